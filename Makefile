@@ -1,0 +1,53 @@
+# Infinity Metrics — the two commands a newcomer needs: `make run` and `make test`.
+# Both install what is missing on a fresh Debian machine first.
+
+SWIFT      ?= swift
+DATA       ?= ./data
+SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_PKGS   := liblz4-dev pkg-config
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run test deps build release format lint bench clean
+
+## Install the system packages the build needs (only what is missing).
+deps:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## The main job. Until the server exists (issue 4), this writes 30 days of demo traffic into
+## $(DATA) (once) and shows what the journal holds.
+run: release
+	@if [ ! -d "$(DATA)/journal" ]; then \
+		.build/release/infinity generate --data "$(DATA)" --site example.com --site shop.example@America/New_York \
+			--days 30 --hits-per-day 20000; \
+	fi
+	.build/release/infinity journal stat --data "$(DATA)"
+	.build/release/infinity journal verify --data "$(DATA)"
+	.build/release/infinity journal dump --data "$(DATA)" --limit 10 --format table
+
+## The whole test suite.
+test: deps
+	$(SWIFT) build --build-tests -j $(JOBS)
+	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
+
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks
+
+lint:
+	$(SWIFT) format lint -r Sources Tests
+
+## Benchmarks (their own package, so their dependencies stay out of the normal build).
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+clean:
+	rm -rf .build Benchmarks/.build

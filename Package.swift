@@ -1,0 +1,70 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Our own targets build with every warning treated as an error; dependencies are left alone.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "infinity-metrics",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "infinity", targets: ["infinity"]),
+        .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Query", targets: ["Query"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .target(
+            name: "Journal",
+            dependencies: [
+                "CLZ4",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Ingest",
+            dependencies: ["Journal"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Projections",
+            dependencies: ["Journal"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Query",
+            dependencies: ["Projections"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "infinity",
+            dependencies: [
+                "Journal", "Ingest", "Projections", "Query",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JournalTests",
+            dependencies: ["Journal"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "InfinityCLITests",
+            dependencies: ["Journal"],
+            swiftSettings: strict
+        ),
+    ]
+)

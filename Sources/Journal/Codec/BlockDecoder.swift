@@ -1,0 +1,124 @@
+/// Decodes the payload of a block whose header and checksum have already been checked.
+public enum BlockDecoder {
+    /// Bound on dictionary sizes and string lengths, so corrupt input cannot make us allocate without limit.
+    private static let maxStringLength = 1 << 20
+
+    /// Decompresses and decodes a block payload. Throws a ``JournalError/Code/corrupt`` error (without
+    /// file or offset; the caller adds them) if the payload does not match its header.
+    public static func decode(header: BlockHeader, compressed: UnsafeRawBufferPointer) throws -> HitBlock {
+        let size = Int(header.uncompressedLength)
+        // 8 bytes of slack so that bit unpacking can always load a whole UInt64.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        guard LZ4.decompress(compressed, into: buffer, outputSize: size) else {
+            throw JournalError(.corrupt, "block payload does not decompress to its stated \(size) bytes")
+        }
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: buffer[0..<size]))
+        do {
+            return try decodeColumns(header: header, reader: &reader)
+        } catch let error as ByteReader.OutOfBounds {
+            throw JournalError(.corrupt, "block payload is malformed (\(error.what))")
+        }
+    }
+
+    private static func decodeColumns(header: BlockHeader, reader: inout ByteReader) throws -> HitBlock {
+        let count = Int(header.recordCount)
+        guard try reader.readVarint("record count") == UInt64(count) else {
+            throw ByteReader.OutOfBounds(what: "record count differs from header")
+        }
+        var timestamps = [Int64]()
+        timestamps.reserveCapacity(count)
+        var previous = header.minTimestamp
+        for _ in 0..<count {
+            let value = previous &+ (try reader.readZigzag("timestamp"))
+            guard value >= header.minTimestamp, value <= header.maxTimestamp else {
+                throw ByteReader.OutOfBounds(what: "timestamp outside the header's range")
+            }
+            timestamps.append(value)
+            previous = value
+        }
+        var strings = [StringColumn]()
+        strings.reserveCapacity(StringField.allCases.count)
+        for field in StringField.allCases {
+            let dictionary = try readDictionary(&reader, "\(field) dictionary")
+            let indices = try BitPacking.unpack(count: count, limit: UInt32(dictionary.count), from: &reader)
+            strings.append(StringColumn(dictionary: dictionary, indices: indices))
+        }
+        let channels = try readSmallColumn(&reader, count: count, limit: UInt32(Channel.allCases.count))
+        let devices = try readSmallColumn(&reader, count: count, limit: UInt32(DeviceClass.allCases.count))
+        let screens = try readSmallColumn(&reader, count: count, limit: UInt32(ScreenClass.allCases.count))
+        let flags = try readSmallColumn(&reader, count: count, limit: UInt32(HitFlags.known) + 1)
+
+        let visitorCount = try reader.readCount(limit: count, "visitor count")
+        let raw = try reader.readBytes(visitorCount * 8, "visitor ids")
+        let dictionary = (0..<visitorCount).map {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+        }
+        let visitorIndices = try BitPacking.unpack(count: count, limit: UInt32(visitorCount), from: &reader)
+        let visitorIDs = visitorIndices.map { dictionary[Int($0)] }
+
+        let props = try readProperties(&reader, count: count)
+        let revenue = try readRevenue(&reader, count: count)
+        guard reader.remaining == 0 else { throw ByteReader.OutOfBounds(what: "\(reader.remaining) trailing bytes") }
+        return HitBlock(
+            header: header, timestamps: timestamps, strings: strings, channels: channels, devices: devices,
+            screens: screens, flags: flags, visitorIDs: visitorIDs, props: props, revenue: revenue)
+    }
+
+    private static func readDictionary(_ reader: inout ByteReader, _ what: String) throws -> [String] {
+        let count = try reader.readCount(limit: reader.remaining, what)
+        var values = [String]()
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try reader.readString(limit: maxStringLength, what)) }
+        return values
+    }
+
+    private static func readSmallColumn(_ reader: inout ByteReader, count: Int, limit: UInt32) throws -> [UInt8] {
+        try BitPacking.unpack(count: count, limit: limit, from: &reader).map { UInt8(truncatingIfNeeded: $0) }
+    }
+
+    private static func readSparseRecord(_ reader: inout ByteReader, previous: Int32?, count: Int) throws -> Int32 {
+        let delta = try reader.readCount(limit: count, "sparse record delta")
+        let record = Int(previous ?? 0) + delta
+        guard record < count, previous == nil || delta > 0 else {
+            throw ByteReader.OutOfBounds(what: "sparse record index")
+        }
+        return Int32(record)
+    }
+
+    private static func readProperties(_ reader: inout ByteReader, count: Int) throws -> SparseProperties {
+        let keyDictionary = try readDictionary(&reader, "property keys")
+        let valueDictionary = try readDictionary(&reader, "property values")
+        let entries = try reader.readCount(limit: count, "property record count")
+        var records = [Int32](), starts = [Int32](), keys = [UInt32](), values = [UInt32]()
+        records.reserveCapacity(entries)
+        starts.reserveCapacity(entries + 1)
+        for _ in 0..<entries {
+            records.append(try readSparseRecord(&reader, previous: records.last, count: count))
+            starts.append(Int32(keys.count))
+            let pairs = try reader.readCount(limit: reader.remaining, "property count")
+            for _ in 0..<pairs {
+                keys.append(UInt32(try reader.readCount(limit: keyDictionary.count - 1, "property key")))
+                values.append(UInt32(try reader.readCount(limit: valueDictionary.count - 1, "property value")))
+            }
+        }
+        starts.append(Int32(keys.count))
+        return SparseProperties(
+            records: records, starts: starts, keys: keys, values: values, keyDictionary: keyDictionary,
+            valueDictionary: valueDictionary)
+    }
+
+    private static func readRevenue(_ reader: inout ByteReader, count: Int) throws -> SparseRevenue {
+        let currencyDictionary = try readDictionary(&reader, "currencies")
+        let entries = try reader.readCount(limit: count, "revenue record count")
+        var records = [Int32](), amounts = [Int64](), currencies = [UInt32]()
+        for _ in 0..<entries {
+            records.append(try readSparseRecord(&reader, previous: records.last, count: count))
+            amounts.append(try reader.readZigzag("revenue amount"))
+            currencies.append(UInt32(try reader.readCount(limit: currencyDictionary.count - 1, "currency")))
+        }
+        return SparseRevenue(
+            records: records, amounts: amounts, currencies: currencies, currencyDictionary: currencyDictionary)
+    }
+}

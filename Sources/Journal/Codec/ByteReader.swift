@@ -1,0 +1,66 @@
+/// A bounds-checked cursor over bytes. Every read that would run past the end throws, so corrupt
+/// input becomes an error and never a crash.
+struct ByteReader {
+    let buffer: UnsafeRawBufferPointer
+    private(set) var position: Int
+
+    init(_ buffer: UnsafeRawBufferPointer, position: Int = 0) {
+        self.buffer = buffer
+        self.position = position
+    }
+
+    var remaining: Int { buffer.count - position }
+
+    struct OutOfBounds: Error {
+        let what: String
+    }
+
+    mutating func read<T: FixedWidthInteger>(_: T.Type, _ what: @autoclosure () -> String = "value") throws -> T {
+        let size = MemoryLayout<T>.size
+        guard remaining >= size else { throw OutOfBounds(what: what()) }
+        let value = buffer.loadUnaligned(fromByteOffset: position, as: T.self)
+        position += size
+        return T(littleEndian: value)
+    }
+
+    mutating func readVarint(_ what: @autoclosure () -> String = "varint") throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < buffer.count, shift < 64 else { throw OutOfBounds(what: what()) }
+            let byte = buffer[position]
+            position += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func readZigzag(_ what: @autoclosure () -> String = "varint") throws -> Int64 {
+        let raw = try readVarint(what())
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    /// Reads a varint that must fit in `limit` (a count or a length), so a corrupt value cannot
+    /// make the caller allocate without bound.
+    mutating func readCount(limit: Int, _ what: @autoclosure () -> String) throws -> Int {
+        let value = try readVarint(what())
+        guard value <= UInt64(limit) else { throw OutOfBounds(what: what()) }
+        return Int(value)
+    }
+
+    mutating func readBytes(_ count: Int, _ what: @autoclosure () -> String = "bytes") throws
+        -> UnsafeRawBufferPointer
+    {
+        guard count >= 0, remaining >= count else { throw OutOfBounds(what: what()) }
+        let slice = UnsafeRawBufferPointer(rebasing: buffer[position..<(position + count)])
+        position += count
+        return slice
+    }
+
+    mutating func readString(limit: Int, _ what: @autoclosure () -> String = "string") throws -> String {
+        let length = try readCount(limit: limit, what())
+        let bytes = try readBytes(length, what())
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,108 @@
+/// The fixed 64-byte header in front of every block of a segment.
+///
+/// The layout is little-endian and is written down byte for byte in `Docs/journal-format.md`.
+/// A reader can decide from the header alone whether to read a block's payload: the sequence
+/// range, the time range and the ``SiteFilter`` are all here.
+public struct BlockHeader: Sendable, Hashable {
+    /// The header's size on disk.
+    public static let size = 64
+    /// `IMBK` read as a little-endian `UInt32`.
+    static let magic: UInt32 = 0x4B42_4D49
+    /// The only payload codec of format version 1: columnar records, LZ4-compressed.
+    static let columnarLZ4: UInt8 = 1
+
+    /// Number of records in the block (at least 1).
+    public var recordCount: UInt32
+    /// Sequence number of the block's first record; the others follow without gaps.
+    public var firstSequence: UInt64
+    /// Smallest record timestamp, ms since epoch UTC.
+    public var minTimestamp: Int64
+    /// Largest record timestamp, ms since epoch UTC.
+    public var maxTimestamp: Int64
+    /// A 64-bit filter of the sites present, for skipping blocks of other sites.
+    public var sites: SiteFilter
+    /// Length of the payload before compression.
+    public var uncompressedLength: UInt32
+    /// Length of the payload on disk.
+    public var compressedLength: UInt32
+    /// CRC-32C of the compressed payload.
+    public var payloadChecksum: UInt32
+
+    /// Sequence number one past the block's last record.
+    public var endSequence: UInt64 { firstSequence + UInt64(recordCount) }
+    /// Bytes the block takes on disk, header included.
+    public var totalLength: Int { BlockHeader.size + Int(compressedLength) }
+
+    /// Creates a header.
+    public init(
+        recordCount: UInt32, firstSequence: UInt64, minTimestamp: Int64, maxTimestamp: Int64, sites: SiteFilter,
+        uncompressedLength: UInt32, compressedLength: UInt32, payloadChecksum: UInt32
+    ) {
+        self.recordCount = recordCount
+        self.firstSequence = firstSequence
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.sites = sites
+        self.uncompressedLength = uncompressedLength
+        self.compressedLength = compressedLength
+        self.payloadChecksum = payloadChecksum
+    }
+
+    /// The 64 bytes of the header, its own checksum last.
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: BlockHeader.size)
+        writer.append(littleEndian: BlockHeader.magic)
+        writer.append(littleEndian: UInt16(1))  // header version
+        writer.append(byte: BlockHeader.columnarLZ4)
+        writer.append(byte: 0)  // reserved
+        writer.append(littleEndian: recordCount)
+        writer.append(littleEndian: UInt32(0))  // reserved
+        writer.append(littleEndian: firstSequence)
+        writer.append(littleEndian: minTimestamp)
+        writer.append(littleEndian: maxTimestamp)
+        writer.append(littleEndian: sites.bits)
+        writer.append(littleEndian: uncompressedLength)
+        writer.append(littleEndian: compressedLength)
+        writer.append(littleEndian: payloadChecksum)
+        let checksum = CRC32C.checksum(writer.bytes)
+        writer.append(littleEndian: checksum)
+        return writer.bytes
+    }
+
+    /// Why a header could not be read.
+    enum Problem: Error, Equatable {
+        case badMagic
+        case badChecksum
+        case unsupported(String)
+        case implausible(String)
+    }
+
+    /// Parses and checks a header; the checks are the header checksum, the magic, the versions and
+    /// that the lengths are plausible.
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<BlockHeader, Problem> {
+        guard bytes.count >= size else { return .failure(.implausible("short header")) }
+        func load<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+            T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
+        guard load(0, UInt32.self) == magic else { return .failure(.badMagic) }
+        let stored = load(60, UInt32.self)
+        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<60])) == stored else {
+            return .failure(.badChecksum)
+        }
+        let version = load(4, UInt16.self)
+        guard version == 1 else { return .failure(.unsupported("block header version \(version)")) }
+        let codec = bytes[6]
+        guard codec == columnarLZ4 else { return .failure(.unsupported("payload codec \(codec)")) }
+        let header = BlockHeader(
+            recordCount: load(8, UInt32.self), firstSequence: load(16, UInt64.self),
+            minTimestamp: load(24, Int64.self), maxTimestamp: load(32, Int64.self),
+            sites: SiteFilter(bits: load(40, UInt64.self)), uncompressedLength: load(48, UInt32.self),
+            compressedLength: load(52, UInt32.self), payloadChecksum: load(56, UInt32.self))
+        guard header.recordCount > 0 else { return .failure(.implausible("block with no records")) }
+        guard header.minTimestamp <= header.maxTimestamp else { return .failure(.implausible("time range reversed")) }
+        guard Int(header.uncompressedLength) <= LZ4.maxInputSize else {
+            return .failure(.implausible("payload of \(header.uncompressedLength) bytes"))
+        }
+        return .success(header)
+    }
+}

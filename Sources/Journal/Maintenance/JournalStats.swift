@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Size and shape of a journal, from block headers alone (no payload is decompressed).
+public struct JournalStats: Sendable {
+    /// Segment files.
+    public var segments = 0
+    /// Sealed (read-only) segments.
+    public var sealedSegments = 0
+    /// Intact blocks.
+    public var blocks = 0
+    /// Records in intact blocks.
+    public var records: UInt64 = 0
+    /// Bytes the segment files take.
+    public var bytesOnDisk: Int64 = 0
+    /// Payload bytes before compression.
+    public var uncompressedBytes: UInt64 = 0
+    /// First and one-past-last sequence numbers.
+    public var sequences: Range<UInt64>?
+    /// Oldest and newest record timestamps, ms since epoch UTC.
+    public var timeSpan: ClosedRange<Int64>?
+    /// Classifier versions named by the newest segment.
+    public var classifiers: [String: String] = [:]
+
+    /// Disk bytes per record (0 for an empty journal).
+    public var bytesPerRecord: Double { records == 0 ? 0 : Double(bytesOnDisk) / Double(records) }
+
+    /// Reads the statistics of the journal in `directory`.
+    public init(directory: JournalDirectory) throws {
+        let segments = try directory.segments()
+        self.segments = segments.count
+        for segment in segments {
+            let file = try OpenFile(path: segment.path, flags: O_RDONLY)
+            bytesOnDisk += try file.size()
+            if try file.mode() & 0o222 == 0 { sealedSegments += 1 }
+        }
+        var headers = try JournalReader(directory: directory).headers()
+        while let entry = try headers.next() {
+            let header = entry.header
+            blocks += 1
+            records += UInt64(header.recordCount)
+            uncompressedBytes += UInt64(header.uncompressedLength)
+            sequences = (sequences?.lowerBound ?? header.firstSequence)..<header.endSequence
+            timeSpan =
+                min(
+                    timeSpan?.lowerBound ?? .max, header.minTimestamp)...max(
+                    timeSpan?.upperBound ?? .min, header.maxTimestamp)
+            classifiers = entry.segmentHeader.classifiers
+        }
+    }
+}

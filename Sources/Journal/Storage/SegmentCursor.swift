@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Walks the blocks of one segment file, checking each header as it goes.
+///
+/// Recovery, reading and verification all walk segments with this one cursor, so they agree on
+/// what a valid block is: a header with the right magic and checksum, a payload that fits in the
+/// file, and a first sequence number that continues the previous block.
+struct SegmentCursor {
+    let file: OpenFile
+    let fileSize: Int64
+    let header: SegmentHeader
+    let headerLength: Int
+    /// Where the next block header is expected.
+    private(set) var offset: Int64
+    /// The sequence number the next block must start with.
+    private(set) var expectedSequence: UInt64
+
+    /// A block found by ``next()``.
+    struct Found {
+        let header: BlockHeader
+        let offset: Int64
+        var payloadOffset: Int64 { offset + Int64(BlockHeader.size) }
+    }
+
+    /// What ``next()`` found.
+    enum Step {
+        case block(Found)
+        case end
+        /// A problem at `offset`: a torn or corrupt block.
+        case problem(String, offset: Int64)
+    }
+
+    /// Opens a segment and reads its header.
+    init(segment: JournalDirectory.Segment, file: OpenFile? = nil) throws {
+        let file = try file ?? OpenFile(path: segment.path, flags: O_RDONLY)
+        let size = try file.size()
+        guard size > 0 else {
+            throw JournalError(
+                .emptySegment, "segment \(segment.name) is empty (0 bytes)", file: segment.path,
+                hint:
+                    "infinity creates segments atomically, so this file did not come from it; move it out of the journal folder"
+            )
+        }
+        var buffer = [UInt8](repeating: 0, count: Int(min(size, Int64(SegmentHeader.maxSize))))
+        _ = try buffer.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
+        let decoded = buffer.withUnsafeBytes { SegmentHeader.decode($0) }
+        switch decoded {
+        case .success(let (header, length)):
+            guard header.firstSequence == segment.firstSequence else {
+                throw JournalError(
+                    .corrupt,
+                    "segment \(segment.name) says it starts at record \(header.firstSequence), but its name says \(segment.firstSequence)",
+                    file: segment.path, offset: 0, hint: "The file was renamed or damaged; restore it from a backup")
+            }
+            self.file = file
+            self.fileSize = size
+            self.header = header
+            self.headerLength = length
+            self.offset = Int64(length)
+            self.expectedSequence = header.firstSequence
+        case .failure(.newerVersion(let version)):
+            throw JournalError(
+                .unsupportedVersion,
+                "segment \(segment.name) uses journal format version \(version); this build reads up to \(SegmentHeader.currentFormatVersion)",
+                file: segment.path, offset: 8, hint: "Upgrade infinity to read this journal")
+        case .failure(.notASegment):
+            throw JournalError(
+                .foreignFile, "\(segment.name) is not an infinity segment (wrong magic bytes)", file: segment.path,
+                offset: 0,
+                hint: "Move that file out of the journal folder")
+        case .failure(.needMore):
+            throw JournalError(
+                .emptySegment, "segment \(segment.name) is shorter (\(size) bytes) than its header", file: segment.path,
+                offset: 0, hint: "Move that file out of the journal folder")
+        case .failure(.badChecksum), .failure(.malformed):
+            throw JournalError(
+                .corrupt, "segment \(segment.name) has a damaged header", file: segment.path, offset: 0,
+                hint: "Restore the file from a backup, or move it away and accept the loss of its records")
+        }
+    }
+
+    /// Reads and checks the next block header.
+    mutating func next() throws -> Step {
+        if offset == fileSize { return .end }
+        guard fileSize - offset >= Int64(BlockHeader.size) else {
+            return .problem("\(fileSize - offset) bytes at the end are too few for a block header", offset: offset)
+        }
+        var bytes = [UInt8](repeating: 0, count: BlockHeader.size)
+        _ = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: offset) }
+        switch bytes.withUnsafeBytes({ BlockHeader.decode($0) }) {
+        case .failure(let problem):
+            return .problem(Self.describe(problem), offset: offset)
+        case .success(let header):
+            guard header.firstSequence == expectedSequence else {
+                return .problem(
+                    "block starts at record \(header.firstSequence), expected \(expectedSequence)", offset: offset)
+            }
+            guard Int64(header.totalLength) <= fileSize - offset else {
+                return .problem(
+                    "block of \(header.totalLength) bytes runs past the end of the file (\(fileSize - offset) left)",
+                    offset: offset)
+            }
+            let found = Found(header: header, offset: offset)
+            offset += Int64(header.totalLength)
+            expectedSequence = header.endSequence
+            return .block(found)
+        }
+    }
+
+    /// Reads a block's compressed payload into `buffer` (resized as needed) and checks its checksum.
+    func readPayload(of block: Found, into buffer: inout [UInt8]) throws -> Bool {
+        let length = Int(block.header.compressedLength)
+        if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+        let read = try buffer.withUnsafeMutableBytes {
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<length]), at: block.payloadOffset)
+        }
+        guard read == length else { return false }
+        return buffer.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<length])) == block.header.payloadChecksum
+        }
+    }
+
+    /// Reads, checks and decodes a block; throws a corrupt error with file and offset.
+    func decode(_ block: Found, buffer: inout [UInt8]) throws -> HitBlock {
+        guard try readPayload(of: block, into: &buffer) else {
+            throw JournalError(
+                .corrupt, "block at record \(block.header.firstSequence) fails its payload checksum", file: file.path,
+                offset: block.offset, hint: Self.corruptHint)
+        }
+        do {
+            return try buffer.withUnsafeBytes {
+                try BlockDecoder.decode(
+                    header: block.header,
+                    compressed: UnsafeRawBufferPointer(rebasing: $0[0..<Int(block.header.compressedLength)]))
+            }
+        } catch var error as JournalError {
+            error.file = file.path
+            error.offset = block.offset
+            error.hint = Self.corruptHint
+            throw error
+        }
+    }
+
+    /// After a problem at `offset`, looks for the next intact block header that continues the
+    /// journal (a later sequence number); moves the cursor there and returns it, or nil.
+    mutating func resynchronize(after problemOffset: Int64) throws -> Found? {
+        let chunk = 1 << 20
+        var position = problemOffset + 1
+        var buffer = [UInt8](repeating: 0, count: chunk + BlockHeader.size)
+        let magic = withUnsafeBytes(of: BlockHeader.magic.littleEndian) { Array($0) }
+        while position + Int64(BlockHeader.size) <= fileSize {
+            let read = try buffer.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
+            guard read >= BlockHeader.size else { break }
+            let candidate: (Int, BlockHeader)? = buffer.withUnsafeBytes { raw in
+                var i = 0
+                while i + BlockHeader.size <= read {
+                    if raw[i] == magic[0] && raw[i + 1] == magic[1] && raw[i + 2] == magic[2] && raw[i + 3] == magic[3],
+                        case .success(let header) = BlockHeader.decode(
+                            UnsafeRawBufferPointer(rebasing: raw[i..<(i + BlockHeader.size)])),
+                        header.firstSequence >= expectedSequence,
+                        Int64(header.totalLength) <= fileSize - (position + Int64(i))
+                    {
+                        return (i, header)
+                    }
+                    i += 1
+                }
+                return nil
+            }
+            if let (index, header) = candidate {
+                let found = Found(header: header, offset: position + Int64(index))
+                offset = found.offset + Int64(header.totalLength)
+                expectedSequence = header.endSequence
+                return found
+            }
+            position += Int64(read - BlockHeader.size + 1)
+        }
+        return nil
+    }
+
+    static let corruptHint =
+        "Run `infinity journal verify` for every damaged place; restore the segment from a backup, or use --skip-corrupt where a command offers it"
+
+    private static func describe(_ problem: BlockHeader.Problem) -> String {
+        switch problem {
+        case .badMagic: "no block header here (wrong magic bytes)"
+        case .badChecksum: "block header fails its checksum"
+        case .unsupported(let what): "block uses an unsupported \(what)"
+        case .implausible(let what): "block header is implausible: \(what)"
+        }
+    }
+}

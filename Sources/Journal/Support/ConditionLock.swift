@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A mutex with one condition variable, guarding a value of type `State`.
+///
+/// `@unchecked Sendable` because `state` is only ever read or written between `pthread_mutex_lock`
+/// and `pthread_mutex_unlock` (inside ``withLock(_:)``), which makes every access exclusive.
+final class ConditionLock<State>: @unchecked Sendable {
+    private var state: State
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init(_ state: State) {
+        self.state = state
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    /// Runs `body` with exclusive access to the state.
+    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state)
+    }
+
+    /// Waits (inside ``withLock(_:)``) until signalled, or until `deadline` (CLOCK_REALTIME ns) if given.
+    func wait(until deadline: Int64? = nil) {
+        if let deadline {
+            var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            pthread_cond_timedwait(condition, mutex, &spec)
+        } else {
+            pthread_cond_wait(condition, mutex)
+        }
+    }
+
+    /// Wakes every waiter.
+    func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// The realtime clock in nanoseconds, for ``wait(until:)`` deadlines.
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+}
+
+/// Starts an OS thread running `body` (used for the journal writer, whose fsyncs must not
+/// block Swift's cooperative thread pool).
+func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: @unchecked Sendable {  // handed to exactly one thread, never shared
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    #if canImport(Darwin)
+        var thread: pthread_t?
+    #else
+        var thread = pthread_t()
+    #endif
+    let result = pthread_create(
+        &thread, nil,
+        { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+    precondition(result == 0, "pthread_create failed: \(result)")
+    #if canImport(Darwin)
+        pthread_detach(thread!)
+    #else
+        pthread_detach(thread)
+    #endif
+}

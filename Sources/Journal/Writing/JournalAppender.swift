@@ -1,0 +1,213 @@
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Appends blocks to the journal from one thread: takes the writer lock, recovers the tail of the
+/// last segment, rolls and seals segments.
+///
+/// Not `Sendable`: a ``JournalWriter`` owns it and calls it only from its writer thread.
+final class JournalAppender {
+    let configuration: JournalConfiguration
+    let directory: JournalDirectory
+    let logger: Logger
+    private let lock: OpenFile
+    private var active: ActiveSegment?
+    /// The sequence number the next record gets.
+    private(set) var nextSequence: UInt64
+    /// The UTC day (days since epoch) of the newest block written, which decides when to roll.
+    private var activeDay: Int64?
+
+    private struct ActiveSegment {
+        let file: OpenFile
+        var size: Int64
+        let headerLength: Int
+    }
+
+    private static let millisecondsPerDay: Int64 = 86_400_000
+
+    /// Opens the journal for appending, creating the folder if needed, and recovers its tail.
+    init(configuration: JournalConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.directory = JournalDirectory(path: configuration.directory)
+        self.logger = logger
+        try FileSystem.createDirectory(configuration.directory)
+        guard FileSystem.isWritable(configuration.directory) else {
+            throw JournalError(
+                .notWritable, "the journal folder is not writable", file: configuration.directory,
+                hint: "Give this user write access to the data folder, or pass another --data")
+        }
+        lock = try OpenFile(
+            path: configuration.directory + "/" + JournalDirectory.lockFileName, flags: O_RDWR | O_CREAT)
+        guard flock(lock.descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw JournalError(
+                .locked, "another infinity process is writing to this journal", file: configuration.directory,
+                hint: "Stop the other `infinity serve` (or `generate`) first, or pass another --data")
+        }
+        for name in try FileSystem.list(configuration.directory) where name.hasSuffix(JournalDirectory.temporarySuffix)
+        {
+            // A segment that was being created when a process died; it never held a record.
+            try FileSystem.remove(configuration.directory + "/" + name)
+        }
+        nextSequence = 0
+        let segments = try directory.segments()
+        guard let last = segments.last else { return }
+        try recover(last)
+    }
+
+    /// Checks the last segment block by block and cuts a torn tail. Damage followed by intact blocks
+    /// is not a torn tail: that segment is sealed as it is (so `verify` and readers report it) and
+    /// appending continues in a new segment.
+    private func recover(_ segment: JournalDirectory.Segment) throws {
+        let file = try OpenFile(path: segment.path, flags: O_RDWR)
+        var cursor = try SegmentCursor(segment: segment, file: file)
+        var lastHeader: BlockHeader?
+        var validEnd = cursor.offset
+        scan: while true {
+            switch try cursor.next() {
+            case .end:
+                break scan
+            case .block(let found):
+                var scratch = [UInt8]()
+                guard try cursor.readPayload(of: found, into: &scratch) else {
+                    try cutOrSeal(
+                        segment, file: file, cursor: &cursor, at: found.offset, validEnd: validEnd,
+                        reason: "payload checksum mismatch", last: &lastHeader)
+                    return
+                }
+                lastHeader = found.header
+                validEnd = cursor.offset
+            case .problem(let reason, let offset):
+                try cutOrSeal(
+                    segment, file: file, cursor: &cursor, at: offset, validEnd: validEnd, reason: reason,
+                    last: &lastHeader)
+                return
+            }
+        }
+        nextSequence = lastHeader?.endSequence ?? cursor.header.firstSequence
+        if try file.mode() & 0o222 == 0 {
+            return  // sealed: the next append opens a new segment
+        }
+        active = ActiveSegment(file: file, size: cursor.fileSize, headerLength: cursor.headerLength)
+        activeDay = lastHeader.map { Self.day(of: $0.minTimestamp) }
+    }
+
+    private func cutOrSeal(
+        _ segment: JournalDirectory.Segment, file: OpenFile, cursor: inout SegmentCursor, at offset: Int64,
+        validEnd: Int64, reason: String, last: inout BlockHeader?
+    ) throws {
+        var probe = cursor
+        if try probe.resynchronize(after: offset) != nil {
+            // Intact blocks follow: find where they end and never cut them.
+            var end = probe.expectedSequence
+            while case .block(let found) = try probe.next() { end = found.header.endSequence }
+            logger.error(
+                "journal segment is damaged in the middle; sealing it as it is and continuing in a new segment",
+                metadata: [
+                    "file": "\(segment.path)", "offset": "\(offset)", "reason": "\(reason)",
+                    "hint": "run `infinity journal verify` to list the damage",
+                ])
+            try file.setMode(0o444)
+            try file.sync()
+            nextSequence = end
+            return
+        }
+        logger.warning(
+            "cut a torn tail from the journal",
+            metadata: [
+                "file": "\(segment.path)", "offset": "\(validEnd)", "bytes": "\(cursor.fileSize - validEnd)",
+                "reason": "\(reason)",
+            ])
+        try file.truncate(to: validEnd)
+        try file.sync()
+        nextSequence = last?.endSequence ?? cursor.header.firstSequence
+        if try file.mode() & 0o222 != 0 {
+            active = ActiveSegment(file: file, size: validEnd, headerLength: cursor.headerLength)
+            activeDay = last.map { Self.day(of: $0.minTimestamp) }
+        }
+    }
+
+    /// Encodes `hits` as the next block, writes it (rolling the segment first if needed) and syncs it
+    /// per the policy. On a failed write the partial block is cut off again and nothing is lost.
+    func append(_ hits: ArraySlice<Hit>) throws -> BlockHeader {
+        let block = try BlockEncoder.encode(hits, firstSequence: nextSequence)
+        let day = Self.day(of: block.header.minTimestamp)
+        if let segment = active {
+            let full =
+                segment.size + Int64(block.bytes.count) > configuration.segmentSizeLimit
+                && segment.size > Int64(segment.headerLength)
+            let newDay = activeDay.map { day > $0 } ?? false
+            if full || newDay { try sealActive() }
+        }
+        if active == nil { try createSegment() }
+        var segment = active!
+        do {
+            try block.bytes.withUnsafeBytes { try segment.file.write($0, at: segment.size) }
+        } catch {
+            try? segment.file.truncate(to: segment.size)
+            throw error
+        }
+        if configuration.commit.sync == .everyBlock { try segment.file.syncData() }
+        segment.size += Int64(block.bytes.count)
+        active = segment
+        activeDay = activeDay.map { max($0, day) } ?? day
+        nextSequence = block.header.endSequence
+        return block.header
+    }
+
+    /// Flushes the active segment to the disk.
+    func sync() throws { try active?.file.syncData() }
+
+    /// Flushes and releases the journal (the active segment stays open for the next writer).
+    func close() throws {
+        try active?.file.sync()
+        active = nil
+        flock(lock.descriptor, LOCK_UN)
+    }
+
+    /// Seals the active segment: flushed, then made read-only; it is never written again.
+    private func sealActive() throws {
+        guard let segment = active else { return }
+        try segment.file.sync()
+        try segment.file.setMode(0o444)
+        try segment.file.sync()
+        active = nil
+        activeDay = nil
+    }
+
+    /// Creates the next segment atomically: header into a temporary file, fsync, rename, fsync folder.
+    private func createSegment() throws {
+        let name = SegmentName.fileName(firstSequence: nextSequence)
+        let path = configuration.directory + "/" + name
+        let temporary = path + JournalDirectory.temporarySuffix
+        let header = SegmentHeader(
+            createdAt: Self.now(), firstSequence: nextSequence, classifiers: configuration.classifiers
+        ).encoded()
+        do {
+            let file = try OpenFile(path: temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
+            try header.withUnsafeBytes { try file.write($0, at: 0) }
+            try file.sync()
+            try FileSystem.rename(temporary, to: path)
+            try FileSystem.syncDirectory(configuration.directory)
+            active = ActiveSegment(file: file, size: Int64(header.count), headerLength: header.count)
+        } catch {
+            try? FileSystem.remove(temporary)
+            throw error
+        }
+    }
+
+    static func day(of timestamp: Int64) -> Int64 {
+        timestamp >= 0 ? timestamp / millisecondsPerDay : (timestamp + 1) / millisecondsPerDay - 1
+    }
+
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

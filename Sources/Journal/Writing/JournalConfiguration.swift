@@ -1,0 +1,55 @@
+/// How a journal writer batches, syncs, rolls and bounds its work.
+public struct JournalConfiguration: Sendable {
+    /// The journal folder (`<data>/journal`); created if missing.
+    public var directory: String
+    /// A segment is rolled before it would grow past this many bytes (64 MiB by default).
+    public var segmentSizeLimit: Int64
+    /// When blocks are cut and whether they are fsynced.
+    public var commit: CommitPolicy
+    /// The most records that may wait for the writer; appends beyond it fail with
+    /// ``JournalError/Code/overloaded`` instead of growing memory.
+    public var queueCapacity: Int
+    /// Versions of the classifiers that produce the records (UA rules, GeoIP build, bot list…),
+    /// written into the header of every new segment.
+    public var classifiers: [String: String]
+
+    /// A configuration with safe defaults: fsync every block, 8,192 records a block at most, 64 MiB segments.
+    public init(
+        directory: String, segmentSizeLimit: Int64 = 64 << 20, commit: CommitPolicy = CommitPolicy(),
+        queueCapacity: Int = 1 << 18, classifiers: [String: String] = [:]
+    ) {
+        self.directory = directory
+        self.segmentSizeLimit = segmentSizeLimit
+        self.commit = commit
+        self.queueCapacity = queueCapacity
+        self.classifiers = classifiers
+    }
+}
+
+/// The group-commit policy: how records gather into blocks and how blocks reach the disk.
+public struct CommitPolicy: Sendable, Hashable {
+    /// Whether each block is flushed to the disk before its appenders are told it is durable.
+    public enum Sync: String, Sendable, Hashable, CaseIterable {
+        /// `fdatasync` after every block (the default): an acknowledged record survives a power cut.
+        case everyBlock = "block"
+        /// Leave flushing to the OS (segments are still fsynced when sealed and on close): an
+        /// acknowledged record survives a process crash, not a power cut.
+        case none
+    }
+
+    /// The most records in one block.
+    public var maxRecords: Int
+    /// How long the writer may wait for more records before it cuts a block that is not full.
+    /// Zero (the default) cuts at once; records that arrive while a block is being written and
+    /// synced still share the next block, which is what makes group commit fast.
+    public var maxDelay: Duration
+    /// Whether blocks are fsynced.
+    public var sync: Sync
+
+    /// Creates a policy; the defaults are the safe ones.
+    public init(maxRecords: Int = 8192, maxDelay: Duration = .zero, sync: Sync = .everyBlock) {
+        self.maxRecords = max(1, min(maxRecords, BlockEncoder.maxRecords))
+        self.maxDelay = maxDelay
+        self.sync = sync
+    }
+}

@@ -1,0 +1,224 @@
+import Logging
+
+/// The journal's one writer: many appenders, one thread that writes blocks, with group commit.
+///
+/// Appenders hand over records; the writer thread gathers whatever is waiting into a block,
+/// writes and (by default) fsyncs it, and only then tells those appenders their records are
+/// durable. Records that arrive while a block is being synced share the next block, so one fsync
+/// serves many appenders. The queue is bounded (``JournalConfiguration/queueCapacity``): when it is
+/// full, appends fail fast with ``JournalError/Code/overloaded`` instead of growing memory.
+public final class JournalWriter: Sendable {
+    /// A contiguous range of sequence numbers given to appended records.
+    public typealias Positions = Range<UInt64>
+
+    private struct Waiter {
+        let end: UInt64
+        let continuation: CheckedContinuation<Positions, any Error>
+        let positions: Positions
+    }
+
+    private struct State {
+        var queue: [Hit] = []
+        var queueStart = 0
+        /// Sequence number the next enqueued record gets.
+        var nextAssigned: UInt64
+        /// Every record below this sequence number is durable.
+        var durable: UInt64
+        var waiters: [Waiter] = []
+        var firstQueuedAt: Int64 = 0
+        var closing = false
+        var stopped = false
+        var failure: JournalError?
+        var queued: Int { queue.count - queueStart }
+    }
+
+    private let lock: ConditionLock<State>
+    /// The configuration the writer was opened with.
+    public let configuration: JournalConfiguration
+    private let logger: Logger
+
+    /// Opens (and recovers) the journal and starts the writer thread.
+    public init(configuration: JournalConfiguration, logger: Logger) throws {
+        let appender = try JournalAppender(configuration: configuration, logger: logger)
+        self.configuration = configuration
+        self.logger = logger
+        let next = appender.nextSequence
+        lock = ConditionLock(State(nextAssigned: next, durable: next))
+        let box = AppenderBox(appender)
+        startThread { [self] in self.run(box) }
+    }
+
+    /// Every record below this sequence number is durable (readers in this process may read up to it).
+    public var durableSequence: UInt64 { lock.withLock { $0.durable } }
+
+    /// Records waiting for the writer.
+    public var queueDepth: Int { lock.withLock { $0.queued } }
+
+    /// Appends records and returns once they are durable (written, and fsynced if the policy says so).
+    ///
+    /// Throws ``JournalError/Code/overloaded`` at once if the queue is full, and the writer's error if
+    /// the block holding them could not be written; in both cases none of these records was stored.
+    public func append(_ hits: [Hit]) async throws -> Positions {
+        guard !hits.isEmpty else { return durableSequence..<durableSequence }
+        return try await withCheckedThrowingContinuation { continuation in
+            let result: Result<Void, JournalError> = lock.withLock { state in
+                do throws(JournalError) {
+                    let positions = try enqueue(hits, into: &state)
+                    state.waiters.append(
+                        Waiter(end: positions.upperBound, continuation: continuation, positions: positions))
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            if case .failure(let error) = result { continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Hands records to the writer and returns at once, before they are durable (the `--ack=buffered`
+    /// trade-off: a crash can lose what was queued). Throws if the queue is full or the writer stopped.
+    @discardableResult
+    public func enqueue(_ hits: [Hit]) throws -> Positions {
+        try lock.withLock { try enqueue(hits, into: &$0) }
+    }
+
+    private func enqueue(_ hits: [Hit], into state: inout State) throws(JournalError) -> Positions {
+        if let failure = state.failure { throw failure }
+        guard !state.closing else { throw JournalError(.closed, "the journal writer is shutting down") }
+        guard state.queued + hits.count <= configuration.queueCapacity else {
+            throw JournalError(
+                .overloaded,
+                "the journal writer has \(state.queued) records waiting (limit \(configuration.queueCapacity))",
+                hint: "Retry shortly; the disk is slower than the incoming traffic")
+        }
+        if state.queued == 0 { state.firstQueuedAt = ConditionLock<State>.now() }
+        state.queue.append(contentsOf: hits)
+        let start = state.nextAssigned
+        state.nextAssigned += UInt64(hits.count)
+        lock.broadcast()
+        return start..<state.nextAssigned
+    }
+
+    /// Waits until everything enqueued so far is durable.
+    public func flush() async throws {
+        _ = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Positions, any Error>) in
+            let immediate: Result<Positions, JournalError>? = lock.withLock { state in
+                if let failure = state.failure { return .failure(failure) }
+                if state.durable >= state.nextAssigned { return .success(state.durable..<state.durable) }
+                let end = state.nextAssigned
+                state.waiters.append(Waiter(end: end, continuation: continuation, positions: end..<end))
+                return nil
+            }
+            if let immediate { continuation.resume(with: immediate.mapError { $0 }) }
+        }
+    }
+
+    /// Writes what is queued, syncs, releases the journal and stops the thread. Appends after this fail.
+    public func close() async throws {
+        lock.withLock { state in
+            state.closing = true
+            lock.broadcast()
+        }
+        while true {
+            let (stopped, failure) = lock.withLock { ($0.stopped, $0.failure) }
+            if stopped {
+                if let failure, failure.code != .closed { throw failure }
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    // MARK: The writer thread
+
+    /// Owns the appender; only the writer thread touches it.
+    private final class AppenderBox: @unchecked Sendable {  // used by the writer thread alone
+        let appender: JournalAppender
+        init(_ appender: JournalAppender) { self.appender = appender }
+    }
+
+    private func run(_ box: AppenderBox) {
+        let appender = box.appender
+        let maxRecords = configuration.commit.maxRecords
+        let delay = configuration.commit.maxDelay
+        let delayNanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        while true {
+            let batch: ArraySlice<Hit>? = lock.withLock { state in
+                while true {
+                    if state.queued == 0 {
+                        if state.closing { return nil }
+                        lock.wait()
+                        continue
+                    }
+                    if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
+                        let deadline = state.firstQueuedAt + delayNanoseconds
+                        if ConditionLock<State>.now() < deadline {
+                            lock.wait(until: deadline)
+                            continue
+                        }
+                    }
+                    let count = min(state.queued, maxRecords)
+                    let batch = state.queue[state.queueStart..<(state.queueStart + count)]
+                    return batch
+                }
+            }
+            guard let batch else { break }
+            let outcome: Result<BlockHeader, JournalError>
+            do {
+                outcome = .success(try appender.append(batch))
+            } catch let error as JournalError {
+                outcome = .failure(error)
+            } catch {
+                outcome = .failure(JournalError(.io, "\(error)"))
+            }
+            let ready: [(Waiter, Result<Positions, JournalError>)] = lock.withLock { state in
+                switch outcome {
+                case .success(let header):
+                    state.queueStart += batch.count
+                    if state.queueStart == state.queue.count {
+                        state.queue.removeAll(keepingCapacity: state.queue.capacity <= 1 << 16)
+                        state.queueStart = 0
+                    } else if state.queueStart > 1 << 16 {
+                        state.queue.removeFirst(state.queueStart)
+                        state.queueStart = 0
+                    } else {
+                        state.firstQueuedAt = ConditionLock<State>.now()
+                    }
+                    state.durable = header.endSequence
+                    let done = state.waiters.prefix { $0.end <= state.durable }
+                    state.waiters.removeFirst(done.count)
+                    return done.map { ($0, .success($0.positions)) }
+                case .failure(let error):
+                    // Nothing queued was acknowledged; fail every waiter and stop taking records.
+                    // The appender cut the partial block, so the journal on disk is intact.
+                    state.failure = error
+                    state.queue.removeAll()
+                    state.queueStart = 0
+                    state.nextAssigned = state.durable
+                    let failed = state.waiters
+                    state.waiters.removeAll()
+                    return failed.map { ($0, .failure(error)) }
+                }
+            }
+            for (waiter, result) in ready { waiter.continuation.resume(with: result.mapError { $0 }) }
+            if case .failure(let error) = outcome {
+                logger.error("journal writer stopped", metadata: ["error": "\(error)"])
+                break
+            }
+        }
+        var closeError: JournalError?
+        do { try appender.close() } catch { closeError = error as? JournalError }
+        let leftovers: [Waiter] = lock.withLock { state in
+            state.stopped = true
+            if state.failure == nil {
+                state.failure = closeError ?? JournalError(.closed, "the journal writer is closed")
+            }
+            let waiters = state.waiters
+            state.waiters.removeAll()
+            return waiters
+        }
+        for waiter in leftovers {
+            waiter.continuation.resume(throwing: JournalError(.closed, "the journal writer is closed"))
+        }
+    }
+}

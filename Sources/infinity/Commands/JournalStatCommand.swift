@@ -1,0 +1,67 @@
+import ArgumentParser
+import Journal
+
+/// `infinity journal stat`: size and shape of the journal.
+struct JournalStatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stat",
+        abstract: "Show segments, blocks, records, bytes on disk, bytes per record and the time span.",
+        discussion:
+            "Reads block headers only, so it is quick on any journal. Example: infinity journal stat --data ./data"
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Option(help: "Output format: table (for people) or json. Example: --format json")
+    var format: StatFormat = .table
+
+    enum StatFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    func run() throws {
+        let stats = try JournalStats(directory: options.journal)
+        switch format {
+        case .json:
+            var object = JSONObject()
+            object.add("segments", Int64(stats.segments))
+            object.add("sealed_segments", Int64(stats.sealedSegments))
+            object.add("blocks", Int64(stats.blocks))
+            object.add("records", stats.records)
+            object.add("bytes_on_disk", stats.bytesOnDisk)
+            object.add("uncompressed_bytes", stats.uncompressedBytes)
+            object.add("bytes_per_record", stats.bytesPerRecord)
+            object.add("first_sequence", stats.sequences?.lowerBound ?? 0)
+            object.add("end_sequence", stats.sequences?.upperBound ?? 0)
+            if let span = stats.timeSpan {
+                object.add("first_timestamp", Format.timestamp(span.lowerBound))
+                object.add("last_timestamp", Format.timestamp(span.upperBound))
+            }
+            print(object.json)
+        case .table:
+            var table = TextTable(["", ""], rightAligned: [])
+            table.headers = ["journal", options.journal.path]
+            table.add(["segments", "\(stats.segments) (\(stats.sealedSegments) sealed)"])
+            table.add(["blocks", "\(stats.blocks)"])
+            table.add(["records", "\(stats.records) (\(Format.count(Double(stats.records))))"])
+            table.add(["bytes on disk", "\(stats.bytesOnDisk) (\(Format.bytes(stats.bytesOnDisk)))"])
+            table.add(["bytes per record", Format.decimal(stats.bytesPerRecord)])
+            if stats.uncompressedBytes > 0 {
+                table.add([
+                    "compression",
+                    Format.decimal(Double(stats.uncompressedBytes) / Double(max(stats.bytesOnDisk, 1))) + "×",
+                ])
+            }
+            if let sequences = stats.sequences {
+                table.add(["sequence numbers", "\(sequences.lowerBound) ..< \(sequences.upperBound)"])
+            }
+            if let span = stats.timeSpan {
+                table.add(["time span", "\(Format.timestamp(span.lowerBound)) … \(Format.timestamp(span.upperBound))"])
+            }
+            for (name, version) in stats.classifiers.sorted(by: { $0.key < $1.key }) {
+                table.add(["classifier \(name)", version])
+            }
+            print(table.render(), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Logging
+
+/// The `infinity` command: self-hosted, cookieless web analytics.
+@main
+struct Infinity: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infinity",
+        abstract: "Self-hosted, cookieless, privacy-first web analytics.",
+        discussion: """
+            Every accepted hit is anonymized and appended to an immutable journal of LZ4-compressed \
+            segment files under the data folder (default ./data); everything else is derived from it.
+
+            Start with synthetic traffic:
+              infinity generate --site example.com --days 30 --hits-per-day 10000
+              infinity journal stat
+            """,
+        subcommands: [GenerateCommand.self, JournalCommand.self]
+    )
+
+    /// Log lines go to standard error so that standard output stays clean for data.
+    static func makeLogger(verbose: Bool = false) -> Logger {
+        var logger = Logger(label: "infinity") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .info
+        return logger
+    }
+}
