@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JournalTests",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,86 @@
+import Testing
+
+@testable import Journal
+
+@Suite("Block codec")
+struct CodecTests {
+    @Test("every field of every record survives a block round trip", arguments: [1, 2, 3, 100, 1000, 8192])
+    func roundTripGenerated(count: Int) throws {
+        let hits = Fixtures.generated(count)
+        let block = try roundTrip(hits, firstSequence: 77)
+        #expect(block.count == hits.count)
+        #expect((0..<block.count).map { block[$0] } == hits)
+        #expect(block.header.firstSequence == 77)
+        #expect(block.sequence(at: block.count - 1) == 77 + UInt64(count) - 1)
+    }
+
+    @Test(
+        "awkward values survive: unicode, 2,000-char strings, 30 props, negative and unordered times",
+        arguments: [1, 7, 500])
+    func roundTripAwkward(seed: UInt64) throws {
+        let hits = Fixtures.awkward(300, seed: seed)
+        let block = try roundTrip(hits, firstSequence: 0)
+        #expect((0..<block.count).map { block[$0] } == hits)
+        #expect(block.header.minTimestamp == hits.map(\.timestamp).min())
+        #expect(block.header.maxTimestamp == hits.map(\.timestamp).max())
+    }
+
+    @Test("the site filter admits every site in a block and rejects most others")
+    func siteFilter() throws {
+        let sites = (0..<3).map { "site\($0).example" }
+        let hits = sites.map { Hit(timestamp: 0, site: $0, visitorID: 1) }
+        let header = try BlockEncoder.encode(hits, firstSequence: 0).header
+        for site in sites { #expect(header.sites.mayContain(site)) }
+        let others = (0..<1000).map { "other\($0).example" }.filter { header.sites.mayContain($0) }
+        #expect(others.count < 50, "a 3-site filter should reject most foreign sites, admitted \(others.count)")
+    }
+
+    @Test("realistic traffic takes well under 24 bytes a record in a full block")
+    func compactness() throws {
+        let hits = Fixtures.generated(8192)
+        let encoded = try BlockEncoder.encode(hits, firstSequence: 0)
+        let perRecord = Double(encoded.bytes.count) / Double(hits.count)
+        #expect(perRecord < 24, "\(perRecord) bytes per record")
+    }
+
+    @Test("a damaged payload is reported as corrupt, never a crash", arguments: 0..<4)
+    func damagedPayloads(round: Int) throws {
+        let hits = Fixtures.awkward(200, seed: UInt64(round))
+        let encoded = try BlockEncoder.encode(hits, firstSequence: 0)
+        var random = SeededRandom(seed: UInt64(round), streams: 99)
+        var rejected = 0
+        for _ in 0..<300 {
+            var payload = Array(encoded.bytes[BlockHeader.size...])
+            for _ in 0..<(1 + Int(random.next() % 4)) {
+                payload[Int(random.next() % UInt64(payload.count))] ^= UInt8(1 << (random.next() % 8))
+            }
+            // Whatever the bytes, decoding either fails cleanly or yields a block of the stated size.
+            do {
+                let block = try payload.withUnsafeBytes {
+                    try BlockDecoder.decode(header: encoded.header, compressed: $0)
+                }
+                #expect(block.count == hits.count)
+            } catch let error as JournalError {
+                #expect(error.code == .corrupt)
+                rejected += 1
+            }
+        }
+        #expect(rejected > 0)
+    }
+
+    @Test("CRC-32C matches the standard check value")
+    func crc() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+    }
+
+    private func roundTrip(_ hits: [Hit], firstSequence: UInt64) throws -> HitBlock {
+        let encoded = try BlockEncoder.encode(hits, firstSequence: firstSequence)
+        let header = try encoded.bytes.withUnsafeBytes { try BlockHeader.decode($0).get() }
+        #expect(header == encoded.header)
+        return try encoded.bytes.withUnsafeBytes {
+            try BlockDecoder.decode(
+                header: header, compressed: UnsafeRawBufferPointer(rebasing: $0[BlockHeader.size...]))
+        }
+    }
+}
