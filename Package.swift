@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfinityCLITests",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", "infinity"],
             swiftSettings: strict
         ),
     ]

@@ -177,3 +177,12 @@ enum Damage {
         try FileManager.default.copyItem(atPath: from, toPath: to)
     }
 }
+
+/// Nil when two record lists are equal, else where they first differ. Used instead of `==` inside
+/// `#expect`, whose diff of two large arrays would take minutes.
+func difference(_ actual: [Hit], _ expected: [Hit]) -> String? {
+    if let index = (0..<min(actual.count, expected.count)).first(where: { actual[$0] != expected[$0] }) {
+        return "first difference at record \(index): \(actual[index]) vs \(expected[index])"
+    }
+    return actual.count == expected.count ? nil : "\(actual.count) records, expected \(expected.count)"
+}
