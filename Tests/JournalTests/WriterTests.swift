@@ -44,6 +44,35 @@ struct WriterTests {
         #expect(stats.blocks < 1000)
     }
 
+    @Test("64 blocking appenders on plain OS threads are acknowledged only once durable, and close waits")
+    func blockingAppends() throws {
+        let directory = TemporaryDirectory()
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(directory: directory.journal), logger: quietLogger)
+        let pool = Fixtures.generated(6400, seed: 8)
+        let positions = Mutex<[Range<UInt64>]>([])
+        let group = DispatchGroup()
+        for thread in 0..<64 {
+            group.enter()
+            Thread.detachNewThread {
+                for i in 0..<100 {
+                    let range = try! writer.appendBlocking([pool[thread * 100 + i]])
+                    // Acknowledged means durable: the writer's watermark has passed it.
+                    precondition(writer.durableSequence >= range.upperBound)
+                    positions.withLock { $0.append(range) }
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        try writer.closeBlocking()
+        let all = positions.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(all.count == 6400)
+        #expect(all.map(\.lowerBound) == (0..<6400).map(UInt64.init))
+        #expect(Set(try Fixtures.readAll(directory.journal)) == Set(pool))
+        #expect(throws: JournalError.self) { try writer.appendBlocking([pool[0]]) }
+    }
+
     @Test("a full queue refuses new records at once instead of growing memory")
     func boundedQueue() async throws {
         let directory = TemporaryDirectory()

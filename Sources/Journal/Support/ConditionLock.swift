@@ -6,26 +6,33 @@
     import Darwin
 #endif
 
-/// A mutex with one condition variable, guarding a value of type `State`.
+/// A mutex with a few condition variables, guarding a value of type `State`.
+///
+/// Separate conditions let each kind of waiter be woken alone (the journal writer's thread when
+/// there is work, appenders when records became durable), instead of every waiter on every event.
 ///
 /// `@unchecked Sendable` because `state` is only ever read or written between `pthread_mutex_lock`
 /// and `pthread_mutex_unlock` (inside ``withLock(_:)``), which makes every access exclusive.
 final class ConditionLock<State>: @unchecked Sendable {
     private var state: State
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let conditions: UnsafeMutablePointer<pthread_cond_t>
+    private let conditionCount: Int
 
-    init(_ state: State) {
+    /// A lock guarding `state`, with `conditions` condition variables numbered from 0.
+    init(_ state: State, conditions: Int = 1) {
         self.state = state
+        conditionCount = conditions
+        self.conditions = .allocate(capacity: conditions)
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        for i in 0..<conditions { pthread_cond_init(self.conditions + i, nil) }
     }
 
     deinit {
-        pthread_cond_destroy(condition)
+        for i in 0..<conditionCount { pthread_cond_destroy(conditions + i) }
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
-        condition.deallocate()
+        conditions.deallocate()
     }
 
     /// Runs `body` with exclusive access to the state.
@@ -35,18 +42,22 @@ final class ConditionLock<State>: @unchecked Sendable {
         return try body(&state)
     }
 
-    /// Waits (inside ``withLock(_:)``) until signalled, or until `deadline` (CLOCK_REALTIME ns) if given.
-    func wait(until deadline: Int64? = nil) {
+    /// Waits (inside ``withLock(_:)``) on condition `index` until signalled, or until `deadline`
+    /// (CLOCK_REALTIME ns) if given.
+    func wait(_ index: Int = 0, until deadline: Int64? = nil) {
         if let deadline {
             var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-            pthread_cond_timedwait(condition, mutex, &spec)
+            pthread_cond_timedwait(conditions + index, mutex, &spec)
         } else {
-            pthread_cond_wait(condition, mutex)
+            pthread_cond_wait(conditions + index, mutex)
         }
     }
 
-    /// Wakes every waiter.
-    func broadcast() { pthread_cond_broadcast(condition) }
+    /// Wakes one waiter of condition `index`.
+    func signal(_ index: Int = 0) { pthread_cond_signal(conditions + index) }
+
+    /// Wakes every waiter of condition `index`.
+    func broadcast(_ index: Int = 0) { pthread_cond_broadcast(conditions + index) }
 
     /// The realtime clock in nanoseconds, for ``wait(until:)`` deadlines.
     static func now() -> Int64 {

@@ -33,6 +33,10 @@ public final class JournalWriter: Sendable {
     }
 
     private let lock: ConditionLock<State>
+    /// The writer thread waits on this for records (or for closing).
+    private static let work = 0
+    /// Blocking appenders wait on this for their records to become durable (or for a failure).
+    private static let progress = 1
     /// The configuration the writer was opened with.
     public let configuration: JournalConfiguration
     private let logger: Logger
@@ -43,7 +47,7 @@ public final class JournalWriter: Sendable {
         self.configuration = configuration
         self.logger = logger
         let next = appender.nextSequence
-        lock = ConditionLock(State(nextAssigned: next, durable: next))
+        lock = ConditionLock(State(nextAssigned: next, durable: next), conditions: 2)
         let box = AppenderBox(appender)
         startThread { [self] in self.run(box) }
     }
@@ -95,7 +99,7 @@ public final class JournalWriter: Sendable {
         state.queue.append(contentsOf: hits)
         let start = state.nextAssigned
         state.nextAssigned += UInt64(hits.count)
-        lock.broadcast()
+        lock.signal(Self.work)
         return start..<state.nextAssigned
     }
 
@@ -117,7 +121,7 @@ public final class JournalWriter: Sendable {
     public func close() async throws {
         lock.withLock { state in
             state.closing = true
-            lock.broadcast()
+            lock.signal(Self.work)
         }
         while true {
             let (stopped, failure) = lock.withLock { ($0.stopped, $0.failure) }
@@ -126,6 +130,41 @@ public final class JournalWriter: Sendable {
                 return
             }
             try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    // MARK: Blocking variants, for threads outside Swift concurrency (tools, benchmarks)
+
+    /// Appends records and blocks the calling thread until they are durable.
+    /// Do not call from a Swift concurrency task; use ``append(_:)`` there.
+    @discardableResult
+    public func appendBlocking(_ hits: [Hit]) throws -> Positions {
+        let positions = try enqueue(hits)
+        try waitUntilDurable(positions.upperBound)
+        return positions
+    }
+
+    /// Blocks until everything enqueued so far is durable.
+    public func flushBlocking() throws {
+        try waitUntilDurable(lock.withLock { $0.nextAssigned })
+    }
+
+    /// Writes what is queued, releases the journal and stops the thread, blocking until done.
+    public func closeBlocking() throws {
+        try lock.withLock { state in
+            state.closing = true
+            lock.signal(Self.work)
+            while !state.stopped { lock.wait(Self.progress) }
+            if let failure = state.failure, failure.code != .closed { throw failure }
+        }
+    }
+
+    private func waitUntilDurable(_ target: UInt64) throws {
+        try lock.withLock { state in
+            while state.durable < target {
+                if let failure = state.failure { throw failure }
+                lock.wait(Self.progress)
+            }
         }
     }
 
@@ -147,13 +186,13 @@ public final class JournalWriter: Sendable {
                 while true {
                     if state.queued == 0 {
                         if state.closing { return nil }
-                        lock.wait()
+                        lock.wait(Self.work)
                         continue
                     }
                     if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
                         let deadline = state.firstQueuedAt + delayNanoseconds
                         if ConditionLock<State>.now() < deadline {
-                            lock.wait(until: deadline)
+                            lock.wait(Self.work, until: deadline)
                             continue
                         }
                     }
@@ -185,6 +224,7 @@ public final class JournalWriter: Sendable {
                         state.firstQueuedAt = ConditionLock<State>.now()
                     }
                     state.durable = header.endSequence
+                    lock.broadcast(Self.progress)  // wake blocking appenders
                     let done = state.waiters.prefix { $0.end <= state.durable }
                     state.waiters.removeFirst(done.count)
                     return done.map { ($0, .success($0.positions)) }
@@ -195,6 +235,7 @@ public final class JournalWriter: Sendable {
                     state.queue.removeAll()
                     state.queueStart = 0
                     state.nextAssigned = state.durable
+                    lock.broadcast(Self.progress)
                     let failed = state.waiters
                     state.waiters.removeAll()
                     return failed.map { ($0, .failure(error)) }
@@ -210,6 +251,7 @@ public final class JournalWriter: Sendable {
         do { try appender.close() } catch { closeError = error as? JournalError }
         let leftovers: [Waiter] = lock.withLock { state in
             state.stopped = true
+            lock.broadcast(Self.progress)
             if state.failure == nil {
                 state.failure = closeError ?? JournalError(.closed, "the journal writer is closed")
             }

@@ -1,0 +1,151 @@
+import Benchmark
+import Foundation
+import Journal
+import Logging
+import Synchronization
+
+// What the journal must sustain on the 2-core machine (issue 2):
+//   ≥ 1,000,000 records/s appended without fsync, ≥ 300,000 records/s with group-commit fsync,
+//   ≥ 10,000,000 records/s decoded per core, ≤ 24 bytes/record on disk for generated traffic.
+// Each benchmark reports its rate as a custom metric; medians go into Docs/benchmarks.md.
+
+let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+let firstDay: Int64 = 20_727 * 86_400_000  // 2026-10-01
+
+/// 30 days of `make run`'s demo traffic (two sites, 20,000 hits a site a day): about 1.2 M hits.
+nonisolated(unsafe) let demoTraffic: [Hit] = TrafficGenerator(
+    sites: [
+        TrafficGenerator.Site(domain: "example.com"),
+        TrafficGenerator.Site(domain: "shop.example", utcOffsetMinutes: -300),
+    ], seed: 42
+).allHits(firstDay: firstDay, days: 30, countPerSite: 20_000)
+
+/// The first 262,144 of them.
+nonisolated(unsafe) let appendTraffic = Array(demoTraffic.prefix(262_144))
+
+func temporaryJournal() -> String {
+    let path = NSTemporaryDirectory() + "infinity-bench-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path + "/journal"
+}
+
+func remove(_ journal: String) {
+    try? FileManager.default.removeItem(atPath: (journal as NSString).deletingLastPathComponent)
+}
+
+/// A journal with all of `demoTraffic`, written once (on first use) for the read benchmarks.
+let readJournalPath = Mutex<String?>(nil)
+
+func readJournal() throws -> String {
+    try readJournalPath.withLock { cached in
+        if let cached { return cached }
+        let journal = temporaryJournal()
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(directory: journal, commit: CommitPolicy(sync: .none)), logger: logger)
+        try append(demoTraffic, to: writer)
+        try writer.closeBlocking()
+        cached = journal
+        return journal
+    }
+}
+
+/// Hands `hits` to the writer in 8,192-record chunks, waiting whenever its queue is full.
+func append(_ hits: [Hit], to writer: JournalWriter) throws {
+    var index = 0
+    while index < hits.count {
+        let end = min(index + 8192, hits.count)
+        do {
+            try writer.enqueue(Array(hits[index..<end]))
+            index = end
+        } catch let error as JournalError where error.code == .overloaded {
+            try writer.flushBlocking()
+        }
+    }
+    try writer.flushBlocking()
+}
+
+let recordsPerSecond = BenchmarkMetric.custom("records/s", polarity: .prefersLarger, useScalingFactor: false)
+let bytesPerThousandRecords = BenchmarkMetric.custom("bytes per 1000 records", polarity: .prefersSmaller, useScalingFactor: false)
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .peakMemoryResident], warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 15)
+
+    for sync in [CommitPolicy.Sync.none, .everyBlock] {
+        Benchmark(
+            "Append 262,144 records in 8,192-record blocks, sync=\(sync.rawValue)",
+            configuration: .init(metrics: [.wallClock, .peakMemoryResident, recordsPerSecond])
+        ) { benchmark in
+            let journal = temporaryJournal()
+            defer { remove(journal) }
+            let writer = try JournalWriter(
+                configuration: JournalConfiguration(directory: journal, commit: CommitPolicy(sync: sync)), logger: logger)
+            let start = ContinuousClock.now
+            benchmark.startMeasurement()
+            try append(appendTraffic, to: writer)
+            benchmark.stopMeasurement()
+            benchmark.measurement(recordsPerSecond, Int(Double(appendTraffic.count) / seconds(since: start)))
+            try writer.closeBlocking()
+        }
+    }
+
+    Benchmark(
+        "Append 1 record at a time from 64 concurrent threads, each waiting for its fsync",
+        configuration: .init(metrics: [.wallClock, recordsPerSecond], maxIterations: 8)
+    ) { benchmark in
+        let journal = temporaryJournal()
+        defer { remove(journal) }
+        let writer = try JournalWriter(configuration: JournalConfiguration(directory: journal), logger: logger)
+        let threads = 64, perThread = 1000
+        let done = DispatchGroup()
+        let start = ContinuousClock.now
+        benchmark.startMeasurement()
+        for thread in 0..<threads {
+            done.enter()
+            Thread.detachNewThread {
+                for i in 0..<perThread { try! writer.appendBlocking([demoTraffic[thread * perThread + i]]) }
+                done.leave()
+            }
+        }
+        done.wait()
+        benchmark.stopMeasurement()
+        benchmark.measurement(recordsPerSecond, Int(Double(threads * perThread) / seconds(since: start)))
+        try writer.closeBlocking()
+    }
+
+    Benchmark(
+        "Decode every block of 30 days of demo traffic, one core",
+        configuration: .init(metrics: [.wallClock, recordsPerSecond])
+    ) { benchmark in
+        let reader = JournalReader(directory: JournalDirectory(path: try readJournal()))
+        let start = ContinuousClock.now
+        benchmark.startMeasurement()
+        var blocks = try reader.blocks()
+        var records = 0
+        var pageviewsOnHome = 0
+        while let block = try blocks.next() {
+            records += block.count
+            // Touch two columns the way a fold does, so decoding cannot be skipped.
+            let path = block.column(.pathname)
+            if let home = path.dictionary.firstIndex(of: "/") {
+                pageviewsOnHome &+= path.indices.lazy.filter { $0 == UInt32(home) }.count
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(pageviewsOnHome)
+        benchmark.measurement(recordsPerSecond, Int(Double(records) / seconds(since: start)))
+    }
+
+    Benchmark(
+        "Bytes on disk for 30 days of demo traffic",
+        configuration: .init(metrics: [bytesPerThousandRecords], maxIterations: 1)
+    ) { benchmark in
+        let stats = try JournalStats(directory: JournalDirectory(path: try readJournal()))
+        benchmark.measurement(bytesPerThousandRecords, Int(stats.bytesPerRecord * 1000))
+    }
+}

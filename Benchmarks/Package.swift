@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that ordo-one/benchmark and its dependencies never
+// enter the product's build. Run them with `make bench` (or `swift package benchmark` here).
+let package = Package(
+    name: "InfinityBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "infinity-metrics", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "JournalBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Journal", package: "infinity-metrics"),
+            ],
+            path: "Benchmarks/JournalBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
