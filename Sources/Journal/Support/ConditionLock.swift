@@ -42,14 +42,35 @@ final class ConditionLock<State>: @unchecked Sendable {
         return try body(&state)
     }
 
-    /// Waits (inside ``withLock(_:)``) on condition `index` until signalled, or until `deadline`
-    /// (CLOCK_REALTIME ns) if given.
-    func wait(_ index: Int = 0, until deadline: Int64? = nil) {
-        if let deadline {
-            var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-            pthread_cond_timedwait(conditions + index, mutex, &spec)
-        } else {
-            pthread_cond_wait(conditions + index, mutex)
+    /// What a ``wait(on:_:)`` body decided.
+    enum Step<Result> {
+        /// Stop waiting and return this.
+        case done(Result)
+        /// Sleep until the condition is signalled, then run the body again.
+        case wait
+        /// Sleep until signalled or until this CLOCK_REALTIME time (ns), then run the body again.
+        case waitUntil(Int64)
+    }
+
+    /// Runs `body` under the lock again and again, sleeping on condition `index` between runs,
+    /// until it returns `.done`.
+    ///
+    /// Each run of `body` is its own exclusive access to the state, ended before sleeping. Sleeping
+    /// *inside* one access (a `wait` within ``withLock(_:)``) would let the optimizer assume no one
+    /// else changed the state meanwhile, and keep reading a stale copy.
+    func wait<R>(on index: Int, _ body: (inout State) throws -> Step<R>) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while true {
+            switch try body(&state) {
+            case .done(let result):
+                return result
+            case .wait:
+                pthread_cond_wait(conditions + index, mutex)
+            case .waitUntil(let deadline):
+                var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                pthread_cond_timedwait(conditions + index, mutex, &spec)
+            }
         }
     }
 

@@ -55,6 +55,11 @@ public final class JournalWriter: Sendable {
     /// Every record below this sequence number is durable (readers in this process may read up to it).
     public var durableSequence: UInt64 { lock.withLock { $0.durable } }
 
+    /// The writer's counters, for diagnostics: next sequence to assign, durable watermark, queued records.
+    var counters: (assigned: UInt64, durable: UInt64, queued: Int) {
+        lock.withLock { ($0.nextAssigned, $0.durable, $0.queued) }
+    }
+
     /// Records waiting for the writer.
     public var queueDepth: Int { lock.withLock { $0.queued } }
 
@@ -151,20 +156,22 @@ public final class JournalWriter: Sendable {
 
     /// Writes what is queued, releases the journal and stops the thread, blocking until done.
     public func closeBlocking() throws {
-        try lock.withLock { state in
+        lock.withLock { state in
             state.closing = true
             lock.signal(Self.work)
-            while !state.stopped { lock.wait(Self.progress) }
+        }
+        try lock.wait(on: Self.progress) { state -> ConditionLock<State>.Step<Void> in
+            guard state.stopped else { return .wait }
             if let failure = state.failure, failure.code != .closed { throw failure }
+            return .done(())
         }
     }
 
     private func waitUntilDurable(_ target: UInt64) throws {
-        try lock.withLock { state in
-            while state.durable < target {
-                if let failure = state.failure { throw failure }
-                lock.wait(Self.progress)
-            }
+        try lock.wait(on: Self.progress) { state -> ConditionLock<State>.Step<Void> in
+            if state.durable >= target { return .done(()) }
+            if let failure = state.failure { throw failure }
+            return .wait
         }
     }
 
@@ -182,24 +189,14 @@ public final class JournalWriter: Sendable {
         let delay = configuration.commit.maxDelay
         let delayNanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
         while true {
-            let batch: ArraySlice<Hit>? = lock.withLock { state in
-                while true {
-                    if state.queued == 0 {
-                        if state.closing { return nil }
-                        lock.wait(Self.work)
-                        continue
-                    }
-                    if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
-                        let deadline = state.firstQueuedAt + delayNanoseconds
-                        if ConditionLock<State>.now() < deadline {
-                            lock.wait(Self.work, until: deadline)
-                            continue
-                        }
-                    }
-                    let count = min(state.queued, maxRecords)
-                    let batch = state.queue[state.queueStart..<(state.queueStart + count)]
-                    return batch
+            let batch = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<ArraySlice<Hit>?> in
+                if state.queued == 0 { return state.closing ? .done(nil) : .wait }
+                if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
+                    let deadline = state.firstQueuedAt + delayNanoseconds
+                    if ConditionLock<State>.now() < deadline { return .waitUntil(deadline) }
                 }
+                let count = min(state.queued, maxRecords)
+                return .done(state.queue[state.queueStart..<(state.queueStart + count)])
             }
             guard let batch else { break }
             let outcome: Result<BlockHeader, JournalError>
