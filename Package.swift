@@ -62,6 +62,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Journal"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "InfinityCLITests",
             dependencies: ["Journal", "infinity"],
             swiftSettings: strict

@@ -46,49 +46,92 @@ public enum BlockEncoder {
     }
 
     private static func encodePayload(_ hits: some Collection<Hit>) -> Payload {
+        if let payload = hits.withContiguousStorageIfAvailable({ encodePayload($0) }) { return payload }
+        return Array(hits).withUnsafeBufferPointer { encodePayload($0) }
+    }
+
+    /// Encodes column by column, reading fields in place (copying a whole `Hit` per record would
+    /// retain and release its sixteen strings every time).
+    private static func encodePayload(_ hits: UnsafeBufferPointer<Hit>) -> Payload {
         let count = hits.count
-        var strings = StringField.allCases.map { _ in DictionaryBuilder<String>(capacity: count) }
-        var visitors = DictionaryBuilder<UInt64>(capacity: count)
-        var small = [[UInt32]](repeating: [], count: 4)  // channel, device, screen, flags
-        for i in small.indices { small[i].reserveCapacity(count) }
-        var propKeys = DictionaryBuilder<String>(capacity: 0)
-        var propValues = DictionaryBuilder<String>(capacity: 0)
-        var currencies = DictionaryBuilder<String>(capacity: 0)
-        var props = ByteWriter()
-        var propRecords = 0
-        var revenue = ByteWriter()
-        var revenueRecords = 0
-        var lastPropRecord = 0
-        var lastRevenueRecord = 0
         var minTimestamp = Int64.max
         var maxTimestamp = Int64.min
-        for hit in hits {
-            minTimestamp = min(minTimestamp, hit.timestamp)
-            maxTimestamp = max(maxTimestamp, hit.timestamp)
+        for i in 0..<count {
+            minTimestamp = min(minTimestamp, hits[i].timestamp)
+            maxTimestamp = max(maxTimestamp, hits[i].timestamp)
         }
-        // Each timestamp is written relative to its predecessor; the first relative to the header's minimum.
-        var timestamps = ByteWriter(capacity: count * 2)
+        var out = ByteWriter(capacity: count * 24)
+        out.append(varint: UInt64(count))
+        // Each timestamp relative to its predecessor; the first relative to the header's minimum.
         var previous = minTimestamp
-        for (record, hit) in hits.enumerated() {
-            timestamps.append(zigzag: hit.timestamp &- previous)
-            previous = hit.timestamp
-            for field in StringField.allCases { strings[field.rawValue].add(hit[field]) }
-            visitors.add(hit.visitorID)
-            small[0].append(UInt32(hit.channel.rawValue))
-            small[1].append(UInt32(hit.device.rawValue))
-            small[2].append(UInt32(hit.screen.rawValue))
-            small[3].append(UInt32(hit.flags.rawValue))
-            if !hit.props.isEmpty {
+        for i in 0..<count {
+            out.append(zigzag: hits[i].timestamp &- previous)
+            previous = hits[i].timestamp
+        }
+        var sites = SiteFilter()
+        for field in StringField.allCases {
+            var builder = DictionaryBuilder<String>(capacity: count)
+            switch field {
+            case .site: for i in 0..<count { builder.add(hits[i].site) }
+            case .name: for i in 0..<count { builder.add(hits[i].name) }
+            case .hostname: for i in 0..<count { builder.add(hits[i].hostname) }
+            case .pathname: for i in 0..<count { builder.add(hits[i].pathname) }
+            case .referrer: for i in 0..<count { builder.add(hits[i].referrer) }
+            case .source: for i in 0..<count { builder.add(hits[i].source) }
+            case .utmSource: for i in 0..<count { builder.add(hits[i].utm.source) }
+            case .utmMedium: for i in 0..<count { builder.add(hits[i].utm.medium) }
+            case .utmCampaign: for i in 0..<count { builder.add(hits[i].utm.campaign) }
+            case .utmContent: for i in 0..<count { builder.add(hits[i].utm.content) }
+            case .utmTerm: for i in 0..<count { builder.add(hits[i].utm.term) }
+            case .country: for i in 0..<count { builder.add(hits[i].country) }
+            case .browser: for i in 0..<count { builder.add(hits[i].browser) }
+            case .browserVersion: for i in 0..<count { builder.add(hits[i].browserVersion) }
+            case .os: for i in 0..<count { builder.add(hits[i].os) }
+            case .osVersion: for i in 0..<count { builder.add(hits[i].osVersion) }
+            }
+            if field == .site { for site in builder.values { sites.insert(site) } }
+            appendDictionary(builder.values, to: &out)
+            BitPacking.pack(
+                builder.indices, count: count, width: BitPacking.width(forMax: UInt32(builder.values.count - 1)),
+                into: &out)
+        }
+        let small: [(Int) -> UInt8] = [
+            { hits[$0].channel.rawValue }, { hits[$0].device.rawValue }, { hits[$0].screen.rawValue },
+            { hits[$0].flags.rawValue },
+        ]
+        for value in small {
+            let column = (0..<count).map { UInt32(value($0)) }
+            BitPacking.pack(column, count: count, width: BitPacking.width(forMax: column.max() ?? 0), into: &out)
+        }
+        var visitors = DictionaryBuilder<UInt64>(capacity: count)
+        for i in 0..<count { visitors.add(hits[i].visitorID) }
+        out.append(varint: UInt64(visitors.values.count))
+        for id in visitors.values { out.append(littleEndian: id) }
+        BitPacking.pack(
+            visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
+            into: &out)
+
+        var propKeys = DictionaryBuilder<String>(capacity: 0)
+        var propValues = DictionaryBuilder<String>(capacity: 0)
+        var props = ByteWriter()
+        var propRecords = 0
+        var lastPropRecord = 0
+        var currencies = DictionaryBuilder<String>(capacity: 0)
+        var revenue = ByteWriter()
+        var revenueRecords = 0
+        var lastRevenueRecord = 0
+        for record in 0..<count {
+            if !hits[record].props.isEmpty {
                 props.append(varint: UInt64(record - lastPropRecord))
                 lastPropRecord = record
-                props.append(varint: UInt64(hit.props.count))
-                for property in hit.props {
+                props.append(varint: UInt64(hits[record].props.count))
+                for property in hits[record].props {
                     props.append(varint: UInt64(propKeys.intern(property.key)))
                     props.append(varint: UInt64(propValues.intern(property.value)))
                 }
                 propRecords += 1
             }
-            if let amount = hit.revenue {
+            if let amount = hits[record].revenue {
                 revenue.append(varint: UInt64(record - lastRevenueRecord))
                 lastRevenueRecord = record
                 revenue.append(zigzag: amount.amount)
@@ -96,24 +139,6 @@ public enum BlockEncoder {
                 revenueRecords += 1
             }
         }
-
-        var out = ByteWriter(capacity: count * 24)
-        out.append(varint: UInt64(count))
-        out.append(contentsOf: timestamps.bytes)
-        for builder in strings {
-            appendDictionary(builder.values, to: &out)
-            BitPacking.pack(
-                builder.indices, count: count, width: BitPacking.width(forMax: UInt32(builder.values.count - 1)),
-                into: &out)
-        }
-        for column in small {
-            BitPacking.pack(column, count: count, width: BitPacking.width(forMax: column.max() ?? 0), into: &out)
-        }
-        out.append(varint: UInt64(visitors.values.count))
-        for id in visitors.values { out.append(littleEndian: id) }
-        BitPacking.pack(
-            visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
-            into: &out)
         appendDictionary(propKeys.values, to: &out)
         appendDictionary(propValues.values, to: &out)
         out.append(varint: UInt64(propRecords))
@@ -121,9 +146,6 @@ public enum BlockEncoder {
         appendDictionary(currencies.values, to: &out)
         out.append(varint: UInt64(revenueRecords))
         out.append(contentsOf: revenue.bytes)
-
-        var sites = SiteFilter()
-        for site in strings[StringField.site.rawValue].values { sites.insert(site) }
         return Payload(bytes: out.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, sites: sites)
     }
 

@@ -3,8 +3,10 @@ struct DictionaryBuilder<Value: Hashable> {
     private(set) var values: [Value] = []
     private(set) var indices: [UInt32] = []
     private var lookup: [Value: UInt32] = [:]
-    private var lastValue: Value?
-    private var lastIndex: UInt32 = 0
+    /// The last few distinct values seen, checked before hashing: a block's columns mostly repeat
+    /// a handful of values (sites, browsers, countries), and equal strings that share storage
+    /// compare in constant time.
+    private var recent: [(Value, UInt32)] = []
 
     init(capacity: Int) {
         indices.reserveCapacity(capacity)
@@ -14,10 +16,9 @@ struct DictionaryBuilder<Value: Hashable> {
     @inline(__always)
     @discardableResult
     mutating func add(_ value: Value) -> UInt32 {
-        // Neighbouring records often share a value (site, host, a visitor's pages): skip the hash.
-        if let lastValue, lastValue == value {
-            indices.append(lastIndex)
-            return lastIndex
+        for (candidate, index) in recent where candidate == value {
+            indices.append(index)
+            return index
         }
         let index: UInt32
         if let known = lookup[value] {
@@ -27,8 +28,7 @@ struct DictionaryBuilder<Value: Hashable> {
             values.append(value)
             lookup[value] = index
         }
-        lastValue = value
-        lastIndex = index
+        if recent.count < 4 { recent.append((value, index)) } else { recent[Int(index) & 3] = (value, index) }
         indices.append(index)
         return index
     }

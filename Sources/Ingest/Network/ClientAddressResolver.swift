@@ -1,0 +1,47 @@
+/// Finds the visitor's address: the connection's peer, or, when the peer is a trusted proxy, the
+/// nearest untrusted address in `X-Forwarded-For` / `Forwarded`. Headers from anyone else are
+/// ignored, so a visitor cannot choose the address (and so the country and id) they are counted as.
+public struct ClientAddressResolver: Sendable {
+    /// Proxies whose forwarding headers are believed.
+    public let trustedProxies: [CIDR]
+
+    /// A resolver trusting `trustedProxies` (none by default).
+    public init(trustedProxies: [CIDR] = []) { self.trustedProxies = trustedProxies }
+
+    private func isTrusted(_ address: IPAddress) -> Bool { trustedProxies.contains { $0.contains(address) } }
+
+    /// The client's address, or nil if the peer's is not an address.
+    public func resolve(peer: String, forwardedFor: String? = nil, forwarded: String? = nil) -> IPAddress? {
+        guard let peerAddress = IPAddress(peer) else { return nil }
+        guard isTrusted(peerAddress) else { return peerAddress }
+        // The chain from the client towards us; walk it from our side and stop at the first address
+        // that is not one of our proxies.
+        var chain: [IPAddress] = []
+        if let forwarded, !forwarded.isEmpty {
+            for element in forwarded.split(separator: ",") {
+                for pair in element.split(separator: ";") {
+                    let parts = pair.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2, parts[0].trimmingSpaces.lowercased() == "for" else { continue }
+                    var value = parts[1].trimmingSpaces
+                    if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                        value = String(value.dropFirst().dropLast())
+                    }
+                    if let address = IPAddress(Self.stripPort(value)) { chain.append(address) }
+                }
+            }
+        } else if let forwardedFor, !forwardedFor.isEmpty {
+            for part in forwardedFor.split(separator: ",") {
+                if let address = IPAddress(Self.stripPort(part.trimmingSpaces)) { chain.append(address) }
+            }
+        }
+        for address in chain.reversed() where !isTrusted(address) { return address }
+        return chain.first ?? peerAddress
+    }
+
+    /// `1.2.3.4:5678` → `1.2.3.4`; `[::1]:80` → `[::1]`; a bare IPv6 address is left alone.
+    static func stripPort(_ text: String) -> String {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[...close]) }
+        if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") { return String(text[..<colon]) }
+        return text
+    }
+}
