@@ -16,43 +16,66 @@ public enum BlockEncoder {
         public var bytes: [UInt8]
     }
 
+    /// A block's compressed payload, which does not depend on where in the journal the block goes;
+    /// ``block(firstSequence:)`` puts the header in front once the sequence number is known.
+    public struct Payload: Sendable {
+        /// Number of records.
+        public let recordCount: Int
+        let compressed: [UInt8]
+        let uncompressedLength: Int
+        let minTimestamp: Int64
+        let maxTimestamp: Int64
+        let sites: SiteFilter
+
+        /// The block starting at `firstSequence`.
+        public func block(firstSequence: UInt64) -> Encoded {
+            let header = BlockHeader(
+                recordCount: UInt32(recordCount), firstSequence: firstSequence, minTimestamp: minTimestamp,
+                maxTimestamp: maxTimestamp, sites: sites, uncompressedLength: UInt32(uncompressedLength),
+                compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed))
+            var bytes = header.encoded()
+            bytes.reserveCapacity(BlockHeader.size + compressed.count)
+            bytes.append(contentsOf: compressed)
+            return Encoded(header: header, bytes: bytes)
+        }
+    }
+
     /// Encodes `hits` (1 to ``maxRecords``) as the block starting at `firstSequence`.
     public static func encode(_ hits: some Collection<Hit>, firstSequence: UInt64) throws -> Encoded {
+        try payload(hits).block(firstSequence: firstSequence)
+    }
+
+    /// Encodes and compresses `hits` (1 to ``maxRecords``), ready to become a block anywhere.
+    public static func payload(_ hits: some Collection<Hit>) throws -> Payload {
         guard !hits.isEmpty, hits.count <= maxRecords else {
             throw JournalError(.invalidArgument, "a block holds 1 to \(maxRecords) records, not \(hits.count)")
         }
-        let payload = encodePayload(hits)
-        guard payload.bytes.count <= LZ4.maxInputSize else {
+        let raw = encodePayload(hits)
+        guard raw.bytes.count <= LZ4.maxInputSize else {
             throw JournalError(
-                .invalidArgument, "a block's payload of \(payload.bytes.count) bytes exceeds \(LZ4.maxInputSize)",
+                .invalidArgument, "a block's payload of \(raw.bytes.count) bytes exceeds \(LZ4.maxInputSize)",
                 hint: "Append fewer or smaller records at once")
         }
-        let compressed = LZ4.compress(payload.bytes)
-        let header = BlockHeader(
-            recordCount: UInt32(hits.count), firstSequence: firstSequence, minTimestamp: payload.minTimestamp,
-            maxTimestamp: payload.maxTimestamp, sites: payload.sites, uncompressedLength: UInt32(payload.bytes.count),
-            compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed))
-        var bytes = header.encoded()
-        bytes.reserveCapacity(BlockHeader.size + compressed.count)
-        bytes.append(contentsOf: compressed)
-        return Encoded(header: header, bytes: bytes)
+        return Payload(
+            recordCount: hits.count, compressed: LZ4.compress(raw.bytes), uncompressedLength: raw.bytes.count,
+            minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp, sites: raw.sites)
     }
 
-    private struct Payload {
+    private struct RawPayload {
         var bytes: [UInt8]
         var minTimestamp: Int64
         var maxTimestamp: Int64
         var sites: SiteFilter
     }
 
-    private static func encodePayload(_ hits: some Collection<Hit>) -> Payload {
+    private static func encodePayload(_ hits: some Collection<Hit>) -> RawPayload {
         if let payload = hits.withContiguousStorageIfAvailable({ encodePayload($0) }) { return payload }
         return Array(hits).withUnsafeBufferPointer { encodePayload($0) }
     }
 
     /// Encodes column by column, reading fields in place (copying a whole `Hit` per record would
     /// retain and release its sixteen strings every time).
-    private static func encodePayload(_ hits: UnsafeBufferPointer<Hit>) -> Payload {
+    private static func encodePayload(_ hits: UnsafeBufferPointer<Hit>) -> RawPayload {
         let count = hits.count
         var minTimestamp = Int64.max
         var maxTimestamp = Int64.min
@@ -146,7 +169,7 @@ public enum BlockEncoder {
         appendDictionary(currencies.values, to: &out)
         out.append(varint: UInt64(revenueRecords))
         out.append(contentsOf: revenue.bytes)
-        return Payload(bytes: out.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, sites: sites)
+        return RawPayload(bytes: out.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, sites: sites)
     }
 
     private static func appendDictionary(_ values: [String], to out: inout ByteWriter) {

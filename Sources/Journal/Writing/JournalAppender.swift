@@ -135,7 +135,12 @@ final class JournalAppender {
     /// Encodes `hits` as the next block, writes it (rolling the segment first if needed) and syncs it
     /// per the policy. On a failed write the partial block is cut off again and nothing is lost.
     func append(_ hits: ArraySlice<Hit>) throws -> BlockHeader {
-        let block = try BlockEncoder.encode(hits, firstSequence: nextSequence)
+        try append(try BlockEncoder.payload(hits))
+    }
+
+    /// Writes an already encoded payload as the next block.
+    func append(_ payload: BlockEncoder.Payload) throws -> BlockHeader {
+        let block = payload.block(firstSequence: nextSequence)
         let day = Self.day(of: block.header.minTimestamp)
         if let segment = active {
             let full =

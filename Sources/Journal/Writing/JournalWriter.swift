@@ -18,8 +18,7 @@ public final class JournalWriter: Sendable {
     }
 
     private struct State {
-        var queue: [Hit] = []
-        var queueStart = 0
+        var queue = PendingRecords()
         /// Sequence number the next enqueued record gets.
         var nextAssigned: UInt64
         /// Every record below this sequence number is durable.
@@ -29,7 +28,7 @@ public final class JournalWriter: Sendable {
         var closing = false
         var stopped = false
         var failure: JournalError?
-        var queued: Int { queue.count - queueStart }
+        var queued: Int { queue.count }
     }
 
     private let lock: ConditionLock<State>
@@ -69,10 +68,11 @@ public final class JournalWriter: Sendable {
     /// the block holding them could not be written; in both cases none of these records was stored.
     public func append(_ hits: [Hit]) async throws -> Positions {
         guard !hits.isEmpty else { return durableSequence..<durableSequence }
+        let chunks = try prepare(hits)
         return try await withCheckedThrowingContinuation { continuation in
             let result: Result<Void, JournalError> = lock.withLock { state in
                 do throws(JournalError) {
-                    let positions = try enqueue(hits, into: &state)
+                    let positions = try enqueue(chunks, count: hits.count, into: &state)
                     state.waiters.append(
                         Waiter(end: positions.upperBound, continuation: continuation, positions: positions))
                     return .success(())
@@ -88,22 +88,35 @@ public final class JournalWriter: Sendable {
     /// trade-off: a crash can lose what was queued). Throws if the queue is full or the writer stopped.
     @discardableResult
     public func enqueue(_ hits: [Hit]) throws -> Positions {
-        try lock.withLock { try enqueue(hits, into: &$0) }
+        let chunks = try prepare(hits)
+        return try lock.withLock { try enqueue(chunks, count: hits.count, into: &$0) }
     }
 
-    private func enqueue(_ hits: [Hit], into state: inout State) throws(JournalError) -> Positions {
+    /// Bulk appends (half a block or more) are encoded and compressed here, on the appender's own
+    /// thread, so that the writer thread only writes: with two cores, that doubles bulk throughput.
+    private func prepare(_ hits: [Hit]) throws -> [PendingRecords.Chunk] {
+        let maxRecords = configuration.commit.maxRecords
+        guard hits.count >= maxRecords / 2 else { return [.records(hits)] }
+        return try stride(from: 0, to: hits.count, by: maxRecords).map { start in
+            .encoded(try BlockEncoder.payload(hits[start..<min(start + maxRecords, hits.count)]))
+        }
+    }
+
+    private func enqueue(_ chunks: [PendingRecords.Chunk], count: Int, into state: inout State) throws(JournalError)
+        -> Positions
+    {
         if let failure = state.failure { throw failure }
         guard !state.closing else { throw JournalError(.closed, "the journal writer is shutting down") }
-        guard state.queued + hits.count <= configuration.queueCapacity else {
+        guard state.queued + count <= configuration.queueCapacity else {
             throw JournalError(
                 .overloaded,
                 "the journal writer has \(state.queued) records waiting (limit \(configuration.queueCapacity))",
                 hint: "Retry shortly; the disk is slower than the incoming traffic")
         }
         if state.queued == 0 { state.firstQueuedAt = ConditionLock<State>.now() }
-        state.queue.append(contentsOf: hits)
+        for chunk in chunks { state.queue.append(chunk) }
         let start = state.nextAssigned
-        state.nextAssigned += UInt64(hits.count)
+        state.nextAssigned += UInt64(count)
         lock.signal(Self.work)
         return start..<state.nextAssigned
     }
@@ -189,19 +202,21 @@ public final class JournalWriter: Sendable {
         let delay = configuration.commit.maxDelay
         let delayNanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
         while true {
-            let batch = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<ArraySlice<Hit>?> in
+            let batch = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<PendingRecords.Batch?> in
                 if state.queued == 0 { return state.closing ? .done(nil) : .wait }
                 if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
                     let deadline = state.firstQueuedAt + delayNanoseconds
                     if ConditionLock<State>.now() < deadline { return .waitUntil(deadline) }
                 }
-                let count = min(state.queued, maxRecords)
-                return .done(state.queue[state.queueStart..<(state.queueStart + count)])
+                return .done(state.queue.peek(maxRecords))
             }
             guard let batch else { break }
             let outcome: Result<BlockHeader, JournalError>
             do {
-                outcome = .success(try appender.append(batch))
+                switch batch {
+                case .records(let hits): outcome = .success(try appender.append(hits))
+                case .encoded(let payload): outcome = .success(try appender.append(payload))
+                }
             } catch let error as JournalError {
                 outcome = .failure(error)
             } catch {
@@ -210,16 +225,8 @@ public final class JournalWriter: Sendable {
             let ready: [(Waiter, Result<Positions, JournalError>)] = lock.withLock { state in
                 switch outcome {
                 case .success(let header):
-                    state.queueStart += batch.count
-                    if state.queueStart == state.queue.count {
-                        state.queue.removeAll(keepingCapacity: state.queue.capacity <= 1 << 16)
-                        state.queueStart = 0
-                    } else if state.queueStart > 1 << 16 {
-                        state.queue.removeFirst(state.queueStart)
-                        state.queueStart = 0
-                    } else {
-                        state.firstQueuedAt = ConditionLock<State>.now()
-                    }
+                    state.queue.removeFirst(batch.count)
+                    if state.queued > 0 { state.firstQueuedAt = ConditionLock<State>.now() }
                     state.durable = header.endSequence
                     lock.broadcast(Self.progress)  // wake blocking appenders
                     let done = state.waiters.prefix { $0.end <= state.durable }
@@ -230,7 +237,6 @@ public final class JournalWriter: Sendable {
                     // The appender cut the partial block, so the journal on disk is intact.
                     state.failure = error
                     state.queue.removeAll()
-                    state.queueStart = 0
                     state.nextAssigned = state.durable
                     lock.broadcast(Self.progress)
                     let failed = state.waiters
