@@ -1,0 +1,25 @@
+import Journal
+
+/// Why a hit was not stored. Drops are counted, never stored per hit.
+public enum DropReason: String, Sendable, Hashable, CaseIterable {
+    /// A crawler, script, headless browser, monitor or link previewer.
+    case bot
+    /// The referrer is on the referrer-spam list.
+    case spam
+    /// None of the event's domains is a registered site.
+    case unknownSite = "unknown-site"
+    /// The client address could not be read.
+    case invalidAddress = "invalid-address"
+    /// The hit's day is so old that its salt was already deleted; it cannot be given a visitor id.
+    case expiredDay = "expired-day"
+}
+
+/// What happened to an event.
+public enum IngestOutcome: Sendable {
+    /// Stored as these hits (one per registered site named in the event).
+    case accepted([Journal.Hit])
+    /// Dropped by policy.
+    case dropped(DropReason)
+    /// Rejected: the event breaks the documented limits or is malformed.
+    case invalid([IngestError])
+}

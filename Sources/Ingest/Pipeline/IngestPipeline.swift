@@ -1,0 +1,106 @@
+import Journal
+
+/// Turns a tracker request into privacy-safe hits: validates it, drops bots, spam and unknown
+/// sites, derives the country from the IP address and then forgets the address, classifies the
+/// user agent and the traffic source, and computes the daily visitor id.
+///
+/// No input field reaches a ``Hit`` unreduced: the IP address only selects a country and keys the
+/// visitor hash, the user agent only yields families and versions.
+public final class IngestPipeline: Sendable {
+    /// Which domains are registered.
+    public let sites: any SiteRegistry
+    /// Daily visitor ids.
+    public let visitors: VisitorIdentifier
+    /// Country lookup, if a database is configured (otherwise countries are unknown).
+    public let geoip: MaxMindDatabase?
+    /// User-agent classification (cached).
+    public let userAgents: UserAgentClassifier
+    /// Which forwarding headers to believe.
+    public let addresses: ClientAddressResolver
+    /// What happened to the events so far.
+    public let counters = IngestCounters()
+
+    /// A pipeline over these parts.
+    public init(
+        sites: any SiteRegistry, visitors: VisitorIdentifier, geoip: MaxMindDatabase? = nil,
+        userAgents: UserAgentClassifier = UserAgentClassifier(),
+        addresses: ClientAddressResolver = ClientAddressResolver()
+    ) {
+        self.sites = sites
+        self.visitors = visitors
+        self.geoip = geoip
+        self.userAgents = userAgents
+        self.addresses = addresses
+    }
+
+    /// The versions of the classifiers behind every hit, for the journal's segment headers.
+    public var classifierVersions: [String: String] {
+        var versions = ["ua-rules": UserAgentClassifier.version, "referrer-lists": "matomo-2026-11"]
+        if let geoip { versions["geoip"] = geoip.metadata.version }
+        return versions
+    }
+
+    /// Processes one event.
+    public func process(_ event: IncomingEvent, context: RequestContext) -> IngestOutcome {
+        let outcome = evaluate(event, context: context)
+        counters.record(outcome)
+        return outcome
+    }
+
+    private func evaluate(_ event: IncomingEvent, context: RequestContext) -> IngestOutcome {
+        var errors = EventValidator.name(event.name)
+        guard let page = PageURL.parse(event.url, hashRouting: event.hashMode) else {
+            errors.append(IngestError(.invalidField, "not an absolute http(s) URL", field: "u"))
+            return .invalid(errors)
+        }
+        let (props, propErrors) = EventValidator.props(event.props)
+        let (revenue, revenueErrors) = EventValidator.revenue(event.revenue)
+        errors += propErrors + revenueErrors
+        if let width = event.screenWidth, width < 0 || width > 100_000 {
+            errors.append(IngestError(.invalidField, "the screen width must be 0 to 100000", field: "w"))
+        }
+        guard errors.isEmpty else { return .invalid(errors) }
+
+        let client = userAgents.classify(context.userAgent)
+        if client.isBot { return .dropped(.bot) }
+        if let referrer = event.referrer, let host = PageURL.parse(referrer, hashRouting: false)?.host,
+            SpamList.shared.contains(host)
+        {
+            return .dropped(.spam)
+        }
+        let registered = event.domain.split(separator: ",").compactMap { part -> Site? in
+            var domain = part.trimmingSpaces.lowercased()
+            if domain.hasPrefix("www.") { domain.removeFirst(4) }
+            return sites.site(for: domain)
+        }
+        guard !registered.isEmpty else { return .dropped(.unknownSite) }
+        guard
+            let address = addresses.resolve(
+                peer: context.peerAddress, forwardedFor: context.forwardedFor, forwarded: context.forwarded)
+        else { return .dropped(.invalidAddress) }
+        let country = geoip?.country(of: address) ?? ""
+        let traffic = TrafficSource.classify(
+            referrerURL: event.referrer, pageHost: page.host, utm: page.utm, refParameter: page.ref)
+        var hits: [Hit] = []
+        for site in registered {
+            let visitor: UInt64?
+            do {
+                visitor = try visitors.visitorID(
+                    site: site, address: address, userAgent: context.userAgent, time: context.time)
+            } catch {
+                return .invalid([IngestError(.salts, "the visitor salt could not be saved: \(error)")])
+            }
+            guard let visitor else { return .dropped(.expiredDay) }
+            hits.append(
+                Hit(
+                    timestamp: context.time, site: site.domain, name: event.name, hostname: page.host,
+                    pathname: page.path,
+                    referrer: traffic.referrer, source: traffic.source, channel: traffic.channel, utm: page.utm,
+                    country: country, browser: client.browser, browserVersion: client.browserVersion, os: client.os,
+                    osVersion: client.osVersion, device: client.device, screen: ScreenClass(width: event.screenWidth),
+                    visitorID: visitor, props: props, revenue: revenue,
+                    flags: event.interactive ? [] : .nonInteractive))
+        }
+        return .accepted(hits)
+    }
+}

@@ -1,0 +1,72 @@
+/// Known referrer hosts: search engines, social networks and AI assistants, with their names.
+struct ReferrerList: Sendable {
+    /// What kind of site a known referrer is.
+    enum Kind: String, Sendable {
+        case search, social, ai
+    }
+
+    struct Entry: Sendable {
+        let kind: Kind
+        let source: String
+    }
+
+    /// Exact hosts.
+    private let exact: [String: Entry]
+    /// Hosts written with `{}` for any top-level domain, stored without it (`google.` for `google.{}`).
+    private let anyTLD: [String: Entry]
+
+    static let shared = ReferrerList(data)
+
+    init(_ text: String) {
+        var exact: [String: Entry] = [:]
+        var anyTLD: [String: Entry] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 2)
+            guard parts.count == 3, let kind = Kind(rawValue: String(parts[1])) else { continue }
+            let entry = Entry(kind: kind, source: String(parts[2]))
+            let host = String(parts[0])
+            if host.hasSuffix(".{}") {
+                anyTLD[String(host.dropLast(2)), default: entry] = anyTLD[String(host.dropLast(2))] ?? entry
+            } else if !host.contains("{}") {
+                exact[host] = exact[host] ?? entry
+            }
+        }
+        self.exact = exact
+        self.anyTLD = anyTLD
+    }
+
+    /// The entry for a host (lower-case, without `www.`): the host itself, then its parent domains,
+    /// then the same with any top-level domain.
+    func lookup(_ host: String) -> Entry? {
+        let labels = host.split(separator: ".")
+        guard labels.count >= 2 else { return nil }
+        for start in 0..<(labels.count - 1) {
+            if let entry = exact[labels[start...].joined(separator: ".")] { return entry }
+        }
+        // `google.{}` matches google.de and google.co.uk: try every split into name and TLD.
+        for start in 0..<(labels.count - 1) {
+            for end in (start + 1)..<labels.count {
+                if let entry = anyTLD[labels[start..<end].joined(separator: ".") + "."] { return entry }
+            }
+        }
+        return nil
+    }
+}
+
+/// Referrer-spam hosts; a referrer on one of them (or a subdomain) drops the hit.
+struct SpamList: Sendable {
+    private let hosts: Set<String>
+
+    static let shared = SpamList(data)
+
+    init(_ text: String) { hosts = Set(text.split(separator: "\n").map(String.init)) }
+
+    func contains(_ host: String) -> Bool {
+        var labels = host.split(separator: ".")[...]
+        while labels.count >= 2 {
+            if hosts.contains(labels.joined(separator: ".")) { return true }
+            labels = labels.dropFirst()
+        }
+        return false
+    }
+}

@@ -1,0 +1,86 @@
+import Journal
+
+/// Where a visit came from: the source name and the marketing channel, from the referrer and the
+/// landing URL's campaign parameters. Campaign parameters win over the referrer.
+public struct TrafficSource: Sendable, Hashable {
+    /// The source shown on the dashboard (e.g. `Google`, `Hacker News`, `newsletter`), empty for direct.
+    public var source: String
+    /// The referrer reduced to host + path, or empty.
+    public var referrer: String
+    /// The marketing channel.
+    public var channel: Channel
+
+    /// Video platforms among the social networks.
+    static let video: Set<String> = ["YouTube", "Vimeo", "Twitch", "Dailymotion", "Youku", "bilibili"]
+    static let paidMedia: Set<String> = [
+        "cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-search", "cpm", "cpv", "cpa", "display", "banner",
+        "retargeting", "paidsocial", "paid_social", "paid-social", "ads", "ad",
+    ]
+    /// Common short campaign sources and what they mean.
+    static let campaignSources: [String: (String, ReferrerList.Kind)] = [
+        "google": ("Google", .search), "bing": ("Bing", .search), "duckduckgo": ("DuckDuckGo", .search),
+        "facebook": ("Facebook", .social), "fb": ("Facebook", .social), "instagram": ("Instagram", .social),
+        "ig": ("Instagram", .social), "twitter": ("Twitter", .social), "x": ("Twitter", .social),
+        "linkedin": ("LinkedIn", .social), "reddit": ("Reddit", .social), "youtube": ("YouTube", .social),
+        "tiktok": ("TikTok", .social), "chatgpt": ("ChatGPT", .ai), "chatgpt.com": ("ChatGPT", .ai),
+        "perplexity": ("Perplexity", .ai), "hn": ("Hacker News", .social), "hackernews": ("Hacker News", .social),
+    ]
+
+    /// Classifies a visit. `referrerURL` is the raw referrer; `pageHost` is the landing page's host
+    /// (a referrer on the same host is a self-referral and ignored).
+    public static func classify(referrerURL: String?, pageHost: String, utm: UTM, refParameter: String) -> TrafficSource
+    {
+        var referrer = ""
+        var referrerHost = ""
+        if let raw = referrerURL, let parsed = PageURL.parse(raw, hashRouting: false) {
+            let local =
+                parsed.host == "localhost" || parsed.host.hasSuffix(".localhost")
+                || (IPAddress(parsed.host).map { _ in true } ?? false)
+            if parsed.host != pageHost && !local {
+                referrerHost = parsed.host
+                referrer = parsed.host + (parsed.path == "/" ? "/" : parsed.path)
+            }
+        }
+        let known = referrerHost.isEmpty ? nil : ReferrerList.shared.lookup(referrerHost)
+        let medium = utm.medium.lowercased()
+        let campaignSource = utm.source.isEmpty ? refParameter : utm.source
+        if !campaignSource.isEmpty {
+            let key = campaignSource.lowercased()
+            let named = campaignSources[key] ?? ReferrerList.shared.lookup(key).map { ($0.source, $0.kind) }
+            let kind = named?.1 ?? known?.kind
+            let source = named?.0 ?? campaignSource
+            let channel: Channel
+            if paidMedia.contains(medium) {
+                channel = kind == .search ? .paidSearch : kind == .social ? .paidSocial : .paidOther
+            } else if medium.contains("mail") || key.contains("newsletter") || key.contains("mail") {
+                channel = .email
+            } else if let kind {
+                channel = organic(kind, source: source)
+            } else if medium == "social" {
+                channel = .organicSocial
+            } else {
+                channel = .referral
+            }
+            return TrafficSource(source: source, referrer: referrer, channel: channel)
+        }
+        if let known {
+            return TrafficSource(
+                source: known.source, referrer: referrer, channel: organic(known.kind, source: known.source))
+        }
+        if !referrerHost.isEmpty {
+            let mail =
+                referrerHost.hasPrefix("mail.") || referrerHost.contains("webmail")
+                || referrerHost.hasPrefix("outlook.")
+            return TrafficSource(source: referrerHost, referrer: referrer, channel: mail ? .email : .referral)
+        }
+        return TrafficSource(source: "", referrer: "", channel: medium.contains("mail") ? .email : .direct)
+    }
+
+    private static func organic(_ kind: ReferrerList.Kind, source: String) -> Channel {
+        switch kind {
+        case .search: .organicSearch
+        case .social: video.contains(source) ? .organicVideo : .organicSocial
+        case .ai: .aiAssistant
+        }
+    }
+}
