@@ -16,63 +16,100 @@ public struct PageURL: Sendable, Hashable {
     public static let maxLength = 2000
 
     /// Parses an absolute `http` or `https` URL; nil for anything else (no scheme, another scheme,
-    /// no host, too long, invalid UTF-8 has already been replaced by the caller).
+    /// no host or a host with characters a host cannot have, too long).
     public static func parse(_ text: String, hashRouting: Bool) -> PageURL? {
-        guard text.utf8.count <= 8192 else { return nil }
-        var rest = Substring(text)
-        guard let schemeEnd = rest.range(of: "://") else { return nil }
-        let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else { return nil }
-        rest = rest[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }  // credentials
-        var host: Substring
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            host = authority[...close]
-        } else {
-            host = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        var text = text
+        return text.withUTF8 { parse(bytes: $0, hashRouting: hashRouting) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, hashRouting: Bool) -> PageURL? {
+        let count = bytes.count
+        guard count <= 8192 else { return nil }
+        // Scheme: letters up to "://".
+        var i = 0
+        while i < count && bytes[i] != 58 { i += 1 }  // ':'
+        guard i + 2 < count, bytes[i + 1] == 47, bytes[i + 2] == 47 else { return nil }
+        let scheme = lowercased(bytes, 0, i)
+        guard scheme == Array("http".utf8) || scheme == Array("https".utf8) else { return nil }
+        let authorityStart = i + 3
+        var authorityEnd = authorityStart
+        while authorityEnd < count, bytes[authorityEnd] != 47, bytes[authorityEnd] != 63, bytes[authorityEnd] != 35 {
+            authorityEnd += 1
         }
-        var hostText = host.lowercased()
-        while hostText.hasSuffix(".") { hostText.removeLast() }
-        if hostText.hasPrefix("www.") { hostText.removeFirst(4) }
-        guard !hostText.isEmpty, hostText.count <= 253,
-            hostText.allSatisfy({
-                $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" || $0 == "[" || $0 == "]" || $0 == ":"
+        var hostStart = authorityStart
+        for j in authorityStart..<authorityEnd where bytes[j] == 64 { hostStart = j + 1 }  // after credentials
+        var hostEnd = hostStart
+        if hostStart < authorityEnd && bytes[hostStart] == 91 {  // [IPv6]
+            while hostEnd < authorityEnd && bytes[hostEnd] != 93 { hostEnd += 1 }
+            guard hostEnd < authorityEnd else { return nil }
+            hostEnd += 1
+        } else {
+            while hostEnd < authorityEnd && bytes[hostEnd] != 58 { hostEnd += 1 }
+        }
+        var host = lowercased(bytes, hostStart, hostEnd)
+        while host.last == 46 { host.removeLast() }
+        if host.starts(with: Array("www.".utf8)) { host.removeFirst(4) }
+        guard !host.isEmpty, host.count <= 253,
+            host.allSatisfy({
+                isAlphanumeric($0) || $0 == 46 || $0 == 45 || $0 == 95 || $0 == 91 || $0 == 93 || $0 == 58
             })
         else { return nil }
-        rest = rest[authorityEnd...]
-        var fragment: Substring = ""
-        if let hash = rest.firstIndex(of: "#") {
-            fragment = rest[rest.index(after: hash)...]
-            rest = rest[..<hash]
-        }
-        var query: Substring = ""
-        if let question = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: question)...]
-            rest = rest[..<question]
-        }
-        var path = rest.isEmpty ? "/" : String(rest)
-        if hashRouting, !fragment.isEmpty { path += "#" + fragment }
-        guard path.count <= maxLength else { return nil }
+        var pathEnd = authorityEnd
+        while pathEnd < count, bytes[pathEnd] != 63, bytes[pathEnd] != 35 { pathEnd += 1 }
+        var path =
+            pathEnd > authorityEnd
+            ? String(decoding: UnsafeBufferPointer(rebasing: bytes[authorityEnd..<pathEnd]), as: UTF8.self) : "/"
+        var queryEnd = pathEnd
         var utm = UTM()
         var ref = ""
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = parts[0].lowercased()
-            let value = parts.count == 2 ? percentDecoded(parts[1]) : ""
-            guard !value.isEmpty, value.count <= 300 else { continue }
-            switch key {
-            case "utm_source": utm.source = value
-            case "utm_medium": utm.medium = value
-            case "utm_campaign": utm.campaign = value
-            case "utm_content": utm.content = value
-            case "utm_term": utm.term = value
-            case "ref", "source": if ref.isEmpty { ref = value }
-            default: break
-            }
+        if pathEnd < count, bytes[pathEnd] == 63 {
+            queryEnd = pathEnd + 1
+            while queryEnd < count, bytes[queryEnd] != 35 { queryEnd += 1 }
+            parseQuery(UnsafeBufferPointer(rebasing: bytes[(pathEnd + 1)..<queryEnd]), utm: &utm, ref: &ref)
         }
-        return PageURL(host: hostText, path: path, utm: utm, ref: ref)
+        if hashRouting, queryEnd < count, bytes[queryEnd] == 35, queryEnd + 1 < count {
+            path += String(decoding: UnsafeBufferPointer(rebasing: bytes[queryEnd..<count]), as: UTF8.self)
+        }
+        guard path.utf8.count <= maxLength else { return nil }
+        return PageURL(host: String(decoding: host, as: UTF8.self), path: path, utm: utm, ref: ref)
+    }
+
+    private static func parseQuery(_ query: UnsafeBufferPointer<UInt8>, utm: inout UTM, ref: inout String) {
+        var start = 0
+        while start <= query.count {
+            var end = start
+            while end < query.count && query[end] != 38 { end += 1 }  // '&'
+            var equals = start
+            while equals < end && query[equals] != 61 { equals += 1 }  // '='
+            let key = lowercased(query, start, equals)
+            if key.count >= 3, key[0] == 117 || key[0] == 114 || key[0] == 115, equals < end {  // u, r, s
+                let raw = Substring(
+                    String(decoding: UnsafeBufferPointer(rebasing: query[(equals + 1)..<end]), as: UTF8.self))
+                let value = percentDecoded(raw)
+                if !value.isEmpty && value.utf8.count <= 300 {
+                    switch String(decoding: key, as: UTF8.self) {
+                    case "utm_source": utm.source = value
+                    case "utm_medium": utm.medium = value
+                    case "utm_campaign": utm.campaign = value
+                    case "utm_content": utm.content = value
+                    case "utm_term": utm.term = value
+                    case "ref", "source": if ref.isEmpty { ref = value }
+                    default: break
+                    }
+                }
+            }
+            start = end + 1
+        }
+    }
+
+    @inline(__always)
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90)
+    }
+
+    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
+        guard start < end else { return [] }
+        return (start..<end).map { bytes[$0] >= 65 && bytes[$0] <= 90 ? bytes[$0] + 32 : bytes[$0] }
     }
 
     /// `a+b%20c` → `a b c`; malformed escapes are kept as they are.

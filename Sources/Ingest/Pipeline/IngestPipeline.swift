@@ -63,15 +63,17 @@ public final class IngestPipeline: Sendable {
 
         let client = userAgents.classify(context.userAgent)
         if client.isBot { return .dropped(.bot) }
-        if let referrer = event.referrer, let host = PageURL.parse(referrer, hashRouting: false)?.host,
-            SpamList.shared.contains(host)
-        {
-            return .dropped(.spam)
-        }
-        let registered = event.domain.split(separator: ",").compactMap { part -> Site? in
-            var domain = part.trimmingSpaces.lowercased()
-            if domain.hasPrefix("www.") { domain.removeFirst(4) }
-            return sites.site(for: domain)
+        let referrer = event.referrer.flatMap { PageURL.parse($0, hashRouting: false) }
+        if let referrer, SpamList.shared.contains(referrer.host) { return .dropped(.spam) }
+        let registered: [Site]
+        if !event.domain.utf8.contains(44), let site = sites.site(for: event.domain) {
+            registered = [site]  // the common case: one domain, written as registered
+        } else {
+            registered = event.domain.split(separator: ",").compactMap { part -> Site? in
+                var domain = part.trimmingSpaces.lowercased()
+                if domain.hasPrefix("www.") { domain.removeFirst(4) }
+                return sites.site(for: domain)
+            }
         }
         guard !registered.isEmpty else { return .dropped(.unknownSite) }
         guard
@@ -80,7 +82,7 @@ public final class IngestPipeline: Sendable {
         else { return .dropped(.invalidAddress) }
         let country = geoip?.country(of: address) ?? ""
         let traffic = TrafficSource.classify(
-            referrerURL: event.referrer, pageHost: page.host, utm: page.utm, refParameter: page.ref)
+            referrer: referrer, pageHost: page.host, utm: page.utm, refParameter: page.ref)
         var hits: [Hit] = []
         for site in registered {
             let visitor: UInt64?

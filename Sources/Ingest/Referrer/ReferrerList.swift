@@ -16,6 +16,7 @@ struct ReferrerList: Sendable {
     private let anyTLD: [String: Entry]
 
     static let shared = ReferrerList(data)
+    private let memo = BoundedCache<String, Entry?>(limit: 10_000)
 
     init(_ text: String) {
         var exact: [String: Entry] = [:]
@@ -38,6 +39,10 @@ struct ReferrerList: Sendable {
     /// The entry for a host (lower-case, without `www.`): the host itself, then its parent domains,
     /// then the same with any top-level domain.
     func lookup(_ host: String) -> Entry? {
+        memo.value(for: host) { find(host) }
+    }
+
+    private func find(_ host: String) -> Entry? {
         let labels = host.split(separator: ".")
         guard labels.count >= 2 else { return nil }
         for start in 0..<(labels.count - 1) {
@@ -58,10 +63,15 @@ struct SpamList: Sendable {
     private let hosts: Set<String>
 
     static let shared = SpamList(data)
+    private let memo = BoundedCache<String, Bool>(limit: 10_000)
 
     init(_ text: String) { hosts = Set(text.split(separator: "\n").map(String.init)) }
 
     func contains(_ host: String) -> Bool {
+        memo.value(for: host) { find(host) }
+    }
+
+    private func find(_ host: String) -> Bool {
         var labels = host.split(separator: ".")[...]
         while labels.count >= 2 {
             if hosts.contains(labels.joined(separator: ".")) { return true }

@@ -30,12 +30,23 @@ public struct TrafficSource: Sendable, Hashable {
     /// (a referrer on the same host is a self-referral and ignored).
     public static func classify(referrerURL: String?, pageHost: String, utm: UTM, refParameter: String) -> TrafficSource
     {
+        classify(
+            referrer: referrerURL.flatMap { PageURL.parse($0, hashRouting: false) }, pageHost: pageHost, utm: utm,
+            refParameter: refParameter)
+    }
+
+    /// Classifies a visit whose referrer is already parsed.
+    public static func classify(referrer parsedReferrer: PageURL?, pageHost: String, utm: UTM, refParameter: String)
+        -> TrafficSource
+    {
         var referrer = ""
         var referrerHost = ""
-        if let raw = referrerURL, let parsed = PageURL.parse(raw, hashRouting: false) {
+        if let parsed = parsedReferrer {
+            let first = parsed.host.utf8.first ?? 0
+            let numeric = (first >= 48 && first <= 57) || first == 91
             let local =
                 parsed.host == "localhost" || parsed.host.hasSuffix(".localhost")
-                || (IPAddress(parsed.host).map { _ in true } ?? false)
+                || (numeric && IPAddress(parsed.host) != nil)
             if parsed.host != pageHost && !local {
                 referrerHost = parsed.host
                 referrer = parsed.host + (parsed.path == "/" ? "/" : parsed.path)
