@@ -84,6 +84,24 @@ struct VisitorTests {
         #expect(Set(ids).count == 4)
     }
 
+    @Test("a site's first hit of a new day rotates its old salts away without any scheduler")
+    func rotationOnNewDay() throws {
+        let folder = NSTemporaryDirectory() + "infinity-salts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SaltStore(path: folder + "/salts")
+        let site = Site(domain: "example.com", timeZone: TimeZone(identifier: "Asia/Kolkata")!)
+        let visitors = VisitorIdentifier(salts: store)
+        let ip = IPAddress("192.0.2.44")!
+        for day in ["2026-03-10", "2026-03-11", "2026-03-12", "2026-03-13"] {
+            _ = try visitors.visitorID(
+                site: site, address: ip, userAgent: "A", time: Self.time("\(day) 12:00:00", "Asia/Kolkata"))
+        }
+        let today = site.localDay(of: Self.time("2026-03-13 12:00:00", "Asia/Kolkata"))
+        #expect(store.days["example.com"] == [today - 1, today])
+        #expect(try SaltStore(path: folder + "/salts").days["example.com"] == [today - 1, today])
+    }
+
     @Test("the salt file is 0600, survives a restart, and loses old salts for good on rotation")
     func saltFile() throws {
         let folder = NSTemporaryDirectory() + "infinity-salts-\(UUID().uuidString)"
@@ -93,15 +111,20 @@ struct VisitorTests {
         let store = try SaltStore(path: path)
         let old = try #require(try store.salt(site: "example.com", day: 100))
         let yesterday = try #require(try store.salt(site: "example.com", day: 101))
-        let today = try #require(try store.salt(site: "example.com", day: 102))
+        #expect(try store.rotate(currentDays: ["example.com": 101]) == 0, "yesterday's salt stays")
+        let other = try #require(try store.salt(site: "other.example", day: 90))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
         #expect(mode.intValue == 0o600)
         // A restart reads the same salts back.
-        #expect(try SaltStore(path: path).existingSalt(site: "example.com", day: 102) == today)
-        // Rotation keeps today and yesterday (for sessions over midnight) and deletes the rest.
-        #expect(try store.rotate(currentDays: ["example.com": 102]) == 1)
+        #expect(try SaltStore(path: path).existingSalt(site: "example.com", day: 100) == old)
+        // Starting day 102 keeps today and yesterday (for sessions over midnight) and deletes day 100.
+        _ = try #require(try store.salt(site: "example.com", day: 102))
         #expect(store.days["example.com"] == [101, 102])
         #expect(try store.salt(site: "example.com", day: 100) == nil, "a rotated day is never recreated")
+        // A site without traffic is rotated by the periodic sweep.
+        #expect(try store.rotate(currentDays: ["example.com": 102, "other.example": 95]) == 1)
+        #expect(store.existingSalt(site: "other.example", day: 90) == nil)
+        _ = other
         #expect(try SaltStore(path: path).existingSalt(site: "example.com", day: 101) == yesterday)
         // The old salt is in no file of the folder any more, in any form.
         let hex = String(format: "%016llx%016llx", old.k0, old.k1)

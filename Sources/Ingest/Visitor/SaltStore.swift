@@ -6,7 +6,9 @@ import Synchronization
 /// that day is more than a day behind the site's current day (so 24–48 hours after it ended):
 /// after that, nobody, including us, can recompute or link that day's visitor ids.
 ///
-/// Every change rewrites the file atomically (temporary file, fsync, rename, fsync folder).
+/// Starting a site's new day deletes that site's older salts in the same write; ``rotate(currentDays:)``
+/// does it for sites that had no traffic since. Every change rewrites the file atomically
+/// (temporary file, fsync, rename, fsync folder).
 public final class SaltStore: SaltSource {
     /// The salt file.
     public let path: String
@@ -46,6 +48,9 @@ public final class SaltStore: SaltSource {
             if let newest = salts.keys.filter({ $0.site == site }).map(\.day).max(), day < newest - 1 { return nil }
             let salt = Salt.random()
             salts[key] = salt
+            // A new day rotates the site's old salts away in the same atomic write, so rotation
+            // never waits for a scheduler.
+            for old in salts.keys where old.site == site && old.day < day - 1 { salts.removeValue(forKey: old) }
             try save(salts)
             return salt
         }
