@@ -15,7 +15,7 @@ struct Infinity: AsyncParsableCommand {
               infinity generate --site example.com --days 30 --hits-per-day 10000
               infinity journal stat
             """,
-        subcommands: [GenerateCommand.self, JournalCommand.self]
+        subcommands: [ServeCommand.self, SitesCommand.self, GenerateCommand.self, JournalCommand.self]
     )
 
     /// Log lines go to standard error so that standard output stays clean for data.

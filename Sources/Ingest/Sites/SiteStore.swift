@@ -1,0 +1,110 @@
+import Foundation
+import Synchronization
+
+/// Registered sites kept in `<data>/sites.json`, rewritten atomically on every change (temporary
+/// file, fsync, rename, fsync folder), so a crash never leaves a half-written file.
+public final class SiteStore: SiteRegistry {
+    /// One site as stored.
+    public struct Entry: Codable, Sendable, Hashable {
+        /// The domain, lower-case, without `www.`.
+        public var domain: String
+        /// An IANA time zone name (e.g. `Europe/Berlin`).
+        public var timezone: String
+    }
+
+    /// The file.
+    public let path: String
+    private let state: Mutex<(entries: [Entry], sites: [String: Site])>
+
+    /// Opens the store at `path` (missing file: no sites).
+    public init(path: String) throws {
+        self.path = path
+        var entries: [Entry] = []
+        if FileManager.default.fileExists(atPath: path) {
+            do {
+                entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw IngestError(
+                    .configuration, "the sites file is not valid JSON: \(error.localizedDescription)", file: path,
+                    hint: "Fix the file by hand, or move it away and add the sites again with `infinity sites add`")
+            }
+        }
+        state = Mutex((entries, Self.index(entries)))
+    }
+
+    private static func index(_ entries: [Entry]) -> [String: Site] {
+        var sites: [String: Site] = [:]
+        for entry in entries {
+            sites[entry.domain] = Site(
+                domain: entry.domain, timeZone: TimeZone(identifier: entry.timezone) ?? TimeZone(identifier: "UTC")!)
+        }
+        return sites
+    }
+
+    /// The site for a domain.
+    public func site(for domain: String) -> Site? { state.withLock { $0.sites[domain] } }
+
+    /// All sites, sorted by domain.
+    public var entries: [Entry] { state.withLock { $0.entries }.sorted { $0.domain < $1.domain } }
+
+    /// Normalises what a user typed as a domain: lower-case, no scheme, path or `www.`.
+    public static func normalise(_ text: String) throws -> String {
+        var domain = text.trimmingSpaces.lowercased()
+        if let scheme = domain.range(of: "://") { domain = String(domain[scheme.upperBound...]) }
+        if let slash = domain.firstIndex(of: "/") { domain = String(domain[..<slash]) }
+        if domain.hasPrefix("www.") { domain.removeFirst(4) }
+        guard domain.contains("."), domain.count <= 253,
+            domain.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "." || $0 == "-" })
+        else {
+            throw IngestError(.configuration, "'\(text)' is not a domain name", hint: "Write it like example.com")
+        }
+        return domain
+    }
+
+    /// Adds (or updates the time zone of) a site.
+    public func add(domain: String, timezone: String) throws -> Entry {
+        let domain = try Self.normalise(domain)
+        guard TimeZone(identifier: timezone) != nil else {
+            throw IngestError(
+                .configuration, "unknown time zone '\(timezone)'",
+                hint: "Use an IANA name such as Europe/Berlin or America/New_York")
+        }
+        let entry = Entry(domain: domain, timezone: timezone)
+        try state.withLock { state in
+            var entries = state.entries.filter { $0.domain != domain }
+            entries.append(entry)
+            try save(entries)
+            state = (entries, Self.index(entries))
+        }
+        return entry
+    }
+
+    /// Removes a site; returns false if it was not registered. Its data stays in the journal.
+    public func remove(domain: String) throws -> Bool {
+        let domain = try Self.normalise(domain)
+        return try state.withLock { state in
+            guard state.entries.contains(where: { $0.domain == domain }) else { return false }
+            let entries = state.entries.filter { $0.domain != domain }
+            try save(entries)
+            state = (entries, Self.index(entries))
+            return true
+        }
+    }
+
+    private func save(_ entries: [Entry]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            try AtomicFile.write(
+                Array(try encoder.encode(entries.sorted { $0.domain < $1.domain })), to: path, mode: 0o644)
+        } catch {
+            throw IngestError(
+                .configuration, "cannot write the sites file: \(error)", file: path,
+                hint: "Check free space and permissions of the data folder")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Ingest
+import Journal
+import Logging
+import NIOCore
+
+/// The HTTP side of `infinity serve`: the event API, the tracker script, health and metrics.
+public struct InfinityServer: Sendable {
+    /// How to listen and acknowledge.
+    public let configuration: ServerConfiguration
+    /// The ingest pipeline.
+    public let pipeline: IngestPipeline
+    /// The journal writer.
+    public let writer: JournalWriter
+    let logger: Logger
+
+    /// A server over `pipeline` and `writer`.
+    public init(configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter, logger: Logger) {
+        self.configuration = configuration
+        self.pipeline = pipeline
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// The Hummingbird application (a `Service`); `onRunning` gets the bound port.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: IngestRequestContext.self)
+        router.middlewares.add(
+            CORSMiddleware(
+                allowOrigin: .all, allowHeaders: [.contentType], allowMethods: [.get, .post, .options],
+                maxAge: .seconds(86_400)))
+        router.post("/api/event") { request, context in try await self.event(request, context: context) }
+        router.get("/api/event.gif") { request, context in try await self.pixel(request, context: context) }
+        router.get("/js/script.js") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/javascript; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: TrackerScript.source)))
+        }
+        router.get("/healthz") { _, _ in self.health() }
+        router.get("/metrics") { _, _ in self.metrics() }
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "infinity"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    // MARK: Events
+
+    private func event(_ request: Request, context: IngestRequestContext) async throws -> Response {
+        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
+        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("text/plain") else {
+            return Self.errors(
+                .unsupportedMediaType, [(nil, "send the event as application/json or text/plain, not \(contentType)")])
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.maxBodySize)
+        } catch {
+            return Self.errors(.contentTooLarge, [(nil, "the body is larger than \(configuration.maxBodySize) bytes")])
+        }
+        switch EventPayload.decode(Data(buffer: body)) {
+        case .failure(let problems): return Self.errors(.badRequest, problems.map { ($0.field, $0.message) })
+        case .event(let event): return try await ingest(event, request: request, context: context)
+        }
+    }
+
+    /// `GET /api/event.gif?n=pageview&u=…&d=…`: for `<noscript>` and e-mail; always answers with a pixel.
+    private func pixel(_ request: Request, context: IngestRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        func value(_ short: String, _ long: String) -> String? {
+            (query[short[...]] ?? query[long[...]]).map { String($0).removingPercentEncoding ?? String($0) }
+        }
+        if let url = value("u", "url"), let domain = value("d", "domain") {
+            let event = IncomingEvent(
+                name: value("n", "name") ?? Hit.pageview, url: url, domain: domain, referrer: value("r", "referrer"))
+            _ = try await ingest(event, request: request, context: context)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "image/gif"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
+    }
+
+    private func ingest(_ event: IncomingEvent, request: Request, context: IngestRequestContext) async throws
+        -> Response
+    {
+        let peer = context.remoteAddress?.ipAddress ?? ""
+        let requestContext = RequestContext(
+            peerAddress: peer, forwardedFor: request.headers[.init("X-Forwarded-For")!],
+            forwarded: request.headers[.init("Forwarded")!], userAgent: request.headers[.userAgent] ?? "",
+            time: Int64(Date().timeIntervalSince1970 * 1000))
+        switch pipeline.process(event, context: requestContext) {
+        case .invalid(let errors):
+            return Self.errors(.badRequest, errors.map { ($0.field, $0.message) })
+        case .dropped(let reason):
+            return Self.accepted(dropped: 1, reason: reason.rawValue)
+        case .accepted(let hits):
+            do {
+                switch configuration.acknowledgement {
+                case .durable: _ = try await writer.append(hits)
+                case .buffered: try writer.enqueue(hits)
+                }
+            } catch let error as JournalError where error.code == .overloaded {
+                var headers = HTTPFields()
+                headers[.retryAfter] = "1"
+                headers[.contentType] = "application/json"
+                return Response(
+                    status: .serviceUnavailable, headers: headers,
+                    body: .init(byteBuffer: ByteBuffer(string: Self.json(errors: [(nil, "busy: retry shortly")]))))
+            } catch {
+                logger.error("journal write failed", metadata: ["error": "\(error)"])
+                return Self.errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
+            }
+            return Self.accepted(dropped: 0, reason: nil)
+        }
+    }
+
+    static let gif: [UInt8] = [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
+        0xFF,
+        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0x02,
+        0x02, 0x44, 0x01, 0x00, 0x3B,
+    ]
+
+    static func accepted(dropped: Int, reason: String?) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.init("X-Infinity-Dropped")!] = "\(dropped)"
+        if let reason { headers[.init("X-Infinity-Drop-Reason")!] = reason }
+        return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+    }
+
+    static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json(errors: errors))))
+    }
+
+    static func json(errors: [(String?, String)]) -> String {
+        let items = errors.map { field, message -> [String: String] in
+            var item = ["message": message]
+            if let field { item["field"] = field }
+            return item
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: ["errors": items], options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: Operations
+
+    private func health() -> Response {
+        let (durable, queued) = (writer.durableSequence, writer.queueDepth)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let body = "{\"status\":\"ok\",\"journal\":{\"durable_sequence\":\(durable),\"queue_depth\":\(queued)}}"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func metrics() -> Response {
+        let counts = pipeline.counters.snapshot
+        var lines = [
+            "# HELP infinity_hits_accepted_total Hits stored in the journal.",
+            "# TYPE infinity_hits_accepted_total counter",
+            "infinity_hits_accepted_total \(counts.accepted)",
+            "# HELP infinity_events_dropped_total Events dropped by policy, by reason.",
+            "# TYPE infinity_events_dropped_total counter",
+        ]
+        for reason in DropReason.allCases {
+            lines.append("infinity_events_dropped_total{reason=\"\(reason.rawValue)\"} \(counts.dropped[reason] ?? 0)")
+        }
+        lines += [
+            "# HELP infinity_events_invalid_total Events rejected as invalid.",
+            "# TYPE infinity_events_invalid_total counter",
+            "infinity_events_invalid_total \(counts.invalid)",
+            "# HELP infinity_journal_durable_sequence Records durable in the journal.",
+            "# TYPE infinity_journal_durable_sequence gauge",
+            "infinity_journal_durable_sequence \(writer.durableSequence)",
+            "# HELP infinity_journal_queue_depth Records waiting for the journal writer.",
+            "# TYPE infinity_journal_queue_depth gauge",
+            "infinity_journal_queue_depth \(writer.queueDepth)",
+        ]
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4"
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+    }
+}

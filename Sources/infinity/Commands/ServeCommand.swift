@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Journal
+import Logging
+import Server
+import ServiceLifecycle
+
+/// `infinity serve`: the ingestion server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the ingestion server: the event API, the tracker script, health and metrics.",
+        discussion: """
+            Every accepted hit is anonymized and appended to the journal; by default the answer (202) \
+            is sent only once the hit is fsynced. SIGTERM or SIGINT stops accepting, flushes the \
+            journal and exits 0. Settings may also come from INFINITY_DATA, INFINITY_LISTEN, \
+            INFINITY_GEOIP, INFINITY_TRUSTED_PROXIES (comma-separated) and INFINITY_ACK.
+            Example: infinity serve --data /var/lib/infinity --listen 0.0.0.0:8080 --geoip GeoLite2-Country.mmdb
+            """
+    )
+
+    @Option(help: ArgumentHelp("The data folder. Example: --data /var/lib/infinity", valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("Address and port to listen on. Example: --listen 0.0.0.0:8080", valueName: "host:port"))
+    var listen: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A MaxMind DB country database (GeoLite2-Country or DB-IP Country Lite). Example: --geoip ./GeoLite2-Country.mmdb",
+            valueName: "file.mmdb"))
+    var geoip: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy (address or CIDR block) whose X-Forwarded-For/Forwarded headers are believed; repeat for several. Example: --trusted-proxy 10.0.0.0/8",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
+
+    @Option(
+        help:
+            "When to answer 202: durable (after fsync, the default) or buffered (at once; a crash can lose queued hits)."
+    )
+    var ack: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds after which an idle or trickling connection is closed. Example: --idle-timeout 30",
+            valueName: "seconds"))
+    var idleTimeout: Int64 = 30
+
+    func validate() throws {
+        guard (1...3600).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let dataFolder = data ?? environment["INFINITY_DATA"] ?? "./data"
+        let address = listen ?? environment["INFINITY_LISTEN"] ?? "127.0.0.1:8080"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw ValidationError("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
+        let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let ackText = ack ?? environment["INFINITY_ACK"] ?? "durable"
+        guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
+            throw ValidationError("--ack must be durable or buffered, not '\(ackText)'")
+        }
+        let proxyTexts =
+            trustedProxies.isEmpty
+            ? (environment["INFINITY_TRUSTED_PROXIES"]?.split(separator: ",").map(String.init) ?? []) : trustedProxies
+        let proxies = try proxyTexts.map { text -> CIDR in
+            guard let block = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--trusted-proxy '\(text)' is not an address or CIDR block such as 10.0.0.0/8")
+            }
+            return block
+        }
+        let logger = Infinity.makeLogger()
+        let database = try (geoip ?? environment["INFINITY_GEOIP"]).map { try MaxMindDatabase(path: $0) }
+        let sites = try SiteStore(path: dataFolder + "/sites.json")
+        if sites.entries.isEmpty {
+            logger.warning(
+                "no sites are registered, so every hit will be dropped; add one with `infinity sites add example.com`")
+        }
+        try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+        let pipeline = IngestPipeline(
+            sites: sites, visitors: VisitorIdentifier(salts: try SaltStore(path: dataFolder + "/salts")),
+            geoip: database,
+            addresses: ClientAddressResolver(trustedProxies: proxies))
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(
+                directory: JournalDirectory(dataDirectory: dataFolder).path, classifiers: pipeline.classifierVersions),
+            logger: logger)
+        let server = InfinityServer(
+            configuration: ServerConfiguration(
+                host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout),
+            pipeline: pipeline, writer: writer, logger: logger)
+        let app = server.application { bound in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            Terminal.writeError(
+                """
+                infinity is listening on http://\(shown):\(bound) (data: \(dataFolder), ack: \(acknowledgement.rawValue))
+                Paste into your pages:
+                  <script defer data-domain="\(sites.entries.first?.domain ?? "example.com")" src="http://\(shown):\(bound)/js/script.js"></script>
+
+                """)
+        }
+        // The journal is listed first so that it shuts down last, after the server stopped accepting.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: JournalService(writer: writer, logger: logger)),
+                    .init(service: app),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

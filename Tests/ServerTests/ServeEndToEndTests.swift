@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("infinity serve, end to end over loopback", .serialized)
+struct ServeEndToEndTests {
+    static let chrome =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    static let iphone =
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+    static let clients: [(ip: String, country: String)] = [
+        ("8.8.8.8", "US"), ("81.2.69.142", "GB"), ("1.1.1.1", "AU"), ("193.0.6.139", "NL"), ("2a02:8070::1", "DE"),
+    ]
+
+    static func event(_ path: String, domain: String = "example.com") -> [UInt8] {
+        Array(
+            #"{"n":"pageview","u":"https://www.example.com\#(path)","d":"\#(domain)","r":"https://www.google.com/","w":1280}"#
+                .utf8)
+    }
+
+    @Test("hits sent over HTTP are in the journal, anonymized, after SIGTERM; no client IP is on disk")
+    func endToEnd() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data)
+        let connection = try HTTPConnection(port: server.port)
+        var sent: [(path: String, country: String)] = []
+        for i in 0..<50 {
+            let client = Self.clients[i % Self.clients.count]
+            let path = "/page/\(i % 7)"
+            let response = try connection.request(
+                "POST", "/api/event",
+                headers: [
+                    "Content-Type": "text/plain", "User-Agent": i % 2 == 0 ? Self.chrome : Self.iphone,
+                    "X-Forwarded-For": client.ip,
+                ],
+                body: Self.event(path))
+            #expect(response.status == 202)
+            #expect(response.headers["x-infinity-dropped"] == "0")
+            sent.append((path, client.country))
+        }
+        #expect(server.stop() == 0, "SIGTERM must flush and exit 0: \(server.log)")
+        #expect(server.log.contains("journal closed"))
+        let lines = try ServerProcess.run(["journal", "dump", "--data", data, "--format", "ndjson"]).split(
+            separator: "\n")
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.count == 50)
+        #expect(records.map { $0["pathname"] as! String } == sent.map(\.path))
+        #expect(records.map { $0["country"] as! String } == sent.map(\.country))
+        #expect(
+            records.allSatisfy { $0["hostname"] as? String == "example.com" && $0["source"] as? String == "Google" })
+        #expect(Set(records.map { $0["browser"] as! String }) == ["Chrome", "Safari"])
+        // The same visitor (IP + agent) on the same day has one id; different visitors differ.
+        #expect(Set(records.map { $0["visitor_id"] as! String }).count == 10)  // 5 addresses × 2 agents
+        try Self.expectNoAddresses(Self.clients.map(\.ip) + ["127.0.0.1"], in: data)
+    }
+
+    /// Fails if any file under `folder` holds any of `addresses` in text or as bytes.
+    static func expectNoAddresses(_ addresses: [String], in folder: String) throws {
+        let enumerator = FileManager.default.enumerator(atPath: folder)!
+        for case let file as String in enumerator {
+            let path = folder + "/" + file
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            for address in addresses where address != "127.0.0.1" || !file.hasSuffix(".json") {
+                #expect(bytes.range(of: Data(address.utf8)) == nil, "\(address) found in \(file)")
+            }
+        }
+    }
+
+    @Test("bad requests get clear answers and the server keeps serving")
+    func badInput() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data)
+        defer { _ = server.stop() }
+        func post(_ body: [UInt8], type: String = "application/json", agent: String = ServeEndToEndTests.chrome) throws
+            -> HTTPConnection.Response
+        {
+            try HTTPConnection(port: server.port).request(
+                "POST", "/api/event", headers: ["Content-Type": type, "User-Agent": agent], body: body)
+        }
+        #expect(try post([UInt8](repeating: 32, count: 100_000)).status == 413)
+        #expect(try post(Array(#"{"n":"pageview","u":"https://exa"#.utf8)).status == 400)
+        #expect(try post(Array("[1,2,3]".utf8)).body.contains("must be a JSON object"))
+        #expect(try post(Array("42".utf8)).status == 400)
+        #expect(try post([0x7B, 0xFF, 0xFE, 0x7D]).status == 400)
+        let noScheme = try post(Array(#"{"n":"pageview","u":"example.com/x","d":"example.com"}"#.utf8))
+        #expect(noScheme.status == 400 && noScheme.body.contains("\"field\":\"u\""))
+        let manyProps = "{" + (0..<10_000).map { "\"k\($0)\":1" }.joined(separator: ",") + "}"
+        let props = try post(
+            Array(#"{"n":"Signup","u":"https://example.com/","d":"example.com","p":\#(manyProps)}"#.utf8))
+        #expect(props.status == 400 || props.status == 413)
+        let unknown = try post(Self.event("/", domain: "not-registered.example"))
+        #expect(unknown.status == 202 && unknown.headers["x-infinity-drop-reason"] == "unknown-site")
+        let bot = try post(
+            Self.event("/"), agent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+        #expect(bot.status == 202 && bot.headers["x-infinity-drop-reason"] == "bot")
+        #expect(try post(Array("<x/>".utf8), type: "application/xml").status == 415)
+        // A 1 MB header is refused (or the connection closed), and others are still served.
+        let huge = try HTTPConnection(port: server.port)
+        let refused = (try? huge.request("GET", "/healthz", headers: ["X-Big": String(repeating: "a", count: 1 << 20)]))
+        #expect(refused == nil || refused!.status >= 400)
+        #expect(try post(Self.event("/still-here")).status == 202)
+        let metrics = try HTTPConnection(port: server.port).request("GET", "/metrics")
+        #expect(metrics.body.contains("infinity_hits_accepted_total 1"))
+        #expect(metrics.body.contains("infinity_events_dropped_total{reason=\"bot\"} 1"))
+        // CORS lets pages on any site send events.
+        let preflight = try HTTPConnection(port: server.port).request(
+            "OPTIONS", "/api/event",
+            headers: ["Origin": "https://example.com", "Access-Control-Request-Method": "POST"])
+        #expect(preflight.headers["access-control-allow-origin"] != nil)
+        #expect(try HTTPConnection(port: server.port).request("GET", "/js/script.js").body.contains("keepalive"))
+    }
+
+    @Test(
+        "silent connections are closed after the idle timeout; thousands of idle ones neither block nor bloat the server"
+    )
+    func idleConnections() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data, arguments: ["--idle-timeout", "2"])
+        defer { _ = server.stop() }
+        // A client that starts a request and goes quiet is cut off.
+        let stalled = try HTTPConnection(port: server.port)
+        try stalled.send(Array("POST /api/event HTTP/1.1\r\nHost: x\r\nContent-Le".utf8))
+        #expect(stalled.isClosedByPeer(within: 6))
+        // 5,000 idle connections at once.
+        var idle: [HTTPConnection] = []
+        for _ in 0..<5000 { idle.append(try HTTPConnection(port: server.port)) }
+        let start = Date()
+        let response = try HTTPConnection(port: server.port).request(
+            "POST", "/api/event", headers: ["Content-Type": "text/plain", "User-Agent": Self.chrome],
+            body: Self.event("/busy"))
+        #expect(response.status == 202)
+        #expect(Date().timeIntervalSince(start) < 2)
+        let status = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)
+        let rss =
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Int($0.split(separator: " ")[1]) }
+            ?? 0
+        #expect(rss < 400_000, "server resident memory with 5,000 idle connections: \(rss) kB")
+        idle.removeAll()
+    }
+
+    @Test("SIGKILL under load: every hit that got a 202 is in the journal, and it verifies clean")
+    func killUnderLoad() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data)
+        let port = server.port
+        let acknowledged = Atomic<Int>(0)
+        let stop = Atomic<Bool>(false)
+        let group = DispatchGroup()
+        for worker in 0..<8 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let connection = try? HTTPConnection(port: port) else { return }
+                var i = 0
+                while !stop.load(ordering: .relaxed) {
+                    guard
+                        let response = try? connection.request(
+                            "POST", "/api/event",
+                            headers: [
+                                "Content-Type": "text/plain", "User-Agent": Self.chrome,
+                                "X-Forwarded-For": "8.8.\(worker).\(i % 250)",
+                            ],
+                            body: Self.event("/load/\(worker)/\(i)"))
+                    else { return }
+                    if response.status == 202 { acknowledged.add(1, ordering: .relaxed) }
+                    i += 1
+                }
+            }
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        server.kill()
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+        let count = acknowledged.load(ordering: .relaxed)
+        #expect(count > 100, "the load produced only \(count) acknowledged hits")
+        let stat = try ServerProcess.run(["journal", "stat", "--data", data, "--format", "json"])
+        let stats = try JSONSerialization.jsonObject(with: Data(stat.utf8)) as! [String: Any]
+        #expect(stats["records"] as! Int >= count, "acknowledged \(count), journal holds \(stats["records"] ?? 0)")
+        #expect(try ServerProcess.run(["journal", "verify", "--data", data]).contains("OK"))
+    }
+}

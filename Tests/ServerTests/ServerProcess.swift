@@ -1,0 +1,106 @@
+import Foundation
+import Synchronization
+
+/// The real `infinity serve` in a child process on a free loopback port.
+final class ServerProcess {
+    static let executable: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("infinity")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/infinity")
+    }()
+
+    static let geoip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "shared/data/geoip/dbip-country-lite.mmdb"
+        ).path
+
+    let data: String
+    let process = Process()
+    let port: Int
+    private let errors = LogBox()
+
+    /// The server's standard error, collected by a reader thread.
+    final class LogBox: Sendable {
+        let text = Mutex<String>("")
+        func append(_ more: String) { text.withLock { $0 += more } }
+        var value: String { text.withLock { $0 } }
+    }
+
+    /// Registers `sites` and starts the server.
+    init(data: String, sites: [String] = ["example.com"], arguments: [String] = []) throws {
+        self.data = data
+        for site in sites { _ = try Self.run(["sites", "add", site, "--data", data]) }
+        process.executableURL = Self.executable
+        process.arguments =
+            ["serve", "--data", data, "--listen", "127.0.0.1:0", "--geoip", Self.geoip, "--trusted-proxy", "127.0.0.1"]
+            + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The server names its port on standard error once it listens.
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        var found: Int?
+        while found == nil && Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: "listening on http://127.0.0.1:") {
+                found = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        guard let found else { throw NSError(domain: "server did not start: \(text)", code: 1) }
+        port = found
+        errors.append(text)
+        let handle = err.fileHandleForReading
+        let box = errors
+        Thread.detachNewThread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                box.append(String(decoding: chunk, as: UTF8.self))
+            }
+        }
+    }
+
+    var log: String { errors.value }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func temporaryFolder(_ name: String = #function) -> String {
+        let path =
+            NSTemporaryDirectory()
+            + "infinity-server-\(name.filter { $0.isLetter }.prefix(30))-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
