@@ -23,16 +23,21 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The main job. Until the server exists (issue 4), this writes 30 days of demo traffic into
-## $(DATA) (once) and shows what the journal holds.
+LISTEN     ?= 127.0.0.1:8080
+
+## The main job: the ingestion server on $(LISTEN) over $(DATA). On first run it registers
+## example.com and writes 30 days of demo traffic, so there is something to look at.
 run: release
+	@if [ ! -f "$(DATA)/sites.json" ]; then \
+		.build/release/infinity sites add example.com --timezone UTC --data "$(DATA)"; \
+		.build/release/infinity sites add shop.example --timezone America/New_York --data "$(DATA)"; \
+	fi
 	@if [ ! -d "$(DATA)/journal" ]; then \
 		.build/release/infinity generate --data "$(DATA)" --site example.com --site shop.example@America/New_York \
 			--days 30 --hits-per-day 20000; \
 	fi
 	.build/release/infinity journal stat --data "$(DATA)"
-	.build/release/infinity journal verify --data "$(DATA)"
-	.build/release/infinity journal dump --data "$(DATA)" --limit 10 --format table
+	.build/release/infinity serve --data "$(DATA)" --listen "$(LISTEN)"
 
 ## The whole test suite.
 test: deps
