@@ -27,7 +27,8 @@ struct RecoveryTests {
             try Damage.truncate(path, to: cut)
             let log = LogRecorder()
             let appender = try JournalAppender(
-                configuration: JournalConfiguration(directory: work.journal), logger: log.logger)
+                configuration: JournalConfiguration(directory: work.journal, classifiers: ["test": "1"]),
+                logger: log.logger)
             #expect(appender.nextSequence == UInt64(keep.count), "cut at \(cut)")
             if cut > last.offset {
                 #expect(
@@ -63,7 +64,8 @@ struct RecoveryTests {
             try Damage.truncate(path, to: cut)
             let whole = blocks.filter { $0.offset + Int64($0.length) <= cut }.count
             let writer = try JournalWriter(
-                configuration: JournalConfiguration(directory: work.journal), logger: quietLogger)
+                configuration: JournalConfiguration(directory: work.journal, classifiers: ["test": "1"]),
+                logger: quietLogger)
             #expect(writer.durableSequence == UInt64(whole * 40))
             try await writer.close()
             #expect(difference(try Fixtures.readAll(work.journal), Array(hits.prefix(whole * 40))) == nil)

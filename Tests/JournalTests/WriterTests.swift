@@ -87,6 +87,30 @@ struct WriterTests {
         try await writer.close()
     }
 
+    @Test("a writer with other classifier versions seals the active segment and starts one that names its own")
+    func classifierVersionsStartANewSegment() throws {
+        let directory = TemporaryDirectory()
+        try Fixtures.writeJournal(Fixtures.generated(10), blockSize: 10, in: directory.journal)  // classifiers test=1
+        let appender = try JournalAppender(
+            configuration: JournalConfiguration(directory: directory.journal, classifiers: ["ua-rules": "2"]),
+            logger: quietLogger)
+        _ = try appender.append(Fixtures.generated(5, seed: 9)[...])
+        try appender.close()
+        let segments = try JournalDirectory(path: directory.journal).segments()
+        #expect(segments.count == 2)
+        var headers = try JournalReader(directory: JournalDirectory(path: directory.journal)).headers()
+        var seen: [[String: String]] = []
+        while let entry = try headers.next() { seen.append(entry.segmentHeader.classifiers) }
+        #expect(seen == [["test": "1"], ["ua-rules": "2"]])
+        // The same versions keep appending to the same segment.
+        let again = try JournalAppender(
+            configuration: JournalConfiguration(directory: directory.journal, classifiers: ["ua-rules": "2"]),
+            logger: quietLogger)
+        _ = try again.append(Fixtures.generated(5, seed: 10)[...])
+        try again.close()
+        #expect(try JournalDirectory(path: directory.journal).segments().count == 2)
+    }
+
     @Test("a second writer on the same journal is refused")
     func exclusiveWriter() async throws {
         let directory = TemporaryDirectory()

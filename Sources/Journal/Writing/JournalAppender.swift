@@ -90,11 +90,22 @@ final class JournalAppender {
             }
         }
         nextSequence = lastHeader?.endSequence ?? cursor.header.firstSequence
-        if try file.mode() & 0o222 == 0 {
-            return  // sealed: the next append opens a new segment
+        try continueOrSeal(file, cursor: cursor, size: cursor.fileSize, last: lastHeader)
+    }
+
+    /// Makes the recovered last segment the one to append to, unless it is sealed, or was written
+    /// with other classifier versions: then it is sealed and the next append starts a segment whose
+    /// header names the versions that made its records.
+    private func continueOrSeal(_ file: OpenFile, cursor: SegmentCursor, size: Int64, last: BlockHeader?) throws {
+        guard try file.mode() & 0o222 != 0 else { return }
+        guard cursor.header.classifiers == configuration.classifiers else {
+            try file.sync()
+            try file.setMode(0o444)
+            try file.sync()
+            return
         }
-        active = ActiveSegment(file: file, size: cursor.fileSize, headerLength: cursor.headerLength)
-        activeDay = lastHeader.map { Self.day(of: $0.minTimestamp) }
+        active = ActiveSegment(file: file, size: size, headerLength: cursor.headerLength)
+        activeDay = last.map { Self.day(of: $0.minTimestamp) }
     }
 
     private func cutOrSeal(
@@ -126,10 +137,7 @@ final class JournalAppender {
         try file.truncate(to: validEnd)
         try file.sync()
         nextSequence = last?.endSequence ?? cursor.header.firstSequence
-        if try file.mode() & 0o222 != 0 {
-            active = ActiveSegment(file: file, size: validEnd, headerLength: cursor.headerLength)
-            activeDay = last.map { Self.day(of: $0.minTimestamp) }
-        }
+        try continueOrSeal(file, cursor: cursor, size: validEnd, last: last)
     }
 
     /// Encodes `hits` as the next block, writes it (rolling the segment first if needed) and syncs it
