@@ -1,4 +1,3 @@
-import Foundation
 import Ingest
 
 /// Decodes the body of `POST /api/event` in Plausible's shape (`n`/`name`, `u`/`url`,
@@ -17,64 +16,76 @@ enum EventPayload {
     }
 
     /// The event in `body`, or every problem found in it.
-    static func decode(_ body: Data) -> Outcome {
-        guard let text = String(data: body, encoding: .utf8) else {
+    static func decode(_ body: [UInt8]) -> Outcome {
+        guard String(validating: body, as: UTF8.self) != nil else {
             return .failure([Problem(field: nil, message: "the body is not valid UTF-8")])
         }
-        let json: Any
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            json = try body.withUnsafeBufferPointer { try JSONValue.parse($0) }
+        } catch let error as JSONValue.Malformed {
+            return .failure([Problem(field: nil, message: "the body is not valid JSON: \(error.message)")])
         } catch {
             return .failure([Problem(field: nil, message: "the body is not valid JSON")])
         }
-        guard let object = json as? [String: Any] else {
+        guard case .object = json else {
             return .failure([Problem(field: nil, message: "the body must be a JSON object, not \(kind(of: json))")])
         }
         var problems: [Problem] = []
+        func member(_ short: String, _ long: String) -> JSONValue? {
+            switch json[short] ?? json[long] {
+            case nil, .null?: nil
+            case let value?: value
+            }
+        }
         func string(_ short: String, _ long: String, required: Bool) -> String? {
-            let value = object[short] ?? object[long]
-            if value == nil || value is NSNull {
+            guard let value = member(short, long) else {
                 if required { problems.append(Problem(field: short, message: "is required")) }
                 return nil
             }
-            guard let text = value as? String else {
+            guard case .string(let text) = value else {
                 problems.append(Problem(field: short, message: "must be a string"))
                 return nil
             }
             return text
+        }
+        /// An object, or a JSON string holding one (the tracker may send either).
+        func object(_ value: JSONValue) -> JSONValue? {
+            if case .object = value { return value }
+            if case .string(let text) = value,
+                let parsed = try? Array(text.utf8).withUnsafeBufferPointer({ try JSONValue.parse($0) }),
+                case .object = parsed
+            {
+                return parsed
+            }
+            return nil
         }
         let name = string("n", "name", required: true)
         let url = string("u", "url", required: true)
         let domain = string("d", "domain", required: true)
         let referrer = string("r", "referrer", required: false)
         var props: [(key: String, value: PropertyValue)] = []
-        if let raw = object["p"] ?? object["props"], !(raw is NSNull) {
-            // The tracker may send props as an object or as a JSON string of one.
-            let parsed = (raw as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? raw
-            if let map = parsed as? [String: Any] {
-                props = map.keys.sorted().map { ($0, value(map[$0]!)) }
+        if let raw = member("p", "props") {
+            if case .object(let members)? = object(raw) {
+                props = members.map { ($0.key, property($0.value)) }
             } else {
                 problems.append(Problem(field: "p", message: "must be an object of properties"))
             }
         }
         var revenue: (amount: PropertyValue, currency: String)?
-        if let raw = object["$"] ?? object["revenue"], !(raw is NSNull) {
-            let parsed = (raw as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? raw
-            if let map = parsed as? [String: Any], let currency = map["currency"] as? String, let amount = map["amount"]
-            {
-                revenue = (value(amount), currency)
+        if let raw = member("$", "revenue") {
+            if let map = object(raw), case .string(let currency)? = map["currency"], let amount = map["amount"] {
+                revenue = (property(amount), currency)
             } else {
                 problems.append(Problem(field: "$", message: "must be an object with amount and currency"))
             }
         }
-        let hashMode = flag(object["h"] ?? object["hashMode"]) ?? false
-        let interactive = flag(object["i"] ?? object["interactive"]) ?? true
+        let hashMode = flag(member("h", "hashMode")) ?? false
+        let interactive = flag(member("i", "interactive")) ?? true
         var width: Int?
-        if let raw = object["w"], !(raw is NSNull) {
-            if type(of: raw) != Bool.self, let number = raw as? NSNumber, number.doubleValue.isFinite,
-                abs(number.doubleValue) < 1e9
-            {
-                width = number.intValue
+        if let raw = member("w", "w") {
+            if case .number(let number) = raw, abs(number) < 1e9 {
+                width = Int(number)
             } else {
                 problems.append(Problem(field: "w", message: "must be a number"))
             }
@@ -86,30 +97,31 @@ enum EventPayload {
                 hashMode: hashMode, interactive: interactive, screenWidth: width))
     }
 
-    private static func value(_ raw: Any) -> PropertyValue {
-        switch raw {
-        case is NSNull: return .null
-        case let text as String: return .string(text)
-        case let flag as Bool where type(of: raw) == Bool.self: return .bool(flag)
-        case let number as NSNumber: return .number(number.doubleValue)
-        default: return .structured
+    private static func property(_ value: JSONValue) -> PropertyValue {
+        switch value {
+        case .null: .null
+        case .string(let text): .string(text)
+        case .number(let number): .number(number)
+        case .bool(let flag): .bool(flag)
+        case .array, .object: .structured
         }
     }
 
-    private static func flag(_ raw: Any?) -> Bool? {
-        switch raw {
-        case let flag as Bool: return flag
-        case let number as NSNumber: return number.intValue != 0
-        default: return nil
+    private static func flag(_ value: JSONValue?) -> Bool? {
+        switch value {
+        case .bool(let flag)?: flag
+        case .number(let number)?: number != 0
+        default: nil
         }
     }
 
-    private static func kind(of json: Any) -> String {
+    private static func kind(of json: JSONValue) -> String {
         switch json {
-        case is [Any]: "an array"
-        case is String: "a string"
-        case is NSNumber: "a number"
-        default: "null"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null, .object: "null"
         }
     }
 }

@@ -65,7 +65,7 @@ public struct InfinityServer: Sendable {
         } catch {
             return Self.errors(.contentTooLarge, [(nil, "the body is larger than \(configuration.maxBodySize) bytes")])
         }
-        switch EventPayload.decode(Data(buffer: body)) {
+        switch EventPayload.decode(Array(buffer: body)) {
         case .failure(let problems): return Self.errors(.badRequest, problems.map { ($0.field, $0.message) })
         case .event(let event): return try await ingest(event, request: request, context: context)
         }
@@ -161,7 +161,16 @@ public struct InfinityServer: Sendable {
         let (durable, queued) = (writer.durableSequence, writer.queueDepth)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let body = "{\"status\":\"ok\",\"journal\":{\"durable_sequence\":\(durable),\"queue_depth\":\(queued)}}"
+        let journal = "\"journal\":{\"durable_sequence\":\(durable),\"queue_depth\":\(queued)}"
+        if let failure = writer.failure {
+            // The journal cannot take hits any more (a failed write or fsync): say so, and why.
+            let reason = String(
+                decoding: (try? JSONSerialization.data(withJSONObject: ["\(failure)"])) ?? Data(), as: UTF8.self)
+            let body = "{\"status\":\"failing\",\(journal),\"errors\":\(reason)}"
+            return Response(
+                status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let body = "{\"status\":\"ok\",\(journal)}"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 

@@ -177,6 +177,7 @@ struct WriterTests {
         }
         #expect(failure != nil)
         #expect(failure?.code == .io)
+        #expect(writer.failure?.code == .io, "the writer reports why it stopped (for /healthz)")
         #expect(failure?.hint?.contains("disk is full") == true)
         try? await writer.close()
         // Reopening works, and every acknowledged record is there, nothing more.

@@ -59,6 +59,11 @@ public final class JournalWriter: Sendable {
         lock.withLock { ($0.nextAssigned, $0.durable, $0.queued) }
     }
 
+    /// The error that stopped the writer (a failed write or fsync), if it stopped; nil while it works.
+    public var failure: JournalError? {
+        lock.withLock { state in state.failure.flatMap { state.closing && $0.code == .closed ? nil : $0 } }
+    }
+
     /// Records waiting for the writer.
     public var queueDepth: Int { lock.withLock { $0.queued } }
 

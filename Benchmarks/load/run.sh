@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Load benchmark of `infinity serve` (issue 4), side by side with nginx in the same run.
+#   bash Benchmarks/load/run.sh [duration-seconds]
+# Needs Debian's wrk and nginx (installed if missing). Drives loopback only, bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+duration="${1:-20}"
+for p in wrk nginx; do command -v $p >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk nginx-light; }; done
+swift build -c release --product infinity >/dev/null
+data=$(mktemp -d /tmp/infinity-load.XXXXXX)
+.build/release/infinity sites add example.com --data "$data" >/dev/null
+run_wrk() { wrk -t2 -c64 -d"${duration}s" --latency -s Benchmarks/load/events.lua "$1" | grep RESULT; }
+
+for ack in durable buffered; do
+  rm -rf "$data/journal"
+  .build/release/infinity serve --data "$data" --listen 127.0.0.1:18080 --trusted-proxy 127.0.0.1 --ack $ack 2>"$data/serve.log" &
+  pid=$!
+  for i in $(seq 1 50); do grep -q "listening on" "$data/serve.log" && break; sleep 0.2; done
+  echo "infinity serve --ack $ack: $(run_wrk http://127.0.0.1:18080)"
+  rss=$(grep VmHWM /proc/$pid/status | awk '{print $2}')
+  kill -TERM $pid; wait $pid || true
+  records=$(.build/release/infinity journal stat --data "$data" --format json | sed 's/.*"records":\([0-9]*\).*/\1/')
+  echo "  journal records: $records, peak RSS: ${rss} kB"
+done
+
+mkdir -p /tmp/infinity-bench-nginx
+nginx -c "$PWD/Benchmarks/load/nginx.conf"
+echo "nginx 204 (access log on): $(run_wrk http://127.0.0.1:18090)"
+nginx -c "$PWD/Benchmarks/load/nginx.conf" -s stop
+grep -c . /tmp/infinity-bench-nginx/access.log | sed 's/^/  nginx access log lines: /'
+rm -rf "$data" /tmp/infinity-bench-nginx
