@@ -44,7 +44,12 @@ public struct InfinityServer: Sendable {
         router.get("/metrics") { _, _ in self.metrics() }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        RequestDeadlineHandler(deadline: .seconds(configuration.requestTimeout))
+                    ],
+                    idleTimeout: .seconds(configuration.idleTimeout))),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "infinity"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

@@ -145,6 +145,37 @@ struct ServeEndToEndTests {
         idle.removeAll()
     }
 
+    @Test("a client trickling its body is cut off at the request deadline, and others are served meanwhile")
+    func tricklingClient() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // A long idle timeout: every trickled body byte counts as activity, so only the request
+        // deadline can end this connection.
+        let server = try ServerProcess(data: data, arguments: ["--idle-timeout", "60", "--request-timeout", "2"])
+        defer { _ = server.stop() }
+        let slow = try HTTPConnection(port: server.port)
+        try slow.send(
+            Array("POST /api/event HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 500\r\n\r\n".utf8)
+        )
+        let start = Date()
+        var cutOff = false
+        for _ in 0..<40 {
+            do { try slow.send([32]) } catch {
+                cutOff = true
+                break
+            }
+            let response = try HTTPConnection(port: server.port).request("GET", "/healthz")
+            #expect(response.status == 200, "others must be served while a client trickles")
+            Thread.sleep(forTimeInterval: 0.3)
+            if slow.isClosedByPeer(within: 0) {
+                cutOff = true
+                break
+            }
+        }
+        #expect(cutOff, "the trickling client was not cut off")
+        #expect(Date().timeIntervalSince(start) < 6)
+    }
+
     @Test("SIGKILL under load: every hit that got a 202 is in the journal, and it verifies clean")
     func killUnderLoad() throws {
         let data = ServerProcess.temporaryFolder()

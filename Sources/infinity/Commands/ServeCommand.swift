@@ -51,7 +51,16 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var idleTimeout: Int64 = 30
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a connection has to send a complete request before it is closed (stops clients that trickle bytes). Example: --request-timeout 30",
+            valueName: "seconds"))
+    var requestTimeout: Int64 = 30
+
     func validate() throws {
+        guard (1...3600).contains(requestTimeout) else {
+            throw ValidationError("--request-timeout must be 1 to 3600 seconds, not \(requestTimeout)")
+        }
         guard (1...3600).contains(idleTimeout) else {
             throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)")
         }
@@ -96,7 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger)
         let server = InfinityServer(
             configuration: ServerConfiguration(
-                host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout),
+                host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
+                requestTimeout: requestTimeout),
             pipeline: pipeline, writer: writer, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
