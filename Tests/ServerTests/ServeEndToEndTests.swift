@@ -186,6 +186,31 @@ struct ServeEndToEndTests {
         #expect(Date().timeIntervalSince(start) < 6)
     }
 
+    @Test("settings come from a config file, flags win over it, and a bad line is refused with its number")
+    func configFile() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let config = data + "/infinity.toml"
+        try
+            "# test settings\nack = \"buffered\"\nlisten = \"127.0.0.1:1\"  # overridden by --listen\ntrusted_proxies = [\"10.0.0.0/8\"]\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(data: data, arguments: ["--config", config])
+        #expect(server.log.contains("ack: buffered"), "\(server.log)")
+        #expect(try HTTPConnection(port: server.port).request("GET", "/healthz").status == 200)
+        #expect(server.stop() == 0)
+        try "ack = \"buffered\"\nport = 8080\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = Process()
+        bad.executableURL = ServerProcess.executable
+        bad.arguments = ["serve", "--data", data, "--config", config]
+        let err = Pipe()
+        bad.standardError = err
+        try bad.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        bad.waitUntilExit()
+        #expect(bad.terminationStatus != 0)
+        #expect(message.contains("line 2: unknown setting 'port'"), "\(message)")
+    }
+
     @Test("SIGKILL under load: every hit that got a 202 is in the journal, and it verifies clean")
     func killUnderLoad() throws {
         let data = ServerProcess.temporaryFolder()

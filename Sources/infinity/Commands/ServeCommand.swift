@@ -15,10 +15,18 @@ struct ServeCommand: AsyncParsableCommand {
             Every accepted hit is anonymized and appended to the journal; by default the answer (202) \
             is sent only once the hit is fsynced. SIGTERM or SIGINT stops accepting, flushes the \
             journal and exits 0. Settings may also come from INFINITY_DATA, INFINITY_LISTEN, \
-            INFINITY_GEOIP, INFINITY_TRUSTED_PROXIES (comma-separated) and INFINITY_ACK.
+            INFINITY_GEOIP, INFINITY_TRUSTED_PROXIES (comma-separated) and INFINITY_ACK, or from a \
+            config file (--config, default ./infinity.toml when it exists; see Docs/operations.md). \
+            Flags win over the environment, which wins over the file.
             Example: infinity serve --data /var/lib/infinity --listen 0.0.0.0:8080 --geoip GeoLite2-Country.mmdb
             """
     )
+
+    @Option(
+        help: ArgumentHelp(
+            "A settings file (default: ./infinity.toml if it exists). Example: --config /etc/infinity.toml",
+            valueName: "file"))
+    var config: String?
 
     @Option(help: ArgumentHelp("The data folder. Example: --data /var/lib/infinity", valueName: "dir"))
     var data: String?
@@ -47,48 +55,55 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Seconds after which an idle or trickling connection is closed. Example: --idle-timeout 30",
+            "Seconds after which a connection with nothing to read is closed (default 30). Example: --idle-timeout 30",
             valueName: "seconds"))
-    var idleTimeout: Int64 = 30
+    var idleTimeout: Int64?
 
     @Option(
         help: ArgumentHelp(
-            "Seconds a connection has to send a complete request before it is closed (stops clients that trickle bytes). Example: --request-timeout 30",
+            "Seconds a connection has to send a complete request before it is closed; stops clients that trickle bytes (default 30). Example: --request-timeout 30",
             valueName: "seconds"))
-    var requestTimeout: Int64 = 30
-
-    func validate() throws {
-        guard (1...3600).contains(requestTimeout) else {
-            throw ValidationError("--request-timeout must be 1 to 3600 seconds, not \(requestTimeout)")
-        }
-        guard (1...3600).contains(idleTimeout) else {
-            throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)")
-        }
-    }
+    var requestTimeout: Int64?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let dataFolder = data ?? environment["INFINITY_DATA"] ?? "./data"
-        let address = listen ?? environment["INFINITY_LISTEN"] ?? "127.0.0.1:8080"
+        let file: ConfigFile? =
+            if let config {
+                try ConfigFile(path: config)
+            } else if FileManager.default.fileExists(atPath: "infinity.toml") {
+                try ConfigFile(path: "infinity.toml")
+            } else { nil }
+        let dataFolder = try data ?? environment["INFINITY_DATA"] ?? file?.text("data") ?? "./data"
+        let address = try listen ?? environment["INFINITY_LISTEN"] ?? file?.text("listen") ?? "127.0.0.1:8080"
+        let idleTimeout = try self.idleTimeout ?? file?.number("idle_timeout") ?? 30
+        let requestTimeout = try self.requestTimeout ?? file?.number("request_timeout") ?? 30
+        guard (1...3600).contains(idleTimeout) else {
+            throw CommandFailure("the idle timeout must be 1 to 3600 seconds, not \(idleTimeout)")
+        }
+        guard (1...3600).contains(requestTimeout) else {
+            throw CommandFailure("the request timeout must be 1 to 3600 seconds, not \(requestTimeout)")
+        }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65535).contains(port)
-        else { throw ValidationError("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
+        else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let ackText = ack ?? environment["INFINITY_ACK"] ?? "durable"
+        let ackText = try ack ?? environment["INFINITY_ACK"] ?? file?.text("ack") ?? "durable"
         guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
-            throw ValidationError("--ack must be durable or buffered, not '\(ackText)'")
+            throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
         }
         let proxyTexts =
             trustedProxies.isEmpty
             ? (environment["INFINITY_TRUSTED_PROXIES"]?.split(separator: ",").map(String.init) ?? []) : trustedProxies
         let proxies = try proxyTexts.map { text -> CIDR in
             guard let block = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--trusted-proxy '\(text)' is not an address or CIDR block such as 10.0.0.0/8")
+                throw CommandFailure("--trusted-proxy '\(text)' is not an address or CIDR block such as 10.0.0.0/8")
             }
             return block
         }
         let logger = Infinity.makeLogger()
-        let database = try (geoip ?? environment["INFINITY_GEOIP"]).map { try MaxMindDatabase(path: $0) }
+        let database = try (geoip ?? environment["INFINITY_GEOIP"] ?? file?.text("geoip")).map {
+            try MaxMindDatabase(path: $0)
+        }
         let sites = try SiteStore(path: dataFolder + "/sites.json")
         if sites.entries.isEmpty {
             logger.warning(
