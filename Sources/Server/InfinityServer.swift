@@ -202,6 +202,22 @@ public struct InfinityServer: Sendable {
             "# TYPE infinity_journal_queue_depth gauge",
             "infinity_journal_queue_depth \(writer.queueDepth)",
         ]
+        let statistics = writer.statistics
+        lines += [
+            "# HELP infinity_journal_bytes_written_total Bytes appended to journal segments since start.",
+            "# TYPE infinity_journal_bytes_written_total counter",
+            "infinity_journal_bytes_written_total \(statistics.bytesWritten)",
+            "# HELP infinity_journal_fsync_seconds How long each journal block's fsync took.",
+            "# TYPE infinity_journal_fsync_seconds histogram",
+        ]
+        for (bound, count) in zip(WriterStatistics.bucketBounds, statistics.fsyncBuckets) {
+            lines.append("infinity_journal_fsync_seconds_bucket{le=\"\(bound)\"} \(count)")
+        }
+        lines += [
+            "infinity_journal_fsync_seconds_bucket{le=\"+Inf\"} \(statistics.fsyncCount)",
+            "infinity_journal_fsync_seconds_sum \(statistics.fsyncSeconds)",
+            "infinity_journal_fsync_seconds_count \(statistics.fsyncCount)",
+        ]
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
         return Response(

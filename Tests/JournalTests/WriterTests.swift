@@ -84,6 +84,9 @@ struct WriterTests {
         try writer.enqueue(Fixtures.generated(100))
         try await writer.flush()
         #expect(writer.durableSequence == 100)
+        let statistics = writer.statistics
+        #expect(statistics.blocks == 1 && statistics.fsyncCount == 1 && statistics.bytesWritten > 0)
+        #expect(statistics.fsyncBuckets.last == 1, "the widest bucket holds every fsync")
         try await writer.close()
     }
 

@@ -108,6 +108,9 @@ struct ServeEndToEndTests {
         let metrics = try HTTPConnection(port: server.port).request("GET", "/metrics")
         #expect(metrics.body.contains("infinity_hits_accepted_total 1"))
         #expect(metrics.body.contains("infinity_events_dropped_total{reason=\"bot\"} 1"))
+        #expect(metrics.body.contains("infinity_journal_fsync_seconds_count 1"), "one block fsynced: \(metrics.body)")
+        #expect(metrics.body.contains("infinity_journal_fsync_seconds_bucket{le=\"+Inf\"} 1"))
+        #expect(!metrics.body.contains("infinity_journal_bytes_written_total 0\n"))
         // CORS lets pages on any site send events.
         let preflight = try HTTPConnection(port: server.port).request(
             "OPTIONS", "/api/event",

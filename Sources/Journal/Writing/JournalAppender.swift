@@ -20,6 +20,10 @@ final class JournalAppender {
     private var active: ActiveSegment?
     /// The sequence number the next record gets.
     private(set) var nextSequence: UInt64
+    /// How long the last block's fsync took, in seconds (nil when it was not synced).
+    private(set) var lastSyncSeconds: Double?
+    /// Bytes the last block took on disk.
+    private(set) var lastBlockBytes = 0
     /// The UTC day (days since epoch) of the newest block written, which decides when to roll.
     private var activeDay: Int64?
 
@@ -165,7 +169,14 @@ final class JournalAppender {
             try? segment.file.truncate(to: segment.size)
             throw error
         }
-        if configuration.commit.sync == .everyBlock { try segment.file.syncData() }
+        lastSyncSeconds = nil
+        if configuration.commit.sync == .everyBlock {
+            let start = ContinuousClock.now
+            try segment.file.syncData()
+            let elapsed = ContinuousClock.now - start
+            lastSyncSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        lastBlockBytes = block.bytes.count
         segment.size += Int64(block.bytes.count)
         active = segment
         activeDay = activeDay.map { max($0, day) } ?? day
