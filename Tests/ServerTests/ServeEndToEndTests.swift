@@ -254,5 +254,8 @@ struct ServeEndToEndTests {
         let stats = try JSONSerialization.jsonObject(with: Data(stat.utf8)) as! [String: Any]
         #expect(stats["records"] as! Int >= count, "acknowledged \(count), journal holds \(stats["records"] ?? 0)")
         #expect(try ServerProcess.run(["journal", "verify", "--data", data]).contains("OK"))
+        // None of the client addresses the load sent is anywhere on disk.
+        let sentAddresses = (0..<8).flatMap { worker in [1, 17, 99, 249].map { "8.8.\(worker).\($0)" } }
+        try Self.expectNoAddresses(sentAddresses, in: data)
     }
 }
