@@ -72,9 +72,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "InfinityTestSupport",
+            path: "Tests/InfinityTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JournalTests",
-            dependencies: ["Journal", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Journal", "InfinityTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -84,12 +89,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Journal", "infinity"],
+            dependencies: ["Journal", "infinity", "InfinityTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "InfinityCLITests",
-            dependencies: ["Journal", "infinity"],
+            dependencies: ["Journal", "infinity", "InfinityTestSupport"],
             swiftSettings: strict
         ),
     ]

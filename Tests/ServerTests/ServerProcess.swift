@@ -1,23 +1,12 @@
 import Foundation
+import InfinityTestSupport
 import Synchronization
 
 /// The real `infinity serve` in a child process on a free loopback port.
 final class ServerProcess {
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("infinity")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/infinity")
-    }()
+    static let executable = BuiltBinary.infinity
 
-    static let geoip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-            "shared/data/geoip/dbip-country-lite.mmdb"
-        ).path
+    static let geoip = BuiltBinary.sharedData.appendingPathComponent("geoip/dbip-country-lite.mmdb").path
 
     let data: String
     let process = Process()

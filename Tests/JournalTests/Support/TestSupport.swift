@@ -1,24 +1,10 @@
 import Foundation
+@_exported import InfinityTestSupport
 import Logging
 import Synchronization
 import Testing
 
 @testable import Journal
-
-/// A fresh folder under the system temp directory, removed when the test is done with it.
-final class TemporaryDirectory {
-    let path: String
-
-    init(_ name: String = #function) {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "infinity-\(safe.prefix(40))-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    var journal: String { path + "/journal" }
-}
 
 /// A logger that keeps what it was told, so tests can check what recovery reported.
 final class LogRecorder: Sendable {

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Where `swift build` put the `infinity` executable, for tests that run the real binary.
+public enum BuiltBinary {
+    /// The executable next to the running test bundle, or in the package's debug build folder.
+    public static let infinity: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // The test runner may live inside a bundle folder; walk up until the binary is found.
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("infinity")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/infinity")
+    }()
+
+    /// The package's root folder.
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/data` next to the package, where the reference data for tests lives.
+    public static let sharedData = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+}
+
+/// A fresh folder under the system temp directory, removed when the test is done with it.
+public final class TemporaryDirectory {
+    /// The folder's path.
+    public let path: String
+
+    /// A new folder whose name starts with the calling test's name.
+    public init(_ name: String = #function) {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        path = NSTemporaryDirectory() + "infinity-\(safe.prefix(40))-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// `<path>/journal`.
+    public var journal: String { path + "/journal" }
+}
