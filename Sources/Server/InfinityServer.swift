@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Ingest
@@ -98,14 +99,17 @@ public struct InfinityServer: Sendable {
     {
         let peer = context.remoteAddress?.ipAddress ?? ""
         let requestContext = RequestContext(
-            peerAddress: peer, forwardedFor: request.headers[.init("X-Forwarded-For")!],
-            forwarded: request.headers[.init("Forwarded")!], userAgent: request.headers[.userAgent] ?? "",
+            peerAddress: peer, forwardedFor: request.headers[Self.forwardedFor],
+            forwarded: request.headers[Self.forwarded], userAgent: request.headers[.userAgent] ?? "",
             time: Int64(Date().timeIntervalSince1970 * 1000))
         switch pipeline.process(event, context: requestContext) {
         case .invalid(let errors):
             return Self.errors(.badRequest, errors.map { ($0.field, $0.message) })
         case .dropped(let reason):
             return Self.accepted(dropped: 1, reason: reason.rawValue)
+        case .failed(let error):
+            logger.error("ingest failed", metadata: ["error": "\(error)"])
+            return Self.errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
         case .accepted(let hits):
             do {
                 switch configuration.acknowledgement {
@@ -127,6 +131,12 @@ public struct InfinityServer: Sendable {
         }
     }
 
+    // Header names are parsed and validated once, not on every request.
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwarded = HTTPField.Name("Forwarded")!
+    static let droppedHeader = HTTPField.Name("X-Infinity-Dropped")!
+    static let dropReasonHeader = HTTPField.Name("X-Infinity-Drop-Reason")!
+
     static let gif: [UInt8] = [
         0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
         0xFF,
@@ -138,8 +148,8 @@ public struct InfinityServer: Sendable {
     static func accepted(dropped: Int, reason: String?) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
-        headers[.init("X-Infinity-Dropped")!] = "\(dropped)"
-        if let reason { headers[.init("X-Infinity-Drop-Reason")!] = reason }
+        headers[droppedHeader] = "\(dropped)"
+        if let reason { headers[dropReasonHeader] = reason }
         return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok")))
     }
 
@@ -195,6 +205,9 @@ public struct InfinityServer: Sendable {
             "# HELP infinity_events_invalid_total Events rejected as invalid.",
             "# TYPE infinity_events_invalid_total counter",
             "infinity_events_invalid_total \(counts.invalid)",
+            "# HELP infinity_events_failed_total Events not stored because of a fault on this server.",
+            "# TYPE infinity_events_failed_total counter",
+            "infinity_events_failed_total \(counts.failed)",
             "# HELP infinity_journal_durable_sequence Records durable in the journal.",
             "# TYPE infinity_journal_durable_sequence gauge",
             "infinity_journal_durable_sequence \(writer.durableSequence)",

@@ -186,6 +186,23 @@ struct PipelineTests {
         #expect(yen.revenue == Revenue(amount: 1500, currency: "JPY"))
     }
 
+    @Test("a salt file that cannot be written fails the hit as our fault, not the sender's")
+    func saltWriteFailure() throws {
+        // /proc cannot hold files, even for root: every salt save fails.
+        let broken = IngestPipeline(
+            sites: StaticSiteRegistry([Site(domain: "example.com")]),
+            visitors: VisitorIdentifier(salts: try SaltStore(path: "/proc/infinity-test/salts")))
+        let outcome = broken.process(
+            IncomingEvent(name: "pageview", url: "https://example.com/", domain: "example.com"),
+            context: RequestContext(peerAddress: "8.8.8.8", userAgent: Self.chrome, time: Self.now))
+        guard case .failed(let error) = outcome else {
+            Issue.record("expected .failed, got \(outcome)")
+            return
+        }
+        #expect(error.code == .salts)
+        #expect(broken.counters.snapshot.failed == 1 && broken.counters.snapshot.invalid == 0)
+    }
+
     @Test("hostile input never crashes: 100 KB user agents, invalid UTF-8, huge URLs")
     func hostile() {
         let huge = String(repeating: "Mozilla/5.0 ", count: 9000)

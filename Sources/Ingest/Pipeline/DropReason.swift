@@ -20,6 +20,9 @@ public enum IngestOutcome: Sendable {
     case accepted([Journal.Hit])
     /// Dropped by policy.
     case dropped(DropReason)
-    /// Rejected: the event breaks the documented limits or is malformed.
+    /// Rejected: the event breaks the documented limits or is malformed (the sender's fault).
     case invalid([IngestError])
+    /// Not stored because of a fault here (the salt file could not be written): the sender did
+    /// nothing wrong, and the hit was not recorded.
+    case failed(IngestError)
 }

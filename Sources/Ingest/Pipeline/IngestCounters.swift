@@ -10,6 +10,8 @@ public final class IngestCounters: Sendable {
         public var dropped: [DropReason: Int] = [:]
         /// Events rejected as invalid.
         public var invalid = 0
+        /// Events not stored because of a fault here.
+        public var failed = 0
     }
 
     private let counts = Mutex(Snapshot())
@@ -26,6 +28,7 @@ public final class IngestCounters: Sendable {
             case .accepted(let hits): counts.accepted += hits.count
             case .dropped(let reason): counts.dropped[reason, default: 0] += 1
             case .invalid: counts.invalid += 1
+            case .failed: counts.failed += 1
             }
         }
     }

@@ -90,7 +90,8 @@ public final class IngestPipeline: Sendable {
                 visitor = try visitors.visitorID(
                     site: site, address: address, userAgent: context.userAgent, time: context.time)
             } catch {
-                return .invalid([IngestError(.salts, "the visitor salt could not be saved: \(error)")])
+                return .failed(
+                    (error as? IngestError) ?? IngestError(.salts, "the visitor salt could not be saved: \(error)"))
             }
             guard let visitor else { return .dropped(.expiredDay) }
             hits.append(

@@ -1,5 +1,4 @@
 import Journal
-import Synchronization
 
 /// Classifies user-agent strings into browser, OS and device class, and spots bots.
 ///
@@ -25,21 +24,14 @@ public final class UserAgentClassifier: Sendable {
         "Windows", "macOS", "iOS", "iPadOS", "Android", "Linux", "ChromeOS", "Windows Phone",
     ]
 
-    private let cache = Mutex<[String: UserAgentInfo]>([:])
-    private let cacheLimit: Int
+    private let cache: BoundedCache<String, UserAgentInfo>
 
     /// A classifier caching up to `cacheLimit` distinct user agents.
-    public init(cacheLimit: Int = 10_000) { self.cacheLimit = cacheLimit }
+    public init(cacheLimit: Int = 10_000) { cache = BoundedCache(limit: cacheLimit) }
 
     /// Classifies a user agent (cached).
     public func classify(_ userAgent: String) -> UserAgentInfo {
-        if let known = cache.withLock({ $0[userAgent] }) { return known }
-        let info = Self.classifyUncached(userAgent)
-        cache.withLock { cache in
-            if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[userAgent] = info
-        }
-        return info
+        cache.value(for: userAgent) { Self.classifyUncached(userAgent) }
     }
 
     /// Classifies without the cache.

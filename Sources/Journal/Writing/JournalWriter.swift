@@ -29,6 +29,8 @@ public final class JournalWriter: Sendable {
         var stopped = false
         var failure: JournalError?
         var statistics = WriterStatistics()
+        /// Closers waiting for the writer thread to stop.
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var queued: Int { queue.count }
     }
 
@@ -150,14 +152,14 @@ public final class JournalWriter: Sendable {
             state.closing = true
             lock.signal(Self.work)
         }
-        while true {
-            let (stopped, failure) = lock.withLock { ($0.stopped, $0.failure) }
-            if stopped {
-                if let failure, failure.code != .closed { throw failure }
-                return
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let stopped = lock.withLock { state in
+                if !state.stopped { state.stopWaiters.append(continuation) }
+                return state.stopped
             }
-            try? await Task.sleep(for: .milliseconds(1))
+            if stopped { continuation.resume() }
         }
+        if let failure = lock.withLock({ $0.failure }), failure.code != .closed { throw failure }
     }
 
     // MARK: Blocking variants, for threads outside Swift concurrency (tools, benchmarks)
@@ -262,7 +264,7 @@ public final class JournalWriter: Sendable {
         }
         var closeError: JournalError?
         do { try appender.close() } catch { closeError = error as? JournalError }
-        let leftovers: [Waiter] = lock.withLock { state in
+        let (leftovers, closers): ([Waiter], [CheckedContinuation<Void, Never>]) = lock.withLock { state in
             state.stopped = true
             lock.broadcast(Self.progress)
             if state.failure == nil {
@@ -270,10 +272,13 @@ public final class JournalWriter: Sendable {
             }
             let waiters = state.waiters
             state.waiters.removeAll()
-            return waiters
+            let closers = state.stopWaiters
+            state.stopWaiters.removeAll()
+            return (waiters, closers)
         }
         for waiter in leftovers {
             waiter.continuation.resume(throwing: JournalError(.closed, "the journal writer is closed"))
         }
+        for closer in closers { closer.resume() }
     }
 }

@@ -55,7 +55,7 @@ struct SitesCommand: ParsableCommand {
 
         func run() throws {
             guard try SitesCommand.store(options).remove(domain: domain) else {
-                throw ValidationError("\(domain) is not a registered site; see `infinity sites list`")
+                throw CommandFailure("\(domain) is not a registered site; see `infinity sites list`")
             }
             print("Removed \(domain); its recorded hits stay in the journal.")
         }
