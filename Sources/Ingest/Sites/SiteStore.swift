@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Synchronization
 
 /// Registered sites kept in `<data>/sites.json`, rewritten atomically on every change (temporary

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Synchronization
 
 /// Daily salts kept in one file (`<data>/salts`, mode `0600`), so that a restart keeps today's

@@ -1,21 +1,29 @@
 /// A bounds-checked cursor over bytes. Every read that would run past the end throws, so corrupt
 /// input becomes an error and never a crash.
-struct ByteReader {
-    let buffer: UnsafeRawBufferPointer
-    private(set) var position: Int
+public struct ByteReader {
+    /// The bytes being read.
+    public let buffer: UnsafeRawBufferPointer
+    /// The offset of the next read.
+    public private(set) var position: Int
 
-    init(_ buffer: UnsafeRawBufferPointer, position: Int = 0) {
+    /// A reader of `buffer` starting at `position`.
+    public init(_ buffer: UnsafeRawBufferPointer, position: Int = 0) {
         self.buffer = buffer
         self.position = position
     }
 
-    var remaining: Int { buffer.count - position }
+    /// Bytes left after ``position``.
+    public var remaining: Int { buffer.count - position }
 
-    struct OutOfBounds: Error {
-        let what: String
+    /// A read ran past the end; `what` names the field being read.
+    public struct OutOfBounds: Error {
+        /// The field being read.
+        public let what: String
     }
 
-    mutating func read<T: FixedWidthInteger>(_: T.Type, _ what: @autoclosure () -> String = "value") throws -> T {
+    /// Reads a little-endian fixed-width integer.
+    public mutating func read<T: FixedWidthInteger>(_: T.Type, _ what: @autoclosure () -> String = "value") throws -> T
+    {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw OutOfBounds(what: what()) }
         let value = buffer.loadUnaligned(fromByteOffset: position, as: T.self)
@@ -23,7 +31,8 @@ struct ByteReader {
         return T(littleEndian: value)
     }
 
-    mutating func readVarint(_ what: @autoclosure () -> String = "varint") throws -> UInt64 {
+    /// Reads an unsigned LEB128 varint.
+    public mutating func readVarint(_ what: @autoclosure () -> String = "varint") throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -36,20 +45,22 @@ struct ByteReader {
         }
     }
 
-    mutating func readZigzag(_ what: @autoclosure () -> String = "varint") throws -> Int64 {
+    /// Reads a zigzag-encoded signed varint.
+    public mutating func readZigzag(_ what: @autoclosure () -> String = "varint") throws -> Int64 {
         let raw = try readVarint(what())
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
     /// Reads a varint that must fit in `limit` (a count or a length), so a corrupt value cannot
     /// make the caller allocate without bound.
-    mutating func readCount(limit: Int, _ what: @autoclosure () -> String) throws -> Int {
+    public mutating func readCount(limit: Int, _ what: @autoclosure () -> String) throws -> Int {
         let value = try readVarint(what())
         guard value <= UInt64(limit) else { throw OutOfBounds(what: what()) }
         return Int(value)
     }
 
-    mutating func readBytes(_ count: Int, _ what: @autoclosure () -> String = "bytes") throws
+    /// Reads `count` raw bytes (a view into the buffer).
+    public mutating func readBytes(_ count: Int, _ what: @autoclosure () -> String = "bytes") throws
         -> UnsafeRawBufferPointer
     {
         guard count >= 0, remaining >= count else { throw OutOfBounds(what: what()) }
@@ -58,7 +69,8 @@ struct ByteReader {
         return slice
     }
 
-    mutating func readString(limit: Int, _ what: @autoclosure () -> String = "string") throws -> String {
+    /// Reads a varint length and that many UTF-8 bytes, the length at most `limit`.
+    public mutating func readString(limit: Int, _ what: @autoclosure () -> String = "string") throws -> String {
         let length = try readCount(limit: limit, what())
         let bytes = try readBytes(length, what())
         return String(decoding: bytes, as: UTF8.self)

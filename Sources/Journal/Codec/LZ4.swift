@@ -1,12 +1,12 @@
 import CLZ4
 
 /// Thin wrapper over the system liblz4 block API.
-enum LZ4 {
+public enum LZ4 {
     /// Largest uncompressed payload a block may have (liblz4's own limit is about 2 GB).
-    static let maxInputSize = 64 << 20
+    public static let maxInputSize = 64 << 20
 
     /// Compresses `input`; returns the compressed bytes.
-    static func compress(_ input: [UInt8]) -> [UInt8] {
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
         let bound = Int(LZ4_compressBound(Int32(input.count)))
         return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { output, initialized in
             let written = input.withUnsafeBufferPointer { src in
@@ -22,7 +22,9 @@ enum LZ4 {
 
     /// Decompresses exactly `outputSize` bytes into `output`; returns false if the input is not a
     /// valid LZ4 block of that size.
-    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, outputSize: Int)
+    public static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, outputSize: Int
+    )
         -> Bool
     {
         guard outputSize <= output.count, let src = input.baseAddress, let dst = output.baseAddress else {

@@ -94,22 +94,22 @@ final class OpenFile {
 }
 
 /// File-system helpers on paths.
-enum FileSystem {
+public enum FileSystem {
     /// Fsyncs a directory so that a rename or a new file in it survives a crash.
-    static func syncDirectory(_ path: String) throws {
+    public static func syncDirectory(_ path: String) throws {
         let file = try OpenFile(path: path, flags: O_RDONLY | O_DIRECTORY)
         try file.sync()
     }
 
     /// Whether `path` exists, and whether it is a directory.
-    static func kind(of path: String) -> (exists: Bool, isDirectory: Bool) {
+    public static func kind(of path: String) -> (exists: Bool, isDirectory: Bool) {
         var info = stat()
         guard stat(path, &info) == 0 else { return (false, false) }
         return (true, (info.st_mode & S_IFMT) == S_IFDIR)
     }
 
     /// Creates a directory and any missing parents.
-    static func createDirectory(_ path: String) throws {
+    public static func createDirectory(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             prefix += part + "/"
@@ -120,7 +120,7 @@ enum FileSystem {
     }
 
     /// The names in a directory, unsorted.
-    static func list(_ path: String) throws -> [String] {
+    public static func list(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw JournalError.system("opendir", path: path) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -134,17 +134,17 @@ enum FileSystem {
     }
 
     /// Removes a file.
-    static func remove(_ path: String) throws {
+    public static func remove(_ path: String) throws {
         guard unlink(path) == 0 else { throw JournalError.system("unlink", path: path) }
     }
 
     /// Renames a file (atomically, within one file system).
-    static func rename(_ from: String, to: String) throws {
+    public static func rename(_ from: String, to: String) throws {
         guard renameFile(from, to) == 0 else { throw JournalError.system("rename", path: to) }
     }
 
     /// Whether this process may write into `path`.
-    static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+    public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 }
 
 #if canImport(Glibc)
