@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "Projections",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -87,6 +87,13 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Journal"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: [
+                "Journal", "Projections", "InfinityTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

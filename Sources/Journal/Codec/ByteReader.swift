@@ -19,6 +19,8 @@ public struct ByteReader {
     public struct OutOfBounds: Error {
         /// The field being read.
         public let what: String
+        /// An out-of-bounds error for the field `what`.
+        public init(what: String) { self.what = what }
     }
 
     /// Reads a little-endian fixed-width integer.

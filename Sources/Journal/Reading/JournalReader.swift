@@ -16,8 +16,15 @@ public struct JournalReader: Sendable {
     }
 
     /// Iterates block headers only (no payload is read), with the segment each is in.
-    public func headers(_ selection: BlockSelection = BlockSelection()) throws -> HeaderIterator {
-        HeaderIterator(segments: try relevantSegments(from: selection.from), selection: selection)
+    ///
+    /// With `skipDamaged`, a damaged place is stepped over (to the next intact block) and noted in
+    /// ``HeaderIterator/damaged`` instead of ending the walk with an error.
+    public func headers(_ selection: BlockSelection = BlockSelection(), skipDamaged: Bool = false) throws
+        -> HeaderIterator
+    {
+        var iterator = HeaderIterator(segments: try relevantSegments(from: selection.from), selection: selection)
+        iterator.walk.skipDamaged = skipDamaged
+        return iterator
     }
 
     private func relevantSegments(from sequence: UInt64) throws -> [JournalDirectory.Segment] {
@@ -34,6 +41,8 @@ struct SegmentWalk {
     let selection: BlockSelection
     var index = 0
     var cursor: SegmentCursor?
+    var skipDamaged = false
+    var damaged: [DamagedRange] = []
 
     /// The next admitted block and its cursor, or nil at the end.
     mutating func next() throws -> (SegmentCursor, SegmentCursor.Found)? {
@@ -50,8 +59,24 @@ struct SegmentWalk {
             case .problem(let reason, let offset):
                 let isLast = index == segments.count - 1
                 var probe = cursor!
-                if isLast, try probe.resynchronize(after: offset) == nil {
+                let expected = cursor!.expectedSequence
+                let resumed = try probe.resynchronize(after: offset)
+                if isLast, resumed == nil {
                     return nil  // the unfinished or torn tail of the journal: never acknowledged
+                }
+                if skipDamaged {
+                    let next = resumed?.header.firstSequence ?? segments[index + 1].firstSequence
+                    damaged.append(
+                        DamagedRange(file: segments[index].path, offset: offset, lostRecords: next - expected))
+                    if let resumed {
+                        cursor = probe
+                        if let until = selection.until, resumed.header.firstSequence >= until { return nil }
+                        if selection.admits(resumed.header) { return (probe, resumed) }
+                    } else {
+                        cursor = nil
+                        index += 1
+                    }
+                    continue
                 }
                 throw JournalError(
                     .corrupt, "damaged block: \(reason)", file: segments[index].path, offset: offset,
@@ -93,9 +118,29 @@ public struct BlockIterator {
     }
 }
 
-/// Iterates block headers; see ``JournalReader/headers(_:)``.
+/// A stretch of the journal that a damaged place made unreadable.
+public struct DamagedRange: Sendable, Hashable {
+    /// The segment file.
+    public let file: String
+    /// Where the damage starts in it.
+    public let offset: Int64
+    /// How many records were lost.
+    public let lostRecords: UInt64
+
+    /// A damaged range.
+    public init(file: String, offset: Int64, lostRecords: UInt64) {
+        self.file = file
+        self.offset = offset
+        self.lostRecords = lostRecords
+    }
+}
+
+/// Iterates block headers; see ``JournalReader/headers(_:skipDamaged:)``.
 public struct HeaderIterator {
-    private var walk: SegmentWalk
+    var walk: SegmentWalk
+
+    /// The damaged places stepped over so far (only with `skipDamaged`).
+    public var damaged: [DamagedRange] { walk.damaged }
 
     init(segments: [JournalDirectory.Segment], selection: BlockSelection) {
         walk = SegmentWalk(segments: segments, selection: selection)
@@ -119,5 +164,27 @@ public struct HeaderIterator {
         return Entry(
             header: found.header, segment: walk.segments[walk.index], offset: found.offset,
             segmentHeader: cursor.header)
+    }
+}
+
+/// Decodes blocks found by a ``HeaderIterator``, in any order, keeping the last segment open.
+///
+/// Not `Sendable`: give each thread its own loader.
+public struct BlockLoader {
+    private var cursor: SegmentCursor?
+    private var path = ""
+    private var buffer: [UInt8] = []
+
+    /// A loader.
+    public init() {}
+
+    /// Reads, checks and decodes the block at `entry`; a damaged payload throws a corrupt error
+    /// naming the file and offset.
+    public mutating func load(_ entry: HeaderIterator.Entry) throws -> HitBlock {
+        if cursor == nil || path != entry.segment.path {
+            cursor = try SegmentCursor(segment: entry.segment)
+            path = entry.segment.path
+        }
+        return try cursor!.decode(SegmentCursor.Found(header: entry.header, offset: entry.offset), buffer: &buffer)
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import Journal
+import Logging
+
+/// Keeps the current rollup generation up to date with the journal: each ``catchUp(until:)``
+/// folds whatever became durable since the generation's position.
+///
+/// Every site-day that new records touch is refolded whole from the journal (block headers skip
+/// everything else) and rewritten atomically; only then does the manifest move forward. A crash at
+/// any moment therefore leaves the old position in the manifest, and the next catch-up redoes the
+/// same days from the same records: nothing is counted twice and nothing is lost.
+public struct ProjectionWorker: Sendable {
+    /// The journal folder.
+    public let journal: JournalDirectory
+    /// The rollup folder.
+    public let store: RollupStore
+    /// Where each site's days begin.
+    public let calendar: SiteCalendar
+    /// Parallel jobs for a first full rebuild.
+    public let jobs: Int
+    private let logger: Logger
+
+    /// A worker.
+    public init(
+        journal: JournalDirectory, store: RollupStore, calendar: SiteCalendar, jobs: Int = RebuildOptions.defaultJobs,
+        logger: Logger
+    ) {
+        self.journal = journal
+        self.store = store
+        self.calendar = calendar
+        self.jobs = jobs
+        self.logger = logger
+    }
+
+    /// What one catch-up did.
+    public struct Report: Sendable {
+        /// The generation's position before.
+        public var from: UInt64
+        /// Its position after.
+        public var to: UInt64
+        /// Site-days refolded.
+        public var days: [DayKey]
+        /// Whether a full rebuild was needed (no rollups yet, or another format version).
+        public var rebuilt: Bool
+    }
+
+    /// Folds journal records from the current generation's position up to `until` (a writer's
+    /// durable watermark) or the end of the journal. Makes a full rebuild first when there are no
+    /// rollups yet or they are in another format.
+    @discardableResult
+    public func catchUp(until: UInt64? = nil) throws -> Report {
+        guard let generation = try store.current(), let manifest = try generation.manifest(),
+            manifest.formatVersion == RollupCodec.formatVersion
+        else {
+            logger.notice("no current rollups in this format; rebuilding them from the journal")
+            let report = try Rebuilder(
+                journal: journal, store: store, calendar: calendar, options: RebuildOptions(jobs: jobs), logger: logger
+            ).run(until: until)
+            return Report(from: 0, to: report.position, days: [], rebuilt: true)
+        }
+        let lock = try RebuildLock(root: store.root)
+        defer { lock.release() }
+        // A rebuild may have switched generations while we waited for the lock.
+        guard try store.current() == generation else { return try catchUp(until: until) }
+        let reader = JournalReader(directory: journal)
+        var affected = Set<DayKey>()
+        var end = manifest.position
+        do {
+            var blocks = try reader.blocks(BlockSelection(from: manifest.position, until: until))
+            var partitioner = DayPartitioner(calendar: calendar)
+            while let block = try blocks.next() {
+                for (key, _) in partitioner.partition(block) { affected.insert(key) }
+                end = block.header.endSequence
+            }
+        } catch let error as JournalError {
+            throw Rebuilder.journalError(error)
+        }
+        guard end > manifest.position else {
+            return Report(from: manifest.position, to: manifest.position, days: [], rebuilt: false)
+        }
+        var clocks: [String: LocalClock] = [:]
+        let days = affected.sorted()
+        for key in days {
+            var clock = clocks[key.site] ?? calendar.clock(for: key.site)
+            if let horizon = manifest.horizon, key.day <= clock.day(of: horizon - 1) {
+                logger.warning(
+                    "new records for a day whose older records were deleted by retention; not refolded",
+                    metadata: ["day": "\(key)"])
+                continue
+            }
+            clocks[key.site] = clock
+            let rollup = try refold(key, until: end, reader: reader, clock: clock)
+            try generation.write(rollup)
+        }
+        try generation.write(RollupManifest(position: end, horizon: manifest.horizon))
+        logger.debug(
+            "rollups caught up",
+            metadata: ["from": "\(manifest.position)", "to": "\(end)", "days": "\(days.count)"])
+        return Report(from: manifest.position, to: end, days: days, rebuilt: false)
+    }
+
+    /// Folds one whole site-day from the journal records below `until`.
+    func refold(_ key: DayKey, until: UInt64, reader: JournalReader, clock: LocalClock) throws -> DayRollup {
+        var slices: [DaySlice] = []
+        var partitioner = DayPartitioner(calendar: calendar, site: key.site, fromDay: key.day)
+        do {
+            var blocks = try reader.blocks(
+                BlockSelection(until: until, time: LocalClock.looseRange(ofDay: key.day), site: key.site))
+            while let block = try blocks.next() {
+                for (found, slice) in partitioner.partition(block) where found == key { slices.append(slice) }
+            }
+        } catch let error as JournalError {
+            throw Rebuilder.journalError(error)
+        }
+        return DayFolder.fold(key, slices: slices, clock: clock, position: until)
+    }
+}

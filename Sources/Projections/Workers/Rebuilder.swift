@@ -1,0 +1,262 @@
+import Dispatch
+import Foundation
+import Journal
+import Logging
+import Synchronization
+
+/// Recomputes rollups from the journal alone into a fresh generation, then makes it current.
+///
+/// One pass over the journal: blocks are read and split by site-day on all cores; a site-day is
+/// folded (also in parallel) as soon as no later block can hold more of it, which the block
+/// headers tell in advance (time range and site filter), so memory holds only the days still open.
+public struct Rebuilder: Sendable {
+    /// The journal folder.
+    public let journal: JournalDirectory
+    /// The rollup folder.
+    public let store: RollupStore
+    /// Where each site's days begin.
+    public let calendar: SiteCalendar
+    /// What to rebuild and how.
+    public let options: RebuildOptions
+    private let logger: Logger
+
+    /// A rebuilder.
+    public init(
+        journal: JournalDirectory, store: RollupStore, calendar: SiteCalendar,
+        options: RebuildOptions = RebuildOptions(),
+        logger: Logger
+    ) {
+        self.journal = journal
+        self.store = store
+        self.calendar = calendar
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs the rebuild up to journal position `until` (or the end of the journal), calling
+    /// `progress` from the calling thread as work proceeds.
+    public func run(until: UInt64? = nil, progress: (RebuildProgress) -> Void = { _ in }) throws -> RebuildReport {
+        let lock = try RebuildLock(root: store.root)
+        defer { lock.release() }
+        let previous = try store.current()
+        let previousManifest = try previous?.manifest()
+        // 1. Headers only: what is there, and the last block that can hold each site-day.
+        var entries: [HeaderIterator.Entry] = []
+        var headers: HeaderIterator
+        do {
+            headers = try JournalReader(directory: journal).headers(
+                BlockSelection(until: until), skipDamaged: options.skipCorrupt)
+            while let entry = try headers.next() { entries.append(entry) }
+        } catch let error as JournalError {
+            throw Self.journalError(error)
+        }
+        var damaged = headers.damaged
+        let position = entries.last?.header.endSequence ?? until ?? 0
+        let recordsTotal = entries.reduce(Int64(0)) { $0 + Int64($1.header.recordCount) }
+        let lastBlock = plan(entries)
+        let horizon = previousManifest?.horizon
+        let generation = try store.createGeneration()
+        logger.info(
+            "rebuilding rollups",
+            metadata: [
+                "blocks": "\(entries.count)", "records": "\(recordsTotal)",
+                "generation": "\(generation.name)",
+            ])
+
+        // 2. One pass: read and split blocks in windows, fold days as they complete.
+        let folds = FoldQueue(jobs: options.jobs, generation: generation)
+        var open: [DayKey: [DaySlice]] = [:]
+        var openOrder: [DayKey] = []
+        var written = Set<DayKey>()
+        var state = RebuildProgress(
+            blocksDone: 0, blocksTotal: entries.count, recordsDone: 0, recordsTotal: recordsTotal, daysWritten: 0)
+        let window = max(options.jobs * 8, 32)
+        var start = 0
+        func submit(_ key: DayKey) {
+            let slices = open.removeValue(forKey: key) ?? []
+            guard shouldWrite(key, horizon: horizon) else { return }
+            written.insert(key)
+            folds.submit(key, slices: slices, clock: calendar.clock(for: key.site), position: position)
+        }
+        while start < entries.count {
+            let end = min(start + window, entries.count)
+            let (results, lost) = try readWindow(entries[start..<end])
+            damaged += lost
+            for (offset, pieces) in results.enumerated() {
+                for (key, slice) in pieces {
+                    if open[key] == nil { openOrder.append(key) }
+                    open[key, default: []].append(slice)
+                }
+                state.recordsDone += Int64(entries[start + offset].header.recordCount)
+            }
+            state.blocksDone = end
+            // Days no later block can touch are complete.
+            var stillOpen: [DayKey] = []
+            for key in openOrder {
+                if let last = lastBlock[key], last < end { submit(key) } else { stillOpen.append(key) }
+            }
+            openOrder = stillOpen
+            try folds.check()
+            state.daysWritten = folds.finished
+            progress(state)
+            start = end
+        }
+        for key in openOrder { submit(key) }
+        try folds.finish()
+        state.daysWritten = folds.finished
+        progress(state)
+
+        // 3. Keep what this rebuild did not recompute, then switch generations.
+        var kept = 0
+        if let previous {
+            for key in try previous.keys() where !written.contains(key) && shouldKeep(key, horizon: horizon) {
+                try generation.adopt(key, from: previous)
+                kept += 1
+            }
+        }
+        try generation.write(RollupManifest(position: position, horizon: horizon))
+        try io { try FileSystem.syncDirectory(generation.path) }
+        try store.publish(generation)
+        return RebuildReport(
+            generation: generation, position: position, blocks: entries.count, records: recordsTotal,
+            daysWritten: written.count, daysKept: kept, damaged: damaged)
+    }
+
+    /// For each site-day, the index of the last block that may hold records of it (from block
+    /// headers: time range and site filter). Days of sites not in the calendar stay open to the end.
+    func plan(_ entries: [HeaderIterator.Entry]) -> [DayKey: Int] {
+        var last: [DayKey: Int] = [:]
+        var clocks = calendar.zones.keys.sorted().map { ($0, calendar.clock(for: $0)) }
+        for (index, entry) in entries.enumerated() {
+            for slot in clocks.indices where entry.header.sites.mayContain(clocks[slot].0) {
+                let first = clocks[slot].1.day(of: entry.header.minTimestamp)
+                let final = clocks[slot].1.day(of: entry.header.maxTimestamp)
+                guard first <= final, final - first < 10_000 else { continue }
+                for day in first...final { last[DayKey(site: clocks[slot].0, day: day)] = index }
+            }
+        }
+        return last
+    }
+
+    /// Whether this rebuild writes `key` (it is in scope and the journal holds all of that day).
+    func shouldWrite(_ key: DayKey, horizon: Int64?) -> Bool {
+        if let site = options.site, key.site != site { return false }
+        if let from = options.fromDay, key.day < from { return false }
+        if isExpired(key) { return false }
+        if let horizon {
+            var clock = calendar.clock(for: key.site)
+            if key.day <= clock.day(of: horizon - 1) { return false }  // partly deleted from the journal
+        }
+        return true
+    }
+
+    /// Whether a day this rebuild did not write is carried over from the previous generation.
+    func shouldKeep(_ key: DayKey, horizon: Int64?) -> Bool {
+        if isExpired(key) { return false }
+        if let site = options.site, key.site != site { return true }
+        if let from = options.fromDay, key.day < from { return true }
+        if let horizon {
+            var clock = calendar.clock(for: key.site)
+            if key.day <= clock.day(of: horizon - 1) { return true }
+        }
+        return false  // in scope but without records now: the day is gone
+    }
+
+    /// Whether the rollup retention has expired `key`.
+    func isExpired(_ key: DayKey) -> Bool {
+        guard let days = options.rollupDays else { return false }
+        return key.day < Retention.firstKeptDay(days: days, now: options.now, clock: calendar.clock(for: key.site))
+    }
+
+    /// Reads and splits a window of blocks on all cores; results in block order.
+    private func readWindow(_ window: ArraySlice<HeaderIterator.Entry>) throws
+        -> ([[(DayKey, DaySlice)]], [DamagedRange])
+    {
+        let entries = Array(window)
+        let results = Mutex([[(DayKey, DaySlice)]](repeating: [], count: entries.count))
+        let failures = Mutex<[Int: Error]>([:])
+        let jobs = min(options.jobs, entries.count)
+        let calendar = self.calendar
+        let site = options.site
+        let fromDay = options.fromDay
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            var loader = BlockLoader()
+            var partitioner = DayPartitioner(calendar: calendar, site: site, fromDay: fromDay)
+            for index in stride(from: job, to: entries.count, by: jobs) {
+                do {
+                    let block = try loader.load(entries[index])
+                    let pieces = partitioner.partition(block)
+                    results.withLock { $0[index] = pieces }
+                } catch {
+                    failures.withLock { $0[index] = error }
+                }
+            }
+        }
+        var lost: [DamagedRange] = []
+        for (index, error) in failures.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            guard options.skipCorrupt, let journalError = error as? JournalError, journalError.code == .corrupt else {
+                if let journalError = error as? JournalError { throw Self.journalError(journalError) }
+                throw error
+            }
+            let entry = entries[index]
+            lost.append(
+                DamagedRange(
+                    file: entry.segment.path, offset: entry.offset, lostRecords: UInt64(entry.header.recordCount)))
+        }
+        return (results.withLock { $0 }, lost)
+    }
+
+    static func journalError(_ error: JournalError) -> ProjectionError {
+        ProjectionError(
+            .journal, error.message, file: error.file, offset: error.offset,
+            hint: (error.hint.map { $0 + "; " } ?? "") + "or rebuild with --skip-corrupt to step over damaged blocks")
+    }
+}
+
+/// Folds and writes site-days on a bounded number of threads.
+///
+/// `submit` blocks while `jobs` folds are running, which bounds the memory of finished-but-not-yet
+/// folded days; failures are kept and raised by ``check()``.
+final class FoldQueue: Sendable {
+    private let slots: DispatchSemaphore
+    private let group = DispatchGroup()
+    private let generation: RollupGeneration
+    private let state = Mutex<(finished: Int, failure: ProjectionError?)>((0, nil))
+
+    init(jobs: Int, generation: RollupGeneration) {
+        slots = DispatchSemaphore(value: jobs)
+        self.generation = generation
+    }
+
+    var finished: Int { state.withLock { $0.finished } }
+
+    func submit(_ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64) {
+        slots.wait()
+        group.enter()
+        let generation = self.generation
+        DispatchQueue.global().async { [self] in
+            defer {
+                slots.signal()
+                group.leave()
+            }
+            let rollup = DayFolder.fold(key, slices: slices, clock: clock, position: position)
+            do {
+                try generation.write(rollup)
+                state.withLock { $0.finished += 1 }
+            } catch let error as ProjectionError {
+                state.withLock { $0.failure = $0.failure ?? error }
+            } catch {
+                state.withLock { $0.failure = $0.failure ?? ProjectionError(.io, "\(error)") }
+            }
+        }
+    }
+
+    func check() throws {
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    func finish() throws {
+        group.wait()
+        try check()
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import InfinityTestSupport
+import Journal
+import Logging
+import Projections
+
+/// Journals of generated traffic for the projection tests.
+enum Fixtures {
+    static let quiet: Logger = {
+        var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// Three sites in three zones (two with a daylight-saving change inside the range).
+    static let sites: [(domain: String, zone: String, offset: Int)] = [
+        ("example.com", "UTC", 0), ("shop.example", "America/New_York", -240), ("blog.example", "Asia/Kolkata", 330),
+    ]
+
+    static var calendar: SiteCalendar {
+        SiteCalendar(zones: Dictionary(uniqueKeysWithValues: sites.map { ($0.domain, TimeZone(identifier: $0.zone)!) }))
+    }
+
+    static var zones: [String: TimeZone] { calendar.zones }
+
+    /// 2026-10-20, so 20 days cross the end of daylight saving time in New York (2026-11-01).
+    static let firstDay: Int64 = 20_746 * 86_400_000
+
+    static func generator(seed: UInt64 = 7) -> TrafficGenerator {
+        TrafficGenerator(
+            sites: sites.map { TrafficGenerator.Site(domain: $0.domain, utcOffsetMinutes: $0.offset, pages: 120) },
+            seed: seed)
+    }
+
+    /// Writes `days` of traffic into `<data>/journal` and returns every hit written, in order.
+    @discardableResult
+    static func writeJournal(data: String, days: Int, perDay: Int, blockSize: Int = 1000) throws -> [Hit] {
+        let hits = generator().allHits(firstDay: firstDay, days: days, countPerSite: perDay)
+        try append(hits, data: data, blockSize: blockSize)
+        return hits
+    }
+
+    static func append(_ hits: [Hit], data: String, blockSize: Int = 1000) throws {
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(
+                directory: data + "/journal", commit: CommitPolicy(maxRecords: blockSize, sync: .none),
+                classifiers: ["test": "1"]),
+            logger: quiet)
+        var index = 0
+        while index < hits.count {
+            _ = try writer.appendBlocking(Array(hits[index..<min(index + blockSize, hits.count)]))
+            index += blockSize
+        }
+        try writer.closeBlocking()
+    }
+
+    static func readAll(data: String) throws -> [Hit] {
+        var blocks = try JournalReader(directory: JournalDirectory(dataDirectory: data)).blocks()
+        var hits: [Hit] = []
+        while let block = try blocks.next() { hits += (0..<block.count).map { block[$0] } }
+        return hits
+    }
+
+    static func rebuild(data: String, options: RebuildOptions = RebuildOptions()) throws -> RebuildReport {
+        try Rebuilder(
+            journal: JournalDirectory(dataDirectory: data), store: RollupStore(dataDirectory: data),
+            calendar: calendar, options: options, logger: quiet
+        ).run()
+    }
+
+    /// Every day rollup of the current generation.
+    static func rollups(data: String) throws -> [DayKey: DayRollup] {
+        guard let generation = try RollupStore(dataDirectory: data).current() else { return [:] }
+        var result: [DayKey: DayRollup] = [:]
+        for key in try generation.keys() { result[key] = try generation.read(key) }
+        return result
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import InfinityTestSupport
+import Journal
+import Projections
+import Testing
+
+@Suite struct RebuildTests {
+    /// Every file of the current generation, by path relative to it.
+    static func files(data: String) throws -> [String: Data] {
+        let generation = try #require(try RollupStore(dataDirectory: data).current())
+        var result: [String: Data] = [:]
+        let root = URL(fileURLWithPath: generation.path)
+        for case let url as URL in FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)! {
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue {
+                result[String(url.path.dropFirst(root.path.count))] = try Data(contentsOf: url)
+            }
+        }
+        return result
+    }
+
+    @Test func rebuildingTwiceGivesByteIdenticalFiles() throws {
+        let data = TemporaryDirectory()
+        try Fixtures.writeJournal(data: data.path, days: 10, perDay: 400)
+        let first = try Fixtures.rebuild(data: data.path, options: RebuildOptions(jobs: 2))
+        let before = try Self.files(data: data.path)
+        let second = try Fixtures.rebuild(data: data.path, options: RebuildOptions(jobs: 1))
+        let after = try Self.files(data: data.path)
+        #expect(first.generation.name != second.generation.name)
+        #expect(before.count > 30)
+        #expect(before == after)
+        // The old generation is gone once the new one is current.
+        let names = try FileManager.default.contentsOfDirectory(atPath: data.path + "/rollups").filter {
+            $0.hasPrefix("g")
+        }
+        #expect(names == [second.generation.name])
+    }
+
+    @Test func rollupsFoldedLiveWhileHitsArriveEqualARebuild() throws {
+        let data = TemporaryDirectory()
+        let hits = Fixtures.generator().allHits(firstDay: Fixtures.firstDay, days: 6, countPerSite: 300)
+        let worker = ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
+            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        var reports: [ProjectionWorker.Report] = []
+        let chunk = hits.count / 12 + 1
+        for start in stride(from: 0, to: hits.count, by: chunk) {
+            try Fixtures.append(Array(hits[start..<min(start + chunk, hits.count)]), data: data.path, blockSize: 250)
+            reports.append(try worker.catchUp())
+        }
+        #expect(reports.first?.rebuilt == true)
+        #expect(reports.dropFirst().allSatisfy { !$0.rebuilt && !$0.days.isEmpty })
+        let live = try Fixtures.rollups(data: data.path)
+        _ = try Fixtures.rebuild(data: data.path)
+        let rebuilt = try Fixtures.rollups(data: data.path)
+        #expect(live.keys.sorted() == rebuilt.keys.sorted())
+        for (key, rollup) in rebuilt {
+            #expect(live[key]?.hasSameNumbers(as: rollup) == true, "\(key) differs between live and rebuilt")
+        }
+        #expect(rebuilt.values.reduce(0) { $0 + $1.records } == Int64(hits.count))
+    }
+
+    @Test func aCorruptBlockStopsTheRebuildWithFileAndOffsetOrIsSkippedAndCounted() throws {
+        let data = TemporaryDirectory()
+        try Fixtures.writeJournal(data: data.path, days: 3, perDay: 500, blockSize: 300)
+        var headers = try JournalReader(directory: JournalDirectory(dataDirectory: data.path)).headers()
+        var entries: [HeaderIterator.Entry] = []
+        while let entry = try headers.next() { entries.append(entry) }
+        let victim = entries[entries.count / 2]
+        let segment = victim.segment
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: segment.path)
+        // Damage one byte in the middle of the block's payload.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: segment.path))
+        try handle.seek(toOffset: UInt64(victim.offset) + 64 + UInt64(victim.header.compressedLength / 2))
+        let byte = try #require(try handle.read(upToCount: 1)).first!
+        try handle.seek(toOffset: UInt64(victim.offset) + 64 + UInt64(victim.header.compressedLength / 2))
+        try handle.write(contentsOf: Data([byte ^ 0x5A]))
+        try handle.close()
+
+        #expect {
+            try Fixtures.rebuild(data: data.path)
+        } throws: { error in
+            let error = error as? ProjectionError
+            return error?.file == segment.path && error?.offset == victim.offset
+                && error?.hint?.contains("--skip-corrupt") == true
+        }
+        #expect(try RollupStore(dataDirectory: data.path).current() == nil)
+
+        let report = try Fixtures.rebuild(data: data.path, options: RebuildOptions(skipCorrupt: true))
+        #expect(report.damaged.map(\.offset) == [victim.offset])
+        #expect(report.lostRecords == UInt64(victim.header.recordCount))
+        let folded = try Fixtures.rollups(data: data.path).values.reduce(0) { $0 + $1.records }
+        #expect(folded == report.records - Int64(victim.header.recordCount))
+    }
+
+    @Test func aRollupOfAnotherFormatVersionIsRebuiltNotMisread() throws {
+        let data = TemporaryDirectory()
+        try Fixtures.writeJournal(data: data.path, days: 2, perDay: 200)
+        _ = try Fixtures.rebuild(data: data.path)
+        let generation = try #require(try RollupStore(dataDirectory: data.path).current())
+        let key = try #require(try generation.keys().first)
+        let path = generation.file(for: key)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[8] = 99  // a format version from the future
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect {
+            try generation.read(key)
+        } throws: { ($0 as? ProjectionError)?.code == .staleFormat }
+        try generation.write(RollupManifest(formatVersion: 99, position: 0))
+        let worker = ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
+            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        #expect(try worker.catchUp().rebuilt)
+        let fresh = try #require(try RollupStore(dataDirectory: data.path).current())
+        #expect(try fresh.read(key)?.records ?? 0 > 0)
+    }
+
+    @Test func retentionDeletesOldJournalSegmentsAndOldRollupsButRebuildKeepsWhatItCannotRecompute() throws {
+        let data = TemporaryDirectory()
+        // One segment per UTC day (the writer rolls at UTC midnight), sealed as it rolls.
+        let hits = try Fixtures.writeJournal(data: data.path, days: 12, perDay: 200)
+        let worker = ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
+            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        try worker.catchUp()
+        let before = try Fixtures.rollups(data: data.path)
+        let now = Fixtures.firstDay + 12 * 86_400_000
+        let report = try Retention(journalDays: 6, rollupDays: nil).apply(
+            now: now, worker: worker, logger: Fixtures.quiet)
+        #expect(report.segments.count >= 2)
+        let cutoff = now - 6 * 86_400_000
+        let left = try Fixtures.readAll(data: data.path)
+        #expect(left.allSatisfy { $0.timestamp >= cutoff - 86_400_000 })
+        #expect(left.count < hits.count)
+
+        // A rebuild recomputes only whole days it still has; older ones are kept as they were.
+        _ = try Fixtures.rebuild(data: data.path)
+        let after = try Fixtures.rollups(data: data.path)
+        #expect(after.keys.sorted() == before.keys.sorted())
+        for (key, rollup) in before { #expect(after[key]?.hasSameNumbers(as: rollup) == true, "\(key)") }
+
+        // Rollup retention deletes old days, and a rebuild does not bring them back.
+        let pruned = try Retention(journalDays: nil, rollupDays: 3).apply(
+            now: now, worker: worker, logger: Fixtures.quiet)
+        #expect(!pruned.days.isEmpty)
+        _ = try Fixtures.rebuild(data: data.path, options: RebuildOptions(rollupDays: 3, now: now))
+        let remaining = try Fixtures.rollups(data: data.path)
+        #expect(remaining.keys.allSatisfy { key in !pruned.days.contains(key) })
+        #expect(remaining.count == before.count - pruned.days.count)
+    }
+}
