@@ -55,6 +55,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Projections",
                 "Journal", "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfinityCLITests",
-            dependencies: ["Journal", "infinity", "InfinityTestSupport"],
+            dependencies: ["Journal", "Projections", "infinity", "InfinityTestSupport"],
             swiftSettings: strict
         ),
     ]

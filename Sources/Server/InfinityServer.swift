@@ -15,13 +15,19 @@ public struct InfinityServer: Sendable {
     public let pipeline: IngestPipeline
     /// The journal writer.
     public let writer: JournalWriter
+    /// What the projection worker last did, when one runs.
+    public let projections: ProjectionStatus?
     let logger: Logger
 
     /// A server over `pipeline` and `writer`.
-    public init(configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter,
+        projections: ProjectionStatus? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.pipeline = pipeline
         self.writer = writer
+        self.projections = projections
         self.logger = logger
     }
 
@@ -231,6 +237,23 @@ public struct InfinityServer: Sendable {
             "infinity_journal_fsync_seconds_sum \(statistics.fsyncSeconds)",
             "infinity_journal_fsync_seconds_count \(statistics.fsyncCount)",
         ]
+        if let projections {
+            let durable = writer.durableSequence
+            lines += [
+                "# HELP infinity_rollups_position Journal records folded into the rollups.",
+                "# TYPE infinity_rollups_position gauge",
+                "infinity_rollups_position \(projections.position)",
+                "# HELP infinity_rollups_lag_records Durable journal records not folded yet.",
+                "# TYPE infinity_rollups_lag_records gauge",
+                "infinity_rollups_lag_records \(durable > projections.position ? durable - projections.position : 0)",
+                "# HELP infinity_rollups_catch_up_seconds How long the last fold of new records took.",
+                "# TYPE infinity_rollups_catch_up_seconds gauge",
+                "infinity_rollups_catch_up_seconds \(projections.lastDuration)",
+                "# HELP infinity_rollups_failures_total Folds that failed (retried).",
+                "# TYPE infinity_rollups_failures_total counter",
+                "infinity_rollups_failures_total \(projections.failures)",
+            ]
+        }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
         return Response(

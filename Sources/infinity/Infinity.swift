@@ -15,7 +15,10 @@ struct Infinity: AsyncParsableCommand {
               infinity generate --site example.com --days 30 --hits-per-day 10000
               infinity journal stat
             """,
-        subcommands: [ServeCommand.self, SitesCommand.self, GenerateCommand.self, JournalCommand.self]
+        subcommands: [
+            ServeCommand.self, SitesCommand.self, GenerateCommand.self, RebuildCommand.self, RollupsCommand.self,
+            RetentionCommand.self, JournalCommand.self,
+        ]
     )
 
     /// Log lines go to standard error so that standard output stays clean for data.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ingest
 import Journal
 
 /// `infinity generate`: realistic synthetic traffic, written straight into the journal.
@@ -105,6 +106,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let firstDay = firstDayNumber * 86_400_000
         let generator = TrafficGenerator(
             sites: try sites.map { try Self.parseSite($0, on: firstDayNumber) }, seed: seed)
+        try registerSites()
         let writer = try JournalWriter(
             configuration: JournalConfiguration(
                 directory: options.journal.path, commit: CommitPolicy(sync: sync),
@@ -153,6 +155,26 @@ struct GenerateCommand: AsyncParsableCommand {
                     + "(from \(Format.date(days: firstDayNumber))) to \(options.journal.path) in \(Format.decimal(elapsed)) s "
                     + "(\(Format.count(Double(written) / max(elapsed, 0.001)))/s). See them with: infinity journal stat --data \(options.data)"
             )
+        }
+    }
+}
+
+extension GenerateCommand {
+    /// Registers the generated sites that are not registered yet, with their zones, so that their
+    /// days are counted where the traffic was made.
+    func registerSites() throws {
+        let store = try SiteStore(path: options.data + "/sites.json")
+        for text in sites {
+            let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+            let domain = parts[0].lowercased()
+            guard store.site(for: domain) == nil else { continue }
+            var zone = parts.count == 2 ? parts[1] : "UTC"
+            if let first = zone.first, first == "+" || first == "-" {
+                let site = try Self.parseSite(text, on: 0)
+                zone = TimeZone(secondsFromGMT: site.utcOffsetMinutes * 60)?.identifier ?? "UTC"
+            }
+            let entry = try store.add(domain: domain, timezone: zone)
+            Terminal.writeError("Registered \(entry.domain) (days counted in \(entry.timezone)).\n")
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Journal
 import Logging
+import Projections
 import Server
 import ServiceLifecycle
 
@@ -14,8 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every accepted hit is anonymized and appended to the journal; by default the answer (202) \
             is sent only once the hit is fsynced. SIGTERM or SIGINT stops accepting, flushes the \
-            journal and exits 0. Settings may also come from INFINITY_DATA, INFINITY_LISTEN, \
-            INFINITY_GEOIP, INFINITY_TRUSTED_PROXIES (comma-separated) and INFINITY_ACK, or from a \
+            journal and exits 0. A projection worker folds new hits into the rollups every few seconds \
+            (the first start builds them from the journal). Settings may also come from INFINITY_DATA, INFINITY_LISTEN, \
+            INFINITY_GEOIP, INFINITY_TRUSTED_PROXIES (comma-separated), INFINITY_ACK, INFINITY_RETENTION and \
+            INFINITY_ROLLUP_RETENTION, or from a \
             config file (--config, default ./infinity.toml when it exists; see Docs/operations.md). \
             Flags win over the environment, which wins over the file.
             Example: infinity serve --data /var/lib/infinity --listen 0.0.0.0:8080 --geoip GeoLite2-Country.mmdb
@@ -65,6 +68,24 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var requestTimeout: Int64?
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep raw journal records this many days (default: forever); checked every hour. Example: --retention 90",
+            valueName: "days"))
+    var retention: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Keep rollups this many days (default: forever); checked every hour. Example: --rollup-retention 730",
+            valueName: "days"))
+    var rollupRetention: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between folds of new hits into the rollups (at least; longer when a fold is slow). Example: --fold-interval 2",
+            valueName: "seconds"))
+    var foldInterval: Int64?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let file: ConfigFile? =
@@ -87,6 +108,17 @@ struct ServeCommand: AsyncParsableCommand {
             (0...65535).contains(port)
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let journalDays = try retention ?? environment["INFINITY_RETENTION"].flatMap { Int($0) }
+            ?? file?.number("retention").map(Int.init)
+        let rollupDays = try rollupRetention ?? environment["INFINITY_ROLLUP_RETENTION"].flatMap { Int($0) }
+            ?? file?.number("rollup_retention").map(Int.init)
+        for (name, days) in [("retention", journalDays), ("rollup retention", rollupDays)] {
+            if let days, days < 1 { throw CommandFailure("the \(name) must be at least 1 day, not \(days)") }
+        }
+        let foldSeconds = try foldInterval ?? file?.number("fold_interval") ?? 2
+        guard (1...3600).contains(foldSeconds) else {
+            throw CommandFailure("the fold interval must be 1 to 3600 seconds, not \(foldSeconds)")
+        }
         let ackText = try ack ?? environment["INFINITY_ACK"] ?? file?.text("ack") ?? "durable"
         guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
             throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
@@ -118,11 +150,19 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: JournalConfiguration(
                 directory: JournalDirectory(dataDirectory: dataFolder).path, classifiers: pipeline.classifierVersions),
             logger: logger)
+        let projections = ProjectionStatus()
+        let calendar = SiteCalendar(
+            zones: Dictionary(
+                sites.entries.compactMap { entry in TimeZone(identifier: entry.timezone).map { (entry.domain, $0) } },
+                uniquingKeysWith: { first, _ in first }))
+        let worker = ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: dataFolder), store: RollupStore(dataDirectory: dataFolder),
+            calendar: calendar, logger: logger)
         let server = InfinityServer(
             configuration: ServerConfiguration(
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
                 requestTimeout: requestTimeout),
-            pipeline: pipeline, writer: writer, logger: logger)
+            pipeline: pipeline, writer: writer, projections: projections, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             Terminal.writeError(
@@ -133,11 +173,17 @@ struct ServeCommand: AsyncParsableCommand {
 
                 """)
         }
-        // The journal is listed first so that it shuts down last, after the server stopped accepting.
+        // Services stop in reverse order: the server stops accepting first, the journal closes last.
+        let retentionPolicy =
+            journalDays != nil || rollupDays != nil ? Retention(journalDays: journalDays, rollupDays: rollupDays) : nil
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: JournalService(writer: writer, logger: logger)),
+                    .init(
+                        service: ProjectionService(
+                            worker: worker, writer: writer, retention: retentionPolicy,
+                            interval: .seconds(foldSeconds), status: projections, logger: logger)),
                     .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

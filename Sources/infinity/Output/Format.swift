@@ -1,3 +1,5 @@
+import Projections
+
 /// Number, size, duration and date formatting for people.
 enum Format {
     /// 950, 1.2k, 34.5M.
@@ -45,46 +47,14 @@ enum Format {
     static func timestamp(_ milliseconds: Int64) -> String {
         let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let rest = milliseconds - days * 86_400_000
-        let (year, month, day) = civil(days: days)
         let hours = rest / 3_600_000, minutes = (rest / 60_000) % 60, seconds = (rest / 1000) % 60, millis = rest % 1000
         let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return
-            "\(year)-\(pad2(Int(month)))-\(pad2(Int(day)))T\(pad2(Int(hours))):\(pad2(Int(minutes))):\(pad2(Int(seconds))).\(ms)Z"
+        return "\(date(days: days))T\(pad2(Int(hours))):\(pad2(Int(minutes))):\(pad2(Int(seconds))).\(ms)Z"
     }
 
     /// `2026-11-29` for a day number since 1970-01-01.
-    static func date(days: Int64) -> String {
-        let (year, month, day) = civil(days: days)
-        return "\(year)-\(pad2(Int(month)))-\(pad2(Int(day)))"
-    }
-
-    /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
-    static func civil(days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    static func date(days: Int64) -> String { DayKey.isoDate(days) }
 
     /// `YYYY-MM-DD` → days since 1970-01-01, or nil if it is not a valid date.
-    static func parseDate(_ text: String) -> Int64? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
-            (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return civil(days: days) == (year, month, day) ? days : nil
-    }
+    static func parseDate(_ text: String) -> Int64? { DayKey.day(fromISODate: text) }
 }
