@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Journal", "infinity", "InfinityTestSupport"],
+            dependencies: ["Journal", "Projections", "infinity", "InfinityTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -83,7 +83,9 @@ public struct ProjectionService: Service {
                 if let retention, ContinuousClock.now >= nextRetention {
                     nextRetention = ContinuousClock.now + .seconds(3600)
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
-                    _ = try await offThread { try retention.apply(now: now, worker: worker, until: until, logger: logger) }
+                    _ = try await offThread {
+                        try retention.apply(now: now, worker: worker, until: until, logger: logger)
+                    }
                 }
             } catch {
                 status.recordFailure()

@@ -60,7 +60,8 @@ struct ProjectionCrashTests {
         let clean = try Self.rollups(data.path)
         #expect(survived.keys.sorted() == clean.keys.sorted())
         for (key, rollup) in clean {
-            #expect(survived[key]?.hasSameNumbers(as: rollup) == true, "\(key) differs after crashes (delays \(delays))")
+            #expect(
+                survived[key]?.hasSameNumbers(as: rollup) == true, "\(key) differs after crashes (delays \(delays))")
         }
         let records = clean.values.reduce(0) { $0 + $1.records }
         let stat = try CLI.run(["journal", "stat", "--data", data.path, "--format", "json"])

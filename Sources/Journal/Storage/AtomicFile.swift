@@ -13,7 +13,10 @@
 /// the old content or the new, never a mix.
 public enum AtomicFile {
     /// Replaces the file at `path` with `bytes`, with permission bits `mode`.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+    ///
+    /// With `sync: false` nothing is flushed: for files in a folder that is not visible yet, whose
+    /// writer calls ``sync(_:)`` on every file and folder before making the folder visible.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, sync: Bool = true) throws {
         let temporary = path + ".tmp"
         var ok = false
         defer {
@@ -22,12 +25,19 @@ public enum AtomicFile {
         let file = try OpenFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         try file.setMode(mode)
         try bytes.withUnsafeBytes { try file.write($0, at: 0) }
-        try file.sync()
+        if sync { try file.sync() }
         try FileSystem.rename(temporary, to: path)
         ok = true
+        guard sync else { return }
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         try FileSystem.syncDirectory(folder.isEmpty ? "/" : folder)
+    }
+
+    /// Flushes a file or folder that was written without syncing to the disk.
+    public static func sync(_ path: String) throws {
+        let file = try OpenFile(path: path, flags: O_RDONLY)
+        try file.sync()
     }
 
     /// The whole content of the file at `path`.

@@ -16,6 +16,7 @@ public enum DayFolder {
         var state = FoldState(slices: slices, clock: clock)
         state.gather()
         state.splitVisits()
+        state.assignVisitKeys()
         return state.count(into: DayRollup(site: key.site, day: key.day, position: position))
     }
 }
@@ -50,33 +51,47 @@ struct FoldExtra {
 struct FoldVisit {
     var start: Int32
     var end: Int32
-    var bounce: Int64
+    var bounce: UInt32
     var duration: Int64
 }
 
 /// One cell being counted, with the stamps of the last visitor and visit that touched it.
+///
+/// 48 bytes (counts of one day fit in 32 bits), so that more cells share the processor's caches.
 struct FoldCell {
-    var metrics = Metrics()
     var lastVisitor: UInt32 = 0
     var lastVisit: UInt32 = 0
+    var visitors: UInt32 = 0
+    var visits: UInt32 = 0
+    var pageviews: UInt32 = 0
+    var events: UInt32 = 0
+    var bounces: UInt32 = 0
+    var duration: Int64 = 0
+    var revenue: Int64 = 0
 
     @inline(__always)
     mutating func touch(
-        visitor: UInt32, visit: UInt32, of summary: FoldVisit, pageviews: Int64, events: Int64, revenue: Int64
+        visitor: UInt32, visit: UInt32, of summary: FoldVisit, pageviews: UInt32, events: UInt32, revenue: Int64
     ) {
         if lastVisitor != visitor {
             lastVisitor = visitor
-            metrics.visitors += 1
+            visitors &+= 1
         }
         if lastVisit != visit {
             lastVisit = visit
-            metrics.visits += 1
-            metrics.bounces += summary.bounce
-            metrics.duration += summary.duration
+            visits &+= 1
+            bounces &+= summary.bounce
+            duration &+= summary.duration
         }
-        metrics.pageviews += pageviews
-        metrics.events += events
-        metrics.revenue += revenue
+        self.pageviews &+= pageviews
+        self.events &+= events
+        self.revenue &+= revenue
+    }
+
+    var metrics: Metrics {
+        Metrics(
+            visitors: Int64(visitors), visits: Int64(visits), pageviews: Int64(pageviews), events: Int64(events),
+            bounces: Int64(bounces), duration: duration, revenue: revenue)
     }
 }
 
@@ -93,7 +108,7 @@ struct FoldState {
     var versionMaps: [[UInt64: UInt32]] = []
     var rows: [FoldRow] = []
     var extras: [FoldExtra] = []
-    var visitorIDs: [UInt64: UInt32] = [:]
+    var visitorIDs = VisitorTable()
     /// Row indices grouped by visitor, each visitor's rows in time order.
     var order: [Int32] = []
     /// For each visitor, where its rows start in `order` (one extra end entry).
@@ -101,6 +116,8 @@ struct FoldState {
     var visits: [FoldVisit] = []
     /// The session-level keys of each visit, `sessionDimensions.count` per visit.
     var visitKeys: [UInt32] = []
+    /// Each visit's first row, entry row and exit row.
+    var visitEnds: [(first: Int32, entry: Int32, exit: Int32)] = []
 
     init(slices: [DaySlice], clock: LocalClock) {
         self.slices = slices
@@ -137,13 +154,7 @@ struct FoldState {
                 let time = block.timestamps[index]
                 let hour = clock.dayAndHour(of: time).hour
                 let visitorID = block.visitorIDs[index]
-                let visitor: UInt32
-                if let known = visitorIDs[visitorID] {
-                    visitor = known
-                } else {
-                    visitor = UInt32(visitorIDs.count)
-                    visitorIDs[visitorID] = visitor
-                }
+                let visitor = visitorIDs.index(of: visitorID)
                 var extra: Int32 = -1
                 let properties = block.props
                 while propertyCursor < properties.records.count && properties.records[propertyCursor] < record {
@@ -207,8 +218,8 @@ struct FoldState {
             order[Int(fill[Int(row.visitor)])] = Int32(index)
             fill[Int(row.visitor)] += 1
         }
-        let dimensions = Self.sessionDimensions
-        visitKeys.reserveCapacity(rows.count / 2 * dimensions.count)
+        visits.reserveCapacity(rows.count / 2)
+        visitEnds.reserveCapacity(rows.count / 2)
         for visitor in 0..<visitorCount {
             let start = Int(visitorStarts[visitor])
             let end = Int(visitorStarts[visitor + 1])
@@ -253,60 +264,84 @@ struct FoldState {
                 interactiveEvents += 1
             }
         }
-        let first = rows[Int(order[range.lowerBound])]
-        let last = rows[Int(order[range.upperBound - 1])]
+        let first = order[range.lowerBound]
         if entry < 0 {
-            entry = order[range.lowerBound]
+            entry = first
             exit = order[range.upperBound - 1]
         }
         visits.append(
             FoldVisit(
                 start: Int32(range.lowerBound), end: Int32(range.upperBound),
-                bounce: pageviews == 1 && interactiveEvents == 0 ? 1 : 0, duration: last.time - first.time))
-        let slice = Int(first.slice)
-        let record = Int(first.record)
-        for dimension in Self.sessionDimensions {
-            let key: UInt32
-            switch dimension {
-            case .entryPage: key = rows[Int(entry)].page
-            case .exitPage: key = rows[Int(exit)].page
-            case .channel: key = UInt32(slices[slice].block.channels[record])
-            case .device: key = UInt32(slices[slice].block.devices[record])
-            case .screen: key = UInt32(slices[slice].block.screens[record])
-            case .browserVersion: key = versionKey(slice, record, .browser, .browserVersion, .browserVersion)
-            case .osVersion: key = versionKey(slice, record, .os, .osVersion, .osVersion)
-            default:
-                let space = KeySpace(dimension)
-                key = mapped(space.field!, space, slice: slice, record: record)
+                bounce: pageviews == 1 && interactiveEvents == 0 ? 1 : 0,
+                duration: rows[Int(order[range.upperBound - 1])].time - rows[Int(first)].time))
+        visitEnds.append((first: first, entry: entry, exit: exit))
+    }
+
+    /// Gives every visit its session-level keys (from its first hit, entry and exit page), one
+    /// block at a time so that each block's columns are looked up once, not once per visit.
+    mutating func assignVisitKeys() {
+        let dimensions = Self.sessionDimensions
+        let width = dimensions.count
+        visitKeys = [UInt32](repeating: 0, count: visits.count * width)
+        var bySlice = [[Int32]](repeating: [], count: slices.count)
+        for (index, ends) in visitEnds.enumerated() { bySlice[Int(rows[Int(ends.first)].slice)].append(Int32(index)) }
+        let stringSlots = dimensions.enumerated().compactMap { slot, dimension -> (Int, StringField, Int)? in
+            guard let field = KeySpace(dimension).field, dimension != .entryPage, dimension != .exitPage else {
+                return nil
             }
-            visitKeys.append(key)
+            return (slot, field, KeySpace(dimension).rawValue)
         }
-    }
-
-    @inline(__always)
-    private mutating func mapped(_ field: StringField, _ space: KeySpace, slice: Int, record: Int) -> UInt32 {
-        let column = slices[slice].block.column(field)
-        let entry = Int(column.indices[record])
-        let known = maps[slice][field.rawValue][entry]
-        if known != .max { return known }
-        let id = spaces[space.rawValue].intern(column.dictionary[entry])
-        maps[slice][field.rawValue][entry] = id
-        return id
-    }
-
-    private mutating func versionKey(
-        _ slice: Int, _ record: Int, _ familyField: StringField, _ versionField: StringField, _ space: KeySpace
-    ) -> UInt32 {
-        let block = slices[slice].block
-        let family = block.column(familyField).indices[record]
-        let version = block.column(versionField).indices[record]
-        let pair = UInt64(family) << 32 | UInt64(version) | (familyField == .os ? 1 << 63 : 0)
-        if let known = versionMaps[slice][pair] { return known }
-        let text = Dimension.versioned(
-            block.column(familyField).dictionary[Int(family)], block.column(versionField).dictionary[Int(version)])
-        let id = spaces[space.rawValue].intern(text)
-        versionMaps[slice][pair] = id
-        return id
+        func slot(_ dimension: Dimension) -> Int { dimensions.firstIndex(of: dimension)! }
+        let entrySlot = slot(.entryPage), exitSlot = slot(.exitPage), channelSlot = slot(.channel)
+        let deviceSlot = slot(.device), screenSlot = slot(.screen)
+        let browserVersionSlot = slot(.browserVersion), osVersionSlot = slot(.osVersion)
+        let versionSlots = [
+            (browserVersionSlot, StringField.browser, StringField.browserVersion, KeySpace.browserVersion),
+            (osVersionSlot, .os, .osVersion, .osVersion),
+        ]
+        for (sliceIndex, visitIndices) in bySlice.enumerated() where !visitIndices.isEmpty {
+            let block = slices[sliceIndex].block
+            let columns = block.strings
+            let channels = block.channels, devices = block.devices, screens = block.screens
+            var sliceMaps = maps[sliceIndex]
+            var versions = versionMaps[sliceIndex]
+            for visitIndex in visitIndices {
+                let ends = visitEnds[Int(visitIndex)]
+                let record = Int(rows[Int(ends.first)].record)
+                let base = Int(visitIndex) * width
+                visitKeys[base + entrySlot] = rows[Int(ends.entry)].page
+                visitKeys[base + exitSlot] = rows[Int(ends.exit)].page
+                visitKeys[base + channelSlot] = UInt32(channels[record])
+                visitKeys[base + deviceSlot] = UInt32(devices[record])
+                visitKeys[base + screenSlot] = UInt32(screens[record])
+                for (slot, field, space) in stringSlots {
+                    let entry = Int(columns[field.rawValue].indices[record])
+                    var id = sliceMaps[field.rawValue][entry]
+                    if id == .max {
+                        id = spaces[space].intern(columns[field.rawValue].dictionary[entry])
+                        sliceMaps[field.rawValue][entry] = id
+                    }
+                    visitKeys[base + slot] = id
+                }
+                for (slot, family, version, space) in versionSlots {
+                    let familyIndex = columns[family.rawValue].indices[record]
+                    let versionIndex = columns[version.rawValue].indices[record]
+                    let pair = UInt64(familyIndex) << 32 | UInt64(versionIndex) | (family == .os ? 1 << 63 : 0)
+                    if let known = versions[pair] {
+                        visitKeys[base + slot] = known
+                        continue
+                    }
+                    let text = Dimension.versioned(
+                        columns[family.rawValue].dictionary[Int(familyIndex)],
+                        columns[version.rawValue].dictionary[Int(versionIndex)])
+                    let id = spaces[space.rawValue].intern(text)
+                    versions[pair] = id
+                    visitKeys[base + slot] = id
+                }
+            }
+            maps[sliceIndex] = sliceMaps
+            versionMaps[sliceIndex] = versions
+        }
     }
 
     // MARK: - Counting
@@ -314,84 +349,108 @@ struct FoldState {
     /// Adds every visit and hit to its cells and returns the finished rollup.
     func count(into rollup: DayRollup) -> DayRollup {
         let dimensions = Dimension.allCases
-        var cells: [[FoldCell]] = dimensions.map {
-            [FoldCell](repeating: FoldCell(), count: spaces[KeySpace($0).rawValue].count * Self.hours)
+        // One flat block of cells: each dimension's keys × 25 hours, then the 25 total cells.
+        var offsets: [Int] = []
+        var size = 0
+        for dimension in dimensions {
+            offsets.append(size)
+            size += spaces[KeySpace(dimension).rawValue].count * Self.hours
         }
-        var totals = [FoldCell](repeating: FoldCell(), count: Self.hours)
-        let sessionDimensions = Self.sessionDimensions.map { Int($0.rawValue) }
-        let keyCount = sessionDimensions.count
+        let totalsOffset = size
+        size += Self.hours
+        let cells = UnsafeMutableBufferPointer<FoldCell>.allocate(capacity: size)
+        cells.initialize(repeating: FoldCell())
+        defer { cells.deallocate() }
+        let sessionOffsets = Self.sessionDimensions.map { offsets[Int($0.rawValue)] }
+        let pageOffset = offsets[Int(Dimension.page.rawValue)]
+        let hostnameOffset = offsets[Int(Dimension.hostname.rawValue)]
+        let goalOffset = offsets[Int(Dimension.goal.rawValue)]
+        let propertyKeyOffset = offsets[Int(Dimension.propertyKey.rawValue)]
+        let propertyOffset = offsets[Int(Dimension.property.rawValue)]
+        let currencyOffset = offsets[Int(Dimension.currency.rawValue)]
+        let keyCount = sessionOffsets.count
         let wholeDay = DayRollup.wholeDay
-        var visitor = 0
-        for (visitIndex, visit) in visits.enumerated() {
-            while Int(visitorStarts[visitor + 1]) <= Int(visit.start) { visitor += 1 }
-            let visitorStamp = UInt32(visitor + 1)
-            let visitStamp = UInt32(visitIndex + 1)
-            let keys = visitKeys[(visitIndex * keyCount)..<((visitIndex + 1) * keyCount)]
-            var runHour = -1
-            var run = (pageviews: Int64(0), events: Int64(0), revenue: Int64(0))
-            var whole = run
-            func flush(_ hour: Int, _ counts: (pageviews: Int64, events: Int64, revenue: Int64)) {
-                totals[hour].touch(
-                    visitor: visitorStamp, visit: visitStamp, of: visit, pageviews: counts.pageviews,
-                    events: counts.events, revenue: counts.revenue)
-                for (slot, dimension) in sessionDimensions.enumerated() {
-                    let cell = Int(keys[keys.startIndex + slot]) * Self.hours + hour
-                    cells[dimension][cell].touch(
-                        visitor: visitorStamp, visit: visitStamp, of: visit, pageviews: counts.pageviews,
-                        events: counts.events, revenue: counts.revenue)
+        let hours = Self.hours
+        rows.withUnsafeBufferPointer { rows in
+            order.withUnsafeBufferPointer { order in
+                visitKeys.withUnsafeBufferPointer { visitKeys in
+                    var visitor = 0
+                    for (visitIndex, visit) in visits.enumerated() {
+                        while Int(visitorStarts[visitor + 1]) <= Int(visit.start) { visitor += 1 }
+                        let visitorStamp = UInt32(visitor + 1)
+                        let visitStamp = UInt32(visitIndex + 1)
+                        let keyBase = visitIndex * keyCount
+                        @inline(__always)
+                        func touch(_ cell: Int, _ pageviews: UInt32, _ events: UInt32, _ revenue: Int64) {
+                            cells[cell].touch(
+                                visitor: visitorStamp, visit: visitStamp, of: visit, pageviews: pageviews,
+                                events: events, revenue: revenue)
+                        }
+                        func flush(_ hour: Int, _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)) {
+                            touch(totalsOffset + hour, counts.pageviews, counts.events, counts.revenue)
+                            for slot in 0..<keyCount {
+                                let cell = sessionOffsets[slot] + Int(visitKeys[keyBase + slot]) * hours + hour
+                                touch(cell, counts.pageviews, counts.events, counts.revenue)
+                            }
+                        }
+                        var runHour = -1
+                        var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
+                        var whole = run
+                        for position in Int(visit.start)..<Int(visit.end) {
+                            let row = rows[Int(order[position])]
+                            let hour = Int(row.hour)
+                            if hour != runHour {
+                                if runHour >= 0 { flush(runHour, run) }
+                                runHour = hour
+                                run = (0, 0, 0)
+                            }
+                            let pageviews: UInt32 = row.isPageview ? 1 : 0
+                            let events: UInt32 = 1 - pageviews
+                            let revenue = row.extra >= 0 ? extras[Int(row.extra)].revenue : 0
+                            run.pageviews &+= pageviews
+                            run.events &+= events
+                            run.revenue &+= revenue
+                            whole.pageviews &+= pageviews
+                            whole.events &+= events
+                            whole.revenue &+= revenue
+                            @inline(__always)
+                            func hit(_ offset: Int, _ key: UInt32) {
+                                let base = offset + Int(key) * hours
+                                touch(base + hour, pageviews, events, revenue)
+                                touch(base + wholeDay, pageviews, events, revenue)
+                            }
+                            hit(pageOffset, row.page)
+                            hit(hostnameOffset, row.hostname)
+                            if !row.isPageview { hit(goalOffset, row.goal) }
+                            if row.extra >= 0 {
+                                let extra = extras[Int(row.extra)]
+                                for key in extra.propertyKeys { hit(propertyKeyOffset, key) }
+                                for key in extra.properties { hit(propertyOffset, key) }
+                                if extra.currency != .max { hit(currencyOffset, extra.currency) }
+                            }
+                        }
+                        flush(runHour, run)
+                        flush(wholeDay, whole)
+                    }
                 }
             }
-            for position in Int(visit.start)..<Int(visit.end) {
-                let row = rows[Int(order[position])]
-                let hour = Int(row.hour)
-                if hour != runHour {
-                    if runHour >= 0 { flush(runHour, run) }
-                    runHour = hour
-                    run = (0, 0, 0)
-                }
-                let pageviews: Int64 = row.isPageview ? 1 : 0
-                let events: Int64 = 1 - pageviews
-                let revenue = row.extra >= 0 ? extras[Int(row.extra)].revenue : 0
-                run.pageviews += pageviews
-                run.events += events
-                run.revenue += revenue
-                whole.pageviews += pageviews
-                whole.events += events
-                whole.revenue += revenue
-                func hit(_ dimension: Dimension, _ key: UInt32) {
-                    let base = Int(key) * Self.hours
-                    cells[Int(dimension.rawValue)][base + hour].touch(
-                        visitor: visitorStamp, visit: visitStamp, of: visit, pageviews: pageviews, events: events,
-                        revenue: revenue)
-                    cells[Int(dimension.rawValue)][base + wholeDay].touch(
-                        visitor: visitorStamp, visit: visitStamp, of: visit, pageviews: pageviews, events: events,
-                        revenue: revenue)
-                }
-                hit(.page, row.page)
-                hit(.hostname, row.hostname)
-                if !row.isPageview { hit(.goal, row.goal) }
-                if row.extra >= 0 {
-                    let extra = extras[Int(row.extra)]
-                    for key in extra.propertyKeys { hit(.propertyKey, key) }
-                    for key in extra.properties { hit(.property, key) }
-                    if extra.currency != .max { hit(.currency, extra.currency) }
-                }
-            }
-            flush(runHour, run)
-            flush(wholeDay, whole)
         }
         var result = rollup
         result.records = Int64(rows.count)
-        result.totals = totals.map(\.metrics)
+        result.totals = (0..<hours).map { cells[totalsOffset + $0].metrics }
         for dimension in dimensions {
-            result[dimension] = table(cells[Int(dimension.rawValue)], space: spaces[KeySpace(dimension).rawValue])
+            let offset = offsets[Int(dimension.rawValue)]
+            let count = spaces[KeySpace(dimension).rawValue].count * hours
+            result[dimension] = table(
+                UnsafeBufferPointer(rebasing: cells[offset..<(offset + count)]),
+                space: spaces[KeySpace(dimension).rawValue])
         }
         return result
     }
 
-    private func table(_ cells: [FoldCell], space: Interner) -> DimensionTable {
+    private func table(_ cells: UnsafeBufferPointer<FoldCell>, space: Interner) -> DimensionTable {
         var used: [UInt32] = []
-        for key in 0..<space.count where !cells[key * Self.hours + DayRollup.wholeDay].metrics.isEmpty {
+        for key in 0..<space.count where cells[key * Self.hours + DayRollup.wholeDay].visitors > 0 {
             used.append(UInt32(key))
         }
         let strings = space.strings
@@ -399,9 +458,9 @@ struct FoldState {
         var table = DimensionTable(keys: used.map { strings[Int($0)] })
         for (rank, key) in used.enumerated() {
             for hour in 0..<Self.hours {
-                let metrics = cells[Int(key) * Self.hours + hour].metrics
-                if !metrics.isEmpty {
-                    table.rows.append(DimensionTable.Row(key: UInt32(rank), hour: UInt8(hour), metrics: metrics))
+                let cell = cells[Int(key) * Self.hours + hour]
+                if cell.visitors > 0 {
+                    table.rows.append(DimensionTable.Row(key: UInt32(rank), hour: UInt8(hour), metrics: cell.metrics))
                 }
             }
         }

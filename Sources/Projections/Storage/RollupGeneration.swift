@@ -1,4 +1,6 @@
+import Dispatch
 import Journal
+import Synchronization
 
 /// One generation of rollup files: `<site>/<yyyy-mm-dd>.day` files and a `MANIFEST`.
 public struct RollupGeneration: Sendable, Hashable {
@@ -29,15 +31,42 @@ public struct RollupGeneration: Sendable, Hashable {
     public func file(for key: DayKey) -> String { path + "/" + key.site + "/" + DayKey.isoDate(key.day) + ".day" }
 
     /// Writes one day's rollup (atomically: temporary file, fsync, rename, fsync folder).
-    public func write(_ rollup: DayRollup) throws {
+    ///
+    /// With `sync: false` (a generation being rebuilt, not visible yet) nothing is flushed; call
+    /// ``syncAll()`` before publishing it.
+    public func write(_ rollup: DayRollup, sync: Bool = true) throws {
         let folder = path + "/" + rollup.site
         if !FileSystem.kind(of: folder).isDirectory {
             try io { try FileSystem.createDirectory(folder) }
-            try io { try FileSystem.syncDirectory(path) }
+            if sync { try io { try FileSystem.syncDirectory(path) } }
         }
         try io {
-            try AtomicFile.write(RollupCodec.encode(rollup), to: file(for: DayKey(site: rollup.site, day: rollup.day)))
+            try AtomicFile.write(
+                RollupCodec.encode(rollup), to: file(for: DayKey(site: rollup.site, day: rollup.day)), sync: sync)
         }
+    }
+
+    /// Flushes every file and folder of the generation to the disk (several at once, so that the
+    /// file system can commit them together).
+    public func syncAll() throws {
+        var paths: [String] = []
+        for site in try sites() {
+            for day in try days(of: site) { paths.append(file(for: DayKey(site: site, day: day))) }
+            paths.append(path + "/" + site)
+        }
+        let failure = Mutex<ProjectionError?>(nil)
+        let all = paths
+        DispatchQueue.concurrentPerform(iterations: min(8, max(1, paths.count))) { lane in
+            for index in stride(from: lane, to: all.count, by: 8) {
+                do {
+                    try io { try AtomicFile.sync(all[index]) }
+                } catch let error as ProjectionError {
+                    failure.withLock { $0 = $0 ?? error }
+                } catch {}
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        try io { try FileSystem.syncDirectory(path) }
     }
 
     /// Reads one day's rollup, or nil if that day has none.

@@ -78,31 +78,36 @@ public struct Rebuilder: Sendable {
             written.insert(key)
             folds.submit(key, slices: slices, clock: calendar.clock(for: key.site), position: position)
         }
-        while start < entries.count {
-            let end = min(start + window, entries.count)
-            let (results, lost) = try readWindow(entries[start..<end])
-            damaged += lost
-            for (offset, pieces) in results.enumerated() {
-                for (key, slice) in pieces {
-                    if open[key] == nil { openOrder.append(key) }
-                    open[key, default: []].append(slice)
+        do {
+            while start < entries.count {
+                let end = min(start + window, entries.count)
+                let (results, lost) = try readWindow(entries[start..<end])
+                damaged += lost
+                for (offset, pieces) in results.enumerated() {
+                    for (key, slice) in pieces {
+                        if open[key] == nil { openOrder.append(key) }
+                        open[key, default: []].append(slice)
+                    }
+                    state.recordsDone += Int64(entries[start + offset].header.recordCount)
                 }
-                state.recordsDone += Int64(entries[start + offset].header.recordCount)
+                state.blocksDone = end
+                // Days no later block can touch are complete.
+                var stillOpen: [DayKey] = []
+                for key in openOrder {
+                    if let last = lastBlock[key], last < end { submit(key) } else { stillOpen.append(key) }
+                }
+                openOrder = stillOpen
+                try folds.check()
+                state.daysWritten = folds.finished
+                progress(state)
+                start = end
             }
-            state.blocksDone = end
-            // Days no later block can touch are complete.
-            var stillOpen: [DayKey] = []
-            for key in openOrder {
-                if let last = lastBlock[key], last < end { submit(key) } else { stillOpen.append(key) }
-            }
-            openOrder = stillOpen
-            try folds.check()
-            state.daysWritten = folds.finished
-            progress(state)
-            start = end
+            for key in openOrder { submit(key) }
+            try folds.finish()
+        } catch {
+            try? folds.finish()  // let the fold threads end before the error leaves
+            throw error
         }
-        for key in openOrder { submit(key) }
-        try folds.finish()
         state.daysWritten = folds.finished
         progress(state)
 
@@ -114,8 +119,8 @@ public struct Rebuilder: Sendable {
                 kept += 1
             }
         }
+        try generation.syncAll()
         try generation.write(RollupManifest(position: position, horizon: horizon))
-        try io { try FileSystem.syncDirectory(generation.path) }
         try store.publish(generation)
         return RebuildReport(
             generation: generation, position: position, blocks: entries.count, records: recordsTotal,
@@ -213,50 +218,80 @@ public struct Rebuilder: Sendable {
     }
 }
 
-/// Folds and writes site-days on a bounded number of threads.
+/// Folds and writes site-days on `jobs` threads of its own.
 ///
-/// `submit` blocks while `jobs` folds are running, which bounds the memory of finished-but-not-yet
-/// folded days; failures are kept and raised by ``check()``.
+/// `submit` blocks while `jobs` folds are waiting, which bounds the memory of finished-but-not-yet
+/// folded days; failures are kept and raised by ``check()``. (Dedicated threads rather than
+/// Dispatch's pool, which on Linux ran these blocking jobs one at a time next to
+/// `concurrentPerform`.)
 final class FoldQueue: Sendable {
+    private struct Job: Sendable {
+        let key: DayKey
+        let slices: [DaySlice]
+        let clock: LocalClock
+        let position: UInt64
+    }
+
     private let slots: DispatchSemaphore
-    private let group = DispatchGroup()
+    private let available = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let jobs: Int
     private let generation: RollupGeneration
-    private let state = Mutex<(finished: Int, failure: ProjectionError?)>((0, nil))
+    private let state = Mutex<(queue: [Job?], finished: Int, failure: ProjectionError?)>(([], 0, nil))
+    private let stopped = Mutex(false)
 
     init(jobs: Int, generation: RollupGeneration) {
+        self.jobs = jobs
         slots = DispatchSemaphore(value: jobs)
         self.generation = generation
+        for _ in 0..<jobs {
+            let thread = Thread { [self] in work() }
+            thread.name = "infinity-fold"
+            thread.start()
+        }
     }
 
     var finished: Int { state.withLock { $0.finished } }
 
     func submit(_ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64) {
         slots.wait()
-        group.enter()
-        let generation = self.generation
-        DispatchQueue.global().async { [self] in
-            defer {
-                slots.signal()
-                group.leave()
-            }
-            let rollup = DayFolder.fold(key, slices: slices, clock: clock, position: position)
+        state.withLock { $0.queue.append(Job(key: key, slices: slices, clock: clock, position: position)) }
+        available.signal()
+    }
+
+    private func work() {
+        while true {
+            available.wait()
+            guard let job = state.withLock({ $0.queue.removeFirst() }) else { break }
+            let rollup = DayFolder.fold(job.key, slices: job.slices, clock: job.clock, position: job.position)
             do {
-                try generation.write(rollup)
+                try generation.write(rollup, sync: false)
                 state.withLock { $0.finished += 1 }
             } catch let error as ProjectionError {
                 state.withLock { $0.failure = $0.failure ?? error }
             } catch {
                 state.withLock { $0.failure = $0.failure ?? ProjectionError(.io, "\(error)") }
             }
+            slots.signal()
         }
+        done.signal()
     }
 
     func check() throws {
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
+    /// Waits for every submitted fold, stops the threads, and raises the first failure.
     func finish() throws {
-        group.wait()
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first {
+            state.withLock { $0.queue += [Job?](repeating: nil, count: jobs) }
+            for _ in 0..<jobs { available.signal() }
+            for _ in 0..<jobs { done.wait() }
+        }
         try check()
     }
 }

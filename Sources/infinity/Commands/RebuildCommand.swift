@@ -95,7 +95,9 @@ struct RebuildCommand: ParsableCommand {
         bar?.finish()
         let elapsed = Terminal.seconds() - began
         for damage in report.damaged {
-            print("skipped damaged journal data at \(damage.file) byte \(damage.offset): \(damage.lostRecords) records lost")
+            print(
+                "skipped damaged journal data at \(damage.file) byte \(damage.offset): \(damage.lostRecords) records lost"
+            )
         }
         print(
             "Rebuilt \(report.daysWritten) site-days from \(report.records) records in \(report.blocks) blocks "

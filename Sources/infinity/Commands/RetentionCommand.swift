@@ -37,7 +37,8 @@ struct RetentionCommand: ParsableCommand {
 
     func run() throws {
         let report = try Retention(journalDays: retention, rollupDays: rollupRetention).apply(
-            now: Int64(Date().timeIntervalSince1970 * 1000), worker: try options.worker(), logger: Infinity.makeLogger())
+            now: Int64(Date().timeIntervalSince1970 * 1000), worker: try options.worker(), logger: Infinity.makeLogger()
+        )
         print(
             "Deleted \(report.segments.count) journal segment\(report.segments.count == 1 ? "" : "s") and "
                 + "\(report.days.count) site-day rollup\(report.days.count == 1 ? "" : "s").")

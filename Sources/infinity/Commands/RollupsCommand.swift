@@ -25,7 +25,8 @@ struct RollupsCommand: ParsableCommand {
             }
             var end: UInt64 = 0
             if FileManager.default.fileExists(atPath: options.journal.path) {
-                var headers = try JournalReader(directory: options.journal).headers(BlockSelection(from: manifest.position))
+                var headers = try JournalReader(directory: options.journal).headers(
+                    BlockSelection(from: manifest.position))
                 while let entry = try headers.next() { end = max(end, entry.header.endSequence) }
             }
             let lag = end > manifest.position ? end - manifest.position : 0
@@ -33,7 +34,9 @@ struct RollupsCommand: ParsableCommand {
                 "generation \(generation.name), format \(manifest.formatVersion), covers the journal up to record \(manifest.position)"
                     + (lag > 0 ? " (\(lag) newer records not folded yet)" : " (up to date)"))
             if let horizon = manifest.horizon {
-                print("journal records before \(Format.timestamp(horizon)) were deleted by retention; their days are kept")
+                print(
+                    "journal records before \(Format.timestamp(horizon)) were deleted by retention; their days are kept"
+                )
             }
             var table = TextTable(["site", "days", "first", "last", "size"], rightAligned: [1, 4])
             for site in try generation.sites() {

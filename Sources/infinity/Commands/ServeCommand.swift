@@ -108,9 +108,11 @@ struct ServeCommand: AsyncParsableCommand {
             (0...65535).contains(port)
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let journalDays = try retention ?? environment["INFINITY_RETENTION"].flatMap { Int($0) }
+        let journalDays =
+            try retention ?? environment["INFINITY_RETENTION"].flatMap { Int($0) }
             ?? file?.number("retention").map(Int.init)
-        let rollupDays = try rollupRetention ?? environment["INFINITY_ROLLUP_RETENTION"].flatMap { Int($0) }
+        let rollupDays =
+            try rollupRetention ?? environment["INFINITY_ROLLUP_RETENTION"].flatMap { Int($0) }
             ?? file?.number("rollup_retention").map(Int.init)
         for (name, days) in [("retention", journalDays), ("rollup retention", rollupDays)] {
             if let days, days < 1 { throw CommandFailure("the \(name) must be at least 1 day, not \(days)") }
