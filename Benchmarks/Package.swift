@@ -30,5 +30,15 @@ let package = Package(
             path: "Benchmarks/IngestBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ProjectionBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Journal", package: "infinity-metrics"),
+                .product(name: "Projections", package: "infinity-metrics"),
+            ],
+            path: "Benchmarks/ProjectionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -11,13 +11,17 @@ public enum DayFolder {
     /// A visit ends after this much silence (30 minutes), in milliseconds.
     public static let sessionTimeout: Int64 = 30 * 60_000
 
-    /// Folds `slices` (the day's records, in journal order) into the rollup of `key`.
-    public static func fold(_ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64) -> DayRollup {
+    /// Folds `slices` (the day's records, in journal order) into the rollup of `key`; with a
+    /// `filter`, only matching hits are counted (visits are still cut from all hits).
+    public static func fold(
+        _ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64, filter: HitFilter? = nil
+    ) -> DayRollup {
         var state = FoldState(slices: slices, clock: clock)
         state.gather()
         state.splitVisits()
         state.assignVisitKeys()
-        return state.count(into: DayRollup(site: key.site, day: key.day, position: position))
+        let compiled = filter.map { CompiledFilter($0, spaces: state.spaces) }
+        return state.count(into: DayRollup(site: key.site, day: key.day, position: position), filter: compiled)
     }
 }
 
@@ -35,6 +39,7 @@ struct FoldRow {
     var extra: Int32
     var hour: UInt8
     var interactive: Bool
+    var imported: Bool
 
     var isPageview: Bool { goal == .max }
 }
@@ -98,14 +103,13 @@ struct FoldCell {
 /// The working state of one fold.
 struct FoldState {
     static let sessionDimensions = Dimension.sessionLevel
+    /// For each dimension (by raw value), its slot among the session keys of a visit, or -1.
+    static let sessionSlot: [Int] = Dimension.allCases.map { sessionDimensions.firstIndex(of: $0) ?? -1 }
     static let hours = 25
 
     let slices: [DaySlice]
     var clock: LocalClock
     var spaces = [Interner](repeating: Interner(), count: KeySpace.allCases.count)
-    /// Per slice and string field: block dictionary index → key id (`.max` until first needed).
-    var maps: [[[UInt32]]] = []
-    var versionMaps: [[UInt64: UInt32]] = []
     var rows: [FoldRow] = []
     var extras: [FoldExtra] = []
     var visitorIDs = VisitorTable()
@@ -133,12 +137,8 @@ struct FoldState {
     mutating func gather() {
         let total = slices.reduce(0) { $0 + $1.records.count }
         rows.reserveCapacity(total)
-        maps.reserveCapacity(slices.count)
         for (sliceIndex, slice) in slices.enumerated() {
             let block = slice.block
-            maps.append(
-                StringField.allCases.map { [UInt32](repeating: .max, count: block.column($0).dictionary.count) })
-            versionMaps.append([:])
             let pages = eagerMap(.pathname, .page, slice: sliceIndex)
             let hosts = eagerMap(.hostname, .hostname, slice: sliceIndex)
             let names = block.column(.name).dictionary.map {
@@ -192,15 +192,14 @@ struct FoldState {
                         time: time, visitor: visitor, slice: UInt32(sliceIndex), record: UInt32(record),
                         page: pages[Int(pathIndices[index])], hostname: hosts[Int(hostIndices[index])],
                         goal: names[Int(nameIndices[index])], extra: extra, hour: UInt8(hour),
-                        interactive: !HitFlags(rawValue: block.flags[index]).contains(.nonInteractive)))
+                        interactive: !HitFlags(rawValue: block.flags[index]).contains(.nonInteractive),
+                        imported: HitFlags(rawValue: block.flags[index]).contains(.imported)))
             }
         }
     }
 
     private mutating func eagerMap(_ field: StringField, _ space: KeySpace, slice: Int) -> [UInt32] {
-        let map = slices[slice].block.column(field).dictionary.map { spaces[space.rawValue].intern($0) }
-        maps[slice][field.rawValue] = map
-        return map
+        slices[slice].block.column(field).dictionary.map { spaces[space.rawValue].intern($0) }
     }
 
     // MARK: - Visits
@@ -301,10 +300,27 @@ struct FoldState {
         ]
         for (sliceIndex, visitIndices) in bySlice.enumerated() where !visitIndices.isEmpty {
             let block = slices[sliceIndex].block
-            let columns = block.strings
+            // This slice's block dictionary entries → key ids, filled as visits need them: one flat
+            // table for the string slots and one per family/version pair.
+            var offsets: [Int] = []
+            var total = 0
+            for (_, field, _) in stringSlots {
+                offsets.append(total)
+                total += block.strings[field.rawValue].dictionary.count
+            }
+            var translation = [UInt32](repeating: .max, count: total)
+            let indexColumns = stringSlots.map { block.strings[$0.1.rawValue].indices }
+            let dictionaries = stringSlots.map { block.strings[$0.1.rawValue].dictionary }
             let channels = block.channels, devices = block.devices, screens = block.screens
-            var sliceMaps = maps[sliceIndex]
-            var versions = versionMaps[sliceIndex]
+            var versionTables = versionSlots.map { slot in
+                [UInt32](
+                    repeating: .max,
+                    count: block.strings[slot.1.rawValue].dictionary.count
+                        * block.strings[slot.2.rawValue].dictionary.count)
+            }
+            let versionColumns = versionSlots.map {
+                (family: block.strings[$0.1.rawValue], version: block.strings[$0.2.rawValue])
+            }
             for visitIndex in visitIndices {
                 let ends = visitEnds[Int(visitIndex)]
                 let record = Int(rows[Int(ends.first)].record)
@@ -314,40 +330,37 @@ struct FoldState {
                 visitKeys[base + channelSlot] = UInt32(channels[record])
                 visitKeys[base + deviceSlot] = UInt32(devices[record])
                 visitKeys[base + screenSlot] = UInt32(screens[record])
-                for (slot, field, space) in stringSlots {
-                    let entry = Int(columns[field.rawValue].indices[record])
-                    var id = sliceMaps[field.rawValue][entry]
+                for n in 0..<stringSlots.count {
+                    let entry = Int(indexColumns[n][record])
+                    var id = translation[offsets[n] + entry]
                     if id == .max {
-                        id = spaces[space].intern(columns[field.rawValue].dictionary[entry])
-                        sliceMaps[field.rawValue][entry] = id
+                        id = spaces[stringSlots[n].2].intern(dictionaries[n][entry])
+                        translation[offsets[n] + entry] = id
                     }
-                    visitKeys[base + slot] = id
+                    visitKeys[base + stringSlots[n].0] = id
                 }
-                for (slot, family, version, space) in versionSlots {
-                    let familyIndex = columns[family.rawValue].indices[record]
-                    let versionIndex = columns[version.rawValue].indices[record]
-                    let pair = UInt64(familyIndex) << 32 | UInt64(versionIndex) | (family == .os ? 1 << 63 : 0)
-                    if let known = versions[pair] {
-                        visitKeys[base + slot] = known
-                        continue
+                for n in 0..<versionSlots.count {
+                    let columns = versionColumns[n]
+                    let family = Int(columns.family.indices[record])
+                    let version = Int(columns.version.indices[record])
+                    let cell = family * columns.version.dictionary.count + version
+                    var id = versionTables[n][cell]
+                    if id == .max {
+                        let text = Dimension.versioned(
+                            columns.family.dictionary[family], columns.version.dictionary[version])
+                        id = spaces[versionSlots[n].3.rawValue].intern(text)
+                        versionTables[n][cell] = id
                     }
-                    let text = Dimension.versioned(
-                        columns[family.rawValue].dictionary[Int(familyIndex)],
-                        columns[version.rawValue].dictionary[Int(versionIndex)])
-                    let id = spaces[space.rawValue].intern(text)
-                    versions[pair] = id
-                    visitKeys[base + slot] = id
+                    visitKeys[base + versionSlots[n].0] = id
                 }
             }
-            maps[sliceIndex] = sliceMaps
-            versionMaps[sliceIndex] = versions
         }
     }
 
     // MARK: - Counting
 
     /// Adds every visit and hit to its cells and returns the finished rollup.
-    func count(into rollup: DayRollup) -> DayRollup {
+    func count(into rollup: DayRollup, filter: CompiledFilter? = nil) -> DayRollup {
         let dimensions = Dimension.allCases
         // One flat block of cells: each dimension's keys × 25 hours, then the 25 total cells.
         var offsets: [Int] = []
@@ -396,14 +409,23 @@ struct FoldState {
                         var runHour = -1
                         var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
                         var whole = run
+                        var runMatched = false
+                        var anyMatched = false
                         for position in Int(visit.start)..<Int(visit.end) {
                             let row = rows[Int(order[position])]
+                            if let filter {
+                                let extra = row.extra >= 0 ? extras[Int(row.extra)] : nil
+                                guard filter.matches(sessionKeys: visitKeys, keyBase: keyBase, row: row, extra: extra)
+                                else { continue }
+                            }
                             let hour = Int(row.hour)
                             if hour != runHour {
-                                if runHour >= 0 { flush(runHour, run) }
+                                if runMatched { flush(runHour, run) }
                                 runHour = hour
                                 run = (0, 0, 0)
                             }
+                            runMatched = true
+                            anyMatched = true
                             let pageviews: UInt32 = row.isPageview ? 1 : 0
                             let events: UInt32 = 1 - pageviews
                             let revenue = row.extra >= 0 ? extras[Int(row.extra)].revenue : 0
@@ -429,8 +451,8 @@ struct FoldState {
                                 if extra.currency != .max { hit(currencyOffset, extra.currency) }
                             }
                         }
-                        flush(runHour, run)
-                        flush(wholeDay, whole)
+                        if runMatched { flush(runHour, run) }
+                        if anyMatched { flush(wholeDay, whole) }
                     }
                 }
             }

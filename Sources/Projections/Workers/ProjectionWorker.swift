@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import Journal
 import Logging
+import Synchronization
 
 /// Keeps the current rollup generation up to date with the journal: each ``catchUp(until:)``
 /// folds whatever became durable since the generation's position.
@@ -99,8 +101,35 @@ public struct ProjectionWorker: Sendable {
         return Report(from: manifest.position, to: end, days: days, rebuilt: false)
     }
 
+    /// Folds site-days from the journal on demand, without writing anything: for queries whose
+    /// filters stored rollups cannot answer, and for the days not folded yet. Days run in parallel.
+    public func fold(_ keys: [DayKey], until: UInt64? = nil, filter: HitFilter? = nil, jobs: Int? = nil) throws
+        -> [DayRollup]
+    {
+        let results = Mutex<[DayRollup?]>([DayRollup?](repeating: nil, count: keys.count))
+        let failure = Mutex<Error?>(nil)
+        let reader = JournalReader(directory: journal)
+        let lanes = max(1, min(jobs ?? self.jobs, keys.count))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for index in stride(from: lane, to: keys.count, by: lanes) {
+                do {
+                    let rollup = try refold(
+                        keys[index], until: until, reader: reader, clock: calendar.clock(for: keys[index].site),
+                        filter: filter)
+                    results.withLock { $0[index] = rollup }
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0 }.compactMap { $0 }
+    }
+
     /// Folds one whole site-day from the journal records below `until`.
-    func refold(_ key: DayKey, until: UInt64, reader: JournalReader, clock: LocalClock) throws -> DayRollup {
+    func refold(
+        _ key: DayKey, until: UInt64?, reader: JournalReader, clock: LocalClock, filter: HitFilter? = nil
+    ) throws -> DayRollup {
         var slices: [DaySlice] = []
         var partitioner = DayPartitioner(calendar: calendar, site: key.site, fromDay: key.day)
         do {
@@ -112,6 +141,7 @@ public struct ProjectionWorker: Sendable {
         } catch let error as JournalError {
             throw Rebuilder.journalError(error)
         }
-        return DayFolder.fold(key, slices: slices, clock: clock, position: until)
+        let position = until ?? slices.last.map { $0.block.header.endSequence } ?? 0
+        return DayFolder.fold(key, slices: slices, clock: clock, position: position, filter: filter)
     }
 }
