@@ -1,0 +1,80 @@
+import Projections
+
+/// Sums day rollup cells into the rows of an answer.
+struct Aggregator {
+    let days: [Int64: DayRollup]
+    let selection: QueryPlan.Selection?
+
+    /// The base numbers of one day at one hour (24: the whole day): the totals, or the sum of the
+    /// selected cells.
+    func base(_ day: Int64, hour: Int) -> Metrics {
+        guard let rollup = days[day] else { return Metrics() }
+        guard let selection else { return rollup.totals[hour] }
+        var sum = Metrics()
+        let table = rollup[selection.dimension]
+        var matching: [Bool] = []
+        matching.reserveCapacity(table.keys.count)
+        for key in table.keys { matching.append(selection.test(key)) }
+        for row in table.rows where Int(row.hour) == hour && matching[Int(row.key)] { sum += row.metrics }
+        return sum
+    }
+
+    /// The numbers of every value of `dimension` on one day at one hour. With a property key,
+    /// only that property's values, labelled by value.
+    func breakdown(_ day: Int64, hour: Int, dimension: Dimension, propertyKey: String?) -> [String: Metrics] {
+        guard let rollup = days[day] else { return [:] }
+        let table = rollup[dimension]
+        let prefix = propertyKey.map { $0 + "=" }
+        var labels: [String?] = []
+        labels.reserveCapacity(table.keys.count)
+        for key in table.keys {
+            var label: String? = key
+            if let prefix { label = key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : nil }
+            if let selection, selection.dimension == dimension, !selection.test(key) { label = nil }
+            labels.append(label)
+        }
+        var result: [String: Metrics] = [:]
+        for row in table.rows where Int(row.hour) == hour {
+            if let label = labels[Int(row.key)] { result[label, default: Metrics()] += row.metrics }
+        }
+        return result
+    }
+}
+
+/// A time bucket of a series: its label and the (day, hour) cells it sums.
+struct TimeBucketCells {
+    let label: String
+    let cells: [(day: Int64, hour: Int)]
+
+    /// The buckets covering `days`, in order.
+    static func make(_ bucket: QueryDimension.TimeBucket, days: ClosedRange<Int64>) -> [TimeBucketCells] {
+        switch bucket {
+        case .hour:
+            return days.flatMap { day in
+                (0..<24).map { hour in
+                    TimeBucketCells(
+                        label: "\(DayKey.isoDate(day)) \(hour < 10 ? "0" : "")\(hour):00", cells: [(day, hour)])
+                }
+            }
+        case .day:
+            return days.map { TimeBucketCells(label: DayKey.isoDate($0), cells: [($0, DayRollup.wholeDay)]) }
+        case .week, .month:
+            var result: [TimeBucketCells] = []
+            var current: (start: Int64, cells: [(day: Int64, hour: Int)])?
+            for day in days {
+                let start = bucket == .week ? CivilDays.weekStart(of: day) : CivilDays.monthStart(of: day)
+                if current?.start != start {
+                    if let current {
+                        result.append(TimeBucketCells(label: DayKey.isoDate(current.start), cells: current.cells))
+                    }
+                    current = (start, [])
+                }
+                current!.cells.append((day, DayRollup.wholeDay))
+            }
+            if let current {
+                result.append(TimeBucketCells(label: DayKey.isoDate(current.start), cells: current.cells))
+            }
+            return result
+        }
+    }
+}

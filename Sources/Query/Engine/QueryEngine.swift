@@ -1,0 +1,112 @@
+import Foundation
+import Journal
+import Projections
+
+/// Answers ``QueryRequest``s from rollups, from the journal when filters need raw hits, and always
+/// current to the last durable hit.
+public struct QueryEngine: Sendable {
+    /// The worker whose journal, rollups and calendar the engine reads (it never writes).
+    public let worker: ProjectionWorker
+
+    /// An engine over `worker`'s data.
+    public init(worker: ProjectionWorker) { self.worker = worker }
+
+    /// Answers `request` as of `now` (ms UTC), which decides "today" in the site's zone.
+    public func run(_ request: QueryRequest, now: Int64 = QueryEngine.now()) throws -> QueryResult {
+        let started = ContinuousClock.now
+        try request.validate()
+        guard worker.calendar.zones[request.site] != nil else {
+            let known = worker.calendar.zones.keys.sorted().joined(separator: ", ")
+            throw QueryError(
+                .unknownSite,
+                "'\(request.site)' is not a registered site (registered: \(known.isEmpty ? "none" : known))",
+                field: "site_id")
+        }
+        var clock = worker.calendar.clock(for: request.site)
+        let today = clock.day(of: now)
+        let source = DaySource(worker: worker)
+        let days = request.dateRange.days(today: today, firstDay: source.firstDay(site: request.site), clock: clock)
+        guard days.count <= 3660 else {
+            throw QueryError.invalid("a range may cover at most 3660 days, not \(days.count)", field: "date_range")
+        }
+        let comparisonDays: ClosedRange<Int64>? =
+            switch request.comparison {
+            case .none: nil
+            case .previousPeriod: (days.lowerBound - Int64(days.count))...(days.lowerBound - 1)
+            case .yearOverYear: CivilDays.yearEarlier(days.lowerBound)...CivilDays.yearEarlier(days.upperBound)
+            }
+        let plan = try QueryPlan.make(for: request)
+        let ranges = [days] + (comparisonDays.map { [$0] } ?? [])
+        let loaded = try source.load(site: request.site, days: ranges, plan: plan)
+        let selection: QueryPlan.Selection? = if case .rollups(let selection) = plan { selection } else { nil }
+        let aggregator = Aggregator(days: loaded.days, selection: selection)
+
+        // The base of conversion rates: the same question without its goal filter.
+        var conversionBase: Aggregator?
+        if request.metrics.contains(.conversionRate) {
+            var baseRequest = request
+            baseRequest.filter = request.filter?.withoutGoals()
+            let basePlan = try QueryPlan.make(for: baseRequest)
+            let baseSelection: QueryPlan.Selection? =
+                if case .rollups(let selection) = basePlan { selection } else { nil }
+            let baseLoaded =
+                baseRequest.filter == request.filter
+                ? loaded : try source.load(site: request.site, days: ranges, plan: basePlan)
+            conversionBase = Aggregator(days: baseLoaded.days, selection: baseSelection)
+        }
+
+        let table = RowBuilder(request: request, aggregator: aggregator, conversionBase: conversionBase)
+        var rows = table.rows(days: days)
+        var totals = table.totals(days: days)
+        if let comparisonDays {
+            let previous = table.rows(days: comparisonDays)
+            let previousTotals = table.totals(days: comparisonDays)
+            rows = RowBuilder.attach(
+                previous, to: rows, byPosition: request.timeBucket != nil, metrics: request.metrics)
+            totals = RowBuilder.attach([previousTotals], to: [totals], byPosition: true, metrics: request.metrics)[0]
+        }
+        rows = table.sorted(rows)
+        let page = rows.dropFirst(request.offset).prefix(request.limit ?? Int.max)
+        var warnings: [String] = []
+        if request.metrics.contains(.revenue) {
+            let currencies = Set(loaded.days.values.flatMap { $0[.currency].keys })
+            if currencies.count > 1 {
+                warnings.append(
+                    "revenue mixes currencies (\(currencies.sorted().joined(separator: ", "))); break it down by currency"
+                )
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        return QueryResult(
+            rows: Array(page), totals: totals,
+            meta: QueryResult.Meta(
+                path: loaded.path, daysFromRollups: loaded.fromRollups, daysFolded: loaded.folded,
+                position: loaded.position,
+                milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+                warnings: warnings),
+            days: days, comparisonDays: comparisonDays)
+    }
+
+    /// Visitors of `site` with a hit in the last five minutes before `now`.
+    public func currentVisitors(site: String, now: Int64 = QueryEngine.now()) throws -> Int {
+        let window = (now - 5 * 60_000)..<(now + 1)
+        var visitors = Set<UInt64>()
+        do {
+            var blocks = try JournalReader(directory: worker.journal).blocks(BlockSelection(time: window, site: site))
+            while let block = try blocks.next() {
+                let sites = block.column(.site)
+                guard let siteIndex = sites.dictionary.firstIndex(of: site) else { continue }
+                for index in 0..<block.count
+                where sites.indices[index] == UInt32(siteIndex) && window.contains(block.timestamps[index]) {
+                    visitors.insert(block.visitorIDs[index])
+                }
+            }
+        } catch let error as JournalError {
+            throw QueryError(.storage, error.description)
+        }
+        return visitors.count
+    }
+
+    /// The current time in ms UTC.
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

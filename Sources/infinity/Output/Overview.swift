@@ -1,0 +1,63 @@
+import Projections
+import Query
+
+/// The dashboard overview in a terminal: headline numbers with their change, a sparkline of
+/// visitors per day, and the top five of pages, sources, countries and devices.
+struct Overview {
+    let engine: QueryEngine
+    let request: QueryRequest
+
+    func print() throws {
+        var totals = request
+        totals.metrics = [.visitors, .visits, .pageviews, .viewsPerVisit, .bounceRate, .visitDuration]
+        totals.comparison = .previousPeriod
+        let headline = try engine.run(totals)
+        Swift.print(ResultTable.describe(totals, headline))
+        Swift.print("")
+        let names = [
+            "Unique visitors", "Total visits", "Pageviews", "Views per visit", "Bounce rate", "Visit duration",
+        ]
+        var table = TextTable(["", "now", "change"], rightAligned: [1, 2])
+        for (index, metric) in totals.metrics.enumerated() {
+            table.add([
+                names[index], ResultTable.text(metric, headline.totals.metrics[index]),
+                ResultTable.change(metric, headline.totals.change?[index] ?? nil),
+            ])
+        }
+        Swift.print(table.render(), terminator: "")
+
+        var series = request
+        series.metrics = [.visitors]
+        series.dimensions = [.time(.day)]
+        let days = try engine.run(series).rows.map { $0.metrics[0] ?? 0 }
+        Swift.print("\nVisitors per day  \(Self.sparkline(days))  (max \(Format.count(days.max() ?? 0)))")
+
+        for (title, dimension) in [
+            ("Top pages", Dimension.page), ("Top sources", .source), ("Top countries", .country), ("Devices", .device),
+        ] {
+            var top = request
+            top.metrics = [.visitors, .percentage]
+            top.dimensions = [.dimension(dimension)]
+            top.limit = 5
+            let result = try engine.run(top)
+            var panel = TextTable([title, "visitors", "%"], rightAligned: [1, 2])
+            for row in result.rows {
+                panel.add([
+                    dimension == .source && row.dimensions[0].isEmpty
+                        ? "Direct / None" : ResultTable.label(row.dimensions[0]),
+                    ResultTable.text(.visitors, row.metrics[0]), ResultTable.text(.percentage, row.metrics[1]),
+                ])
+            }
+            Swift.print("")
+            Swift.print(result.rows.isEmpty ? "\(title): no hits in this range" : panel.render(), terminator: "")
+        }
+    }
+
+    /// ▁▂▃▄▅▆▇█ for each value, scaled to the largest.
+    static func sparkline(_ values: [Double]) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        let top = values.max() ?? 0
+        guard top > 0 else { return String(repeating: "▁", count: values.count) }
+        return String(values.map { bars[min(bars.count - 1, Int(($0 / top) * Double(bars.count - 1) + 0.5))] })
+    }
+}

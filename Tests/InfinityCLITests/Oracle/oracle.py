@@ -1,0 +1,190 @@
+"""An outside oracle for `infinity query`: the same records in DuckDB, the documented definitions
+(Docs/projections.md) as SQL, and the answers as JSON.
+
+Usage: oracle.py HITS.ndjson ZONES.json CASES.json > EXPECTED.json
+
+Local days and hours come from Python's zoneinfo, visits from SQL window functions; nothing here
+shares code with the Swift implementation.
+"""
+import json
+import sys
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+hits_path, zones_path, cases_path = sys.argv[1:4]
+zones = {site: ZoneInfo(name) for site, name in json.load(open(zones_path)).items()}
+cases = json.load(open(cases_path))
+
+rows = []
+for line in open(hits_path):
+    h = json.loads(line)
+    local = datetime.fromtimestamp(h["timestamp"] / 1000, zones[h["site"]])
+    revenue = h["revenue"] or {}
+    rows.append((
+        h["seq"], h["timestamp"], h["site"], local.date().isoformat(), local.hour, h["name"], h["hostname"],
+        h["pathname"], h["referrer"], h["source"], h["channel"], h["utm_source"], h["utm_medium"],
+        h["utm_campaign"], h["utm_content"], h["utm_term"], h["country"], h["browser"], h["browser_version"],
+        h["os"], h["os_version"], h["device"], h["screen"], h["visitor_id"], h["interactive"], h["imported"],
+        revenue.get("amount"), revenue.get("currency"), json.dumps(h["props"]),
+    ))
+
+db = duckdb.connect()
+db.execute("""create table hits (seq bigint, ts bigint, site varchar, local_day date, hour int, name varchar,
+  hostname varchar, pathname varchar, referrer varchar, source varchar, channel varchar, utm_source varchar,
+  utm_medium varchar, utm_campaign varchar, utm_content varchar, utm_term varchar, country varchar,
+  browser varchar, browser_version varchar, os varchar, os_version varchar, device varchar, screen varchar,
+  visitor_id varchar, interactive boolean, imported boolean, revenue bigint, currency varchar, props json)""")
+db.executemany("insert into hits values (" + ",".join(["?"] * 29) + ")", rows)
+
+# Visits: a new one after more than 30 minutes of silence, per site, local day and visitor.
+db.execute("""create table v as select *,
+  site || '|' || local_day || '|' || visitor_id || '|' || sum(new_visit) over w_visitor as session_id
+  from (select *, case when ts - lag(ts) over w_visitor <= 1800000 then 0 else 1 end as new_visit
+        from hits window w_visitor as (partition by site, local_day, visitor_id order by ts, seq))
+  window w_visitor as (partition by site, local_day, visitor_id order by ts, seq
+                       rows between unbounded preceding and current row)""")
+first_hit = ["source", "referrer", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_content",
+             "utm_term", "country", "browser", "os", "device", "screen"]
+session_columns = ",\n".join(f"first_value({c}) over w_first as s_{c}" for c in first_hit)
+db.execute(f"""create table a as select *,
+  case when s_browser = '' or s_browser_v = '' then s_browser else s_browser || ' ' || s_browser_v end
+    as s_browser_version,
+  case when s_os = '' or s_os_v = '' then s_os else s_os || ' ' || s_os_v end as s_os_version
+  from (select *, {session_columns},
+    first_value(browser_version) over w_first as s_browser_v,
+    first_value(os_version) over w_first as s_os_v,
+    first_value(pathname) over (partition by session_id order by (name <> 'pageview'), ts, seq) as s_entry,
+    first_value(pathname) over (partition by session_id order by (name = 'pageview') desc, ts desc, seq desc)
+      as s_exit,
+    (count(*) filter (where name = 'pageview') over (partition by session_id) = 1
+     and count(*) filter (where name <> 'pageview' and interactive) over (partition by session_id) = 0) as bounce,
+    max(ts) over (partition by session_id) - min(ts) over (partition by session_id) as duration
+    from v window w_first as (partition by session_id order by ts, seq))""")
+
+COLUMNS = {
+    "page": "pathname", "hostname": "hostname", "goal": "case when name <> 'pageview' then name end",
+    "entry_page": "s_entry", "exit_page": "s_exit", "browser_version": "s_browser_version",
+    "os_version": "s_os_version", "currency": "currency",
+}
+for c in first_hit:
+    COLUMNS[c] = f"s_{c}"
+
+
+def column(name):
+    for prefix in ("visit:", "event:"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    if name.startswith("props:"):
+        return f"json_extract_string(props, '$.{name[6:]}')"
+    return COLUMNS[name]
+
+
+def quote(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def condition(f):
+    op = f[0]
+    if op in ("and", "or"):
+        return "(" + f" {op} ".join(condition(p) for p in f[1]) + ")"
+    if op == "not":
+        return f"(not {condition(f[1])})"
+    col, values = column(f[1]), f[2]
+    if op in ("is", "is_not"):
+        test = f"{col} in ({', '.join(quote(v) for v in values)})"
+    elif op in ("contains", "contains_not"):
+        test = "(" + " or ".join(f"contains(lower({col}), {quote(v.lower())})" for v in values) + ")"
+    else:
+        test = "(" + " or ".join(f"regexp_matches({col}, {quote(v)})" for v in values) + ")"
+    test = f"coalesce({test}, false)"
+    return f"(not {test})" if op.endswith("_not") else test
+
+
+def without_goals(f):
+    if f[0] in ("and", "or"):
+        parts = [p for p in (without_goals(p) for p in f[1]) if p is not None]
+        if f[0] == "or" and len(parts) != len(f[1]):
+            return None
+        return [f[0], parts] if parts else None
+    if f[0] == "not":
+        inner = without_goals(f[1])
+        return ["not", inner] if inner is not None else None
+    return None if f[1] in ("goal", "event:goal") else f
+
+
+TIME = {
+    "time": "strftime(local_day, '%Y-%m-%d')", "time:day": "strftime(local_day, '%Y-%m-%d')",
+    "time:hour": "strftime(local_day, '%Y-%m-%d') || ' ' || lpad(hour::varchar, 2, '0') || ':00'",
+    "time:week": "strftime(local_day - (isodow(local_day) - 1)::int, '%Y-%m-%d')",
+    "time:month": "strftime(date_trunc('month', local_day), '%Y-%m-%d')",
+}
+
+
+def aggregate(site, first, last, filters, dims):
+    where = [f"site = {quote(site)}", f"local_day between '{first}' and '{last}'"]
+    where += [condition(f) for f in filters]
+    groups = [TIME.get(d) or f"coalesce({column(d)}, '')" for d in dims]
+    keys = [f"{g} as k{i}" for i, g in enumerate(groups)]
+    key_names = [f"k{i}" for i in range(len(groups))]
+    not_null = [f"{column(d)} is not null" for d in dims if d not in TIME]
+    sql = f"""with f as (select * from a where {' and '.join(where + not_null)}),
+      s as (select {', '.join(keys + ['session_id', 'local_day', 'visitor_id'])},
+              any_value(bounce) as b, any_value(duration) as d,
+              count(*) filter (where name = 'pageview') as pv, count(*) filter (where name <> 'pageview') as ev,
+              coalesce(sum(revenue), 0) as rev
+            from f group by all)
+      select {', '.join(key_names + [''])} count(distinct local_day || visitor_id) as visitors, count(*) as visits,
+        sum(pv) as pageviews, sum(ev) as events, sum(b::int) as bounces, sum(d) as duration, sum(rev) as revenue
+      from s {'group by ' + ', '.join(key_names) if key_names else ''}"""
+    sql = sql.replace(", ,", ",").replace("select , ", "select ")
+    result = {}
+    for row in db.execute(sql).fetchall():
+        n = len(key_names)
+        result[tuple(row[:n])] = dict(zip(["visitors", "visits", "pageviews", "events", "bounces", "duration",
+                                           "revenue"], [v or 0 for v in row[n:]]))
+    return result
+
+
+def value(metric, m, total, base):
+    def ratio(a, b, scale=1.0):
+        return None if not b else a / b * scale
+    return {
+        "visitors": m["visitors"], "visits": m["visits"], "pageviews": m["pageviews"], "events": m["events"],
+        "views_per_visit": ratio(m["pageviews"], m["visits"]), "bounce_rate": ratio(m["bounces"], m["visits"], 100),
+        "visit_duration": ratio(m["duration"], m["visits"], 0.001), "revenue": m["revenue"] / 100,
+        "percentage": ratio(m["visitors"], total["visitors"], 100),
+        "conversion_rate": ratio(m["visitors"], base["visitors"], 100),
+    }[metric]
+
+
+def answer(request, first, last):
+    site, filters = request["site_id"], request.get("filters", [])
+    dims = request.get("dimensions", [])
+    time_dims = [d for d in dims if d in TIME]
+    groups = aggregate(site, first, last, filters, dims)
+    totals = aggregate(site, first, last, filters, time_dims)
+    base_filters = [g for g in (without_goals(f) for f in filters) if g is not None]
+    bases = aggregate(site, first, last, base_filters, time_dims)
+    zero = dict(visitors=0, visits=0, pageviews=0, events=0, bounces=0, duration=0, revenue=0)
+    out = []
+    for key, m in groups.items():
+        bucket = tuple(k for k, d in zip(key, dims) if d in TIME)
+        out.append({"dimensions": list(key), "metrics": [
+            value(x, m, totals.get(bucket, zero), bases.get(bucket, zero)) for x in request["metrics"]]})
+    return out
+
+
+expected = []
+for request in cases:
+    first, last = request["date_range"]
+    result = {"results": answer(request, first, last)}
+    mode = request.get("include", {}).get("comparisons", {}).get("mode")
+    if mode == "previous_period":
+        d0, d1 = date.fromisoformat(first), date.fromisoformat(last)
+        length = (d1 - d0).days + 1
+        result["previous"] = answer(request, (d0 - timedelta(days=length)).isoformat(),
+                                    (d0 - timedelta(days=1)).isoformat())
+    expected.append(result)
+json.dump(expected, sys.stdout)

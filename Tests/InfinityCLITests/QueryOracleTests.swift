@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+/// `infinity query` against DuckDB over the same records (`journal dump`), with the definitions of
+/// Docs/projections.md written as SQL in Oracle/oracle.py. Counts must match exactly; rates to
+/// 0.1 percentage point (or 0.1 s, 0.01 views per visit).
+@Suite("Query answers equal DuckDB over the dumped records", .serialized)
+struct QueryOracleTests {
+    static let python: String? = {
+        if let configured = ProcessInfo.processInfo.environment["INFINITY_ORACLE_PYTHON"] { return configured }
+        let local = BuiltBinary.packageRoot.appendingPathComponent(".build/oracle/bin/python3").path
+        return FileManager.default.isExecutableFile(atPath: local) ? local : nil
+    }()
+
+    static let full = #"["2026-10-25", "2026-11-07"]"#
+    static let week = #"["2026-10-29", "2026-11-04"]"#
+    static let dst = #"["2026-10-31", "2026-11-01"]"#
+    static let core =
+        #""visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events""#
+
+    /// The questions, as Stats API v2 requests.
+    static let cases: [String] = {
+        var cases: [String] = []
+        func add(_ site: String, _ range: String, metrics: String = core, _ rest: String = "") {
+            cases.append(
+                #"{"site_id": "\#(site)", "date_range": \#(range), "metrics": [\#(metrics)]\#(rest.isEmpty ? "" : ", " + rest)}"#
+            )
+        }
+        add("example.com", full)
+        add("shop.example", week)
+        for dimension in [
+            "event:page", "visit:entry_page", "visit:exit_page", "event:hostname", "visit:source", "visit:referrer",
+            "visit:channel", "visit:utm_source", "visit:utm_medium", "visit:utm_campaign", "visit:country",
+            "visit:browser", "visit:browser_version", "visit:os", "visit:os_version", "visit:device", "visit:screen",
+        ] {
+            add(dimension.hasSuffix("e") ? "shop.example" : "example.com", week, #""dimensions": ["\#(dimension)"]"#)
+        }
+        add("example.com", full, metrics: #""visitors", "events", "conversion_rate""#, #""dimensions": ["event:goal"]"#)
+        add("shop.example", full, metrics: #""visitors", "events", "revenue""#, #""dimensions": ["event:props:plan"]"#)
+        add("shop.example", full, metrics: #""visitors", "revenue""#, #""dimensions": ["event:currency"]"#)
+        add("example.com", full, metrics: #""visitors", "percentage""#, #""dimensions": ["visit:country"]"#)
+        add("shop.example", dst, #""dimensions": ["time:hour"]"#)
+        add("shop.example", full, #""dimensions": ["time:day"]"#)
+        add("example.com", full, #""dimensions": ["time:week"]"#)
+        add("example.com", full, #""dimensions": ["time:month"]"#)
+        add("shop.example", week, #""dimensions": ["time:day", "visit:device"]"#)
+        add("example.com", week, #""filters": [["is", "visit:country", ["DE", "FR"]]]"#)
+        add("example.com", week, #""dimensions": ["event:page"], "filters": [["is_not", "visit:country", ["US"]]]"#)
+        add(
+            "shop.example", week, #""dimensions": ["visit:source"], "filters": [["contains", "event:page", ["/blog"]]]"#
+        )
+        add("shop.example", week, #""filters": [["contains_not", "event:page", ["docs"]]]"#)
+        add(
+            "example.com", week,
+            #""dimensions": ["visit:country"], "filters": [["matches", "event:page", ["^/docs/"]]]"#)
+        add("example.com", week, #""filters": [["matches_not", "visit:entry_page", ["^/$"]]]"#)
+        add(
+            "shop.example", week,
+            #""dimensions": ["visit:browser"], "filters": [["and", [["is", "visit:device", ["Mobile"]], ["or", [["is", "visit:country", ["US"]], ["contains", "event:page", ["pricing"]]]]]]]"#
+        )
+        add("example.com", week, #""filters": [["not", ["is", "visit:channel", ["Direct"]]]]"#)
+        add(
+            "shop.example", full, metrics: #""visitors", "conversion_rate""#,
+            #""dimensions": ["visit:source"], "filters": [["is", "event:goal", ["Signup"]]]"#)
+        add(
+            "example.com", full, metrics: #""visitors", "events""#, #""filters": [["is", "event:props:plan", ["pro"]]]"#
+        )
+        add("shop.example", dst, #""dimensions": ["time:hour"], "filters": [["is", "visit:country", ["US"]]]"#)
+        add(
+            "shop.example", #"["2026-11-01", "2026-11-07"]"#,
+            #""dimensions": ["visit:country"], "include": {"comparisons": {"mode": "previous_period"}}"#)
+        add(
+            "example.com", #"["2026-11-01", "2026-11-07"]"#,
+            #""dimensions": ["time:day"], "include": {"comparisons": {"mode": "previous_period"}}"#)
+        return cases
+    }()
+
+    @Test("at least 30 queries: every metric, every dimension, each filter operator, series, comparisons")
+    func everyAnswerMatchesDuckDB() throws {
+        let python = try #require(
+            Self.python,
+            "DuckDB is needed: run `make test` (it installs it into .build/oracle) or set INFINITY_ORACLE_PYTHON")
+        #expect(Self.cases.count >= 30)
+        let data = TemporaryDirectory()
+        let generated = try CLI.run([
+            "generate", "--data", data.path, "--site", "example.com", "--site", "shop.example@America/New_York",
+            "--days", "14", "--hits-per-day", "1500", "--start", "2026-10-25", "--sync", "none",
+        ])
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let rebuilt = try CLI.run(["rebuild", "--data", data.path])
+        try #require(rebuilt.status == 0, "\(rebuilt.stderr)")
+        let dump = try CLI.run(["journal", "dump", "--data", data.path, "--format", "ndjson"])
+        try dump.stdout.write(toFile: data.path + "/hits.ndjson", atomically: true, encoding: .utf8)
+        try #"{"example.com": "UTC", "shop.example": "America/New_York"}"#.write(
+            toFile: data.path + "/zones.json", atomically: true, encoding: .utf8)
+        try ("[" + Self.cases.joined(separator: ",\n") + "]").write(
+            toFile: data.path + "/cases.json", atomically: true, encoding: .utf8)
+
+        let oracle = Process()
+        oracle.executableURL = URL(fileURLWithPath: python)
+        oracle.arguments = [
+            BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/oracle.py").path,
+            data.path + "/hits.ndjson", data.path + "/zones.json", data.path + "/cases.json",
+        ]
+        let out = Pipe()
+        oracle.standardOutput = out
+        try oracle.run()
+        let expectedData = out.fileHandleForReading.readDataToEndOfFile()
+        oracle.waitUntilExit()
+        try #require(oracle.terminationStatus == 0, "the DuckDB oracle failed")
+        let expected = try JSONSerialization.jsonObject(with: expectedData) as! [[String: Any]]
+
+        var checkedRows = 0
+        for (index, request) in Self.cases.enumerated() {
+            let file = data.path + "/case\(index).json"
+            try request.write(toFile: file, atomically: true, encoding: .utf8)
+            let run = try CLI.run(["query", "--data", data.path, "--json", file, "--format", "json"])
+            try #require(run.status == 0, "case \(index): \(run.stderr)")
+            let answer = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+            let body = try JSONSerialization.jsonObject(with: Data(request.utf8)) as! [String: Any]
+            let metrics = body["metrics"] as! [String]
+            let rows = answer["results"] as! [[String: Any]]
+            checkedRows += try Self.compare(
+                rows, expected[index]["results"] as! [[String: Any]], metrics: metrics, label: "case \(index)",
+                comparison: false)
+            if let previous = expected[index]["previous"] as? [[String: Any]] {
+                checkedRows += try Self.compare(
+                    rows, previous, metrics: metrics, label: "case \(index) previous", comparison: true)
+            }
+        }
+        #expect(checkedRows > 1000, "compared \(checkedRows) rows")
+    }
+
+    /// Compares our rows with the oracle's; rows the oracle lacks must be all zero (empty time buckets).
+    static func compare(
+        _ ours: [[String: Any]], _ theirs: [[String: Any]], metrics: [String], label: String, comparison: Bool
+    ) throws -> Int {
+        func values(_ row: [String: Any]) -> [Double?] {
+            let source = comparison ? (row["comparison"] as? [String: Any])?["metrics"] : row["metrics"]
+            return (source as? [Any] ?? []).map { $0 as? Double ?? ($0 as? Int).map(Double.init) }
+        }
+        var expected: [[String]: [Double?]] = [:]
+        for row in theirs {
+            expected[(row["dimensions"] as! [Any]).map { "\($0)" }] = (row["metrics"] as! [Any]).map {
+                $0 as? Double ?? ($0 as? Int).map(Double.init)
+            }
+        }
+        if comparison, let first = ours.first, let labels = first["dimensions"] as? [String], labels.count == 1,
+            labels[0].count == 10, labels[0].dropFirst(4).first == "-"
+        {
+            // A daily series is compared bucket by bucket: the n-th day with the n-th day before.
+            let previousLabels = expected.keys.map { $0[0] }.sorted()
+            let currentLabels = ours.map { ($0["dimensions"] as! [String])[0] }.sorted()
+            var relabelled: [[String]: [Double?]] = [:]
+            for (index, label) in previousLabels.enumerated() where index < currentLabels.count {
+                relabelled[[currentLabels[index]]] = expected[[label]]
+            }
+            expected = relabelled
+        }
+        var seen = Set<[String]>()
+        for row in ours {
+            let key = row["dimensions"] as! [String]
+            seen.insert(key)
+            let got = values(row)
+            guard let want = expected[key] else {
+                #expect(got.allSatisfy { ($0 ?? 0) == 0 }, "\(label) \(key): we have \(got), DuckDB has no such row")
+                continue
+            }
+            for (index, metric) in metrics.enumerated() {
+                let tolerance: Double =
+                    switch metric {
+                    case "bounce_rate", "conversion_rate", "percentage", "visit_duration": 0.1
+                    case "views_per_visit", "revenue": 0.01
+                    default: 0
+                    }
+                let (a, b) = (got[index], want[index])
+                let same = (a == nil && b == nil) || (a != nil && b != nil && abs(a! - b!) <= tolerance)
+                #expect(
+                    same, "\(label) \(key) \(metric): ours \(String(describing: a)), DuckDB \(String(describing: b))")
+            }
+        }
+        let missing = Set(expected.keys).subtracting(seen)
+        #expect(missing.isEmpty, "\(label): rows DuckDB has and we lack: \(missing.prefix(5))")
+        return ours.count
+    }
+}
