@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
@@ -55,6 +56,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Query",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "Projections",
                 "Journal", "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -17,13 +17,16 @@ public struct InfinityServer: Sendable {
     public let writer: JournalWriter
     /// What the projection worker last did, when one runs.
     public let projections: ProjectionStatus?
+    /// The Stats API, when it is served.
+    public let stats: StatsAPI?
     let logger: Logger
 
     /// A server over `pipeline` and `writer`.
     public init(
         configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter,
-        projections: ProjectionStatus? = nil, logger: Logger
+        projections: ProjectionStatus? = nil, stats: StatsAPI? = nil, logger: Logger
     ) {
+        self.stats = stats
         self.configuration = configuration
         self.pipeline = pipeline
         self.writer = writer
@@ -36,7 +39,7 @@ public struct InfinityServer: Sendable {
         let router = Router(context: IngestRequestContext.self)
         router.middlewares.add(
             CORSMiddleware(
-                allowOrigin: .all, allowHeaders: [.contentType], allowMethods: [.get, .post, .options],
+                allowOrigin: .all, allowHeaders: [.contentType, .authorization], allowMethods: [.get, .post, .options],
                 maxAge: .seconds(86_400)))
         router.post("/api/event") { request, context in try await self.event(request, context: context) }
         router.get("/api/event.gif") { request, context in try await self.pixel(request, context: context) }
@@ -49,6 +52,9 @@ public struct InfinityServer: Sendable {
         }
         router.get("/healthz") { _, _ in self.health() }
         router.get("/metrics") { _, _ in self.metrics() }
+        if let stats {
+            router.post("/api/v2/query") { request, _ in try await stats.answer(request) }
+        }
         return Application(
             router: router,
             server: .http1(

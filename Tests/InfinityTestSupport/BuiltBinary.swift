@@ -23,7 +23,7 @@ public enum BuiltBinary {
 }
 
 /// A fresh folder under the system temp directory, removed when the test is done with it.
-public final class TemporaryDirectory {
+public final class TemporaryDirectory: Sendable {
     /// The folder's path.
     public let path: String
 

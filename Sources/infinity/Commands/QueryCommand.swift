@@ -137,7 +137,15 @@ struct QueryCommand: ParsableCommand {
                 return
             }
             try output(request, engine.run(request))
-        } catch let error as QueryError {
+        } catch var error as QueryError {
+            // Name the flag rather than the API field when the request came from flags.
+            if json == nil, let field = error.field {
+                let flags = [
+                    "date_range": "--range", "metrics": "--metrics", "dimensions": "--by", "filters": "--filter",
+                    "pagination": "--limit/--offset", "site_id": "site",
+                ]
+                error.field = flags[field] ?? field
+            }
             throw CommandFailure(error.description)
         }
     }

@@ -4,6 +4,7 @@ import Ingest
 import Journal
 import Logging
 import Projections
+import Query
 import Server
 import ServiceLifecycle
 
@@ -164,7 +165,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ServerConfiguration(
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
                 requestTimeout: requestTimeout),
-            pipeline: pipeline, writer: writer, projections: projections, logger: logger)
+            pipeline: pipeline, writer: writer, projections: projections,
+            stats: StatsAPI(
+                engine: QueryEngine(worker: worker), keys: try APIKeyStore(path: dataFolder + "/keys.json")),
+            logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             Terminal.writeError(

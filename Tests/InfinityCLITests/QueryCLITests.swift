@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@Suite("infinity query on the command line", .serialized)
+struct QueryCLITests {
+    static let data: TemporaryDirectory = {
+        let data = TemporaryDirectory("QueryCLITests")
+        let generated = try! CLI.run([
+            "generate", "--data", data.path, "--site", "example.com", "--days", "10", "--hits-per-day", "600",
+            "--sync", "none",
+        ])
+        precondition(generated.status == 0, generated.stderr)
+        return data
+    }()
+
+    @Test("with only a site it prints the overview: headline numbers, sparkline, top fives")
+    func overview() throws {
+        let run = try CLI.run(["query", "example.com", "--data", Self.data.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        for text in [
+            "Unique visitors", "Bounce rate", "Visit duration", "Visitors per day", "Top pages", "Top sources",
+            "Top countries", "Devices", "change",
+        ] {
+            #expect(run.stdout.contains(text), "missing \(text)")
+        }
+        #expect(run.stdout.contains(where: { "▁▂▃▄▅▆▇█".contains($0) }))
+    }
+
+    @Test("tables format numbers for people; CSV and JSON keep them raw")
+    func formats() throws {
+        let base = [
+            "query", "example.com", "--data", Self.data.path, "--by", "country", "--metrics",
+            "visitors,bounce_rate,visit_duration", "--limit", "3",
+        ]
+        let table = try CLI.run(base)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("%") && table.stdout.contains("country"))
+        let csv = try CLI.run(base + ["--format", "csv"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "country,visitors,bounce_rate,visit_duration")
+        #expect(lines.count == 4)
+        #expect(!csv.stdout.contains("%"))
+        let json = try CLI.run(base + ["--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((object["results"] as! [Any]).count == 3)
+    }
+
+    @Test(
+        "mistakes name the flag or field and list the valid choices",
+        arguments: [
+            (["--metrics", "visitors,sessions"], "unknown metric 'sessions'", "bounce_rate"),
+            (["--by", "town"], "unknown dimension 'town'", "entry_page"),
+            (["--filter", "country=DE"], "is not a filter", "~="),
+            (["--range", "fortnight"], "is not a date range", "last-month"),
+            (["--range", "2026-11-05..2026-11-01"], "starts (2026-11-05) after it ends", "--range"),
+            (["--filter", "page=~[unclosed"], "not a valid regular expression", "--filter"),
+            (["--by", "page,country"], "at most one dimension", "--by"),
+        ])
+    func mistakes(flags: [String], message: String, choice: String) throws {
+        let run = try CLI.run(["query", "example.com", "--data", Self.data.path] + flags)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+        #expect(choice.isEmpty || run.stderr.contains(choice), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count <= 3, "one clear message, not a usage dump: \(run.stderr)")
+    }
+
+    @Test("an unknown site is named, with the registered ones")
+    func unknownSite() throws {
+        let run = try CLI.run(["query", "nosuch.example", "--data", Self.data.path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("'nosuch.example' is not a registered site") && run.stderr.contains("example.com"))
+    }
+
+    @Test("realtime counts visitors of the last five minutes")
+    func realtime() throws {
+        let run = try CLI.run(["query", "example.com", "--data", Self.data.path, "--realtime", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // The generated days end before today, so nobody is on the site right now.
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"visitors":0}"#)
+    }
+}
