@@ -4,10 +4,11 @@
 SWIFT      ?= swift
 DATA       ?= ./data
 SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PKGS   := liblz4-dev pkg-config
+APT_PKGS   := liblz4-dev pkg-config python3 python3-venv
+ORACLE     := .build/oracle/bin/python3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test deps build release format lint bench clean
+.PHONY: run test deps oracle build release format lint bench clean
 
 ## Install the system packages the build needs (only what is missing).
 deps:
@@ -16,6 +17,13 @@ deps:
 		echo "Installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+## DuckDB from PyPI, the outside oracle the query tests compare answers with.
+oracle: $(ORACLE)
+$(ORACLE): | deps
+	python3 -m venv .build/oracle
+	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb
+	@.build/oracle/bin/python3 -c "import duckdb" || { echo "DuckDB did not install into .build/oracle"; exit 1; }
 
 build: deps
 	$(SWIFT) build
@@ -37,10 +45,11 @@ run: release
 			--days 30 --hits-per-day 20000; \
 	fi
 	.build/release/infinity journal stat --data "$(DATA)"
+	@echo "Ask for numbers from another terminal: .build/release/infinity query example.com --data $(DATA)"
 	.build/release/infinity serve --data "$(DATA)" --listen "$(LISTEN)"
 
 ## The whole test suite.
-test: deps
+test: deps oracle
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
 
