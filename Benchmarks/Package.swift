@@ -36,6 +36,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Journal", package: "infinity-metrics"),
                 .product(name: "Projections", package: "infinity-metrics"),
+                .product(name: "Query", package: "infinity-metrics"),
             ],
             path: "Benchmarks/ProjectionBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -4,6 +4,7 @@ import Foundation
 import Journal
 import Logging
 import Projections
+import Query
 import Synchronization
 
 // What the projections must sustain on the 2-core machine (issue 5): rebuilding rollups from
@@ -90,6 +91,17 @@ func folderSize(_ path: String) -> Int {
     return total
 }
 
+/// A query engine over the benchmark data, with rollups built (once) if there are none.
+func engine() throws -> QueryEngine {
+    let worker = ProjectionWorker(
+        journal: JournalDirectory(dataDirectory: dataFolder), store: RollupStore(dataDirectory: dataFolder),
+        calendar: calendar, jobs: 2, logger: logger)
+    if try worker.store.current() == nil { try worker.catchUp() }
+    return QueryEngine(worker: worker)
+}
+
+let thirtyDays = DateRange.custom(from: 20_727, to: 20_756)  // 2026-10-01 ... 2026-10-30
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Rebuild rollups from \(totalHits / 1_000_000)M generated hits, 2 jobs",
@@ -108,5 +120,41 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(recordsPerSecond, Int(Double(report.records) / seconds(since: start)))
         benchmark.measurement(
             rollupBytesPerMillion, folderSize(report.generation.path) * 1_000_000 / max(Int(report.records), 1))
+    }
+
+    Benchmark(
+        "Query the 30-day overview of a site with \(totalHits / 3_000_000)M hits from rollups (totals, daily series, top pages)",
+        configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 20)
+    ) { benchmark in
+        let engine = try engine()
+        var request = QueryRequest(
+            site: "example.com", dateRange: thirtyDays,
+            metrics: [.visitors, .visits, .pageviews, .viewsPerVisit, .bounceRate, .visitDuration],
+            comparison: .previousPeriod)
+        benchmark.startMeasurement()
+        blackHole(try engine.run(request))
+        request.dimensions = [.time(.day)]
+        blackHole(try engine.run(request))
+        request.dimensions = [.dimension(.page)]
+        request.limit = 10
+        request.comparison = nil
+        blackHole(try engine.run(request))
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark(
+        "Query 30 days of a site with \(totalHits / 3_000_000)M hits, filtered by page contains /blog, by country (raw hits)",
+        configuration: .init(metrics: [.wallClock], warmupIterations: 0, maxDuration: .seconds(60), maxIterations: 5)
+    ) { benchmark in
+        let engine = try engine()
+        let request = QueryRequest(
+            site: "example.com", dateRange: thirtyDays, metrics: [.visitors, .pageviews, .bounceRate],
+            dimensions: [.dimension(.country)],
+            filter: .compare(.init(op: .contains, dimension: .page, values: ["/blog"])))
+        benchmark.startMeasurement()
+        let result = try engine.run(request)
+        benchmark.stopMeasurement()
+        precondition(result.meta.path == "journal")
+        blackHole(result)
     }
 }

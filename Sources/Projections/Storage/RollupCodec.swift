@@ -9,7 +9,7 @@ import Journal
 /// Layout details: `Docs/projections.md`.
 public enum RollupCodec {
     /// The format version this build writes and reads.
-    public static let formatVersion: UInt16 = 1
+    public static let formatVersion: UInt16 = 2
     static let magic: [UInt8] = Array("IMROLLUP".utf8)
     static let headerSize = 24
     static let maxBody = 1 << 30
@@ -24,16 +24,20 @@ public enum RollupCodec {
         for cell in rollup.totals { write(cell, to: &body) }
         body.append(varint: UInt64(rollup.tables.count))
         for table in rollup.tables {
-            body.append(varint: UInt64(table.keys.count))
-            for key in table.keys { body.append(lengthPrefixed: key) }
-            body.append(varint: UInt64(table.rows.count))
+            // Each table is preceded by its length, so a reader can skip the tables it does not need.
+            var section = ByteWriter(capacity: 1024)
+            section.append(varint: UInt64(table.keys.count))
+            for key in table.keys { section.append(lengthPrefixed: key) }
+            section.append(varint: UInt64(table.rows.count))
             var previous: UInt32 = 0
             for row in table.rows {
-                body.append(varint: UInt64(row.key - previous))
+                section.append(varint: UInt64(row.key - previous))
                 previous = row.key
-                body.append(byte: row.hour)
-                write(row.metrics, to: &body)
+                section.append(byte: row.hour)
+                write(row.metrics, to: &section)
             }
+            body.append(littleEndian: UInt32(section.count))
+            body.append(contentsOf: section.bytes)
         }
         let compressed = LZ4.compress(body.bytes)
         var file = ByteWriter(capacity: headerSize + compressed.count)
@@ -47,8 +51,9 @@ public enum RollupCodec {
         return file.bytes
     }
 
-    /// Decodes a rollup file's bytes; `path` names the file in errors.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> DayRollup {
+    /// Decodes a rollup file's bytes; `path` names the file in errors. With `only`, the tables of
+    /// other dimensions are skipped and left empty (the totals are always read).
+    public static func decode(_ bytes: [UInt8], path: String, only: Set<Dimension>? = nil) throws -> DayRollup {
         func corrupt(_ what: String, _ offset: Int64? = nil) -> ProjectionError {
             ProjectionError(
                 .corrupt, "rollup file is damaged: \(what)", file: path, offset: offset,
@@ -81,14 +86,14 @@ public enum RollupCodec {
             }
             guard ok else { throw corrupt("the compressed body does not decompress", 24) }
             do {
-                return try body.withUnsafeBytes { try decodeBody($0) }
+                return try body.withUnsafeBytes { try decodeBody($0, only: only) }
             } catch is ByteReader.OutOfBounds {
                 throw corrupt("the body ends too early", 24)
             }
         }
     }
 
-    private static func decodeBody(_ raw: UnsafeRawBufferPointer) throws -> DayRollup {
+    private static func decodeBody(_ raw: UnsafeRawBufferPointer, only: Set<Dimension>?) throws -> DayRollup {
         var reader = ByteReader(raw)
         let limit = raw.count
         let site = try reader.readString(limit: 1 << 16)
@@ -100,6 +105,11 @@ public enum RollupCodec {
         let tables = try reader.readCount(limit: 256, "table count")
         guard tables == Dimension.allCases.count else { throw ByteReader.OutOfBounds(what: "table count") }
         for index in 0..<tables {
+            let length = Int(try reader.read(UInt32.self))
+            if let only, !only.contains(Dimension.allCases[index]) {
+                _ = try reader.readBytes(length, "table")
+                continue
+            }
             var table = DimensionTable()
             let keys = try reader.readCount(limit: limit, "key count")
             table.keys.reserveCapacity(keys)

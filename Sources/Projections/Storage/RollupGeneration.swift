@@ -69,11 +69,12 @@ public struct RollupGeneration: Sendable, Hashable {
         try io { try FileSystem.syncDirectory(path) }
     }
 
-    /// Reads one day's rollup, or nil if that day has none.
-    public func read(_ key: DayKey) throws -> DayRollup? {
+    /// Reads one day's rollup, or nil if that day has none. With `only`, other dimensions' tables
+    /// are skipped and left empty (the totals are always read).
+    public func read(_ key: DayKey, only: Set<Dimension>? = nil) throws -> DayRollup? {
         let file = file(for: key)
         guard FileSystem.kind(of: file).exists else { return nil }
-        return try RollupCodec.decode(try io { try AtomicFile.read(file) }, path: file)
+        return try RollupCodec.decode(try io { try AtomicFile.read(file) }, path: file, only: only)
     }
 
     /// Deletes one day's rollup, if present.

@@ -15,7 +15,8 @@ struct DaySource {
         var path = "rollups"
     }
 
-    func load(site: String, days: [ClosedRange<Int64>], plan: QueryPlan) throws -> Loaded {
+    /// Loads the days; from stored rollups only the tables of `dimensions` are read.
+    func load(site: String, days: [ClosedRange<Int64>], plan: QueryPlan, dimensions: Set<Dimension>) throws -> Loaded {
         let wanted = Set(days.flatMap { Array($0) })
         var loaded = Loaded()
         do {
@@ -44,7 +45,9 @@ struct DaySource {
                 loaded.folded = refold.count
                 let stored = Set(try generation.days(of: site)).intersection(wanted).subtracting(tailDays)
                 for day in stored {
-                    if let rollup = try generation.read(DayKey(site: site, day: day)) { loaded.days[day] = rollup }
+                    if let rollup = try generation.read(DayKey(site: site, day: day), only: dimensions) {
+                        loaded.days[day] = rollup
+                    }
                 }
                 loaded.fromRollups = stored.count
                 loaded.position = max(manifest.position, end)

@@ -37,7 +37,12 @@ public struct QueryEngine: Sendable {
             }
         let plan = try QueryPlan.make(for: request)
         let ranges = [days] + (comparisonDays.map { [$0] } ?? [])
-        let loaded = try source.load(site: request.site, days: ranges, plan: plan)
+        // The tables this question reads: its breakdown, its filter's dimension, currencies for revenue.
+        var needed = Set<Projections.Dimension>()
+        if let breakdown = request.breakdown { needed.insert(breakdown) }
+        if case .rollups(let selection?) = plan { needed.insert(selection.dimension) }
+        if request.metrics.contains(.revenue) { needed.insert(.currency) }
+        let loaded = try source.load(site: request.site, days: ranges, plan: plan, dimensions: needed)
         let selection: QueryPlan.Selection? = if case .rollups(let selection) = plan { selection } else { nil }
         let aggregator = Aggregator(days: loaded.days, selection: selection)
 
@@ -49,9 +54,11 @@ public struct QueryEngine: Sendable {
             let basePlan = try QueryPlan.make(for: baseRequest)
             let baseSelection: QueryPlan.Selection? =
                 if case .rollups(let selection) = basePlan { selection } else { nil }
+            var baseNeeded = needed
+            if case .rollups(let selection?) = basePlan { baseNeeded.insert(selection.dimension) }
             let baseLoaded =
                 baseRequest.filter == request.filter
-                ? loaded : try source.load(site: request.site, days: ranges, plan: basePlan)
+                ? loaded : try source.load(site: request.site, days: ranges, plan: basePlan, dimensions: baseNeeded)
             conversionBase = Aggregator(days: baseLoaded.days, selection: baseSelection)
         }
 
