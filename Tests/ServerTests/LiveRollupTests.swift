@@ -49,3 +49,69 @@ struct LiveRollupTests {
         #expect(rollup[.source].keys == ["Google"])
     }
 }
+
+extension LiveRollupTests {
+    @Test("a rebuild while serve runs and hits arrive: the worker carries on and nothing is lost or doubled")
+    func rebuildWhileServing() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        _ = try ServerProcess.run([
+            "generate", "--data", data, "--site", "example.com", "--days", "3", "--hits-per-day", "3000", "--sync",
+            "none",
+        ])
+        let server = try ServerProcess(data: data, arguments: ["--fold-interval", "1"])
+        let connection = try HTTPConnection(port: server.port)
+        func send(_ count: Int, from first: Int) throws {
+            for i in first..<(first + count) {
+                let response = try connection.request(
+                    "POST", "/api/event",
+                    headers: [
+                        "Content-Type": "application/json", "User-Agent": ServeEndToEndTests.chrome,
+                        "X-Forwarded-For": "198.51.100.\(i % 50)",
+                    ],
+                    body: ServeEndToEndTests.event("/during/\(i % 4)"))
+                #expect(response.status == 202)
+            }
+        }
+        try send(40, from: 0)
+        let rebuild = Process()
+        rebuild.executableURL = ServerProcess.executable
+        rebuild.arguments = ["rebuild", "--data", data]
+        rebuild.standardOutput = FileHandle.nullDevice
+        rebuild.standardError = FileHandle.nullDevice
+        try rebuild.run()
+        try send(40, from: 40)  // while the rebuild runs
+        rebuild.waitUntilExit()
+        #expect(rebuild.terminationStatus == 0)
+        try send(40, from: 80)
+        // Wait until the worker has folded everything durable.
+        let deadline = Date().addingTimeInterval(20)
+        var lag = -1
+        while Date() < deadline {
+            let metrics = try connection.request("GET", "/metrics").body
+            lag =
+                metrics.split(separator: "\n").first { $0.hasPrefix("infinity_rollups_lag_records ") }.flatMap {
+                    Int($0.split(separator: " ")[1])
+                } ?? -1
+            if lag == 0 { break }
+            usleep(200_000)
+        }
+        #expect(lag == 0)
+        #expect(server.stop() == 0)
+        let live = try Self.rollups(data)
+        let clean = try ServerProcess.run(["rebuild", "--data", data])
+        #expect(clean.contains("Rebuilt"))
+        let rebuilt = try Self.rollups(data)
+        #expect(live.keys.sorted() == rebuilt.keys.sorted())
+        for (key, rollup) in rebuilt { #expect(live[key]?.hasSameNumbers(as: rollup) == true, "\(key)") }
+        let today = try #require(rebuilt.values.first { $0[.page].keys.contains("/during/0") })
+        #expect(today.totals[DayRollup.wholeDay].pageviews == 120)
+    }
+
+    static func rollups(_ data: String) throws -> [DayKey: DayRollup] {
+        let generation = try #require(try RollupStore(dataDirectory: data).current())
+        var result: [DayKey: DayRollup] = [:]
+        for key in try generation.keys() { result[key] = try generation.read(key) }
+        return result
+    }
+}
