@@ -18,6 +18,8 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let salts = Code("salts")
         /// A configuration value is wrong (time zone, proxy block…).
         public static let configuration = Code("configuration")
+        /// An import could not read its input or keep its records.
+        public static let importFailed = Code("import-failed")
     }
 
     /// The category.

@@ -56,7 +56,7 @@ public struct Rebuilder: Sendable {
         let lastBlock = plan(entries)
         let horizon = previousManifest?.horizon
         let generation = try store.createGeneration()
-        logger.info(
+        logger.debug(
             "rebuilding rollups",
             metadata: [
                 "blocks": "\(entries.count)", "records": "\(recordsTotal)",

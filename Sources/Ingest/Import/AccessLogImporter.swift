@@ -1,0 +1,323 @@
+import Foundation
+import Journal
+import Logging
+
+/// Imports web-server access logs into the journal, exactly once.
+///
+/// Every line goes through the same ``IngestPipeline`` as live hits (bots and spam dropped, the
+/// address used for the country and a daily visitor id, then forgotten), after ``PageRules`` have
+/// kept only page views. Hits are marked ``HitFlags/imported``. The ``ImportLedger`` makes a second
+/// import of the same lines add nothing, and an interrupted import resume where it stopped.
+public final class AccessLogImporter {
+    /// How to import.
+    public struct Options: Sendable {
+        /// The site the log belongs to.
+        public var site: Site
+        /// The log format (``AccessLogFormat/auto`` decides from the first lines).
+        public var format: AccessLogFormat
+        /// Which lines are page views.
+        public var rules: PageRules
+        /// Offset from UTC (ms) for timestamps written without one.
+        public var defaultOffset: Int64
+        /// Country lookup, if any.
+        public var geoip: MaxMindDatabase?
+        /// Stop (as if interrupted) after this many lines in all; for tests.
+        public var stopAfterLines: Int?
+
+        /// Options.
+        public init(
+            site: Site, format: AccessLogFormat = .auto, rules: PageRules = PageRules(), defaultOffset: Int64 = 0,
+            geoip: MaxMindDatabase? = nil, stopAfterLines: Int? = nil
+        ) {
+            self.site = site
+            self.format = format
+            self.rules = rules
+            self.defaultOffset = defaultOffset
+            self.geoip = geoip
+            self.stopAfterLines = stopAfterLines
+        }
+    }
+
+    /// Progress, reported every few thousand lines.
+    public struct Progress: Sendable {
+        /// The file being read.
+        public var file: String
+        /// Lines read in all files so far.
+        public var lines: Int
+        /// Bytes read of the current file, and its size when known.
+        public var bytes: Int64
+        /// See ``bytes``.
+        public var size: Int64?
+    }
+
+    /// How a run ended.
+    public enum Ending: Sendable, Equatable {
+        /// Every file was read to its end.
+        case complete
+        /// Stopped early (Ctrl-C); running the same command again continues.
+        case interrupted
+    }
+
+    private let writer: JournalWriter
+    private let options: Options
+    private let ledgerPath: String
+    private let salts: ImportSalts
+    private let pipeline: IngestPipeline
+    private var ledger: ImportLedger
+    private let logger: Logger
+    private var summary = ImportSummary()
+    private var batch: [Hit] = []
+    private var linesSinceCommit = 0
+
+    /// An importer writing through `writer` (which must be the journal's only writer while it runs).
+    public init(dataDirectory: String, writer: JournalWriter, options: Options, logger: Logger) throws {
+        self.writer = writer
+        self.options = options
+        self.logger = logger
+        ledgerPath = ImportLedger.path(dataDirectory: dataDirectory, site: options.site.domain)
+        salts = try ImportSalts(path: dataDirectory + "/imports/" + options.site.domain + ".salts")
+        pipeline = IngestPipeline(
+            sites: StaticSiteRegistry([options.site]),
+            visitors: VisitorIdentifier(salts: salts, sessionTimeout: -1), geoip: options.geoip)
+        ledger = try ImportLedger.load(ledgerPath)
+        try recoverPending(journal: writer.configuration.directory)
+    }
+
+    /// Imports `files` in order; `shouldStop` is polled between lines (Ctrl-C).
+    public func run(
+        files: [String], progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> (ImportSummary, Ending) {
+        for file in files {
+            if try importFile(file, progress: progress, shouldStop: shouldStop) == .interrupted {
+                return (summary, .interrupted)
+            }
+        }
+        salts.discard()
+        return (summary, .complete)
+    }
+
+    // MARK: - One file
+
+    private struct Tentative {
+        let entry: ImportLedger.Entry
+        var chain: UInt64
+        var count: Int
+        var buffer: [(number: Int, line: LineReader.Line)]
+    }
+
+    private func importFile(_ path: String, progress: (Progress) -> Void, shouldStop: () -> Bool) throws -> Ending {
+        let reader = try LineReader(path: path)
+        var format = options.format
+        var lookahead: [LineReader.Line] = []
+        if format == .auto {
+            while lookahead.count < 50, let line = try reader.next() { lookahead.append(line) }
+            let sample = lookahead.compactMap { line -> ArraySlice<UInt8>? in
+                if case .text(let bytes) = line { return bytes }
+                return nil
+            }
+            guard let detected = AccessLogFormat.detect(sample) else {
+                let first = sample.first.map { String(decoding: $0.prefix(120), as: UTF8.self) } ?? "(no lines)"
+                throw IngestError(
+                    .importFailed, "not an access log in a known format; its first line is: \(first)", file: path,
+                    hint:
+                        "Formats read: combined, common, combined-vhost, caddy-json, nginx-json; name one with --format"
+                )
+            }
+            format = detected
+            logger.info("detected the log format", metadata: ["file": "\(path)", "format": "\(detected.rawValue)"])
+        }
+        var file = (first: UInt64(0), lines: 0, chain: UInt64(0), checkpoints: [UInt64]())
+        var entryIndex: Int?
+        var tentative: Tentative?
+        var lookaheadIndex = 0
+
+        func nextLine() throws -> LineReader.Line? {
+            if lookaheadIndex < lookahead.count {
+                lookaheadIndex += 1
+                return lookahead[lookaheadIndex - 1]
+            }
+            return try reader.next()
+        }
+        func process(_ line: LineReader.Line, number: Int) {
+            summary.lines += 1
+            linesSinceCommit += 1
+            switch line {
+            case .tooLong:
+                malformed(path, number, "longer than \(LineReader.maxLineLength) bytes")
+            case .text(let bytes):
+                if bytes.isEmpty { return malformed(path, number, "empty line") }
+                switch format.parse(bytes, defaultOffset: options.defaultOffset) {
+                case .failure(let problem): malformed(path, number, problem.reason)
+                case .success(let record): importRecord(record)
+                }
+            }
+        }
+        func abandon(_ pending: Tentative) {
+            // Not the lines of that entry after all: they are new.
+            for (number, line) in pending.buffer { process(line, number: number) }
+        }
+        func commitIfDue(force: Bool) throws {
+            guard tentative == nil,
+                force || batch.count >= writer.configuration.commit.maxRecords || linesSinceCommit >= 100_000
+            else { return }
+            let entry = ImportLedger.Entry(
+                first: file.first, lines: file.lines, chain: file.chain, checkpoints: file.checkpoints)
+            try commit(entry, index: &entryIndex)
+        }
+
+        var number = 0
+        while let line = try nextLine() {
+            number += 1
+            let hash: UInt64
+            switch line {
+            case .text(let bytes): hash = ImportLedger.hash(bytes)
+            case .tooLong: hash = ImportLedger.hash(ArraySlice(Array("\u{0}too long".utf8)))
+            }
+            file.lines += 1
+            file.chain = ImportLedger.chain(file.chain, hash)
+            if file.lines == 1 { file.first = hash }
+            if file.lines % ImportLedger.checkpointInterval == 0 { file.checkpoints.append(file.chain) }
+
+            if var current = tentative {
+                current.chain = ImportLedger.chain(current.chain, hash)
+                current.count += 1
+                current.buffer.append((number, line))
+                tentative = current
+                if current.count % ImportLedger.checkpointInterval == 0 {
+                    if current.entry.checkpoints[current.count / ImportLedger.checkpointInterval - 1] == current.chain {
+                        confirm(current.buffer.count)
+                        tentative!.buffer.removeAll(keepingCapacity: true)
+                    } else {
+                        tentative = nil
+                        abandon(current)
+                    }
+                }
+                if let still = tentative, still.count == still.entry.lines {
+                    tentative = nil
+                    if still.chain == still.entry.chain {
+                        confirm(still.buffer.count)
+                        if still.count == file.lines { entryIndex = ledger.entries.firstIndex(of: still.entry) }
+                    } else {
+                        abandon(still)
+                    }
+                }
+            } else if let known = ledger.entries.first(where: { $0.first == hash && $0.lines > 0 }) {
+                tentative = Tentative(
+                    entry: known, chain: ImportLedger.chain(0, hash), count: 1, buffer: [(number, line)])
+                if known.lines == 1 {
+                    tentative = nil
+                    confirm(1)
+                    if file.lines == 1 { entryIndex = ledger.entries.firstIndex(of: known) }
+                }
+            } else {
+                process(line, number: number)
+            }
+            try commitIfDue(force: false)
+            if number % 4096 == 0 {
+                progress(Progress(file: path, lines: summary.lines, bytes: reader.bytesRead, size: reader.size))
+            }
+            if let limit = options.stopAfterLines, summary.lines >= limit, tentative == nil {
+                try commitIfDue(force: true)
+                return .interrupted
+            }
+            if shouldStop(), tentative == nil {
+                try commitIfDue(force: true)
+                return .interrupted
+            }
+        }
+        if let pending = tentative {
+            tentative = nil
+            abandon(pending)
+        }
+        try commitIfDue(force: true)
+        progress(Progress(file: path, lines: summary.lines, bytes: reader.bytesRead, size: reader.size))
+        return .complete
+    }
+
+    private func confirm(_ lines: Int) {
+        summary.lines += lines
+        linesSinceCommit += lines
+        summary.skipped[.alreadyImported, default: 0] += lines
+    }
+
+    private func malformed(_ path: String, _ number: Int, _ reason: String) {
+        summary.skip(.malformed)
+        if summary.malformedExamples.count < 5 { summary.malformedExamples.append((path, number, reason)) }
+    }
+
+    private func importRecord(_ record: AccessLogRecord) {
+        if let reason = options.rules.rejection(record) { return summary.skip(reason) }
+        let host = record.host.flatMap { $0.isEmpty ? nil : $0 } ?? options.site.domain
+        let event = IncomingEvent(
+            name: Hit.pageview, url: "http://" + host + record.target, domain: options.site.domain,
+            referrer: record.referrer)
+        let context = RequestContext(peerAddress: record.client, userAgent: record.userAgent ?? "", time: record.time)
+        switch pipeline.process(event, context: context) {
+        case .accepted(let hits):
+            for var hit in hits {
+                hit.flags.insert(.imported)
+                batch.append(hit)
+                summary.imported(at: hit.timestamp)
+            }
+        case .dropped(.bot): summary.skip(.bot)
+        case .dropped(.spam): summary.skip(.spam)
+        case .dropped, .invalid, .failed: summary.skip(.invalid)
+        }
+    }
+
+    // MARK: - Exactly once
+
+    /// Appends the batch and records the lines as imported, with the write-ahead step.
+    private func commit(_ entry: ImportLedger.Entry, index: inout Int?) throws {
+        if !batch.isEmpty {
+            ledger.pending = ImportLedger.Pending(
+                index: index, entry: entry, journalStart: writer.durableSequence, hits: batch.count)
+            try ledger.save(ledgerPath)
+            do {
+                _ = try writer.appendBlocking(batch)
+            } catch let error as JournalError {
+                throw IngestError(.importFailed, "the journal refused the imported hits: \(error)", hint: error.hint)
+            }
+        }
+        index = apply(entry, at: index)
+        ledger.pending = nil
+        try ledger.save(ledgerPath)
+        batch.removeAll(keepingCapacity: true)
+        linesSinceCommit = 0
+    }
+
+    private func apply(_ entry: ImportLedger.Entry, at index: Int?) -> Int {
+        if let index, index < ledger.entries.count {
+            ledger.entries[index] = entry
+            return index
+        }
+        ledger.entries.append(entry)
+        return ledger.entries.count - 1
+    }
+
+    /// Settles a batch left pending by an interrupted run: kept if its block is in the journal.
+    private func recoverPending(journal: String) throws {
+        guard let pending = ledger.pending else { return }
+        var landed = false
+        do {
+            var blocks = try JournalReader(directory: JournalDirectory(path: journal)).blocks(
+                BlockSelection(from: pending.journalStart, until: pending.journalStart + 1))
+            if let block = try blocks.next(), block.header.firstSequence == pending.journalStart,
+                block.count == pending.hits
+            {
+                let sites = block.column(.site)
+                landed = (0..<block.count).allSatisfy {
+                    sites[$0] == options.site.domain && HitFlags(rawValue: block.flags[$0]).contains(.imported)
+                }
+            }
+        } catch {
+            landed = false
+        }
+        logger.notice(
+            "settling the batch an interrupted import left",
+            metadata: ["landed": "\(landed)", "hits": "\(pending.hits)"])
+        if landed { _ = apply(pending.entry, at: pending.index) }
+        ledger.pending = nil
+        try ledger.save(ledgerPath)
+    }
+}

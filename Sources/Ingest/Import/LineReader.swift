@@ -1,0 +1,130 @@
+import Foundation
+
+/// Reads a log line by line in bounded memory: a plain file, a `.gz` file (through `gzip -dc`), or
+/// standard input (`-`). Line breaks may be `\n` or `\r\n`; a line longer than ``maxLineLength`` is
+/// reported as such and skipped, and reading goes on with the next line.
+public final class LineReader {
+    /// The longest line read whole (1 MiB); longer ones come back as ``Line/tooLong``.
+    public static let maxLineLength = 1 << 20
+
+    /// One line.
+    public enum Line {
+        /// A line's bytes, without its line break.
+        case text(ArraySlice<UInt8>)
+        /// A line longer than ``LineReader/maxLineLength`` (skipped).
+        case tooLong
+    }
+
+    /// The file as named (`-` for standard input).
+    public let path: String
+    /// Bytes of (decompressed) input read so far.
+    public private(set) var bytesRead: Int64 = 0
+    /// The file's size on disk, when known (plain files).
+    public let size: Int64?
+    /// Lines returned so far.
+    public private(set) var lineNumber = 0
+
+    private let handle: FileHandle
+    private let process: Process?
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var finished = false
+    private var discarding = false
+
+    /// Opens `path`; throws a clear error when it cannot be read or is not text.
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardInput
+            process = nil
+            size = nil
+        } else {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw IngestError(
+                    .importFailed, "cannot read the log file", file: path, hint: "Check the path and its permissions")
+            }
+            if path.hasSuffix(".gz") {
+                let gunzip = Process()
+                gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                gunzip.arguments = ["gzip", "-dc", path]
+                let pipe = Pipe()
+                gunzip.standardOutput = pipe
+                gunzip.standardError = FileHandle.nullDevice
+                try gunzip.run()
+                handle = pipe.fileHandleForReading
+                process = gunzip
+                size = nil
+            } else {
+                guard let opened = FileHandle(forReadingAtPath: path) else {
+                    throw IngestError(.importFailed, "cannot open the log file", file: path)
+                }
+                handle = opened
+                process = nil
+                size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+            }
+        }
+    }
+
+    deinit {
+        if let process, process.isRunning { process.terminate() }
+    }
+
+    /// The next line, or nil at the end.
+    public func next() throws -> Line? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[start..<newline]
+                start = newline + 1
+                if discarding {
+                    discarding = false
+                    lineNumber += 1
+                    return .tooLong
+                }
+                lineNumber += 1
+                return .text(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+            }
+            if buffer.count - start > Self.maxLineLength {
+                // A line without end in sight: drop what we have and skip to its end.
+                discarding = true
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            }
+            if finished {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                lineNumber += 1
+                if discarding { return .tooLong }
+                return .text(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+            }
+            try fill()
+        }
+    }
+
+    private func fill() throws {
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        let chunk = handle.readData(ofLength: 1 << 20)
+        if chunk.isEmpty {
+            finished = true
+            if let process {
+                process.waitUntilExit()
+                if process.terminationStatus != 0 {
+                    throw IngestError(
+                        .importFailed, "the gzip file is damaged or cut off (gzip -dc failed after \(bytesRead) bytes)",
+                        file: path, hint: "Lines read before the damage are imported; check the file with `gzip -t`")
+                }
+            }
+            return
+        }
+        if bytesRead == 0, let zero = chunk.prefix(4096).firstIndex(of: 0) {
+            throw IngestError(
+                .importFailed, "this is not a text access log (binary data at byte \(zero))", file: path,
+                hint: "Give an uncompressed or .gz access log")
+        }
+        bytesRead += Int64(chunk.count)
+        buffer.append(contentsOf: chunk)
+    }
+}

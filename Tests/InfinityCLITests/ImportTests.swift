@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@Suite("infinity import access-log", .serialized)
+struct ImportTests {
+    static let log = BuiltBinary.sharedData.appendingPathComponent("logs/elastic-apache_logs").path
+    static let range = "2015-05-17..2015-05-20"
+
+    /// A data folder with `elastic.example` registered.
+    static func folder(_ name: String = #function) throws -> TemporaryDirectory {
+        let data = TemporaryDirectory(name)
+        let added = try CLI.run(["sites", "add", "elastic.example", "--data", data.path])
+        try #require(added.status == 0, "\(added.stderr)")
+        return data
+    }
+
+    static func importLog(_ data: TemporaryDirectory, _ files: [String] = [log], extra: [String] = []) throws
+        -> (status: Int32, summary: [String: Any], stderr: String)
+    {
+        let run = try CLI.run(
+            ["import", "access-log"] + files + [
+                "--site", "elastic.example", "--data", data.path, "--summary", "json", "--progress", "none",
+            ] + extra)
+        let line = run.stdout.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""
+        let summary = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        return (run.status, summary, run.stderr)
+    }
+
+    /// Page views per page and visitors per day, from `infinity query`.
+    static func numbers(_ data: TemporaryDirectory) throws -> (pages: [String: Int], days: [String: Int]) {
+        func rows(_ flags: [String]) throws -> [[String: Any]] {
+            let run = try CLI.run(
+                ["query", "elastic.example", "--data", data.path, "--range", range, "--format", "json"] + flags)
+            try #require(run.status == 0, "\(run.stderr)")
+            return (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["results"]
+                as! [[String: Any]]
+        }
+        var pages: [String: Int] = [:]
+        for row in try rows(["--by", "page", "--metrics", "pageviews"]) {
+            pages[(row["dimensions"] as! [String])[0]] = row["metrics"].flatMap { ($0 as! [Int]).first }
+        }
+        var days: [String: Int] = [:]
+        for row in try rows(["--interval", "day", "--metrics", "visitors"]) {
+            days[(row["dimensions"] as! [String])[0]] = (row["metrics"] as! [Int])[0]
+        }
+        return (pages, days)
+    }
+
+    @Test("the summary, top pages and daily visitors equal an independent count of the real log")
+    func countsMatchAnIndependentCount() throws {
+        let data = try Self.folder()
+        let result = try Self.importLog(data)
+        #expect(result.status == 0, "\(result.stderr)")
+        let counter = Process()
+        counter.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        counter.arguments = [
+            "python3",
+            BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/count_log.py").path,
+            Self.log, BuiltBinary.packageRoot.appendingPathComponent("Sources/Ingest/UserAgent/BotRules.swift").path,
+        ]
+        let out = Pipe()
+        counter.standardOutput = out
+        try counter.run()
+        let counted =
+            try JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile()) as! [String: Any]
+        counter.waitUntilExit()
+        #expect(result.summary["lines"] as? Int == 10_000)
+        #expect(result.summary["lines"] as? Int == counted["lines"] as? Int)
+        #expect(result.summary["pageviews"] as? Int == counted["pageviews"] as? Int)
+        let ours = result.summary["skipped"] as! [String: Int]
+        for (reason, count) in counted["skipped"] as! [String: Int] { #expect(ours[reason] == count, "\(reason)") }
+        #expect(ours["spam"] == 0 && ours["invalid"] == 0 && ours["already-imported"] == 0)
+        #expect(result.summary["malformed_lines"] as? [Int] == [8899])
+
+        let numbers = try Self.numbers(data)
+        #expect(numbers.pages == counted["pages"] as! [String: Int])
+        #expect(numbers.days == counted["daily_visitors"] as! [String: Int])
+        // Imported hits are marked as such, and queries can leave them out.
+        let live = try CLI.run([
+            "query", "elastic.example", "--data", data.path, "--range", Self.range, "--no-imported", "--metrics",
+            "pageviews", "--format", "csv",
+        ])
+        #expect(live.stdout.split(separator: "\n").last == "0")
+        // No client address reached the disk.
+        let addresses = ["83.149.9.216", "46.118.127.106"]
+        let files = FileManager.default.enumerator(atPath: data.path)!.compactMap { $0 as? String }
+        for file in files {
+            guard let bytes = FileManager.default.contents(atPath: data.path + "/" + file) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            for address in addresses { #expect(!text.contains(address), "\(address) in \(file)") }
+        }
+    }
+
+    @Test("importing the same file twice, or a .gz copy, adds nothing")
+    func importingTwiceAddsNothing() throws {
+        let data = try Self.folder()
+        #expect(try Self.importLog(data).status == 0)
+        let before = try Self.numbers(data)
+        let again = try Self.importLog(data)
+        #expect(again.status == 0)
+        #expect(again.summary["pageviews"] as? Int == 0)
+        #expect((again.summary["skipped"] as! [String: Int])["already-imported"] == 10_000)
+        let gz = data.path + "/copy.log.gz"
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -c '\(Self.log)' > '\(gz)'"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(try Self.importLog(data, [gz]).summary["pageviews"] as? Int == 0)
+        // The same log after it grew and was rotated, and a concatenation of it with a new log:
+        // only lines not imported before count.
+        let original = try String(contentsOfFile: Self.log, encoding: .utf8)
+        func line(_ path: String) -> String {
+            #"203.0.113.7 - - [20/May/2015:23:10:00 +0000] "GET \#(path) HTTP/1.1" 200 10 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/38.0""#
+        }
+        let rotated = data.path + "/access.log.1"
+        try (original + line("/grown") + "\n").write(toFile: rotated, atomically: true, encoding: .utf8)
+        #expect(try Self.importLog(data, [rotated]).summary["pageviews"] as? Int == 1)
+        let concatenated = data.path + "/all.log"
+        try (original + line("/grown") + "\n" + line("/next-file") + "\n").write(
+            toFile: concatenated, atomically: true, encoding: .utf8)
+        let both = try Self.importLog(data, [concatenated])
+        #expect(both.summary["pageviews"] as? Int == 1, "\(both.summary)")
+        let after = try Self.numbers(data)
+        var expected = before.pages
+        expected["/grown"] = 1
+        expected["/next-file"] = 1
+        #expect(after.pages == expected)
+    }
+
+    @Test("an import interrupted at a random line and run again equals one clean run")
+    func interruptedImportResumes() throws {
+        let clean = try Self.folder("clean")
+        #expect(try Self.importLog(clean).status == 0)
+        let cleanNumbers = try Self.numbers(clean)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2 {
+            let stopAt = Int.random(in: 1...9_999, using: &generator)
+            let data = try Self.folder("interrupted")
+            let first = try Self.importLog(data, extra: ["--stop-after-lines", "\(stopAt)"])
+            #expect(first.status == 130, "stopped at \(stopAt): \(first.stderr)")
+            let second = try Self.importLog(data)
+            #expect(second.status == 0)
+            #expect(try Self.numbers(data) == cleanNumbers, "interrupted at line \(stopAt)")
+            // The import's salts are gone once it completed.
+            #expect(!FileManager.default.fileExists(atPath: data.path + "/imports/elastic.example.salts"))
+        }
+        // A real crash: SIGKILL at a random moment, then the same command again.
+        let data = try Self.folder("killed")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = [
+            "import", "access-log", Self.log, "--site", "elastic.example", "--data", data.path, "--progress", "none",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(useconds_t(Int.random(in: 20_000...400_000, using: &generator)))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try Self.importLog(data).status == 0)
+        #expect(try Self.numbers(data) == cleanNumbers)
+    }
+
+    @Test("bad input: a clear error for binary or foreign files; long and broken lines are skipped, the rest imported")
+    func badInput() throws {
+        let data = try Self.folder()
+        let binary = data.path + "/binary.log"
+        try Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2, 3] + Array(repeating: UInt8(0), count: 100)).write(
+            to: URL(fileURLWithPath: binary))
+        let binaryRun = try Self.importLog(data, [binary])
+        #expect(binaryRun.status != 0)
+        #expect(binaryRun.stderr.contains("not a text access log") && binaryRun.stderr.contains("binary.log"))
+
+        let foreign = data.path + "/poem.txt"
+        try "Shall I compare thee to a summer's day?\nThou art more lovely and more temperate.\n".write(
+            toFile: foreign, atomically: true, encoding: .utf8)
+        let foreignRun = try Self.importLog(data, [foreign])
+        #expect(foreignRun.status != 0)
+        #expect(
+            foreignRun.stderr.contains("not an access log in a known format") && foreignRun.stderr.contains("summer"))
+
+        let good =
+            #"198.51.100.1 - - [18/May/2015:10:00:00 +0000] "GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/38.0""#
+        let mixed = data.path + "/mixed.log"
+        let huge = String(repeating: "x", count: 1_100_000)
+        let text = [
+            good, good.replacingOccurrences(of: "/a ", with: "/b "), huge, "garbage line",
+            good.replacingOccurrences(of: "/a ", with: "/c "),
+        ].enumerated().map { index, line in
+            line + (index % 2 == 0 ? "\r\n" : "\n")
+        }.joined()
+        try text.write(toFile: mixed, atomically: true, encoding: .utf8)
+        let mixedRun = try Self.importLog(data, [mixed])
+        #expect(mixedRun.status == 0, "\(mixedRun.stderr)")
+        #expect(mixedRun.summary["pageviews"] as? Int == 3)
+        #expect(mixedRun.summary["malformed_lines"] as? [Int] == [3, 4])
+        let pages = try Self.numbers(data).pages
+        #expect(pages == ["/a": 1, "/b": 1, "/c": 1])
+    }
+}

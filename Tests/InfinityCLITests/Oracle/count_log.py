@@ -1,0 +1,78 @@
+"""An independent count of a combined-format access log with the import rules of Docs/import.md.
+
+Usage: count_log.py LOG BOT_RULES_SWIFT > counts.json
+Prints lines, page views and skipped lines by reason, page views per path, and distinct visitors
+(client address + user agent) per UTC day among page views.
+"""
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from datetime import datetime
+
+log_path, bot_rules_path = sys.argv[1:3]
+# The bot tokens are data in BotRules.swift: the quoted strings of its `tokens` array.
+source = open(bot_rules_path).read()
+tokens_block = source[source.index("static let tokens = ["):source.index("]", source.index("static let tokens = ["))]
+tokens = re.findall(r'"((?:[^"\\]|\\.)*)"', tokens_block)
+
+line_re = re.compile(
+    r'^(\S+) \S+ \S+ \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$')
+pages = {"", "html", "htm", "php", "asp", "aspx", "jsp", "shtml", "xhtml", "cgi"}
+
+
+def is_bot(agent):
+    if agent == "":
+        return True
+    lower = agent.lower()
+    for token in tokens:
+        if token in lower:
+            if token == "bot" and "cubot" in lower and "bot/" not in lower:
+                continue
+            if token == "cfnetwork" and agent.startswith("Safari"):
+                continue
+            return True
+    return False
+
+
+counts = Counter()
+per_page = Counter()
+visitors = defaultdict(set)
+lines = 0
+with open(log_path, "rb") as handle:
+    for raw in handle:
+        lines += 1
+        text = raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", "replace")
+        m = line_re.match(text)
+        if not m:
+            counts["malformed"] += 1
+            continue
+        client, stamp, request, status, _size, referrer, agent = m.groups()
+        agent = agent.replace('\\"', '"').replace("\\\\", "\\")
+        parts = request.split()
+        method, target = (parts[0], parts[1]) if 2 <= len(parts) <= 3 else ("", "")
+        if method != "GET":
+            counts["method"] += 1
+            continue
+        if not 200 <= int(status) <= 299:
+            counts["status"] += 1
+            continue
+        path = target.split("?")[0]
+        segment = path.split("/")[-1]
+        ext = segment.rsplit(".", 1)[1].lower() if "." in segment[1:] else ""
+        if ext not in pages:
+            counts["asset"] += 1
+            continue
+        if is_bot("" if agent == "-" else agent):
+            counts["bot"] += 1
+            continue
+        counts["pageviews"] += 1
+        per_page[path.split("#")[0]] += 1
+        day = datetime.strptime(stamp, "%d/%b/%Y:%H:%M:%S %z").utctimetuple()
+        visitors["%04d-%02d-%02d" % (day.tm_year, day.tm_mon, day.tm_mday)].add((client, agent))
+
+json.dump({
+    "lines": lines, "pageviews": counts["pageviews"],
+    "skipped": {k: counts[k] for k in ("malformed", "method", "status", "asset", "bot")},
+    "pages": per_page, "daily_visitors": {d: len(v) for d, v in visitors.items()},
+}, sys.stdout)
