@@ -2,6 +2,7 @@ import Benchmark
 import Foundation
 import Ingest
 import Journal
+import Logging
 
 // Issue 3's target: ≥ 250,000 hits/s per core through the whole pipeline on realistic traffic,
 // user-agent cache warm. The traffic is the 10,000 real requests of ../shared/data/logs (their
@@ -56,4 +57,64 @@ let benchmarks: @Sendable () -> Void = {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         benchmark.measurement(hitsPerSecond, Int(Double(requests.count) / seconds))
     }
+
+    // Issue 8's target: ≥ 300,000 access-log lines/s imported on the 2-core machine. The log is the
+    // real one repeated 100 times, each copy shifted by 4 days (1,000,000 distinct lines, 237 MB).
+    Benchmark(
+        "Import 1,000,000 access-log lines (combined format, fsync per block)",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, linesPerSecond], warmupIterations: 1, maxDuration: .seconds(60),
+            maxIterations: 5)
+    ) { benchmark in
+        let log = bigLog()
+        let data = NSTemporaryDirectory() + "infinity-bench-import-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(directory: data + "/journal"), logger: quietLogger)
+        let importer = try AccessLogImporter(
+            dataDirectory: data, writer: writer,
+            options: AccessLogImporter.Options(site: Site(domain: "elastic.example")), logger: quietLogger)
+        let start = ContinuousClock.now
+        benchmark.startMeasurement()
+        let (summary, _) = try importer.run(files: [log])
+        benchmark.stopMeasurement()
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        precondition(summary.lines == 1_000_000 && summary.pageviews == 249_400)
+        benchmark.measurement(linesPerSecond, Int(Double(summary.lines) / seconds))
+        try writer.closeBlocking()
+    }
+}
+
+let linesPerSecond = BenchmarkMetric.custom("lines/s", polarity: .prefersLarger, useScalingFactor: false)
+let quietLogger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+
+/// The benchmark log, written once into $TMPDIR.
+func bigLog() -> String {
+    let path = NSTemporaryDirectory() + "infinity-bench-access-1M.log"
+    if FileManager.default.fileExists(atPath: path) { return path }
+    let lines = try! String(contentsOfFile: shared + "/logs/elastic-apache_logs", encoding: .utf8)
+        .split(separator: "\n")
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    var out = ""
+    out.reserveCapacity(240_000_000)
+    for copy in 0..<100 {
+        for line in lines {
+            // [17/May/2015:10:05:03 +0000] → the same time 4 × copy days later.
+            guard let open = line.firstIndex(of: "["), let colon = line[open...].firstIndex(of: ":") else { continue }
+            let date = line[line.index(after: open)..<colon].split(separator: "/")
+            let day = Int(date[0])!, month = months.firstIndex(of: String(date[1]))! + 1, year = Int(date[2])!
+            var components = DateComponents(year: year, month: month, day: day)
+            components.timeZone = TimeZone(identifier: "UTC")
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let shifted = calendar.date(byAdding: .day, value: 4 * copy, to: calendar.date(from: components)!)!
+            let parts = calendar.dateComponents([.year, .month, .day], from: shifted)
+            let stamp = String(format: "%02d/%@/%04d", parts.day!, months[parts.month! - 1], parts.year!)
+            out += line[..<line.index(after: open)] + stamp + line[colon...] + "\n"
+        }
+    }
+    try! out.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }

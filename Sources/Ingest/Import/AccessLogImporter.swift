@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Journal
 import Logging
@@ -102,7 +103,64 @@ public final class AccessLogImporter {
         let entry: ImportLedger.Entry
         var chain: UInt64
         var count: Int
-        var buffer: [(number: Int, line: LineReader.Line)]
+        var buffer: [Prepared]
+    }
+
+    /// A line read and judged ahead of the sequential part (in parallel, a chunk at a time).
+    struct Prepared: Sendable {
+        enum Outcome: Sendable {
+            case malformed(String)
+            case rejected(ImportSummary.Reason)
+            /// A page view, already through the ingest pipeline (hits marked imported).
+            case page([Hit])
+        }
+
+        let number: Int
+        let hash: UInt64
+        let outcome: Outcome
+    }
+
+    /// Hashes, parses, applies the page rules and runs the ingest pipeline for `lines`, on all
+    /// cores. (The pipeline is thread-safe; a line later found already imported is simply not
+    /// used — its only effect was creating the day's import salt.)
+    static func prepare(
+        _ lines: [(number: Int, line: LineReader.Line)], format: AccessLogFormat, rules: PageRules,
+        defaultOffset: Int64,
+        pipeline: IngestPipeline, site: String
+    ) -> [Prepared] {
+        let tooLongHash = ImportLedger.hash(ArraySlice(Array("\u{0}too long".utf8)))
+        @Sendable func judge(_ item: (number: Int, line: LineReader.Line)) -> Prepared {
+            switch item.line {
+            case .tooLong:
+                return Prepared(
+                    number: item.number, hash: tooLongHash,
+                    outcome: .malformed("longer than \(LineReader.maxLineLength) bytes"))
+            case .text(let bytes):
+                let hash = ImportLedger.hash(bytes)
+                if bytes.isEmpty { return Prepared(number: item.number, hash: hash, outcome: .malformed("empty line")) }
+                switch format.parse(bytes, defaultOffset: defaultOffset) {
+                case .failure(let problem):
+                    return Prepared(number: item.number, hash: hash, outcome: .malformed(problem.reason))
+                case .success(let record):
+                    if let reason = rules.rejection(record) {
+                        return Prepared(number: item.number, hash: hash, outcome: .rejected(reason))
+                    }
+                    return Prepared(
+                        number: item.number, hash: hash, outcome: ingest(record, pipeline: pipeline, site: site))
+                }
+            }
+        }
+        let lanes = lines.count >= 2048 ? 2 : 1
+        var results = [Prepared?](repeating: nil, count: lines.count)
+        results.withUnsafeMutableBufferPointer { output in
+            // Each lane writes its own half of the buffer.
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                let per = (lines.count + lanes - 1) / lanes
+                for index in (lane * per)..<min(lines.count, (lane + 1) * per) { output[index] = judge(lines[index]) }
+            }
+        }
+        return results.map { $0! }
     }
 
     private func importFile(_ path: String, progress: (Progress) -> Void, shouldStop: () -> Bool) throws -> Ending {
@@ -138,23 +196,22 @@ public final class AccessLogImporter {
             }
             return try reader.next()
         }
-        func process(_ line: LineReader.Line, number: Int) {
+        func process(_ item: Prepared) {
             summary.lines += 1
             linesSinceCommit += 1
-            switch line {
-            case .tooLong:
-                malformed(path, number, "longer than \(LineReader.maxLineLength) bytes")
-            case .text(let bytes):
-                if bytes.isEmpty { return malformed(path, number, "empty line") }
-                switch format.parse(bytes, defaultOffset: options.defaultOffset) {
-                case .failure(let problem): malformed(path, number, problem.reason)
-                case .success(let record): importRecord(record)
+            switch item.outcome {
+            case .malformed(let reason): malformed(path, item.number, reason)
+            case .rejected(let reason): summary.skip(reason)
+            case .page(let hits):
+                for hit in hits {
+                    batch.append(hit)
+                    summary.imported(at: hit.timestamp)
                 }
             }
         }
         func abandon(_ pending: Tentative) {
             // Not the lines of that entry after all: they are new.
-            for (number, line) in pending.buffer { process(line, number: number) }
+            for item in pending.buffer { process(item) }
         }
         func commitIfDue(force: Bool) throws {
             guard tentative == nil,
@@ -166,64 +223,68 @@ public final class AccessLogImporter {
         }
 
         var number = 0
-        while let line = try nextLine() {
-            number += 1
-            let hash: UInt64
-            switch line {
-            case .text(let bytes): hash = ImportLedger.hash(bytes)
-            case .tooLong: hash = ImportLedger.hash(ArraySlice(Array("\u{0}too long".utf8)))
+        var chunk: [(number: Int, line: LineReader.Line)] = []
+        reading: while true {
+            chunk.removeAll(keepingCapacity: true)
+            while chunk.count < 8192, let line = try nextLine() {
+                number += 1
+                chunk.append((number, line))
             }
-            file.lines += 1
-            file.chain = ImportLedger.chain(file.chain, hash)
-            if file.lines == 1 { file.first = hash }
-            if file.lines % ImportLedger.checkpointInterval == 0 { file.checkpoints.append(file.chain) }
+            if chunk.isEmpty { break }
+            let prepared = Self.prepare(
+                chunk, format: format, rules: options.rules, defaultOffset: options.defaultOffset, pipeline: pipeline,
+                site: options.site.domain)
+            for item in prepared {
+                let hash = item.hash
+                file.lines += 1
+                file.chain = ImportLedger.chain(file.chain, hash)
+                if file.lines == 1 { file.first = hash }
+                if file.lines % ImportLedger.checkpointInterval == 0 { file.checkpoints.append(file.chain) }
 
-            if var current = tentative {
-                current.chain = ImportLedger.chain(current.chain, hash)
-                current.count += 1
-                current.buffer.append((number, line))
-                tentative = current
-                if current.count % ImportLedger.checkpointInterval == 0 {
-                    if current.entry.checkpoints[current.count / ImportLedger.checkpointInterval - 1] == current.chain {
-                        confirm(current.buffer.count)
-                        tentative!.buffer.removeAll(keepingCapacity: true)
-                    } else {
+                if var current = tentative {
+                    current.chain = ImportLedger.chain(current.chain, hash)
+                    current.count += 1
+                    current.buffer.append(item)
+                    tentative = current
+                    if current.count % ImportLedger.checkpointInterval == 0 {
+                        if current.entry.checkpoints[current.count / ImportLedger.checkpointInterval - 1]
+                            == current.chain
+                        {
+                            confirm(current.buffer.count)
+                            tentative!.buffer.removeAll(keepingCapacity: true)
+                        } else {
+                            tentative = nil
+                            abandon(current)
+                        }
+                    }
+                    if let still = tentative, still.count == still.entry.lines {
                         tentative = nil
-                        abandon(current)
+                        if still.chain == still.entry.chain {
+                            confirm(still.buffer.count)
+                            if still.count == file.lines { entryIndex = ledger.entries.firstIndex(of: still.entry) }
+                        } else {
+                            abandon(still)
+                        }
                     }
-                }
-                if let still = tentative, still.count == still.entry.lines {
-                    tentative = nil
-                    if still.chain == still.entry.chain {
-                        confirm(still.buffer.count)
-                        if still.count == file.lines { entryIndex = ledger.entries.firstIndex(of: still.entry) }
-                    } else {
-                        abandon(still)
+                } else if let known = ledger.entries.first(where: { $0.first == hash && $0.lines > 0 }) {
+                    tentative = Tentative(entry: known, chain: ImportLedger.chain(0, hash), count: 1, buffer: [item])
+                    if known.lines == 1 {
+                        tentative = nil
+                        confirm(1)
+                        if file.lines == 1 { entryIndex = ledger.entries.firstIndex(of: known) }
                     }
+                } else {
+                    process(item)
                 }
-            } else if let known = ledger.entries.first(where: { $0.first == hash && $0.lines > 0 }) {
-                tentative = Tentative(
-                    entry: known, chain: ImportLedger.chain(0, hash), count: 1, buffer: [(number, line)])
-                if known.lines == 1 {
-                    tentative = nil
-                    confirm(1)
-                    if file.lines == 1 { entryIndex = ledger.entries.firstIndex(of: known) }
+                try commitIfDue(force: false)
+                let stop = (options.stopAfterLines.map { summary.lines >= $0 } ?? false) || shouldStop()
+                if stop && tentative == nil {
+                    try commitIfDue(force: true)
+                    return .interrupted
                 }
-            } else {
-                process(line, number: number)
             }
-            try commitIfDue(force: false)
-            if number % 4096 == 0 {
-                progress(Progress(file: path, lines: summary.lines, bytes: reader.bytesRead, size: reader.size))
-            }
-            if let limit = options.stopAfterLines, summary.lines >= limit, tentative == nil {
-                try commitIfDue(force: true)
-                return .interrupted
-            }
-            if shouldStop(), tentative == nil {
-                try commitIfDue(force: true)
-                return .interrupted
-            }
+            progress(Progress(file: path, lines: summary.lines, bytes: reader.bytesRead, size: reader.size))
+            if chunk.count < 8192 { break reading }
         }
         if let pending = tentative {
             tentative = nil
@@ -245,23 +306,23 @@ public final class AccessLogImporter {
         if summary.malformedExamples.count < 5 { summary.malformedExamples.append((path, number, reason)) }
     }
 
-    private func importRecord(_ record: AccessLogRecord) {
-        if let reason = options.rules.rejection(record) { return summary.skip(reason) }
-        let host = record.host.flatMap { $0.isEmpty ? nil : $0 } ?? options.site.domain
+    /// One page-view record through the ingest pipeline.
+    static func ingest(_ record: AccessLogRecord, pipeline: IngestPipeline, site: String) -> Prepared.Outcome {
+        let host = record.host.flatMap { $0.isEmpty ? nil : $0 } ?? site
         let event = IncomingEvent(
-            name: Hit.pageview, url: "http://" + host + record.target, domain: options.site.domain,
-            referrer: record.referrer)
+            name: Hit.pageview, url: "http://" + host + record.target, domain: site, referrer: record.referrer)
         let context = RequestContext(peerAddress: record.client, userAgent: record.userAgent ?? "", time: record.time)
         switch pipeline.process(event, context: context) {
         case .accepted(let hits):
-            for var hit in hits {
-                hit.flags.insert(.imported)
-                batch.append(hit)
-                summary.imported(at: hit.timestamp)
-            }
-        case .dropped(.bot): summary.skip(.bot)
-        case .dropped(.spam): summary.skip(.spam)
-        case .dropped, .invalid, .failed: summary.skip(.invalid)
+            return .page(
+                hits.map { hit in
+                    var hit = hit
+                    hit.flags.insert(.imported)
+                    return hit
+                })
+        case .dropped(.bot): return .rejected(.bot)
+        case .dropped(.spam): return .rejected(.spam)
+        case .dropped, .invalid, .failed: return .rejected(.invalid)
         }
     }
 

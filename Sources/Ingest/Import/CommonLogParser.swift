@@ -9,22 +9,31 @@ enum CommonLogParser {
             guard let field = cursor.token() else { return .failure(LogLineProblem("no virtual host")) }
             host = Self.stripPort(field)
         }
-        guard let client = cursor.token(), !client.isEmpty else { return .failure(LogLineProblem("no client address")) }
-        guard client.utf8.allSatisfy({ $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || isHex($0) }),
-            client.contains(".") || client.contains(":")
-        else { return .failure(LogLineProblem("'\(client.prefix(40))' is not a client address")) }
-        guard cursor.token() != nil, cursor.token() != nil else { return .failure(LogLineProblem("too few fields")) }
+        guard let clientBytes = cursor.field(), !clientBytes.isEmpty else {
+            return .failure(LogLineProblem("no client address"))
+        }
+        guard clientBytes.allSatisfy({ $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || isHex($0) }),
+            clientBytes.contains(UInt8(ascii: ".")) || clientBytes.contains(UInt8(ascii: ":"))
+        else {
+            return .failure(
+                LogLineProblem("'\(String(decoding: clientBytes.prefix(40), as: UTF8.self))' is not a client address"))
+        }
+        let client = String(decoding: clientBytes, as: UTF8.self)
+        guard cursor.field() != nil, cursor.field() != nil else { return .failure(LogLineProblem("too few fields")) }
         guard let stamp = cursor.bracketed() else { return .failure(LogLineProblem("no [time]")) }
         guard let time = Self.time(stamp, defaultOffset: defaultOffset) else {
             return .failure(LogLineProblem("'[\(String(decoding: stamp, as: UTF8.self))]' is not a log time"))
         }
         guard let request = cursor.quoted() else { return .failure(LogLineProblem("no \"request\"")) }
-        guard let statusText = cursor.token(), let status = Int(statusText), (100...999).contains(status) else {
+        guard let statusField = cursor.field(), let status = Self.number(statusField), (100...999).contains(status)
+        else {
             return .failure(LogLineProblem("no status"))
         }
-        guard let sizeText = cursor.token() else { return .failure(LogLineProblem("no size")) }
-        let bytes = Int(sizeText)
-        guard bytes != nil || sizeText == "-" else { return .failure(LogLineProblem("'\(sizeText)' is not a size")) }
+        guard let sizeField = cursor.field() else { return .failure(LogLineProblem("no size")) }
+        let bytes = Self.number(sizeField)
+        guard bytes != nil || sizeField.elementsEqual([UInt8(ascii: "-")]) else {
+            return .failure(LogLineProblem("'\(String(decoding: sizeField.prefix(40), as: UTF8.self))' is not a size"))
+        }
         var referrer: String?
         var userAgent: String?
         if extended {
@@ -38,17 +47,28 @@ enum CommonLogParser {
             return .failure(LogLineProblem("more fields than the common format has"))
         }
         // "GET /path HTTP/1.1"; a request line that is not one ("-", binary junk) keeps an empty method.
-        let parts = Self.unescape(request).split(separator: " ", omittingEmptySubsequences: true)
         var method = ""
         var target = ""
-        if parts.count >= 2, parts.count <= 3, parts[0].allSatisfy({ $0.isUppercase }) {
-            method = String(parts[0])
-            target = String(parts[1])
+        let words = request.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: true)
+        if words.count >= 2, words.count <= 3, words[0].allSatisfy({ (65...90).contains($0) }) {
+            method = String(decoding: words[0], as: UTF8.self)
+            target = Self.unescape(words[1])
         }
         return .success(
             AccessLogRecord(
                 client: client, time: time, method: method, target: target, status: status, bytes: bytes,
                 referrer: referrer, userAgent: userAgent, host: host))
+    }
+
+    /// A non-negative decimal number, or nil.
+    static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard (48...57).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
     }
 
     static func isHex(_ byte: UInt8) -> Bool {
@@ -149,6 +169,15 @@ struct LineCursor {
 
     private mutating func skipSpaces() {
         while index < bytes.endIndex && bytes[index] == UInt8(ascii: " ") { index += 1 }
+    }
+
+    /// The next space-separated field's bytes.
+    mutating func field() -> ArraySlice<UInt8>? {
+        skipSpaces()
+        guard index < bytes.endIndex else { return nil }
+        let start = index
+        while index < bytes.endIndex && bytes[index] != UInt8(ascii: " ") { index += 1 }
+        return bytes[start..<index]
     }
 
     /// The next space-separated token.

@@ -8,7 +8,7 @@ public final class LineReader {
     public static let maxLineLength = 1 << 20
 
     /// One line.
-    public enum Line {
+    public enum Line: Sendable {
         /// A line's bytes, without its line break.
         case text(ArraySlice<UInt8>)
         /// A line longer than ``LineReader/maxLineLength`` (skipped).

@@ -25,9 +25,12 @@ public struct PageRules: Sendable, Hashable {
 
     /// The lower-case extension of the last path segment (`""` when it has none).
     public static func extensionOf(_ target: String) -> String {
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let segment = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
-        guard let dot = segment.lastIndex(of: "."), dot != segment.startIndex else { return "" }
-        return segment[segment.index(after: dot)...].lowercased()
+        var utf8 = Substring(target).utf8
+        if let question = utf8.firstIndex(of: UInt8(ascii: "?")) { utf8 = utf8[..<question] }
+        if let slash = utf8.lastIndex(of: UInt8(ascii: "/")) { utf8 = utf8[utf8.index(after: slash)...] }
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")), dot != utf8.startIndex else { return "" }
+        let tail = utf8[utf8.index(after: dot)...]
+        guard tail.count <= 16 else { return String(decoding: tail, as: UTF8.self) }
+        return String(decoding: tail.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }
