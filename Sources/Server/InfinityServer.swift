@@ -19,14 +19,17 @@ public struct InfinityServer: Sendable {
     public let projections: ProjectionStatus?
     /// The Stats API, when it is served.
     public let stats: StatsAPI?
+    /// The dashboard, when it is served.
+    public let dashboard: Dashboard?
     let logger: Logger
 
     /// A server over `pipeline` and `writer`.
     public init(
         configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter,
-        projections: ProjectionStatus? = nil, stats: StatsAPI? = nil, logger: Logger
+        projections: ProjectionStatus? = nil, stats: StatsAPI? = nil, dashboard: Dashboard? = nil, logger: Logger
     ) {
         self.stats = stats
+        self.dashboard = dashboard
         self.configuration = configuration
         self.pipeline = pipeline
         self.writer = writer
@@ -55,6 +58,7 @@ public struct InfinityServer: Sendable {
         if let stats {
             router.post("/api/v2/query") { request, _ in try await stats.answer(request) }
         }
+        dashboard?.register(on: router)
         return Application(
             router: router,
             server: .http1(

@@ -17,7 +17,8 @@ struct Infinity: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, SitesCommand.self, GenerateCommand.self, RebuildCommand.self, RollupsCommand.self,
-            RetentionCommand.self, QueryCommand.self, KeysCommand.self, ImportCommand.self, JournalCommand.self,
+            RetentionCommand.self, QueryCommand.self, KeysCommand.self, UsersCommand.self, ImportCommand.self,
+            JournalCommand.self,
         ]
     )
 

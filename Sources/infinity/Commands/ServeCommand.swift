@@ -168,12 +168,20 @@ struct ServeCommand: AsyncParsableCommand {
             pipeline: pipeline, writer: writer, projections: projections,
             stats: StatsAPI(
                 engine: QueryEngine(worker: worker), keys: try APIKeyStore(path: dataFolder + "/keys.json")),
+            dashboard: Dashboard(
+                engine: QueryEngine(worker: worker), users: try UserStore(path: dataFolder + "/users.json"),
+                shares: try ShareStore(path: dataFolder + "/shares.json"),
+                countryAttribution: database.flatMap {
+                    $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
+                        ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
+                }),
             logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             Terminal.writeError(
                 """
                 infinity is listening on http://\(shown):\(bound) (data: \(dataFolder), ack: \(acknowledgement.rawValue))
+                Dashboard: http://\(shown):\(bound)/ (add a login with `infinity users add you@example.com`)
                 Paste into your pages:
                   <script defer data-domain="\(sites.entries.first?.domain ?? "example.com")" src="http://\(shown):\(bound)/js/script.js"></script>
 

@@ -1,0 +1,237 @@
+// Infinity Metrics dashboard: plain JavaScript, served by this server only. Every number comes
+// from POST /api/dashboard/query, the same engine as `infinity query` and the Stats API.
+"use strict";
+(() => {
+  const app = document.getElementById("app");
+  const share = location.pathname.startsWith("/share/") ? location.pathname.slice(7) : null;
+  let session = null;
+  const state = readURL();
+
+  const SESSION_DIMS = new Set(["entry_page", "exit_page", "source", "referrer", "channel", "utm_source", "utm_medium",
+    "utm_campaign", "utm_content", "utm_term", "country", "browser", "browser_version", "os", "os_version", "device", "screen"]);
+  const PANELS = [
+    { title: "Pages", tabs: [["page", "Top pages"], ["entry_page", "Entry pages"], ["exit_page", "Exit pages"]] },
+    { title: "Sources", tabs: [["source", "Sources"], ["referrer", "Referrers"], ["channel", "Channels"], ["utm_source", "UTM source"], ["utm_medium", "UTM medium"], ["utm_campaign", "UTM campaign"]] },
+    { title: "Locations", tabs: [["country", "Countries"]] },
+    { title: "Devices", tabs: [["browser", "Browsers"], ["os", "OS"], ["device", "Devices"], ["browser_version", "Browser versions"], ["os_version", "OS versions"]] },
+    { title: "Goals", tabs: [["goal", "Goals"], ["prop", "Properties"], ["currency", "Revenue"]] },
+  ];
+  const CARDS = [["visitors", "Unique visitors"], ["visits", "Total visits"], ["pageviews", "Pageviews"],
+    ["views_per_visit", "Views per visit"], ["bounce_rate", "Bounce rate"], ["visit_duration", "Visit duration"]];
+  const RANGES = [["today", "Today"], ["yesterday", "Yesterday"], ["7d", "Last 7 days"], ["28d", "Last 28 days"],
+    ["30d", "Last 30 days"], ["month", "This month"], ["last-month", "Last month"], ["6mo", "Last 6 months"],
+    ["12mo", "Last 12 months"], ["year", "This year"], ["all", "All time"], ["custom", "Custom…"]];
+
+  function readURL() {
+    const q = new URLSearchParams(location.search);
+    return {
+      site: q.get("site"), range: q.get("range") || "30d", from: q.get("from") || "", to: q.get("to") || "",
+      compare: q.get("compare") === "1",
+      filters: q.getAll("f").map((f) => { const i = f.indexOf(":"); return { dim: f.slice(0, i), value: f.slice(i + 1) }; }),
+      tabs: {},
+    };
+  }
+  function writeURL() {
+    const q = new URLSearchParams();
+    if (state.site) q.set("site", state.site);
+    q.set("range", state.range);
+    if (state.range === "custom") { q.set("from", state.from); q.set("to", state.to); }
+    if (state.compare) q.set("compare", "1");
+    state.filters.forEach((f) => q.append("f", f.dim + ":" + f.value));
+    history.replaceState(null, "", location.pathname + "?" + q.toString());
+  }
+
+  async function call(path, options = {}) {
+    const headers = Object.assign({ "Content-Type": "application/json" }, options.headers || {});
+    if (share) headers["X-Share-Token"] = share;
+    if (session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
+    const response = await fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) { const e = new Error((body.errors && body.errors[0] && body.errors[0].message) || response.statusText); e.status = response.status; throw e; }
+    return body;
+  }
+  const query = (q) => call("/api/dashboard/query", { method: "POST", body: JSON.stringify(q) });
+
+  function apiName(dim) { return (SESSION_DIMS.has(dim) ? "visit:" : "event:") + dim; }
+  function dateRange() { return state.range === "custom" ? [state.from, state.to] : state.range; }
+  function baseQuery(extra) {
+    const q = { site_id: state.site, date_range: dateRange(), metrics: ["visitors"] };
+    if (state.filters.length) q.filters = state.filters.map((f) => ["is", apiName(f.dim), [f.value]]);
+    return Object.assign(q, extra);
+  }
+
+  // Formatting like the CLI: 1.2k, 34%, 2m 05s.
+  function count(v) { if (v == null) return "–"; const a = Math.abs(v); if (a < 1000) return String(Math.round(v)); if (a < 1e6) return dec(v / 1e3) + "k"; return dec(v / 1e6) + "M"; }
+  function dec(v) { return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10); }
+  function pct(v) { return v == null ? "–" : (Math.abs(v) < 10 && v !== Math.round(v) ? v.toFixed(1) : Math.round(v)) + "%"; }
+  function dur(v) { if (v == null) return "–"; const t = Math.round(v); if (t >= 3600) return Math.floor(t / 3600) + "h " + String(Math.floor(t % 3600 / 60)).padStart(2, "0") + "m"; if (t >= 60) return Math.floor(t / 60) + "m " + String(t % 60).padStart(2, "0") + "s"; return t + "s"; }
+  function show(metric, v) {
+    if (["bounce_rate", "conversion_rate", "percentage"].includes(metric)) return pct(v);
+    if (metric === "visit_duration") return dur(v);
+    if (metric === "views_per_visit") return v == null ? "–" : v.toFixed(2);
+    if (metric === "revenue") return v == null ? "–" : v.toFixed(2);
+    return count(v);
+  }
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) { if (k === "on") for (const [e, f] of Object.entries(v)) node.addEventListener(e, f); else if (v != null) node.setAttribute(k, v); }
+    for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+  const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
+  function label(dim, value) {
+    if (value === "") return dim === "source" || dim === "referrer" ? "Direct / None" : "(none)";
+    if (dim === "country" && /^[A-Z]{2}$/.test(value)) {
+      const flag = String.fromCodePoint(...[...value].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+      return flag + " " + ((regionNames && regionNames.of(value)) || value);
+    }
+    return value;
+  }
+
+  function renderLogin(message) {
+    const email = el("input", { type: "email", name: "email", placeholder: "E-mail", required: "", autocomplete: "username" });
+    const password = el("input", { type: "password", name: "password", placeholder: "Password", required: "", autocomplete: "current-password" });
+    const error = el("p", { class: "error", role: "alert" }, message || "");
+    const form = el("form", { class: "login", on: { submit: async (e) => {
+      e.preventDefault();
+      try { await call("/api/dashboard/login", { method: "POST", body: JSON.stringify({ email: email.value, password: password.value }) }); start(); }
+      catch (err) { error.textContent = err.message; }
+    } } }, el("h1", {}, "Infinity Metrics"), email, password, el("button", { type: "submit" }, "Log in"), error);
+    app.replaceChildren(form);
+  }
+
+  async function start() {
+    try { session = await call("/api/dashboard/session"); }
+    catch (err) { if (err.status === 401 && !share) return renderLogin(); app.replaceChildren(el("p", { class: "error" }, err.message)); return; }
+    if (!state.site || !session.sites.includes(state.site)) state.site = session.sites[0];
+    if (!state.site) { app.replaceChildren(el("p", {}, "No sites yet. Add one with: infinity sites add example.com")); return; }
+    render();
+    setInterval(refreshRealtime, 30000);
+  }
+
+  function header() {
+    const site = el("select", { "aria-label": "Site", on: { change: (e) => { state.site = e.target.value; state.filters = []; render(); } } },
+      session.sites.map((s) => el("option", { value: s, selected: s === state.site ? "" : null }, s)));
+    const range = el("select", { "aria-label": "Date range", on: { change: (e) => { state.range = e.target.value; render(); } } },
+      RANGES.map(([v, t]) => el("option", { value: v, selected: v === state.range ? "" : null }, t)));
+    const parts = [el("h1", {}, "Infinity Metrics"), site, range];
+    if (state.range === "custom") {
+      const from = el("input", { type: "date", value: state.from, "aria-label": "From" });
+      const to = el("input", { type: "date", value: state.to, "aria-label": "To" });
+      parts.push(from, to, el("button", { on: { click: () => { state.from = from.value; state.to = to.value; render(); } } }, "Apply"));
+    }
+    const compare = el("input", { type: "checkbox", id: "compare", checked: state.compare ? "" : null, on: { change: (e) => { state.compare = e.target.checked; render(); } } });
+    parts.push(el("label", {}, compare, " Compare with previous period"));
+    parts.push(el("span", { class: "realtime", id: "realtime" }, ""));
+    if (!session.shared) parts.push(el("button", { class: "link", on: { click: async () => { await call("/api/dashboard/logout", { method: "POST" }); location.href = "/"; } } }, "Log out"));
+    return el("header", {}, parts);
+  }
+
+  function chips() {
+    return el("div", { class: "chips" }, state.filters.map((f, i) => el("span", { class: "chip", "data-filter": f.dim + ":" + f.value },
+      f.dim.replace("_", " ") + " is " + label(f.dim, f.value),
+      el("button", { "aria-label": "Remove filter", on: { click: () => { state.filters.splice(i, 1); render(); } } }, "×"))));
+  }
+
+  async function render() {
+    writeURL();
+    const cards = el("section", { class: "cards" });
+    const chart = el("section", { class: "chart" });
+    const panels = el("section", { class: "panels" });
+    app.replaceChildren(header(), chips(), cards, chart, panels);
+    refreshRealtime();
+    const compare = state.compare ? { include: { comparisons: { mode: "previous_period" } } } : {};
+    try {
+      const totals = await query(baseQuery(Object.assign({ metrics: CARDS.map((c) => c[0]) }, compare)));
+      const row = totals.totals;
+      cards.replaceChildren(...CARDS.map(([m, t], i) => {
+        const v = row.metrics[i];
+        const change = row.comparison ? row.comparison.change[i] : null;
+        return el("div", { class: "card", "data-metric": m, "data-raw": v == null ? "" : v },
+          el("div", { class: "label" }, t), el("div", { class: "value" }, show(m, v)),
+          change == null ? "" : el("div", { class: "change " + (change >= 0 ? "up" : "down") }, (change >= 0 ? "▲ " : "▼ ") + Math.abs(Math.round(change * 10) / 10) + (["bounce_rate"].includes(m) ? " pts" : "%")));
+      }));
+      const hourly = state.range === "today" || state.range === "yesterday";
+      const series = await query(baseQuery(Object.assign({ metrics: ["visitors", "pageviews"], dimensions: [hourly ? "time:hour" : "time:day"] }, compare)));
+      chart.replaceChildren(drawChart(series.results, hourly));
+      PANELS.forEach((panel, index) => panels.append(renderPanel(panel, index)));
+    } catch (err) {
+      cards.replaceChildren(el("p", { class: "error" }, err.message));
+    }
+  }
+
+  function drawChart(rows, hourly) {
+    const w = 1000, h = 220, pad = 28;
+    const values = rows.map((r) => r.metrics[0] || 0);
+    const previous = rows.map((r) => (r.comparison ? r.comparison.metrics[0] || 0 : null));
+    const top = Math.max(1, ...values, ...previous.filter((v) => v != null));
+    const x = (i) => pad + (rows.length < 2 ? 0 : i * (w - 2 * pad) / (rows.length - 1));
+    const y = (v) => h - pad - v / top * (h - 2 * pad);
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Visitors per " + (hourly ? "hour" : "day"));
+    const node = (tag, attrs) => { const n = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v); svg.append(n); return n; };
+    const points = values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
+    if (rows.length) {
+      node("polygon", { class: "area", points: `${x(0)},${h - pad} ${points} ${x(rows.length - 1)},${h - pad}` });
+      if (previous.some((v) => v != null)) node("polyline", { class: "previous", points: previous.map((v, i) => `${x(i)},${y(v || 0)}`).join(" ") });
+      node("polyline", { class: "line", points });
+      const step = Math.max(1, Math.ceil(rows.length / 8));
+      rows.forEach((r, i) => { if (i % step === 0) node("text", { x: x(i), y: h - 8, "text-anchor": "middle" }).textContent = hourly ? r.dimensions[0].slice(11, 13) + "h" : r.dimensions[0].slice(5); });
+      node("text", { x: 4, y: pad - 8 }).textContent = count(top) + " visitors";
+    }
+    return svg;
+  }
+
+  function renderPanel(panel, index) {
+    const current = state.tabs[index] || panel.tabs[0][0];
+    const metrics = current === "goal" ? ["visitors", "events", "conversion_rate"] : current === "currency" ? ["visitors", "revenue"] : ["visitors", "percentage"];
+    const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+    let rows = [];
+    const exportLink = el("button", { class: "link export", on: { click: () => exportCSV(current, metrics, rows) } }, "CSV");
+    const nav = el("nav", {}, el("h2", {}, panel.title),
+      panel.tabs.map(([dim, title]) => el("button", { class: dim === current ? "on" : "", on: { click: () => { state.tabs[index] = dim; section.replaceWith(renderPanel(panel, index)); } } }, title)),
+      exportLink);
+    const section = el("div", { class: "panel", "data-panel": current }, nav, body);
+    query(baseQuery({ metrics, dimensions: [current], pagination: { limit: 10 } })).then((answer) => {
+      rows = answer.results;
+      if (!rows.length) { body.replaceChildren(el("p", { class: "muted" }, "No data in this range")); return; }
+      const top = Math.max(1, ...rows.map((r) => r.metrics[0] || 0));
+      body.replaceChildren(el("table", {},
+        el("thead", {}, el("tr", {}, el("th", {}, panel.tabs.find((t) => t[0] === current)[1]), metrics.map((m) => el("th", { class: "n" }, m.replace(/_/g, " "))))),
+        el("tbody", {}, rows.map((r) => {
+          const value = r.dimensions[0];
+          const first = el("td", { style: null }, label(current, value));
+          first.style.backgroundSize = `${(r.metrics[0] || 0) / top * 100}% 100%`;
+          return el("tr", { class: "row", "data-value": value, title: "Filter by this", on: { click: () => { addFilter(current, value); } } },
+            first, metrics.map((m, i) => el("td", { class: "n", "data-metric": m, "data-raw": r.metrics[i] == null ? "" : r.metrics[i] }, show(m, r.metrics[i]))));
+        }))));
+      if (current === "country" && session.attribution) body.append(el("p", { class: "attribution" }, session.attribution));
+    }).catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
+    return section;
+  }
+
+  function addFilter(dim, value) {
+    if (["prop", "currency"].includes(dim)) return;
+    state.filters = state.filters.filter((f) => f.dim !== dim).concat([{ dim, value }]);
+    render();
+  }
+
+  function exportCSV(dim, metrics, rows) {
+    const quote = (v) => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v);
+    const lines = [[dim, ...metrics].map(quote).join(",")].concat(rows.map((r) => [r.dimensions[0], ...r.metrics.map((v) => (v == null ? "" : v))].map(quote).join(",")));
+    const link = el("a", { href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" })), download: `${state.site}-${dim}.csv` });
+    document.body.append(link); link.click(); link.remove();
+  }
+
+  async function refreshRealtime() {
+    const target = document.getElementById("realtime");
+    if (!target || !state.site) return;
+    try { const r = await call("/api/dashboard/realtime?site=" + encodeURIComponent(state.site)); target.replaceChildren(el("b", {}, "● " + r.visitors), " current visitors"); }
+    catch (_) { target.textContent = ""; }
+  }
+
+  start();
+})();

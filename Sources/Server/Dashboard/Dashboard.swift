@@ -1,0 +1,231 @@
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Query
+
+/// The dashboard: its page (embedded in the binary), login, shared links, and the data endpoints,
+/// which answer with the same query engine as the CLI and the Stats API.
+public struct Dashboard: Sendable {
+    /// The query engine.
+    public let engine: QueryEngine
+    /// Who may log in.
+    public let users: UserStore
+    /// Read-only links.
+    public let shares: ShareStore
+    /// Live sessions and the login throttle.
+    public let sessions: SessionStore
+    /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
+    public let countryAttribution: String?
+
+    /// A dashboard.
+    public init(
+        engine: QueryEngine, users: UserStore, shares: ShareStore, sessions: SessionStore = SessionStore(),
+        countryAttribution: String?
+    ) {
+        self.engine = engine
+        self.users = users
+        self.shares = shares
+        self.sessions = sessions
+        self.countryAttribution = countryAttribution
+    }
+
+    static let cookieName = "infinity_session"
+
+    /// The Content-Security-Policy of every dashboard response: nothing from other origins, no
+    /// inline scripts, no framing.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    /// Adds the dashboard's routes.
+    func register(on router: Router<IngestRequestContext>) {
+        router.get("/") { _, _ in Self.asset(DashboardAssets.html, type: "text/html; charset=utf-8") }
+        router.get("/share/:token") { _, _ in Self.asset(DashboardAssets.html, type: "text/html; charset=utf-8") }
+        router.get("/assets/app.js") { _, _ in
+            Self.asset(DashboardAssets.script, type: "text/javascript; charset=utf-8")
+        }
+        router.get("/assets/app.css") { _, _ in Self.asset(DashboardAssets.style, type: "text/css; charset=utf-8") }
+        router.post("/api/dashboard/login") { request, context in try await login(request, context: context) }
+        router.post("/api/dashboard/logout") { request, _ in logout(request) }
+        router.get("/api/dashboard/session") { request, _ in session(request) }
+        router.post("/api/dashboard/query") { request, _ in try await query(request) }
+        router.get("/api/dashboard/realtime") { request, _ in try await realtime(request) }
+    }
+
+    // MARK: - Responses
+
+    static func headers(_ type: String) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[.cacheControl] = "no-store"
+        return headers
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: headers(type), body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Response(
+            status: status, headers: headers("application/json"),
+            body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, ["errors": [["message": message]]])
+    }
+
+    // MARK: - Login
+
+    private func login(_ request: Request, context: IngestRequestContext) async throws -> Response {
+        guard Self.sameOrigin(request) else {
+            return Self.error(.forbidden, "the login must come from this site's page")
+        }
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+            let email = object["email"] as? String, let password = object["password"] as? String
+        else { return Self.error(.badRequest, "send {\"email\": …, \"password\": …}") }
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let keys = ["address:" + address, "email:" + email.lowercased()]
+        if let wait = sessions.throttled(keys) {
+            var response = Self.error(
+                .tooManyRequests, "too many failed logins; try again in \(Int(wait.rounded(.up))) seconds")
+            response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+            return response
+        }
+        let users = self.users
+        let valid = await withCheckedContinuation { continuation in
+            // bcrypt is slow on purpose: keep it off the event loops.
+            DispatchQueue.global().async {
+                continuation.resume(returning: users.verify(email: email, password: password))
+            }
+        }
+        guard valid else {
+            sessions.fail(keys)
+            return Self.error(.unauthorized, "wrong e-mail address or password")
+        }
+        let (token, session) = sessions.start(email: email.lowercased())
+        var response = Self.json(.ok, ["email": session.email, "csrf": session.csrf])
+        var cookie = "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(sessions.lifetime))"
+        if request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" { cookie += "; Secure" }
+        response.headers[.setCookie] = cookie
+        return response
+    }
+
+    private func logout(_ request: Request) -> Response {
+        guard let (token, _) = authenticatedSession(request, requireCSRF: true) else {
+            return Self.error(.unauthorized, "not logged in")
+        }
+        sessions.end(token)
+        var response = Self.json(.ok, ["ok": true])
+        response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        return response
+    }
+
+    private func session(_ request: Request) -> Response {
+        if let share = request.headers[HTTPField.Name("X-Share-Token")!] {
+            guard let site = shares.site(for: share) else {
+                return Self.error(.notFound, "this link was revoked or never existed")
+            }
+            return Self.json(
+                .ok, ["sites": [site], "shared": true, "attribution": countryAttribution.map { $0 as Any } ?? NSNull()])
+        }
+        guard let (_, session) = authenticatedSession(request, requireCSRF: false) else {
+            return Self.error(.unauthorized, "not logged in")
+        }
+        let sites = engine.worker.calendar.zones.keys.sorted()
+        return Self.json(
+            .ok,
+            [
+                "email": session.email, "csrf": session.csrf, "sites": sites, "shared": false,
+                "attribution": countryAttribution.map { $0 as Any } ?? NSNull(),
+            ])
+    }
+
+    /// The session of the request's cookie (and, for state-changing requests, its CSRF token).
+    private func authenticatedSession(_ request: Request, requireCSRF: Bool) -> (String, SessionStore.Session)? {
+        guard let token = request.cookies[Self.cookieName]?.value, let session = sessions.session(token) else {
+            return nil
+        }
+        if requireCSRF {
+            guard let csrf = request.headers[HTTPField.Name("X-CSRF-Token")!], csrf == session.csrf else { return nil }
+        }
+        return (token, session)
+    }
+
+    /// Whether the request came from a page of this server (the Origin header, when sent, names it).
+    static func sameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin] else { return true }
+        guard let host = request.head.authority else { return false }
+        return origin == "http://" + host || origin == "https://" + host
+    }
+
+    // MARK: - Data
+
+    /// Which site the request may read: the share link's, or any for a logged-in user; nil with the
+    /// response to send otherwise.
+    private func authorize(_ request: Request, site: String?) -> Response? {
+        if let share = request.headers[HTTPField.Name("X-Share-Token")!] {
+            guard let allowed = shares.site(for: share), site == nil || site == allowed else {
+                return Self.error(.notFound, "no such site through this link")
+            }
+            return nil
+        }
+        guard request.cookies[Self.cookieName] != nil else {
+            return Self.error(.unauthorized, "log in, or open a shared link")
+        }
+        guard authenticatedSession(request, requireCSRF: true) != nil else {
+            return Self.error(
+                authenticatedSession(request, requireCSRF: false) == nil ? .unauthorized : .forbidden,
+                "log in again (the session ended, or the request lacks its CSRF token)")
+        }
+        return nil
+    }
+
+    private func query(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let data = Data(buffer: body)
+        let site = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["site_id"] as? String
+        if let denied = authorize(request, site: site ?? "") { return denied }
+        let engine = self.engine
+        let outcome: Result<Data, Error> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    returning: Result {
+                        let query = try QueryRequest(json: data, clockFor: engine.worker.calendar.clock(for:))
+                        return try engine.run(query).json(for: query)
+                    })
+            }
+        }
+        switch outcome {
+        case .success(let json):
+            return Response(
+                status: .ok, headers: Self.headers("application/json"),
+                body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
+        case .failure(let error as QueryError):
+            return Self.json(.badRequest, ["errors": [["field": error.field ?? "", "message": error.message]]])
+        case .failure(let error):
+            return Self.error(.internalServerError, "the query failed: \(error)")
+        }
+    }
+
+    private func realtime(_ request: Request) async throws -> Response {
+        guard let site = request.uri.queryParameters["site"].map(String.init) else {
+            return Self.error(.badRequest, "name the site: /api/dashboard/realtime?site=example.com")
+        }
+        if let denied = authorize(request, site: site) { return denied }
+        let engine = self.engine
+        let count = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: (try? engine.currentVisitors(site: site)) ?? 0)
+            }
+        }
+        return Self.json(.ok, ["visitors": count])
+    }
+}

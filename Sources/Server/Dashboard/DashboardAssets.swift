@@ -1,0 +1,10 @@
+/// The dashboard's page, script and style sheet, compiled into the binary (SwiftPM `embedInCode`),
+/// so the server needs no files next to it and loads nothing from anywhere else.
+enum DashboardAssets {
+    /// `index.html`.
+    static let html = String(decoding: PackageResources.index_html, as: UTF8.self)
+    /// `app.js`.
+    static let script = String(decoding: PackageResources.app_js, as: UTF8.self)
+    /// `app.css`.
+    static let style = String(decoding: PackageResources.app_css, as: UTF8.self)
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@Suite("dashboard: login, shared links, data endpoints, headers", .serialized)
+struct DashboardTests {
+    static let password = "correct horse battery staple"
+
+    /// A server over generated traffic with one login and one shared link for example.com.
+    static func start() throws -> (ServerProcess, String, String) {
+        let data = ServerProcess.temporaryFolder()
+        _ = try ServerProcess.run([
+            "generate", "--data", data, "--site", "example.com", "--site", "shop.example", "--days", "5",
+            "--hits-per-day", "600", "--sync", "none",
+        ])
+        let add = Process()
+        add.executableURL = ServerProcess.executable
+        add.arguments = ["users", "add", "owner@example.com", "--password-stdin", "--data", data]
+        let input = Pipe()
+        add.standardInput = input
+        add.standardOutput = FileHandle.nullDevice
+        try add.run()
+        input.fileHandleForWriting.write(Data((password + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        add.waitUntilExit()
+        let share = try ServerProcess.run(["sites", "share", "example.com", "--data", data])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(share.hasPrefix("/share/") && share.count > 40)
+        let stored = try String(contentsOfFile: data + "/users.json", encoding: .utf8)
+        #expect(!stored.contains(password) && stored.contains("$2b$"))
+        return (try ServerProcess(data: data), data, String(share.dropFirst(7)))
+    }
+
+    static let query = #"{"site_id": "example.com", "metrics": ["visitors", "pageviews"], "date_range": "7d"}"#
+
+    @Test("data needs a session or a shared link; a link shows only its site")
+    func access() throws {
+        let (server, data, token) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let http = try HTTPConnection(port: server.port)
+        #expect(try http.request("POST", "/api/dashboard/query", body: Array(Self.query.utf8)).status == 401)
+        #expect(try http.request("GET", "/api/dashboard/realtime?site=example.com").status == 401)
+        #expect(try http.request("GET", "/api/dashboard/session").status == 401)
+        let shared = try http.request(
+            "POST", "/api/dashboard/query", headers: ["X-Share-Token": token], body: Array(Self.query.utf8))
+        #expect(shared.status == 200)
+        let other = try http.request(
+            "POST", "/api/dashboard/query", headers: ["X-Share-Token": token],
+            body: Array(Self.query.replacingOccurrences(of: "example.com", with: "shop.example").utf8))
+        #expect(other.status == 404)
+        #expect(
+            try http.request(
+                "POST", "/api/dashboard/query", headers: ["X-Share-Token": "0" + token.dropFirst()],
+                body: Array(Self.query.utf8)
+            ).status == 404)
+        let session = try http.request("GET", "/api/dashboard/session", headers: ["X-Share-Token": token])
+        #expect(session.status == 200 && session.body.contains(#""sites":["example.com"]"#))
+        // The numbers are the CLI's.
+        try Self.query.write(toFile: data + "/q.json", atomically: true, encoding: .utf8)
+        let cli = try ServerProcess.run(["query", "--data", data, "--json", data + "/q.json", "--format", "json"])
+        let a = try JSONSerialization.jsonObject(with: Data(shared.body.utf8)) as! [String: Any]
+        let b = try JSONSerialization.jsonObject(with: Data(cli.utf8)) as! [String: Any]
+        #expect(NSDictionary(dictionary: a["totals"] as! [String: Any]).isEqual(to: b["totals"] as! [String: Any]))
+    }
+
+    @Test("login: cookie flags, CSRF on every data request, foreign origins refused, throttled after failures")
+    func login() throws {
+        let (server, data, _) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let http = try HTTPConnection(port: server.port)
+        func login(_ password: String, origin: String? = nil) throws -> HTTPConnection.Response {
+            var headers = ["Content-Type": "application/json"]
+            if let origin { headers["Origin"] = origin }
+            return try http.request(
+                "POST", "/api/dashboard/login", headers: headers,
+                body: Array(#"{"email": "owner@example.com", "password": "\#(password)"}"#.utf8))
+        }
+        #expect(try login(Self.password, origin: "https://evil.example").status == 403)
+        let ok = try login(Self.password)
+        #expect(ok.status == 200)
+        let cookie = try #require(ok.headers["set-cookie"])
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
+        let sessionCookie = String(cookie.split(separator: ";")[0])
+        let csrf = try #require(
+            (try JSONSerialization.jsonObject(with: Data(ok.body.utf8)) as? [String: Any])?["csrf"] as? String)
+        let noToken = try http.request(
+            "POST", "/api/dashboard/query", headers: ["Cookie": sessionCookie], body: Array(Self.query.utf8))
+        #expect(noToken.status == 403)
+        let withToken = try http.request(
+            "POST", "/api/dashboard/query", headers: ["Cookie": sessionCookie, "X-CSRF-Token": csrf],
+            body: Array(Self.query.utf8))
+        #expect(withToken.status == 200)
+
+        var statuses: [Int] = []
+        for _ in 0..<10 { statuses.append(try login("wrong password").status) }
+        #expect(Array(statuses.prefix(5)) == [401, 401, 401, 401, 401])
+        #expect(statuses.suffix(5).allSatisfy { $0 == 429 })
+        let throttled = try login(Self.password)
+        #expect(throttled.status == 429, "even the right password waits")
+        #expect(Int(throttled.headers["retry-after"] ?? "") ?? 0 > 0)
+    }
+
+    @Test("every dashboard response forbids other origins and inline scripts; the page is small")
+    func headersAndSize() throws {
+        let (server, data, _) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let http = try HTTPConnection(port: server.port)
+        var total = 0
+        for path in ["/", "/assets/app.js", "/assets/app.css", "/share/abc"] {
+            let response = try http.request("GET", path)
+            #expect(response.status == 200, "\(path)")
+            let policy = try #require(response.headers["content-security-policy"], "\(path)")
+            #expect(policy.contains("default-src 'self'") && policy.contains("script-src 'self'"))
+            #expect(!policy.contains("unsafe-inline") && !policy.contains("http") && !policy.contains("*"))
+            #expect(response.headers["x-frame-options"] == "DENY")
+            if path != "/share/abc" { total += try Self.gzipSize(response.body) }
+            // Nothing is loaded from elsewhere.
+            #expect(!response.body.contains("http://") || path == "/assets/app.js")
+            #expect(!response.body.contains("https://"))
+        }
+        #expect(total <= 100_000, "the page is \(total) bytes gzipped")
+        let api = try http.request("POST", "/api/dashboard/query", body: Array(Self.query.utf8))
+        #expect(api.headers["content-security-policy"] != nil)
+    }
+
+    static func gzipSize(_ text: String) throws -> Int {
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-9c"]
+        let input = Pipe(), output = Pipe()
+        gzip.standardInput = input
+        gzip.standardOutput = output
+        try gzip.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let size = output.fileHandleForReading.readDataToEndOfFile().count
+        gzip.waitUntilExit()
+        return size
+    }
+}
