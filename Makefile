@@ -8,7 +8,7 @@ APT_PKGS   := liblz4-dev pkg-config python3 python3-venv
 ORACLE     := .build/oracle/bin/python3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test deps oracle build release format lint bench clean
+.PHONY: run test deps oracle browser build release format lint bench clean
 
 ## Install the system packages the build needs (only what is missing).
 deps:
@@ -22,8 +22,13 @@ deps:
 oracle: $(ORACLE)
 $(ORACLE): | deps
 	python3 -m venv .build/oracle
-	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb
-	@.build/oracle/bin/python3 -c "import duckdb" || { echo "DuckDB did not install into .build/oracle"; exit 1; }
+	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb websocket-client
+	@.build/oracle/bin/python3 -c "import duckdb, websocket" || { echo "DuckDB or websocket-client did not install into .build/oracle"; exit 1; }
+
+## Debian's chromium, for the dashboard test in a real browser.
+browser: deps
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 build: deps
 	$(SWIFT) build
@@ -49,7 +54,7 @@ run: release
 	.build/release/infinity serve --data "$(DATA)" --listen "$(LISTEN)"
 
 ## The whole test suite.
-test: deps oracle
+test: deps oracle browser
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
 

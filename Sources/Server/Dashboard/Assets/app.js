@@ -13,7 +13,7 @@
     { title: "Pages", tabs: [["page", "Top pages"], ["entry_page", "Entry pages"], ["exit_page", "Exit pages"]] },
     { title: "Sources", tabs: [["source", "Sources"], ["referrer", "Referrers"], ["channel", "Channels"], ["utm_source", "UTM source"], ["utm_medium", "UTM medium"], ["utm_campaign", "UTM campaign"]] },
     { title: "Locations", tabs: [["country", "Countries"]] },
-    { title: "Devices", tabs: [["browser", "Browsers"], ["os", "OS"], ["device", "Devices"], ["browser_version", "Browser versions"], ["os_version", "OS versions"]] },
+    { title: "Devices", tabs: [["device", "Devices"], ["browser", "Browsers"], ["os", "OS"], ["browser_version", "Browser versions"], ["os_version", "OS versions"]] },
     { title: "Goals", tabs: [["goal", "Goals"], ["prop", "Properties"], ["currency", "Revenue"]] },
   ];
   const CARDS = [["visitors", "Unique visitors"], ["visits", "Total visits"], ["pageviews", "Pageviews"],

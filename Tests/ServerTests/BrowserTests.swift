@@ -1,0 +1,105 @@
+import Foundation
+import InfinityTestSupport
+import Testing
+
+/// The dashboard in a real browser (Debian's chromium, headless, driven through the DevTools
+/// protocol by Browser/dashboard_check.py): logged in and through a shared link, it shows the same
+/// headline numbers and top-5 rows as `infinity query`, and clicking a country filters everything.
+@Suite("dashboard in chromium", .serialized)
+struct BrowserTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    static let python: String? = {
+        if let configured = ProcessInfo.processInfo.environment["INFINITY_ORACLE_PYTHON"] { return configured }
+        let local = BuiltBinary.packageRoot.appendingPathComponent(".build/oracle/bin/python3").path
+        return FileManager.default.isExecutableFile(atPath: local) ? local : nil
+    }()
+
+    static let metrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]
+
+    /// `infinity query` totals for the headline cards.
+    static func headline(_ data: String, filter: String? = nil) throws -> [String: Double] {
+        let run = try ServerProcess.run(
+            [
+                "query", "example.com", "--data", data, "--range", "30d", "--metrics", metrics.joined(separator: ","),
+                "--format", "json",
+            ] + (filter.map { ["--filter", $0] } ?? []))
+        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
+        let values = (object["totals"] as! [String: Any])["metrics"] as! [Any]
+        return Dictionary(uniqueKeysWithValues: zip(metrics, values.map { ($0 as? NSNumber)?.doubleValue ?? .nan }))
+    }
+
+    /// `infinity query` top 5 of a dimension: (value, visitors).
+    static func top(_ data: String, _ dimension: String) throws -> [[String]] {
+        let run = try ServerProcess.run([
+            "query", "example.com", "--data", data, "--range", "30d", "--by", dimension, "--metrics",
+            "visitors,percentage",
+            "--limit", "5", "--format", "json",
+        ])
+        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
+        return (object["results"] as! [[String: Any]]).map { row in
+            [(row["dimensions"] as! [String])[0], "\((row["metrics"] as! [NSNumber])[0].intValue)"]
+        }
+    }
+
+    static func same(_ page: [String: Any], _ cli: [String: Double]) -> Bool {
+        cli.allSatisfy { metric, value in
+            guard let shown = (page[metric] as? NSNumber)?.doubleValue else { return false }
+            return abs(shown - value) <= 1e-9 * max(1, abs(value))
+        }
+    }
+
+    @Test("logged in and through a shared link, the page shows the CLI's numbers; a click filters")
+    func dashboardMatchesTheCommandLine() throws {
+        let chromium = try #require(
+            Self.chromium, "chromium is needed: `make test` installs it (apt-get install chromium)")
+        let python = try #require(Self.python, "`make test` installs the browser driver into .build/oracle")
+        let (server, data, token) = try DashboardTests.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let screenshot = BuiltBinary.packageRoot.appendingPathComponent(".build/test-artifacts/dashboard.png").path
+        let driver = Process()
+        driver.executableURL = URL(fileURLWithPath: python)
+        driver.arguments = [
+            BuiltBinary.packageRoot.appendingPathComponent("Tests/ServerTests/Browser/dashboard_check.py").path,
+            chromium, "http://127.0.0.1:\(server.port)", "owner@example.com", DashboardTests.password,
+            "/share/" + token,
+            screenshot,
+        ]
+        let out = Pipe(), err = Pipe()
+        driver.standardOutput = out
+        driver.standardError = err
+        try driver.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        driver.waitUntilExit()
+        try #require(driver.terminationStatus == 0, "the browser run failed: \(problems.suffix(2000))")
+        let report = try JSONSerialization.jsonObject(with: output) as! [String: Any]
+
+        let loggedIn = report["logged_in"] as! [String: Any]
+        let expected = try Self.headline(data)
+        #expect(expected["visitors"]! > 100)
+        #expect(Self.same(loggedIn["headline"] as! [String: Any], expected), "\(loggedIn["headline"]!) vs \(expected)")
+        let top = loggedIn["top"] as! [String: [[Any]]]
+        for dimension in ["page", "source", "country", "device"] {
+            let shown = (top[dimension] ?? []).map { ["\($0[0])", "\(($0[1] as! NSNumber).intValue)"] }
+            #expect(shown == (try Self.top(data, dimension)), "top 5 \(dimension)")
+        }
+
+        let country = try #require(report["clicked"] as? String)
+        let filtered = report["filtered"] as! [String: Any]
+        #expect(filtered["chips"] as? [String] == ["country:\(country)"])
+        #expect((report["url"] as? String)?.contains("f=country") == true, "the filter is kept in the URL")
+        let expectedFiltered = try Self.headline(data, filter: "country==\(country)")
+        #expect(expectedFiltered["visitors"]! < expected["visitors"]!)
+        #expect(Self.same(filtered["headline"] as! [String: Any], expectedFiltered))
+
+        let shared = report["shared"] as! [String: Any]
+        #expect(Self.same(shared["headline"] as! [String: Any], expected))
+        #expect(report["shared_has_logout"] as? Bool == false)
+        #expect(FileManager.default.fileExists(atPath: screenshot))
+    }
+}
