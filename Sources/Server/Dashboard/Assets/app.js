@@ -26,7 +26,7 @@
     const q = new URLSearchParams(location.search);
     return {
       site: q.get("site"), range: q.get("range") || "30d", from: q.get("from") || "", to: q.get("to") || "",
-      compare: q.get("compare") === "1",
+      compare: q.get("compare") === "1", interval: q.get("interval") || "",
       filters: q.getAll("f").map((f) => { const i = f.indexOf(":"); return { dim: f.slice(0, i), value: f.slice(i + 1) }; }),
       tabs: {},
     };
@@ -37,6 +37,7 @@
     q.set("range", state.range);
     if (state.range === "custom") { q.set("from", state.from); q.set("to", state.to); }
     if (state.compare) q.set("compare", "1");
+    if (state.interval) q.set("interval", state.interval);
     state.filters.forEach((f) => q.append("f", f.dim + ":" + f.value));
     history.replaceState(null, "", location.pathname + "?" + q.toString());
   }
@@ -151,9 +152,11 @@
           el("div", { class: "label" }, t), el("div", { class: "value" }, show(m, v)),
           change == null ? "" : el("div", { class: "change " + (change >= 0 ? "up" : "down") }, (change >= 0 ? "▲ " : "▼ ") + Math.abs(Math.round(change * 10) / 10) + (["bounce_rate"].includes(m) ? " pts" : "%")));
       }));
-      const hourly = state.range === "today" || state.range === "yesterday";
-      const series = await query(baseQuery(Object.assign({ metrics: ["visitors", "pageviews"], dimensions: [hourly ? "time:hour" : "time:day"] }, compare)));
-      chart.replaceChildren(drawChart(series.results, hourly));
+      const interval = state.interval || (state.range === "today" || state.range === "yesterday" ? "hour" : state.range === "12mo" || state.range === "all" ? "month" : "day");
+      const series = await query(baseQuery(Object.assign({ metrics: ["visitors", "pageviews"], dimensions: ["time:" + interval] }, compare)));
+      const picker = el("select", { "aria-label": "Chart interval", class: "interval", on: { change: (e) => { state.interval = e.target.value; render(); } } },
+        ["hour", "day", "week", "month"].map((v) => el("option", { value: v, selected: v === interval ? "" : null }, "By " + v)));
+      chart.replaceChildren(picker, drawChart(series.results, interval === "hour"));
       PANELS.forEach((panel, index) => panels.append(renderPanel(panel, index)));
     } catch (err) {
       cards.replaceChildren(el("p", { class: "error" }, err.message));
