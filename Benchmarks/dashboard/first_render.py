@@ -4,6 +4,7 @@ headline card and the four main panels being filled. Prints one line of JSON per
 Usage: first_render.py CHROMIUM URL [RUNS]
 (URL is typically a shared link with ?range=…, so no login is involved.)
 """
+import atexit
 import json
 import re
 import subprocess
@@ -20,6 +21,7 @@ browser = subprocess.Popen(
     [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
      "--remote-debugging-port=0", "--user-data-dir=" + tempfile.mkdtemp(), "--window-size=1280,1800", "about:blank"],
     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+atexit.register(browser.kill)  # never leave a browser behind, whatever happens
 port = None
 while port is None:
     match = re.search(r"ws://127\.0\.0\.1:(\d+)/", browser.stderr.readline())

@@ -10,9 +10,10 @@ import Journal
 /// continues with the same lines, those lines are skipped.
 ///
 /// Batches are committed with a small write-ahead step: before a batch of hits is appended, the
-/// ledger records it as *pending* (with the journal position it will start at); after the block is
-/// durable, the ledger moves it into the entry. A run interrupted between the two finds the pending
-/// batch next time and checks the journal to see whether the block made it.
+/// ledger records it as *pending* (with the journal position it will start at); once the block is
+/// durable, the batch counts as imported, which the ledger's next write (the next batch's pending
+/// record, or the end of the run) makes permanent. A run interrupted in between finds the batch
+/// pending and checks the journal to see whether its block made it.
 public struct ImportLedger: Sendable, Codable, Equatable {
     /// Lines between checkpoints.
     public static let checkpointInterval = 4096

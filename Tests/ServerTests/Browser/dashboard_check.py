@@ -3,6 +3,7 @@ what the page shows, for the Swift test to compare with `infinity query`.
 
 Usage: dashboard_check.py CHROMIUM BASE_URL EMAIL PASSWORD SHARE_PATH SCREENSHOT_PNG
 """
+import atexit
 import base64
 import json
 import os
@@ -21,6 +22,7 @@ browser = subprocess.Popen(
     [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
      "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,1800", "about:blank"],
     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+atexit.register(browser.kill)  # never leave a browser behind, whatever happens
 port = None
 deadline = time.time() + 60
 while port is None and time.time() < deadline:
