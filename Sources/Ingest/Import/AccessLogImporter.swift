@@ -70,6 +70,7 @@ public final class AccessLogImporter {
     private var batch: [Hit] = []
     private var linesSinceCommit = 0
     private var unsaved = false
+    private var inFlight = false
 
     /// An importer writing through `writer` (which must be the journal's only writer while it runs).
     public init(dataDirectory: String, writer: JournalWriter, options: Options, logger: Logger) throws {
@@ -107,6 +108,18 @@ public final class AccessLogImporter {
         var chain: UInt64
         var count: Int
         var buffer: [Prepared]
+    }
+
+    /// Lines per chunk prepared at once.
+    static let chunkSize = 8192
+
+    /// A chunk being prepared on other threads.
+    ///
+    /// `@unchecked Sendable`: `items` is written by the one preparing job and read only after
+    /// `group.wait()` returned, which orders the two.
+    final class PreparedChunk: @unchecked Sendable {
+        let group = DispatchGroup()
+        var items: [Prepared] = []
     }
 
     /// A line read and judged ahead of the sequential part (in parallel, a chunk at a time).
@@ -226,17 +239,34 @@ public final class AccessLogImporter {
         }
 
         var number = 0
-        var chunk: [(number: Int, line: LineReader.Line)] = []
-        reading: while true {
-            chunk.removeAll(keepingCapacity: true)
-            while chunk.count < 8192, let line = try nextLine() {
+        func readChunk() throws -> [(number: Int, line: LineReader.Line)] {
+            var chunk: [(number: Int, line: LineReader.Line)] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            while chunk.count < Self.chunkSize, let line = try nextLine() {
                 number += 1
                 chunk.append((number, line))
             }
-            if chunk.isEmpty { break }
-            let prepared = Self.prepare(
-                chunk, format: format, rules: options.rules, defaultOffset: options.defaultOffset, pipeline: pipeline,
-                site: options.site.domain)
+            return chunk
+        }
+        // Double buffering: the next chunk is prepared on the other threads while this one is
+        // handled here, in order.
+        let rules = options.rules, offset = options.defaultOffset, pipeline = self.pipeline, site = options.site.domain
+        let chosen = format
+        func startPreparing(_ chunk: [(number: Int, line: LineReader.Line)]) -> PreparedChunk {
+            let result = PreparedChunk()
+            DispatchQueue.global().async(group: result.group) {
+                result.items = Self.prepare(
+                    chunk, format: chosen, rules: rules, defaultOffset: offset, pipeline: pipeline, site: site)
+            }
+            return result
+        }
+        var ahead = startPreparing(try readChunk())
+        reading: while true {
+            ahead.group.wait()
+            let prepared = ahead.items
+            if prepared.isEmpty { break }
+            let following = try readChunk()
+            ahead = startPreparing(following)
             for item in prepared {
                 let hash = item.hash
                 file.lines += 1
@@ -287,7 +317,10 @@ public final class AccessLogImporter {
                 }
             }
             progress(Progress(file: path, lines: summary.lines, bytes: reader.bytesRead, size: reader.size))
-            if chunk.count < 8192 { break reading }
+            if following.isEmpty {
+                ahead.group.wait()
+                break reading
+            }
         }
         if let pending = tentative {
             tentative = nil
@@ -332,20 +365,32 @@ public final class AccessLogImporter {
     // MARK: - Exactly once
 
     /// Appends the batch and records the lines as imported, with the write-ahead step.
+    ///
+    /// The block is handed to the journal writer without waiting for its fsync; the next commit
+    /// (or ``finish()``) waits for it before the ledger is written again, so the disk works while
+    /// the next lines are parsed.
     private func commit(_ entry: ImportLedger.Entry, index: inout Int?) throws {
+        try settle()
         if !batch.isEmpty {
             ledger.pending = ImportLedger.Pending(
                 index: index, entry: entry, journalStart: writer.durableSequence, hits: batch.count)
             try ledger.save(ledgerPath)
             do {
-                _ = try writer.appendBlocking(batch)
+                while true {
+                    do {
+                        _ = try writer.enqueue(batch)
+                        break
+                    } catch let error as JournalError where error.code == .overloaded {
+                        try writer.flushBlocking()
+                    }
+                }
             } catch let error as JournalError {
                 throw IngestError(.importFailed, "the journal refused the imported hits: \(error)", hint: error.hint)
             }
+            inFlight = true
         }
-        // The batch is durable: count its lines as imported. This reaches the disk with the next
-        // batch's pending record (or ``finish()``); a crash before that finds this batch pending and
-        // sees its block in the journal. One ledger write per block instead of two.
+        // Counted in memory now; written with the next pending record (after this block is durable)
+        // or by ``finish()``. A crash before that finds this batch pending and checks the journal.
         index = apply(entry, at: index)
         ledger.pending = nil
         unsaved = true
@@ -353,8 +398,21 @@ public final class AccessLogImporter {
         linesSinceCommit = 0
     }
 
-    /// Writes what the ledger learned since its last write.
+    /// Waits until the block handed to the writer last is durable.
+    private func settle() throws {
+        guard inFlight else { return }
+        do {
+            try writer.flushBlocking()
+        } catch let error as JournalError {
+            throw IngestError(
+                .importFailed, "the journal could not store the imported hits: \(error)", hint: error.hint)
+        }
+        inFlight = false
+    }
+
+    /// Waits for the last block, then writes what the ledger learned since its last write.
     private func finish() throws {
+        try settle()
         if unsaved { try ledger.save(ledgerPath) }
         unsaved = false
     }

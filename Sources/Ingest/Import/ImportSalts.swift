@@ -1,63 +1,61 @@
 import Foundation
 import Journal
-import Synchronization
 
-/// Salts of an import, kept in `<data>/imports/<site>.salts` (mode 0600) only while an import of
-/// that site is unfinished — so that a run interrupted and started again gives every visitor the
-/// same daily id — and deleted when a run completes. Days of a log are usually long past, so these
-/// salts are never the live ones (``SaltStore``) and never rotate while the import runs.
+/// Salts of an import: derived per site and day from one random secret that exists only while an
+/// import of that site is unfinished.
+///
+/// The secret is kept in `<data>/imports/<site>.salts` (mode 0600) so that a run interrupted and
+/// started again gives every visitor the same daily id; it is deleted when a run completes, after
+/// which nobody can recompute the import's visitor ids. One secret instead of one stored salt per
+/// day means a log spanning years costs one file write, not one per day. These are never the live
+/// salts (``SaltStore``).
 public final class ImportSalts: SaltSource {
-    /// The salt file.
+    /// The secret's file.
     public let path: String
-    private let salts: Mutex<[SaltKey: Salt]>
+    private let secret: Salt
 
-    /// Opens the file at `path`, keeping the salts of an unfinished earlier run.
+    /// Opens the secret of an unfinished earlier run, or makes (and saves) a new one.
     public init(path: String) throws {
         self.path = path
-        var loaded: [SaltKey: Salt] = [:]
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                guard parts.count == 3, let day = Int64(parts[1]), let k0 = UInt64(parts[2].prefix(16), radix: 16),
-                    let k1 = UInt64(parts[2].suffix(16), radix: 16)
-                else { continue }
-                loaded[SaltKey(site: String(parts[0]), day: day)] = Salt(k0: k0, k1: k1)
-            }
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let line = text.split(separator: "\n").first, line.count == 32,
+            let k0 = UInt64(line.prefix(16), radix: 16), let k1 = UInt64(line.suffix(16), radix: 16)
+        {
+            secret = Salt(k0: k0, k1: k1)
+            return
         }
-        salts = Mutex(loaded)
-    }
-
-    /// The salt of a day, created (and saved) on first use.
-    public func salt(site: String, day: Int64) throws -> Salt? {
-        try salts.withLock { salts in
-            let key = SaltKey(site: site, day: day)
-            if let salt = salts[key] { return salt }
-            let salt = Salt.random()
-            salts[key] = salt
-            func hex(_ value: UInt64) -> String {
-                let digits = String(value, radix: 16)
-                return String(repeating: "0", count: 16 - digits.count) + digits
-            }
-            let text = salts.map { "\($0.key.site) \($0.key.day) \(hex($0.value.k0))\(hex($0.value.k1))\n" }.joined()
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
-            } catch {
-                throw IngestError(.salts, "cannot save the import's salts: \(error)", file: path)
-            }
-            return salt
+        secret = Salt.random()
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try AtomicFile.write(Array((hex(secret.k0) + hex(secret.k1) + "\n").utf8), to: path, mode: 0o600)
+        } catch {
+            throw IngestError(.salts, "cannot save the import's secret: \(error)", file: path)
         }
     }
 
-    /// The salt of a day, if one was made.
-    public func existingSalt(site: String, day: Int64) -> Salt? {
-        salts.withLock { $0[SaltKey(site: site, day: day)] }
+    /// The salt of a site's day: two keyed hashes of (site, day) under the secret.
+    public func salt(site: String, day: Int64) throws -> Salt? { derive(site: site, day: day) }
+
+    /// The same as ``salt(site:day:)``: every day's salt exists while the secret does.
+    public func existingSalt(site: String, day: Int64) -> Salt? { derive(site: site, day: day) }
+
+    private func derive(site: String, day: Int64) -> Salt {
+        func part(_ tweak: UInt64) -> UInt64 {
+            var hasher = SipHash(key0: secret.k0 ^ tweak, key1: secret.k1)
+            hasher.combine(site)
+            withUnsafeBytes(of: day.littleEndian) { hasher.combine($0) }
+            return hasher.finalize()
+        }
+        return Salt(k0: part(0x6B30), k1: part(0x6B31))
     }
 
-    /// Deletes the salts (the import is complete): nobody can recompute its visitor ids any more.
+    /// Deletes the secret (the import is complete): nobody can recompute its visitor ids any more.
     public func discard() {
-        salts.withLock { $0.removeAll() }
         try? FileManager.default.removeItem(atPath: path)
     }
 }
