@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Journal
 import Synchronization
@@ -45,10 +44,8 @@ public final class APIKeyStore: Sendable {
 
     /// Creates a key; returns its entry and the key itself (shown once).
     public func create(name: String, sites: [String]) throws -> (Entry, String) {
-        var random = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let token = "im_" + Self.hex(bytes)
-        let digest = Self.hex(Array(SHA256.hash(data: Array(token.utf8))))
+        let token = "im_" + HashedSecret.random(bytes: 32)
+        let digest = HashedSecret.hash(token)
         let entry = Entry(
             id: String(digest.prefix(8)), name: name, sha256: digest,
             created: Int64(Date().timeIntervalSince1970 * 1000), sites: sites)
@@ -74,15 +71,7 @@ public final class APIKeyStore: Sendable {
 
     /// The entry of `token`, compared in constant time against every stored hash.
     public func authenticate(_ token: String) -> Entry? {
-        let digest = Array(SHA256.hash(data: Array(token.utf8)))
-        var found: Entry?
-        for entry in entries.withLock({ $0 }) {
-            let stored = Self.bytes(fromHex: entry.sha256)
-            var difference: UInt8 = stored.count == digest.count ? 0 : 1
-            for index in 0..<min(stored.count, digest.count) { difference |= stored[index] ^ digest[index] }
-            if difference == 0 { found = entry }
-        }
-        return found
+        HashedSecret.match(token, in: entries.withLock { $0 }, hashOf: \.sha256)
     }
 
     private func save(_ list: [Entry]) throws {
@@ -95,30 +84,5 @@ public final class APIKeyStore: Sendable {
                 "cannot write the API keys file: \(error)", file: path,
                 hint: "Check free space and permissions of the data folder")
         }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
-    }
-
-    static func bytes(fromHex text: String) -> [UInt8] {
-        var result: [UInt8] = []
-        var high: UInt8?
-        for character in text.utf8 {
-            let value: UInt8
-            switch character {
-            case 48...57: value = character - 48
-            case 97...102: value = character - 87
-            default: return []
-            }
-            if let pending = high {
-                result.append(pending << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
-        }
-        return result
     }
 }

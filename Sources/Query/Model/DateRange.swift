@@ -1,3 +1,4 @@
+import Foundation
 import Projections
 
 /// The days (or the stretch of time) a query covers, in the site's time zone.
@@ -55,7 +56,7 @@ public enum DateRange: Sendable, Hashable, CustomStringConvertible {
 
     /// Two explicit ends: dates (both days included) or site-local date-times (end excluded).
     public static func explicit(_ from: String, _ to: String, clock: LocalClock) throws -> DateRange {
-        let first = from.trimmingCharacters(in: " "), last = to.trimmingCharacters(in: " ")
+        let first = from.trimmingCharacters(in: .whitespaces), last = to.trimmingCharacters(in: .whitespaces)
         if let start = DayKey.day(fromISODate: first), let end = DayKey.day(fromISODate: last) {
             guard start <= end else {
                 throw QueryError.invalid("the range starts (\(first)) after it ends (\(last))", field: "date_range")
@@ -156,18 +157,5 @@ enum CivilDays {
             return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
         }
         return DayKey.day(fromISODate: iso(year - 1, month, date)) ?? DayKey.day(fromISODate: iso(year - 1, month, 28))!
-    }
-}
-
-extension String {
-    func trimmingCharacters(in characters: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, characters.contains(first) { text = text.dropFirst() }
-        while let last = text.last, characters.contains(last) { text = text.dropLast() }
-        return String(text)
-    }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

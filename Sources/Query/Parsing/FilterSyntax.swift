@@ -1,3 +1,4 @@
+import Foundation
 import Projections
 
 extension Filter {
@@ -25,7 +26,7 @@ extension Filter {
                     + "=~ (matches a regular expression), !=~ (does not match); several values with |, e.g. country==DE|FR",
                 field: "--filter")
         }
-        let name = String(text[..<at]).trimmingCharacters(in: " ")
+        let name = String(text[..<at]).trimmingCharacters(in: .whitespaces)
         let value = String(text[text.index(at, offsetBy: symbol.count)...])
         let values = op == .matches || op == .matchesNot ? [value] : value.split(separator: "|").map(String.init)
         self = .compare(try Comparison(op: op, name: name, values: values.isEmpty ? [""] : values, field: "--filter"))

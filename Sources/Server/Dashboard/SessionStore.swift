@@ -26,10 +26,7 @@ public final class SessionStore: Sendable {
     /// A store whose sessions last `lifetime` seconds (a week by default).
     public init(lifetime: Double = 7 * 86_400) { self.lifetime = lifetime }
 
-    static func token() -> String {
-        var random = SystemRandomNumberGenerator()
-        return APIKeyStore.hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
-    }
+    static func token() -> String { HashedSecret.random(bytes: 32) }
 
     /// Starts a session; returns its cookie token.
     public func start(email: String, now: Double = Date().timeIntervalSince1970) -> (String, Session) {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Journal
 import Synchronization
@@ -39,9 +38,8 @@ public final class ShareStore: Sendable {
 
     /// Creates a link for `site`; returns it and its token (shown once).
     public func create(site: String) throws -> (Share, String) {
-        var random = SystemRandomNumberGenerator()
-        let token = APIKeyStore.hex((0..<24).map { _ in UInt8.random(in: 0...255, using: &random) })
-        let digest = APIKeyStore.hex(Array(SHA256.hash(data: Array(token.utf8))))
+        let token = HashedSecret.random(bytes: 24)
+        let digest = HashedSecret.hash(token)
         let share = Share(id: String(digest.prefix(8)), site: site, sha256: digest)
         try shares.withLock { list in
             let updated = list + [share]
@@ -64,15 +62,7 @@ public final class ShareStore: Sendable {
 
     /// The site a token shows, compared in constant time against every stored hash.
     public func site(for token: String) -> String? {
-        let digest = Array(SHA256.hash(data: Array(token.utf8)))
-        var found: String?
-        for share in shares.withLock({ $0 }) {
-            let stored = APIKeyStore.bytes(fromHex: share.sha256)
-            var difference: UInt8 = stored.count == digest.count ? 0 : 1
-            for index in 0..<min(stored.count, digest.count) { difference |= stored[index] ^ digest[index] }
-            if difference == 0 { found = share.site }
-        }
-        return found
+        HashedSecret.match(token, in: shares.withLock { $0 }, hashOf: \.sha256)?.site
     }
 
     private func save(_ list: [Share]) throws {

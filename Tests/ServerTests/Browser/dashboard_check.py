@@ -3,74 +3,21 @@ what the page shows, for the Swift test to compare with `infinity query`.
 
 Usage: dashboard_check.py CHROMIUM BASE_URL EMAIL PASSWORD SHARE_PATH SCREENSHOT_PNG
 """
-import atexit
 import base64
 import json
 import os
-import re
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-import websocket
+from cdp import Browser
 
 chromium, base, email, password, share, screenshot = sys.argv[1:7]
-profile = tempfile.mkdtemp(prefix="infinity-chromium-")
-browser = subprocess.Popen(
-    [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-     "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,1800", "about:blank"],
-    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-atexit.register(browser.kill)  # never leave a browser behind, whatever happens
-port = None
-deadline = time.time() + 60
-while port is None and time.time() < deadline:
-    line = browser.stderr.readline()
-    match = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
-    if match:
-        port = int(match.group(1))
-if port is None:
-    sys.exit("chromium did not start")
-pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
-target = next(p for p in pages if p["type"] == "page")
-ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60)
-counter = 0
-
-
-def send(method, params=None):
-    global counter
-    counter += 1
-    ws.send(json.dumps({"id": counter, "method": method, "params": params or {}}))
-    while True:
-        message = json.loads(ws.recv())
-        if message.get("id") == counter:
-            if "error" in message:
-                raise RuntimeError(f"{method}: {message['error']}")
-            return message["result"]
-
-
-def evaluate(expression):
-    result = send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
-    if "exceptionDetails" in result:
-        raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
-    return result["result"].get("value")
-
-
-def wait_for(expression, what, seconds=30):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            if evaluate(expression):
-                return
-        except RuntimeError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"timed out waiting for {what}; page: {evaluate('document.body.innerText')[:500]}")
+browser = Browser(chromium)
+send, evaluate, wait_for = browser.send, browser.evaluate, browser.wait_for
 
 
 def navigate(url):
-    send("Page.navigate", {"url": url})
+    browser.navigate(url)
     time.sleep(0.2)
     wait_for("document.readyState === 'complete'", "the page to load")
 
@@ -93,8 +40,6 @@ def read_page():
     })()""")
 
 
-send("Page.enable")
-send("Runtime.enable")
 report = {}
 
 navigate(base + "/")
@@ -123,5 +68,4 @@ report["shared"] = read_page()
 report["shared_has_logout"] = evaluate("[...document.querySelectorAll('button')].some(b => b.textContent === 'Log out')")
 
 print(json.dumps(report))
-ws.close()
-browser.terminate()
+browser.close()
