@@ -12,16 +12,20 @@ public enum DayFolder {
     public static let sessionTimeout: Int64 = 30 * 60_000
 
     /// Folds `slices` (the day's records, in journal order) into the rollup of `key`; with a
-    /// `filter`, only matching hits are counted (visits are still cut from all hits).
+    /// `filter`, only matching hits are counted (visits are still cut from all hits); with `only`,
+    /// only those dimensions' tables are counted (the totals always are), for queries that need
+    /// one breakdown.
     public static func fold(
-        _ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64, filter: HitFilter? = nil
+        _ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64, filter: HitFilter? = nil,
+        only: Set<Dimension>? = nil
     ) -> DayRollup {
         var state = FoldState(slices: slices, clock: clock)
         state.gather()
         state.splitVisits()
         state.assignVisitKeys()
         let compiled = filter.map { CompiledFilter($0, spaces: state.spaces) }
-        return state.count(into: DayRollup(site: key.site, day: key.day, position: position), filter: compiled)
+        return state.count(
+            into: DayRollup(site: key.site, day: key.day, position: position), filter: compiled, only: only)
     }
 }
 
@@ -360,28 +364,35 @@ struct FoldState {
     // MARK: - Counting
 
     /// Adds every visit and hit to its cells and returns the finished rollup.
-    func count(into rollup: DayRollup, filter: CompiledFilter? = nil) -> DayRollup {
+    func count(into rollup: DayRollup, filter: CompiledFilter? = nil, only: Set<Dimension>? = nil) -> DayRollup {
         let dimensions = Dimension.allCases
-        // One flat block of cells: each dimension's keys × 25 hours, then the 25 total cells.
+        func counted(_ dimension: Dimension) -> Bool { only?.contains(dimension) ?? true }
+        // One flat block of cells: each counted dimension's keys × 25 hours, then the 25 total cells.
         var offsets: [Int] = []
         var size = 0
         for dimension in dimensions {
             offsets.append(size)
-            size += spaces[KeySpace(dimension).rawValue].count * Self.hours
+            if counted(dimension) { size += spaces[KeySpace(dimension).rawValue].count * Self.hours }
         }
         let totalsOffset = size
         size += Self.hours
         let cells = UnsafeMutableBufferPointer<FoldCell>.allocate(capacity: size)
         cells.initialize(repeating: FoldCell())
         defer { cells.deallocate() }
-        let sessionOffsets = Self.sessionDimensions.map { offsets[Int($0.rawValue)] }
+        // The session dimensions counted, as (slot among a visit's keys, cell offset).
+        let sessionSlots = Self.sessionDimensions.enumerated().filter { counted($0.element) }.map {
+            (slot: $0.offset, offset: offsets[Int($0.element.rawValue)])
+        }
+        let countPage = counted(.page), countHostname = counted(.hostname), countGoal = counted(.goal)
+        let countPropertyKey = counted(.propertyKey), countProperty = counted(.property)
+        let countCurrency = counted(.currency)
         let pageOffset = offsets[Int(Dimension.page.rawValue)]
         let hostnameOffset = offsets[Int(Dimension.hostname.rawValue)]
         let goalOffset = offsets[Int(Dimension.goal.rawValue)]
         let propertyKeyOffset = offsets[Int(Dimension.propertyKey.rawValue)]
         let propertyOffset = offsets[Int(Dimension.property.rawValue)]
         let currencyOffset = offsets[Int(Dimension.currency.rawValue)]
-        let keyCount = sessionOffsets.count
+        let keyCount = Self.sessionDimensions.count
         let wholeDay = DayRollup.wholeDay
         let hours = Self.hours
         rows.withUnsafeBufferPointer { rows in
@@ -401,8 +412,8 @@ struct FoldState {
                         }
                         func flush(_ hour: Int, _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)) {
                             touch(totalsOffset + hour, counts.pageviews, counts.events, counts.revenue)
-                            for slot in 0..<keyCount {
-                                let cell = sessionOffsets[slot] + Int(visitKeys[keyBase + slot]) * hours + hour
+                            for (slot, offset) in sessionSlots {
+                                let cell = offset + Int(visitKeys[keyBase + slot]) * hours + hour
                                 touch(cell, counts.pageviews, counts.events, counts.revenue)
                             }
                         }
@@ -441,14 +452,14 @@ struct FoldState {
                                 touch(base + hour, pageviews, events, revenue)
                                 touch(base + wholeDay, pageviews, events, revenue)
                             }
-                            hit(pageOffset, row.page)
-                            hit(hostnameOffset, row.hostname)
-                            if !row.isPageview { hit(goalOffset, row.goal) }
+                            if countPage { hit(pageOffset, row.page) }
+                            if countHostname { hit(hostnameOffset, row.hostname) }
+                            if countGoal && !row.isPageview { hit(goalOffset, row.goal) }
                             if row.extra >= 0 {
                                 let extra = extras[Int(row.extra)]
-                                for key in extra.propertyKeys { hit(propertyKeyOffset, key) }
-                                for key in extra.properties { hit(propertyOffset, key) }
-                                if extra.currency != .max { hit(currencyOffset, extra.currency) }
+                                if countPropertyKey { for key in extra.propertyKeys { hit(propertyKeyOffset, key) } }
+                                if countProperty { for key in extra.properties { hit(propertyOffset, key) } }
+                                if countCurrency && extra.currency != .max { hit(currencyOffset, extra.currency) }
                             }
                         }
                         if runMatched { flush(runHour, run) }
@@ -460,7 +471,7 @@ struct FoldState {
         var result = rollup
         result.records = Int64(rows.count)
         result.totals = (0..<hours).map { cells[totalsOffset + $0].metrics }
-        for dimension in dimensions {
+        for dimension in dimensions where counted(dimension) {
             let offset = offsets[Int(dimension.rawValue)]
             let count = spaces[KeySpace(dimension).rawValue].count * hours
             result[dimension] = table(

@@ -103,9 +103,11 @@ public struct ProjectionWorker: Sendable {
 
     /// Folds site-days from the journal on demand, without writing anything: for queries whose
     /// filters stored rollups cannot answer, and for the days not folded yet. Days run in parallel.
-    public func fold(_ keys: [DayKey], until: UInt64? = nil, filter: HitFilter? = nil, jobs: Int? = nil) throws
-        -> [DayRollup]
-    {
+    /// With `only`, just those dimensions' tables are counted (plus the totals).
+    public func fold(
+        _ keys: [DayKey], until: UInt64? = nil, filter: HitFilter? = nil, only: Set<Dimension>? = nil,
+        jobs: Int? = nil
+    ) throws -> [DayRollup] {
         let results = Mutex<[DayRollup?]>([DayRollup?](repeating: nil, count: keys.count))
         let failure = Mutex<Error?>(nil)
         let reader = JournalReader(directory: journal)
@@ -115,7 +117,7 @@ public struct ProjectionWorker: Sendable {
                 do {
                     let rollup = try refold(
                         keys[index], until: until, reader: reader, clock: calendar.clock(for: keys[index].site),
-                        filter: filter)
+                        filter: filter, only: only)
                     results.withLock { $0[index] = rollup }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
@@ -128,7 +130,8 @@ public struct ProjectionWorker: Sendable {
 
     /// Folds one whole site-day from the journal records below `until`.
     func refold(
-        _ key: DayKey, until: UInt64?, reader: JournalReader, clock: LocalClock, filter: HitFilter? = nil
+        _ key: DayKey, until: UInt64?, reader: JournalReader, clock: LocalClock, filter: HitFilter? = nil,
+        only: Set<Dimension>? = nil
     ) throws -> DayRollup {
         var slices: [DaySlice] = []
         var partitioner = DayPartitioner(calendar: calendar, site: key.site, fromDay: key.day)
@@ -142,6 +145,6 @@ public struct ProjectionWorker: Sendable {
             throw Rebuilder.journalError(error)
         }
         let position = until ?? slices.last.map { $0.block.header.endSequence } ?? 0
-        return DayFolder.fold(key, slices: slices, clock: clock, position: position, filter: filter)
+        return DayFolder.fold(key, slices: slices, clock: clock, position: position, filter: filter, only: only)
     }
 }

@@ -23,7 +23,9 @@ struct DaySource {
             switch plan {
             case .journal(let filter):
                 let keys = wanted.sorted().map { DayKey(site: site, day: $0) }
-                for rollup in try worker.fold(keys, filter: filter) { loaded.days[rollup.day] = rollup }
+                for rollup in try worker.fold(keys, filter: filter, only: dimensions) {
+                    loaded.days[rollup.day] = rollup
+                }
                 loaded.folded = keys.count
                 loaded.position = loaded.days.values.map(\.position).max() ?? 0
                 loaded.path = "journal"
@@ -33,7 +35,7 @@ struct DaySource {
                 else {
                     // No rollups (yet): fold everything from the journal.
                     let keys = wanted.sorted().map { DayKey(site: site, day: $0) }
-                    for rollup in try worker.fold(keys) { loaded.days[rollup.day] = rollup }
+                    for rollup in try worker.fold(keys, only: dimensions) { loaded.days[rollup.day] = rollup }
                     loaded.folded = keys.count
                     loaded.position = loaded.days.values.map(\.position).max() ?? 0
                     loaded.path = "journal"
@@ -41,7 +43,7 @@ struct DaySource {
                 }
                 let (tailDays, end) = try unfoldedDays(site: site, after: manifest.position)
                 let refold = wanted.intersection(tailDays).sorted().map { DayKey(site: site, day: $0) }
-                for rollup in try worker.fold(refold) { loaded.days[rollup.day] = rollup }
+                for rollup in try worker.fold(refold, only: dimensions) { loaded.days[rollup.day] = rollup }
                 loaded.folded = refold.count
                 let stored = Set(try generation.days(of: site)).intersection(wanted).subtracting(tailDays)
                 for day in stored {
