@@ -1,17 +1,17 @@
 /// Packs small unsigned integers (dictionary indices, enum values) with the fewest bits they need.
-enum BitPacking {
+public enum BitPacking {
     /// How many bits it takes to write every value in `0...maxValue`.
     @inline(__always)
-    static func width(forMax maxValue: UInt32) -> Int {
+    public static func width(forMax maxValue: UInt32) -> Int {
         maxValue == 0 ? 0 : UInt32.bitWidth - maxValue.leadingZeroBitCount
     }
 
     /// Number of bytes `count` values of `width` bits take.
     @inline(__always)
-    static func byteCount(count: Int, width: Int) -> Int { (count * width + 7) / 8 }
+    public static func byteCount(count: Int, width: Int) -> Int { (count * width + 7) / 8 }
 
     /// Appends the width byte and the packed values (LSB first).
-    static func pack<S: Sequence>(_ values: S, count: Int, width: Int, into writer: inout ByteWriter)
+    public static func pack<S: Sequence>(_ values: S, count: Int, width: Int, into writer: inout ByteWriter)
     where S.Element == UInt32 {
         writer.append(byte: UInt8(width))
         guard width > 0 else { return }
@@ -36,7 +36,7 @@ enum BitPacking {
     ///
     /// The buffer behind `reader` must have at least 8 readable bytes past its end (the block
     /// decoder allocates that slack) so that each value is one unaligned 64-bit load.
-    static func unpack(count: Int, limit: UInt32, from reader: inout ByteReader) throws -> [UInt32] {
+    public static func unpack(count: Int, limit: UInt32, from reader: inout ByteReader) throws -> [UInt32] {
         let width = Int(try reader.read(UInt8.self, "bit width"))
         guard width <= 32 else { throw ByteReader.OutOfBounds(what: "bit width \(width)") }
         if width == 0 {
