@@ -23,7 +23,11 @@ enum ReferenceFold {
     /// `[day: [dimension name or "total": [key: [hour: metrics]]]]`, hour 24 = whole day.
     typealias Result = [DayKey: [String: [String: [Int: Metrics]]]]
 
-    static func fold(_ hits: [Hit], zones: [String: TimeZone]) -> Result {
+    /// With `matching`, only hits it accepts are counted (given the hit and its visit's keys by
+    /// dimension name); visits are still cut from all hits.
+    static func fold(
+        _ hits: [Hit], zones: [String: TimeZone], matching: ((Hit, [String: String]) -> Bool)? = nil
+    ) -> Result {
         struct Local {
             let sequence: Int
             let hit: Hit
@@ -74,8 +78,10 @@ enum ReferenceFold {
                     ("os_version", versioned(first.os, first.osVersion)), ("device", first.device.description),
                     ("screen", first.screen.description), ("total", ""),
                 ]
+                let sessionValues = Dictionary(uniqueKeysWithValues: visitKeys)
                 for local in visit {
                     let hit = local.hit
+                    if let matching, !matching(hit, sessionValues) { continue }
                     var keys = visitKeys + [("page", hit.pathname), ("hostname", hit.hostname)]
                     if !hit.isPageview { keys.append(("goal", hit.name)) }
                     for property in hit.props {
@@ -99,6 +105,16 @@ enum ReferenceFold {
             }
         }
         return cells.mapValues { $0.mapValues { $0.mapValues { $0.mapValues(\.metrics) } } }
+    }
+
+    /// Only the whole-day cells of dimensions and every total cell: what a stored rollup keeps.
+    static func stored(_ result: Result) -> Result {
+        result.mapValues { day in
+            Dictionary(
+                uniqueKeysWithValues: day.map { dimension, values in
+                    (dimension, dimension == "total" ? values : values.mapValues { $0.filter { $0.key == 24 } })
+                })
+        }
     }
 
     /// The same shape, read from a rollup.

@@ -1,3 +1,5 @@
+import Journal
+
 /// Which hits a fold counts (visits are still cut from all of the visitor's hits).
 ///
 /// Queries with filters that stored rollups cannot answer fold the days they need on the fly with
@@ -20,7 +22,32 @@ public indirect enum HitFilter: Sendable {
     case imported(Bool)
 }
 
-/// A ``HitFilter`` turned into lookup tables over a fold's key ids.
+extension HitFilter {
+    /// Whether the filter needs hit timestamps (which only tables folded from the journal have).
+    public var needsTimestamps: Bool {
+        switch self {
+        case .all(let parts), .any(let parts): parts.contains(where: \.needsTimestamps)
+        case .not(let part): part.needsTimestamps
+        case .time: true
+        case .value, .imported: false
+        }
+    }
+
+    /// The visit-table columns evaluating the filter reads.
+    var columns: VisitTable.Columns {
+        var columns: VisitTable.Columns = []
+        switch self {
+        case .all(let parts), .any(let parts): for part in parts { columns.formUnion(part.columns) }
+        case .not(let part): columns = part.columns
+        case .value(let dimension, _): columns = .counting(dimension)
+        case .imported: columns = .flags
+        case .time: columns = []
+        }
+        return columns
+    }
+}
+
+/// A ``HitFilter`` turned into lookup tables over a visit table's key ids.
 struct CompiledFilter {
     indirect enum Node {
         case all([Node])
@@ -32,47 +59,136 @@ struct CompiledFilter {
     }
 
     let root: Node
+    /// Whether only session-level values are tested, so a visit's hits all match or none do.
+    let isSessionLevel: Bool
 
-    init(_ filter: HitFilter, spaces: [Interner]) {
+    init(_ filter: HitFilter, keys: [[String]]) {
         func compile(_ filter: HitFilter) -> Node {
             switch filter {
             case .all(let parts): .all(parts.map(compile))
             case .any(let parts): .any(parts.map(compile))
             case .not(let part): .not(compile(part))
             case .value(let dimension, let predicate):
-                .leaf(dimension, spaces[KeySpace(dimension).rawValue].strings.map(predicate))
+                .leaf(dimension, keys[KeySpace(dimension).rawValue].map(predicate))
             case .time(let range): .time(range)
             case .imported(let imported): .imported(imported)
             }
         }
         root = compile(filter)
+        func sessionLevel(_ filter: HitFilter) -> Bool {
+            switch filter {
+            case .all(let parts), .any(let parts): parts.allSatisfy(sessionLevel)
+            case .not(let part): sessionLevel(part)
+            case .value(let dimension, _): dimension.isSessionLevel
+            case .time, .imported: false
+            }
+        }
+        isSessionLevel = sessionLevel(filter)
     }
 
-    /// Whether a hit matches, given its visit's session keys and its own values.
-    func matches(
-        sessionKeys: UnsafeBufferPointer<UInt32>, keyBase: Int, row: FoldRow, extra: FoldExtra?
-    ) -> Bool {
-        func evaluate(_ node: Node) -> Bool {
+    /// For a session-level filter: a test of each visit (all its hits match or none do).
+    func visitMatcher(_ table: VisitTable) -> VisitMatcher {
+        precondition(isSessionLevel)
+        // The common shape, one comparison or several that must all hold, is tested in place.
+        var leaves: [(PackedColumn, [Bool])] = []
+        func collect(_ node: Node) -> Bool {
             switch node {
-            case .all(let parts): return parts.allSatisfy(evaluate)
-            case .any(let parts): return parts.contains(where: evaluate)
-            case .not(let part): return !evaluate(part)
-            case .time(let range): return range.contains(row.time)
-            case .imported(let imported): return row.imported == imported
-            case .leaf(let dimension, let table):
+            case .leaf(let dimension, let matching):
+                leaves.append((table.sessionKeys[FoldSlots.slot(of: dimension)], matching))
+                return true
+            case .all(let parts): return parts.allSatisfy(collect)
+            default: return false
+            }
+        }
+        if collect(root) { return VisitMatcher(leaves: leaves, mask: nil) }
+        func evaluate(_ node: Node) -> [Bool] {
+            switch node {
+            case .all(let parts): return combine(parts.map(evaluate), count: table.visitCount, all: true)
+            case .any(let parts): return combine(parts.map(evaluate), count: table.visitCount, all: false)
+            case .not(let part): return evaluate(part).map { !$0 }
+            case .leaf(let dimension, let matching):
+                let keys = table.sessionKeys[FoldSlots.slot(of: dimension)]
+                return (0..<table.visitCount).map { matching[Int(keys[$0])] }
+            case .time, .imported: preconditionFailure("not a session-level test")
+            }
+        }
+        return VisitMatcher(leaves: [], mask: evaluate(root))
+    }
+
+    /// Whether each hit matches, in the table's hit order.
+    func hitMask(_ table: VisitTable) -> [Bool] {
+        let count = table.hitCount
+        /// Expands one value per visit to its hits.
+        func perHit(_ visit: (Int) -> Bool) -> [Bool] {
+            [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<table.visitCount {
+                    let value = visit(index)
+                    for hit in Int(table.visitStarts[index])..<Int(table.visitStarts[index + 1]) { buffer[hit] = value }
+                }
+                initialized = count
+            }
+        }
+        func evaluate(_ node: Node) -> [Bool] {
+            switch node {
+            case .all(let parts): return combine(parts.map(evaluate), count: count, all: true)
+            case .any(let parts): return combine(parts.map(evaluate), count: count, all: false)
+            case .not(let part): return evaluate(part).map { !$0 }
+            case .time(let range): return table.times.map { range.contains($0) }
+            case .imported(let imported):
+                let flags = table.flags
+                return (0..<count).map { (flags[$0] & UInt32(HitFlags.imported.rawValue) != 0) == imported }
+            case .leaf(let dimension, let matching):
                 switch dimension {
-                case .page: return table[Int(row.page)]
-                case .hostname: return table[Int(row.hostname)]
-                case .goal: return !row.isPageview && table[Int(row.goal)]
-                case .propertyKey: return extra?.propertyKeys.contains { table[Int($0)] } ?? false
-                case .property: return extra?.properties.contains { table[Int($0)] } ?? false
-                case .currency: return extra.map { $0.currency != .max && table[Int($0.currency)] } ?? false
+                case .page:
+                    let pages = table.pages
+                    return (0..<count).map { matching[Int(pages[$0])] }
+                case .hostname:
+                    let hostnames = table.hostnames
+                    return (0..<count).map { matching[Int(hostnames[$0])] }
+                case .goal:
+                    let goals = table.goals
+                    return (0..<count).map {
+                        let goal = goals[$0]; return goal != 0 && matching[Int(goal - 1)]
+                    }
+                case .propertyKey, .property, .currency:
+                    var mask = [Bool](repeating: false, count: count)
+                    for (hit, extra) in zip(table.extraHits, table.extras) {
+                        mask[Int(hit)] =
+                            switch dimension {
+                            case .propertyKey: extra.propertyKeys.contains { matching[Int($0)] }
+                            case .property: extra.properties.contains { matching[Int($0)] }
+                            default: extra.currency != .max && matching[Int(extra.currency)]
+                            }
+                    }
+                    return mask
                 default:
-                    let slot = FoldState.sessionSlot[Int(dimension.rawValue)]
-                    return table[Int(sessionKeys[keyBase + slot])]
+                    let keys = table.sessionKeys[FoldSlots.slot(of: dimension)]
+                    return perHit { matching[Int(keys[$0])] }
                 }
             }
         }
         return evaluate(root)
+    }
+
+    private func combine(_ masks: [[Bool]], count: Int, all: Bool) -> [Bool] {
+        guard var result = masks.first else { return [Bool](repeating: all, count: count) }
+        for mask in masks.dropFirst() {
+            for index in 0..<count { result[index] = all ? result[index] && mask[index] : result[index] || mask[index] }
+        }
+        return result
+    }
+}
+
+/// Tests whether a visit matches a session-level filter: in place for comparisons that must all
+/// hold, from a precomputed mask otherwise.
+struct VisitMatcher {
+    let leaves: [(PackedColumn, [Bool])]
+    let mask: [Bool]?
+
+    @inline(__always)
+    func matches(_ visit: Int) -> Bool {
+        if let mask { return mask[visit] }
+        for (keys, matching) in leaves where !matching[Int(keys[visit])] { return false }
+        return true
     }
 }

@@ -30,19 +30,19 @@ public struct RollupGeneration: Sendable, Hashable {
     /// The file of one site-day.
     public func file(for key: DayKey) -> String { path + "/" + key.site + "/" + DayKey.isoDate(key.day) + ".day" }
 
-    /// Writes one day's rollup (atomically: temporary file, fsync, rename, fsync folder).
+    /// Writes one day's file (atomically: temporary file, fsync, rename, fsync folder).
     ///
     /// With `sync: false` (a generation being rebuilt, not visible yet) nothing is flushed; call
     /// ``syncAll()`` before publishing it.
-    public func write(_ rollup: DayRollup, sync: Bool = true) throws {
-        let folder = path + "/" + rollup.site
+    public func write(_ day: DayFile, sync: Bool = true) throws {
+        let folder = path + "/" + day.rollup.site
         if !FileSystem.kind(of: folder).isDirectory {
             try io { try FileSystem.createDirectory(folder) }
             if sync { try io { try FileSystem.syncDirectory(path) } }
         }
         try io {
             try AtomicFile.write(
-                RollupCodec.encode(rollup), to: file(for: DayKey(site: rollup.site, day: rollup.day)), sync: sync)
+                RollupCodec.encode(day), to: file(for: DayKey(site: day.rollup.site, day: day.rollup.day)), sync: sync)
         }
     }
 
@@ -72,9 +72,14 @@ public struct RollupGeneration: Sendable, Hashable {
     /// Reads one day's rollup, or nil if that day has none. With `only`, other dimensions' tables
     /// are skipped and left empty (the totals are always read).
     public func read(_ key: DayKey, only: Set<Dimension>? = nil) throws -> DayRollup? {
+        try reader(for: key)?.rollup(only: only)
+    }
+
+    /// Opens one day's file for reading its sections, or nil if that day has none.
+    public func reader(for key: DayKey) throws -> DayFileReader? {
         let file = file(for: key)
         guard FileSystem.kind(of: file).exists else { return nil }
-        return try RollupCodec.decode(try io { try AtomicFile.read(file) }, path: file, only: only)
+        return try DayFileReader(path: file)
     }
 
     /// Deletes one day's rollup, if present.

@@ -91,8 +91,8 @@ public struct ProjectionWorker: Sendable {
                 continue
             }
             clocks[key.site] = clock
-            let rollup = try refold(key, until: end, reader: reader, clock: clock)
-            try generation.write(rollup)
+            let slices = try slices(of: key, until: end, reader: reader)
+            try generation.write(DayFolder.day(key, slices: slices, clock: clock, position: end))
         }
         try generation.write(RollupManifest(position: end, horizon: manifest.horizon))
         logger.debug(
@@ -102,37 +102,46 @@ public struct ProjectionWorker: Sendable {
     }
 
     /// Folds site-days from the journal on demand, without writing anything: for queries whose
-    /// filters stored rollups cannot answer, and for the days not folded yet. Days run in parallel.
-    /// With `only`, just those dimensions' tables are counted (plus the totals).
+    /// filters need timestamps, and for the days not folded yet. Days run in parallel. With `only`,
+    /// just those dimensions' tables are counted (plus the totals); with `hourly`, per local hour too.
     public func fold(
         _ keys: [DayKey], until: UInt64? = nil, filter: HitFilter? = nil, only: Set<Dimension>? = nil,
-        jobs: Int? = nil
+        hourly: Bool = true, jobs: Int? = nil
     ) throws -> [DayRollup] {
-        let results = Mutex<[DayRollup?]>([DayRollup?](repeating: nil, count: keys.count))
-        let failure = Mutex<Error?>(nil)
         let reader = JournalReader(directory: journal)
-        let lanes = max(1, min(jobs ?? self.jobs, keys.count))
+        return try parallelMap(keys, jobs: jobs) { key in
+            let slices = try slices(of: key, until: until, reader: reader)
+            let position = until ?? slices.last.map { $0.block.header.endSequence } ?? 0
+            return DayFolder.fold(
+                key, slices: slices, clock: calendar.clock(for: key.site), position: position, filter: filter,
+                only: only, hourly: hourly)
+        }
+    }
+
+    /// Runs `body` over `items` on up to `jobs` threads (default: the worker's), results in order.
+    public func parallelMap<T, R: Sendable>(_ items: [T], jobs: Int? = nil, _ body: @Sendable (T) throws -> R) throws
+        -> [R]
+    where T: Sendable {
+        let results = Mutex<[R?]>([R?](repeating: nil, count: items.count))
+        let failure = Mutex<Error?>(nil)
+        let lanes = max(1, min(jobs ?? self.jobs, items.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for index in stride(from: lane, to: keys.count, by: lanes) {
+            for index in stride(from: lane, to: items.count, by: lanes) {
+                guard failure.withLock({ $0 == nil }) else { return }
                 do {
-                    let rollup = try refold(
-                        keys[index], until: until, reader: reader, clock: calendar.clock(for: keys[index].site),
-                        filter: filter, only: only)
-                    results.withLock { $0[index] = rollup }
+                    let result = try body(items[index])
+                    results.withLock { $0[index] = result }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        return results.withLock { $0 }.compactMap { $0 }
+        return results.withLock { $0 }.map { $0! }
     }
 
-    /// Folds one whole site-day from the journal records below `until`.
-    func refold(
-        _ key: DayKey, until: UInt64?, reader: JournalReader, clock: LocalClock, filter: HitFilter? = nil,
-        only: Set<Dimension>? = nil
-    ) throws -> DayRollup {
+    /// The journal records of one whole site-day below `until`, block by block.
+    func slices(of key: DayKey, until: UInt64?, reader: JournalReader) throws -> [DaySlice] {
         var slices: [DaySlice] = []
         var partitioner = DayPartitioner(calendar: calendar, site: key.site, fromDay: key.day)
         do {
@@ -144,7 +153,6 @@ public struct ProjectionWorker: Sendable {
         } catch let error as JournalError {
             throw Rebuilder.journalError(error)
         }
-        let position = until ?? slices.last.map { $0.block.header.endSequence } ?? 0
-        return DayFolder.fold(key, slices: slices, clock: clock, position: position, filter: filter, only: only)
+        return slices
     }
 }

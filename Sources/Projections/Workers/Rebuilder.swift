@@ -263,9 +263,9 @@ final class FoldQueue: Sendable {
         while true {
             available.wait()
             guard let job = state.withLock({ $0.queue.removeFirst() }) else { break }
-            let rollup = DayFolder.fold(job.key, slices: job.slices, clock: job.clock, position: job.position)
+            let day = DayFolder.day(job.key, slices: job.slices, clock: job.clock, position: job.position)
             do {
-                try generation.write(rollup, sync: false)
+                try generation.write(day, sync: false)
                 state.withLock { $0.finished += 1 }
             } catch let error as ProjectionError {
                 state.withLock { $0.failure = $0.failure ?? error }

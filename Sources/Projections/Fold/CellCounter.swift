@@ -1,0 +1,197 @@
+/// One cell being counted, with the stamps of the last visitor and visit that touched it.
+///
+/// 48 bytes (counts of one day fit in 32 bits), so that more cells share the processor's caches.
+struct FoldCell {
+    var lastVisitor: UInt32 = 0
+    var lastVisit: UInt32 = 0
+    var visitors: UInt32 = 0
+    var visits: UInt32 = 0
+    var pageviews: UInt32 = 0
+    var events: UInt32 = 0
+    var bounces: UInt32 = 0
+    var duration: Int64 = 0
+    var revenue: Int64 = 0
+
+    @inline(__always)
+    mutating func touch(_ visit: VisitStamp, pageviews: UInt32, events: UInt32, revenue: Int64) {
+        if lastVisitor != visit.visitor {
+            lastVisitor = visit.visitor
+            visitors &+= 1
+        }
+        if lastVisit != visit.visit {
+            lastVisit = visit.visit
+            visits &+= 1
+            bounces &+= visit.bounce
+            duration &+= visit.duration
+        }
+        self.pageviews &+= pageviews
+        self.events &+= events
+        self.revenue &+= revenue
+    }
+
+    var metrics: Metrics {
+        Metrics(
+            visitors: Int64(visitors), visits: Int64(visits), pageviews: Int64(pageviews), events: Int64(events),
+            bounces: Int64(bounces), duration: duration, revenue: revenue)
+    }
+}
+
+/// What a visit adds to the cells it touches: its stamps (visitor + 1, visit + 1) and its numbers.
+struct VisitStamp {
+    var visitor: UInt32
+    var visit: UInt32
+    var bounce: UInt32
+    var duration: Int64
+}
+
+/// Counts a ``VisitTable`` into rollup cells.
+///
+/// Because a visitor's visits are consecutive, "distinct visitors in this cell" needs no set: a
+/// cell remembers the last visitor and the last visit that touched it. Every visit touches the
+/// whole-day cell of each session dimension once; every hit touches the whole-day cell of each of
+/// its hit dimensions; with hours, runs of hits in the same hour touch the hour cells too.
+enum CellCounter {
+    /// Which cells to count.
+    struct Scope: Sendable {
+        /// Only these dimensions' tables (nil: all).
+        var only: Set<Dimension>?
+        /// Cells per local hour for the dimensions, not only per day.
+        var dimensionHours: Bool
+        /// Total cells per local hour, not only per day.
+        var totalHours: Bool
+
+        /// What a day file stores: every dimension per day, the totals per hour.
+        static let stored = Scope(only: nil, dimensionHours: false, totalHours: true)
+
+        /// The visit-table columns counting needs.
+        var columns: VisitTable.Columns {
+            var columns: VisitTable.Columns = .structure
+            if dimensionHours || totalHours { columns.insert(.hours) }
+            for dimension in only ?? Set(Dimension.allCases) { columns.formUnion(.counting(dimension)) }
+            return columns
+        }
+    }
+
+    static func count(_ table: VisitTable, into rollup: DayRollup, filter: CompiledFilter?, scope: Scope) -> DayRollup {
+        let dimensions = Dimension.allCases
+        func counted(_ dimension: Dimension) -> Bool { scope.only?.contains(dimension) ?? true }
+        let hours = scope.dimensionHours ? 25 : 1
+        let wholeDay = scope.dimensionHours ? DayRollup.wholeDay : 0
+        let trackHours = scope.dimensionHours || scope.totalHours
+        // One flat block of cells: each counted dimension's keys × hours, then the 25 total cells.
+        var offsets: [Int] = []
+        var size = 0
+        for dimension in dimensions {
+            offsets.append(size)
+            if counted(dimension) { size += table.keys[KeySpace(dimension).rawValue].count * hours }
+        }
+        let totals = size
+        size += 25
+        let cells = UnsafeMutableBufferPointer<FoldCell>.allocate(capacity: size)
+        cells.initialize(repeating: FoldCell())
+        defer { cells.deallocate() }
+
+        let sessionSlots = Dimension.sessionLevel.filter(counted).map {
+            (keys: table.sessionKeys[FoldSlots.slot(of: $0)], offset: offsets[Int($0.rawValue)])
+        }
+        let pageOffset = counted(.page) ? offsets[Int(Dimension.page.rawValue)] : -1
+        let hostnameOffset = counted(.hostname) ? offsets[Int(Dimension.hostname.rawValue)] : -1
+        let goalOffset = counted(.goal) ? offsets[Int(Dimension.goal.rawValue)] : -1
+        let propertyKeyOffset = counted(.propertyKey) ? offsets[Int(Dimension.propertyKey.rawValue)] : -1
+        let propertyOffset = counted(.property) ? offsets[Int(Dimension.property.rawValue)] : -1
+        let currencyOffset = counted(.currency) ? offsets[Int(Dimension.currency.rawValue)] : -1
+        let visitMatcher = filter.flatMap { $0.isSessionLevel ? $0.visitMatcher(table) : nil }
+        let hitMask = filter.flatMap { $0.isSessionLevel ? nil : $0.hitMask(table) }
+        let goals = table.goals, pages = table.pages, hostnames = table.hostnames, hourColumn = table.hours
+        let visitStarts = table.visitStarts, visitorStarts = table.visitorStarts
+        let bounces = table.bounces, durations = table.durations
+        let extraHits = table.extraHits, extras = table.extras
+        var extraCursor = 0
+
+        for visitor in 0..<table.visitorCount {
+            for visit in Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1]) {
+                if let visitMatcher, !visitMatcher.matches(visit) { continue }
+                let stamp = VisitStamp(
+                    visitor: UInt32(visitor + 1), visit: UInt32(visit + 1), bounce: bounces[visit],
+                    duration: Int64(durations[visit]))
+                @inline(__always)
+                func flush(_ hour: Int, _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)) {
+                    cells[totals + hour].touch(
+                        stamp, pageviews: counts.pageviews, events: counts.events, revenue: counts.revenue)
+                    guard hour == DayRollup.wholeDay || scope.dimensionHours else { return }
+                    let cell = hour == DayRollup.wholeDay ? wholeDay : hour
+                    for (keys, offset) in sessionSlots {
+                        cells[offset + Int(keys[visit]) * hours + cell].touch(
+                            stamp, pageviews: counts.pageviews, events: counts.events, revenue: counts.revenue)
+                    }
+                }
+                var runHour = -1
+                var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
+                var whole = run
+                var matched = false
+                for hit in Int(visitStarts[visit])..<Int(visitStarts[visit + 1]) {
+                    if let hitMask, !hitMask[hit] { continue }
+                    matched = true
+                    let goal = goals[hit]
+                    let pageviews: UInt32 = goal == 0 ? 1 : 0
+                    let events: UInt32 = 1 &- pageviews
+                    while extraCursor < extraHits.count && Int(extraHits[extraCursor]) < hit { extraCursor += 1 }
+                    let extra = extraCursor < extraHits.count && Int(extraHits[extraCursor]) == hit ? extraCursor : -1
+                    let revenue = extra >= 0 ? extras[extra].revenue : 0
+                    var hour = 0
+                    if trackHours {
+                        hour = Int(hourColumn[hit])
+                        if hour != runHour {
+                            if runHour >= 0 { flush(runHour, run) }
+                            runHour = hour
+                            run = (0, 0, 0)
+                        }
+                        run.pageviews &+= pageviews
+                        run.events &+= events
+                        run.revenue &+= revenue
+                    }
+                    whole.pageviews &+= pageviews
+                    whole.events &+= events
+                    whole.revenue &+= revenue
+                    @inline(__always)
+                    func touchHit(_ offset: Int, _ key: UInt32) {
+                        let base = offset + Int(key) * hours
+                        if scope.dimensionHours {
+                            cells[base + hour].touch(stamp, pageviews: pageviews, events: events, revenue: revenue)
+                        }
+                        cells[base + wholeDay].touch(stamp, pageviews: pageviews, events: events, revenue: revenue)
+                    }
+                    if pageOffset >= 0 { touchHit(pageOffset, pages[hit]) }
+                    if hostnameOffset >= 0 { touchHit(hostnameOffset, hostnames[hit]) }
+                    if goalOffset >= 0 && goal != 0 { touchHit(goalOffset, goal - 1) }
+                    if extra >= 0 {
+                        let item = extras[extra]
+                        if propertyKeyOffset >= 0 { for key in item.propertyKeys { touchHit(propertyKeyOffset, key) } }
+                        if propertyOffset >= 0 { for key in item.properties { touchHit(propertyOffset, key) } }
+                        if currencyOffset >= 0 && item.currency != .max { touchHit(currencyOffset, item.currency) }
+                    }
+                }
+                if runHour >= 0 { flush(runHour, run) }
+                if matched { flush(DayRollup.wholeDay, whole) }
+            }
+        }
+        var result = rollup
+        result.records = Int64(table.hitCount)
+        result.totals = (0..<25).map { cells[totals + $0].metrics }
+        for dimension in dimensions where counted(dimension) {
+            let keys = table.keys[KeySpace(dimension).rawValue]
+            let offset = offsets[Int(dimension.rawValue)]
+            var rows: [DimensionTable.Row] = []
+            for key in 0..<keys.count {
+                for hour in 0..<hours {
+                    let cell = cells[offset + key * hours + hour]
+                    guard cell.visitors > 0 else { continue }
+                    let label = scope.dimensionHours ? UInt8(hour) : UInt8(DayRollup.wholeDay)
+                    rows.append(DimensionTable.Row(key: UInt32(key), hour: label, metrics: cell.metrics))
+                }
+            }
+            result[dimension] = DimensionTable(keys: keys, rows: rows)
+        }
+        return result
+    }
+}

@@ -1,0 +1,392 @@
+import Journal
+
+/// One record of the day, with the ids the fold needs for every hit.
+struct FoldRow {
+    var time: Int64
+    var visitor: UInt32
+    var slice: UInt32
+    var record: UInt32
+    var page: UInt32
+    var hostname: UInt32
+    /// The goal id of a custom event; `UInt32.max` for a page view.
+    var goal: UInt32
+    /// Index into the extras (properties, revenue), or -1.
+    var extra: Int32
+    var hour: UInt8
+    var flags: UInt8
+
+    var isPageview: Bool { goal == .max }
+    var interactive: Bool { flags & HitFlags.nonInteractive.rawValue == 0 }
+}
+
+/// Properties and revenue of the few records that carry them.
+struct FoldExtra: Sendable, Equatable {
+    var propertyKeys: [UInt32] = []
+    var properties: [UInt32] = []
+    var revenue: Int64 = 0
+    var currency: UInt32 = .max
+}
+
+/// Turns one site-day's journal records into a ``VisitTable``: gather one compact row per record
+/// (strings become small ids per key space, interned once per block dictionary), group the rows
+/// by visitor with a stable counting sort, put each visitor's rows in time order, cut them into
+/// visits, and give each visit its session keys from its first hit.
+struct FoldState {
+    let slices: [DaySlice]
+    var clock: LocalClock
+    var spaces = [Interner](repeating: Interner(), count: KeySpace.allCases.count)
+    var rows: [FoldRow] = []
+    var extras: [FoldExtra] = []
+    var visitorIDs = VisitorTable()
+    /// Row indices grouped by visitor, each visitor's rows in time order.
+    var order: [Int32] = []
+    /// For each visitor, where its rows start in `order` (one extra end entry).
+    var visitorStarts: [Int32] = []
+    /// The table's columns before packing, with fold-order key ids.
+    var columns = Unpacked()
+    /// Each visit's first row, entry row and exit row.
+    var visitEnds: [(first: Int32, entry: Int32, exit: Int32)] = []
+
+    init(slices: [DaySlice], clock: LocalClock) {
+        self.slices = slices
+        self.clock = clock
+        // Enumerated dimensions get ids equal to their raw values, in order.
+        for channel in Channel.allCases { _ = spaces[KeySpace.channel.rawValue].intern(channel.description) }
+        for device in DeviceClass.allCases { _ = spaces[KeySpace.device.rawValue].intern(device.description) }
+        for screen in ScreenClass.allCases { _ = spaces[KeySpace.screen.rawValue].intern(screen.description) }
+    }
+
+    /// The finished table, keys sorted.
+    mutating func makeTable() -> VisitTable {
+        gather()
+        splitVisits()
+        fillHits()
+        assignVisitKeys()
+        columns.keys = spaces.map(\.strings)
+        columns.sortKeys()
+        return columns.packed()
+    }
+
+    // MARK: - Gathering rows
+
+    mutating func gather() {
+        let total = slices.reduce(0) { $0 + $1.records.count }
+        rows.reserveCapacity(total)
+        for (sliceIndex, slice) in slices.enumerated() {
+            let block = slice.block
+            let pages = eagerMap(.pathname, .page, slice: sliceIndex)
+            let hosts = eagerMap(.hostname, .hostname, slice: sliceIndex)
+            let names = block.column(.name).dictionary.map {
+                $0 == Hit.pageview ? UInt32.max : spaces[KeySpace.goal.rawValue].intern($0)
+            }
+            let pathIndices = block.column(.pathname).indices
+            let hostIndices = block.column(.hostname).indices
+            let nameIndices = block.column(.name).indices
+            let properties = block.props
+            let revenues = block.revenue
+            var propertyCursor = 0
+            var revenueCursor = 0
+            for record in slice.records {
+                let index = Int(record)
+                let time = block.timestamps[index]
+                let hour = clock.dayAndHour(of: time).hour
+                let visitor = visitorIDs.index(of: block.visitorIDs[index])
+                var extra: Int32 = -1
+                while propertyCursor < properties.records.count && properties.records[propertyCursor] < record {
+                    propertyCursor += 1
+                }
+                while revenueCursor < revenues.records.count && revenues.records[revenueCursor] < record {
+                    revenueCursor += 1
+                }
+                let hasProperties =
+                    propertyCursor < properties.records.count && properties.records[propertyCursor] == record
+                let hasRevenue = revenueCursor < revenues.records.count && revenues.records[revenueCursor] == record
+                if hasProperties || hasRevenue {
+                    var item = FoldExtra()
+                    if hasProperties {
+                        let range = Int(properties.starts[propertyCursor])..<Int(properties.starts[propertyCursor + 1])
+                        for pair in range {
+                            let key = properties.keyDictionary[Int(properties.keys[pair])]
+                            let value = properties.valueDictionary[Int(properties.values[pair])]
+                            item.propertyKeys.append(spaces[KeySpace.propertyKey.rawValue].intern(key))
+                            item.properties.append(
+                                spaces[KeySpace.property.rawValue].intern(Dimension.property(key, value)))
+                        }
+                    }
+                    if hasRevenue {
+                        item.revenue = revenues.amounts[revenueCursor]
+                        let currency = revenues.currencyDictionary[Int(revenues.currencies[revenueCursor])]
+                        item.currency = spaces[KeySpace.currency.rawValue].intern(currency)
+                    }
+                    extra = Int32(extras.count)
+                    extras.append(item)
+                }
+                rows.append(
+                    FoldRow(
+                        time: time, visitor: visitor, slice: UInt32(sliceIndex), record: UInt32(record),
+                        page: pages[Int(pathIndices[index])], hostname: hosts[Int(hostIndices[index])],
+                        goal: names[Int(nameIndices[index])], extra: extra, hour: UInt8(hour),
+                        flags: block.flags[index]))
+            }
+        }
+    }
+
+    private mutating func eagerMap(_ field: StringField, _ space: KeySpace, slice: Int) -> [UInt32] {
+        slices[slice].block.column(field).dictionary.map { spaces[space.rawValue].intern($0) }
+    }
+
+    // MARK: - Visits
+
+    /// Groups rows by visitor (stable, so journal order is kept), puts each visitor's rows in time
+    /// order, and cuts them into visits.
+    mutating func splitVisits() {
+        let visitorCount = visitorIDs.count
+        visitorStarts = [Int32](repeating: 0, count: visitorCount + 1)
+        for row in rows { visitorStarts[Int(row.visitor) + 1] += 1 }
+        for index in 0..<visitorCount { visitorStarts[index + 1] += visitorStarts[index] }
+        order = [Int32](repeating: 0, count: rows.count)
+        var fill = visitorStarts
+        for (index, row) in rows.enumerated() {
+            order[Int(fill[Int(row.visitor)])] = Int32(index)
+            fill[Int(row.visitor)] += 1
+        }
+        columns.visitStarts.reserveCapacity(rows.count / 2)
+        columns.visitorStarts.reserveCapacity(visitorCount + 1)
+        visitEnds.reserveCapacity(rows.count / 2)
+        for visitor in 0..<visitorCount {
+            let start = Int(visitorStarts[visitor])
+            let end = Int(visitorStarts[visitor + 1])
+            sortByTime(start..<end)
+            var visitStart = start
+            for position in start..<end {
+                let isLast = position == end - 1
+                if isLast
+                    || rows[Int(order[position + 1])].time - rows[Int(order[position])].time > DayFolder.sessionTimeout
+                {
+                    addVisit(visitStart..<(position + 1))
+                    visitStart = position + 1
+                }
+            }
+            columns.visitorStarts.append(UInt32(columns.visitStarts.count - 1))
+        }
+    }
+
+    private mutating func sortByTime(_ range: Range<Int>) {
+        var sorted = true
+        for position in range.dropFirst() where rows[Int(order[position])].time < rows[Int(order[position - 1])].time {
+            sorted = false
+            break
+        }
+        if sorted { return }
+        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties.
+        let rows = self.rows
+        order[range].sort { (rows[Int($0)].time, $0) < (rows[Int($1)].time, $1) }
+    }
+
+    private mutating func addVisit(_ range: Range<Int>) {
+        var pageviews = 0
+        var interactiveEvents = 0
+        var entry: Int32 = -1
+        var exit: Int32 = -1
+        for position in range {
+            let row = rows[Int(order[position])]
+            if row.isPageview {
+                pageviews += 1
+                if entry < 0 { entry = order[position] }
+                exit = order[position]
+            } else if row.interactive {
+                interactiveEvents += 1
+            }
+        }
+        let first = order[range.lowerBound]
+        if entry < 0 {
+            entry = first
+            exit = order[range.upperBound - 1]
+        }
+        columns.visitStarts.append(UInt32(range.upperBound))
+        columns.bounces.append(pageviews == 1 && interactiveEvents == 0 ? 1 : 0)
+        columns.durations.append(UInt32(clamping: rows[Int(order[range.upperBound - 1])].time - rows[Int(first)].time))
+        visitEnds.append((first: first, entry: entry, exit: exit))
+    }
+
+    /// Copies every hit's columns into the table, in visit order.
+    mutating func fillHits() {
+        let count = rows.count
+        columns.extras = extras
+        rows.withUnsafeBufferPointer { rows in
+            order.withUnsafeBufferPointer { order in
+                func column<T>(_ value: (FoldRow) -> T) -> [T] {
+                    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                        for position in 0..<count { buffer[position] = value(rows[Int(order[position])]) }
+                        initialized = count
+                    }
+                }
+                columns.pages = column(\.page)
+                columns.hostnames = column(\.hostname)
+                columns.goals = column(\.goal)
+                columns.hours = column { UInt32($0.hour) }
+                columns.flags = column { UInt32($0.flags) }
+                columns.times = column(\.time)
+                for position in 0..<count where rows[Int(order[position])].extra >= 0 {
+                    columns.extraHits.append(Int32(position))
+                    columns.extraOrder.append(rows[Int(order[position])].extra)
+                }
+            }
+        }
+    }
+
+    /// Gives every visit its session-level keys (from its first hit, entry and exit page), one
+    /// block at a time so that each block's columns are looked up once, not once per visit.
+    mutating func assignVisitKeys() {
+        let visits = columns.visitStarts.count - 1
+        var keys = Dimension.sessionLevel.map { _ in [UInt32](repeating: 0, count: visits) }
+        var bySlice = [[Int32]](repeating: [], count: slices.count)
+        for (index, ends) in visitEnds.enumerated() { bySlice[Int(rows[Int(ends.first)].slice)].append(Int32(index)) }
+        let stringSlots = Dimension.sessionLevel.enumerated().compactMap {
+            slot, dimension -> (Int, StringField, Int)? in
+            guard let field = KeySpace(dimension).field, dimension != .entryPage, dimension != .exitPage else {
+                return nil
+            }
+            return (slot, field, KeySpace(dimension).rawValue)
+        }
+        let channelSlot = FoldSlots.slot(of: .channel)
+        let deviceSlot = FoldSlots.slot(of: .device), screenSlot = FoldSlots.slot(of: .screen)
+        let versionSlots = [
+            (
+                FoldSlots.slot(of: .browserVersion), StringField.browser, StringField.browserVersion,
+                KeySpace.browserVersion
+            ),
+            (FoldSlots.slot(of: .osVersion), .os, .osVersion, .osVersion),
+        ]
+        for (visit, ends) in visitEnds.enumerated() {
+            keys[FoldSlots.entry][visit] = rows[Int(ends.entry)].page
+            keys[FoldSlots.exit][visit] = rows[Int(ends.exit)].page
+        }
+        for (sliceIndex, visitIndices) in bySlice.enumerated() where !visitIndices.isEmpty {
+            let block = slices[sliceIndex].block
+            // This slice's block dictionary entries → key ids, filled as visits need them: one flat
+            // table for the string slots and one per family/version pair.
+            var offsets: [Int] = []
+            var total = 0
+            for (_, field, _) in stringSlots {
+                offsets.append(total)
+                total += block.strings[field.rawValue].dictionary.count
+            }
+            var translation = [UInt32](repeating: .max, count: total)
+            let indexColumns = stringSlots.map { block.strings[$0.1.rawValue].indices }
+            let dictionaries = stringSlots.map { block.strings[$0.1.rawValue].dictionary }
+            let channels = block.channels, devices = block.devices, screens = block.screens
+            var versionTables = versionSlots.map { slot in
+                [UInt32](
+                    repeating: .max,
+                    count: block.strings[slot.1.rawValue].dictionary.count
+                        * block.strings[slot.2.rawValue].dictionary.count)
+            }
+            let versionColumns = versionSlots.map {
+                (family: block.strings[$0.1.rawValue], version: block.strings[$0.2.rawValue])
+            }
+            for visitIndex in visitIndices {
+                let visit = Int(visitIndex)
+                let record = Int(rows[Int(visitEnds[visit].first)].record)
+                keys[channelSlot][visit] = UInt32(channels[record])
+                keys[deviceSlot][visit] = UInt32(devices[record])
+                keys[screenSlot][visit] = UInt32(screens[record])
+                for n in 0..<stringSlots.count {
+                    let entry = Int(indexColumns[n][record])
+                    var id = translation[offsets[n] + entry]
+                    if id == .max {
+                        id = spaces[stringSlots[n].2].intern(dictionaries[n][entry])
+                        translation[offsets[n] + entry] = id
+                    }
+                    keys[stringSlots[n].0][visit] = id
+                }
+                for n in 0..<versionSlots.count {
+                    let columns = versionColumns[n]
+                    let family = Int(columns.family.indices[record])
+                    let version = Int(columns.version.indices[record])
+                    let cell = family * columns.version.dictionary.count + version
+                    var id = versionTables[n][cell]
+                    if id == .max {
+                        let text = Dimension.versioned(
+                            columns.family.dictionary[family], columns.version.dictionary[version])
+                        id = spaces[versionSlots[n].3.rawValue].intern(text)
+                        versionTables[n][cell] = id
+                    }
+                    keys[versionSlots[n].0][visit] = id
+                }
+            }
+        }
+        columns.sessionKeys = keys
+    }
+}
+
+/// A visit table's columns as plain arrays, while a fold builds them.
+struct Unpacked {
+    var keys: [[String]] = []
+    var pages: [UInt32] = []
+    var hostnames: [UInt32] = []
+    /// Goal key ids, `UInt32.max` for page views.
+    var goals: [UInt32] = []
+    var hours: [UInt32] = []
+    var flags: [UInt32] = []
+    var times: [Int64] = []
+    var extraHits: [Int32] = []
+    /// For each of ``extraHits``, its index into ``extras``.
+    var extraOrder: [Int32] = []
+    var extras: [FoldExtra] = []
+    var visitStarts: [UInt32] = [0]
+    var bounces: [UInt32] = []
+    var durations: [UInt32] = []
+    var sessionKeys: [[UInt32]] = []
+    var visitorStarts: [UInt32] = [0]
+
+    /// Sorts every key space's strings and renumbers every id that points into it, so that a
+    /// table's ids (and the rollup rows counted from it) do not depend on first-seen order.
+    mutating func sortKeys() {
+        var ranks: [[UInt32]] = []
+        for space in KeySpace.allCases {
+            let strings = keys[space.rawValue]
+            let sorted = strings.indices.sorted { strings[$0] < strings[$1] }
+            var rank = [UInt32](repeating: 0, count: strings.count)
+            for (position, id) in sorted.enumerated() { rank[id] = UInt32(position) }
+            ranks.append(rank)
+            keys[space.rawValue] = sorted.map { strings[$0] }
+        }
+        func remap(_ column: inout [UInt32], _ space: KeySpace) {
+            let rank = ranks[space.rawValue]
+            for index in column.indices where column[index] != .max { column[index] = rank[Int(column[index])] }
+        }
+        remap(&pages, .page)
+        remap(&hostnames, .hostname)
+        remap(&goals, .goal)
+        for (slot, dimension) in Dimension.sessionLevel.enumerated() { remap(&sessionKeys[slot], KeySpace(dimension)) }
+        for index in extras.indices {
+            remap(&extras[index].propertyKeys, .propertyKey)
+            remap(&extras[index].properties, .property)
+            if extras[index].currency != .max {
+                extras[index].currency = ranks[KeySpace.currency.rawValue][Int(extras[index].currency)]
+            }
+        }
+    }
+
+    /// The packed table.
+    func packed() -> VisitTable {
+        var table = VisitTable()
+        table.keys = keys
+        table.hitCount = pages.count
+        table.pages = PackedColumn(pages)
+        table.hostnames = PackedColumn(hostnames)
+        table.goals = PackedColumn(goals.map { $0 &+ 1 })  // UInt32.max (a page view) becomes 0
+        table.hours = PackedColumn(hours)
+        table.flags = PackedColumn(flags)
+        table.times = times
+        table.extraHits = extraHits
+        table.extras = extraOrder.map { extras[Int($0)] }
+        table.visitStarts = PackedColumn(visitStarts)
+        table.bounces = PackedColumn(bounces)
+        table.durations = PackedColumn(durations)
+        table.sessionKeys = sessionKeys.map(PackedColumn.init)
+        table.visitorStarts = PackedColumn(visitorStarts)
+        return table
+    }
+}

@@ -1,0 +1,102 @@
+/// Bytes in memory owned by one object and freed with it, with zero slack bytes after the end so
+/// that bit-unpacking can always load a whole 64-bit word.
+///
+/// `@unchecked Sendable`: the bytes are written only while the owner is being built (by the
+/// initializer or by the one reader that fills a section), and never after it is shared.
+final class OwnedBytes: @unchecked Sendable {
+    /// Zero bytes kept after `count`.
+    static let slack = 8
+
+    /// The bytes.
+    let pointer: UnsafeMutableRawPointer
+    /// Number of bytes, without the slack.
+    let count: Int
+
+    /// `count` zero bytes.
+    init(count: Int) {
+        self.count = count
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: count + Self.slack, alignment: 16)
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: count + Self.slack)
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// The bytes as a buffer (without the slack).
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: pointer, count: count) }
+}
+
+/// A column of small unsigned integers, each stored in `width` bits (least significant first) and
+/// read in place: nothing is decoded until a value is asked for, so a question that touches a few
+/// visits of a day never pays for the rest.
+///
+/// Values above `limit` read as `limit`, so a damaged column can give wrong numbers but never an
+/// index out of bounds (files are checksummed, so this guards against bugs, not against disks).
+///
+/// `@unchecked Sendable`: `base` points into `storage`, which the column keeps alive and which is
+/// never written once the column exists.
+struct PackedColumn: @unchecked Sendable {
+    /// Number of values.
+    let count: Int
+    /// Bits per value, 0…32.
+    let width: Int
+    private let storage: OwnedBytes?
+    private let base: UnsafeRawPointer?
+    private let mask: UInt64
+    private let limit: UInt64
+
+    /// An empty column.
+    init() {
+        self.init(storage: nil, offset: 0, count: 0, width: 0, limit: 0)
+    }
+
+    /// `values` packed with the fewest bits their largest needs.
+    init(_ values: [UInt32]) {
+        let largest = values.max() ?? 0
+        let width = largest == 0 ? 0 : UInt32.bitWidth - largest.leadingZeroBitCount
+        let storage = OwnedBytes(count: (values.count * width + 7) / 8)
+        if width > 0 {
+            var bit = 0
+            for value in values {
+                let byte = bit >> 3
+                let word = storage.pointer.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
+                storage.pointer.storeBytes(
+                    of: word | UInt64(value) << UInt64(bit & 7), toByteOffset: byte, as: UInt64.self)
+                bit += width
+            }
+        }
+        self.init(storage: storage, offset: 0, count: values.count, width: width, limit: largest)
+    }
+
+    /// The values packed in `storage` from `offset` (whose bytes must be there, plus the slack).
+    init(storage: OwnedBytes?, offset: Int, count: Int, width: Int, limit: UInt32) {
+        self.count = count
+        self.width = width
+        self.storage = storage
+        base = storage.map { UnsafeRawPointer($0.pointer + offset) }
+        mask = width == 0 ? 0 : (UInt64(1) << UInt64(width)) &- 1
+        self.limit = UInt64(limit)
+    }
+
+    /// Number of bytes the packed values take.
+    static func byteCount(count: Int, width: Int) -> Int { (count * width + 7) / 8 }
+
+    /// The packed bytes.
+    var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base, count: Self.byteCount(count: count, width: width))
+    }
+
+    /// The value at `index`.
+    @inline(__always)
+    subscript(index: Int) -> UInt32 {
+        guard let base else { return 0 }
+        let bit = index &* width
+        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: bit &>> 3, as: UInt64.self))
+        return UInt32(truncatingIfNeeded: Swift.min((word &>> UInt64(bit & 7)) & mask, limit))
+    }
+
+    /// Every value, decoded.
+    var values: [UInt32] { (0..<count).map { self[$0] } }
+
+    /// Whether the column holds no values.
+    var isEmpty: Bool { count == 0 }
+}

@@ -1,0 +1,69 @@
+/// Everything the rollups keep of one site-day: its cells and the visit table they were counted
+/// from. Stored as one `.day` file of independently compressed sections (``RollupCodec``).
+public struct DayFile: Sendable {
+    /// The cells: every dimension per day, the totals per local hour.
+    public var rollup: DayRollup
+    /// The day's visits, for questions the cells cannot answer.
+    public var visits: VisitTable
+
+    /// A day file's content.
+    public init(rollup: DayRollup, visits: VisitTable) {
+        self.rollup = rollup
+        self.visits = visits
+    }
+}
+
+/// The sections of a day file. Each is named by a 16-bit id in the section table.
+enum DaySection {
+    /// Site, day, journal position, record count, the 25 total cells.
+    static let meta: UInt16 = 0x0001
+    /// The sorted strings of a key space.
+    static func keys(_ space: KeySpace) -> UInt16 { 0x0100 | UInt16(space.rawValue) }
+    /// The whole-day cells of a dimension.
+    static func cells(_ dimension: Dimension) -> UInt16 { 0x0200 | UInt16(dimension.rawValue) }
+    /// A visit-table column.
+    static func column(_ column: VisitColumn) -> UInt16 { 0x0300 | column.id }
+}
+
+/// The stored columns of a visit table.
+enum VisitColumn: Hashable {
+    /// Running start of each visitor's visits (bit-packed).
+    case visitors
+    /// Running start of each visit's hits (bit-packed).
+    case visits
+    /// One bit per visit.
+    case bounces
+    /// Per visit, ms (bit-packed).
+    case durations
+    /// Per hit: 0 for a page view, else goal id + 1 (bit-packed).
+    case goals
+    /// Per hit, key ids (bit-packed).
+    case pages, hostnames
+    /// Per hit, local hour (bit-packed).
+    case hours
+    /// Per hit, `HitFlags` (bit-packed).
+    case flags
+    /// The hits with properties or revenue (sparse).
+    case extras
+    /// Per visit, the key id of a session slot other than entry and exit page (bit-packed).
+    case session(Int)
+
+    var id: UInt16 {
+        switch self {
+        case .visitors: 0
+        case .visits: 1
+        case .bounces: 2
+        case .durations: 3
+        case .goals: 4
+        case .pages: 5
+        case .hostnames: 6
+        case .hours: 7
+        case .flags: 8
+        case .extras: 9
+        case .session(let slot): 16 + UInt16(slot)
+        }
+    }
+
+    /// The session slots stored as columns (entry and exit pages are derived from the hits).
+    static let sessionSlots = Dimension.sessionLevel.indices.filter { $0 != FoldSlots.entry && $0 != FoldSlots.exit }
+}

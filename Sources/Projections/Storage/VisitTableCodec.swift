@@ -1,0 +1,107 @@
+import Journal
+
+/// The columns of a stored ``VisitTable``. Every column but the extras is a varint count, a width
+/// byte and the values bit-packed with that many bits each (least significant bit first), so a
+/// reader uses them in place; visits and visitors are stored as running starts.
+enum VisitTableCodec {
+    static func encode(_ table: VisitTable) -> [(VisitColumn, [UInt8])] {
+        var columns: [(VisitColumn, [UInt8])] = []
+        func packed(_ column: VisitColumn, _ values: PackedColumn) {
+            var writer = ByteWriter(capacity: values.bytes.count + 16)
+            writer.append(varint: UInt64(values.count))
+            writer.append(byte: UInt8(values.width))
+            writer.append(contentsOf: values.bytes)
+            columns.append((column, writer.bytes))
+        }
+        packed(.visitors, table.visitorStarts)
+        packed(.visits, table.visitStarts)
+        packed(.bounces, table.bounces)
+        packed(.durations, table.durations)
+        packed(.goals, table.goals)
+        packed(.pages, table.pages)
+        packed(.hostnames, table.hostnames)
+        packed(.hours, table.hours)
+        packed(.flags, table.flags)
+        var extras = ByteWriter(capacity: 64 + table.extras.count * 8)
+        extras.append(varint: UInt64(table.extras.count))
+        var previous = 0
+        for (hit, extra) in zip(table.extraHits, table.extras) {
+            extras.append(varint: UInt64(Int(hit) - previous))
+            previous = Int(hit)
+            extras.append(varint: UInt64(extra.propertyKeys.count))
+            for (key, property) in zip(extra.propertyKeys, extra.properties) {
+                extras.append(varint: UInt64(key))
+                extras.append(varint: UInt64(property))
+            }
+            extras.append(zigzag: extra.revenue)
+            extras.append(varint: extra.currency == .max ? 0 : UInt64(extra.currency) + 1)
+        }
+        columns.append((.extras, extras.bytes))
+        for slot in VisitColumn.sessionSlots { packed(.session(slot), table.sessionKeys[slot]) }
+        return columns
+    }
+
+    /// A packed column of exactly `count` values (nil: any count) read in place from `section`;
+    /// values above `limit` read as `limit`.
+    static func packed(_ section: OwnedBytes, count: Int?, limit: UInt32) throws -> PackedColumn {
+        var reader = ByteReader(section.buffer)
+        let stored = try reader.readCount(limit: Int(Int32.max), "count")
+        guard count == nil || stored == count else { throw ByteReader.OutOfBounds(what: "column length") }
+        let width = Int(try reader.read(UInt8.self, "bit width"))
+        guard width <= 32 else { throw ByteReader.OutOfBounds(what: "bit width \(width)") }
+        guard reader.remaining >= PackedColumn.byteCount(count: stored, width: width) else {
+            throw ByteReader.OutOfBounds(what: "packed values")
+        }
+        return PackedColumn(storage: section, offset: reader.position, count: stored, width: width, limit: limit)
+    }
+
+    /// Running starts (`[0, …, total]`), checked to rise by at least one at every step.
+    static func starts(_ section: OwnedBytes, count: Int?) throws -> PackedColumn {
+        let column = try packed(section, count: count.map { $0 + 1 }, limit: .max)
+        guard column.count >= 1, column[0] == 0 else { throw ByteReader.OutOfBounds(what: "starts") }
+        var previous: UInt32 = 0
+        for index in 1..<column.count {
+            let value = column[index]
+            guard value > previous else { throw ByteReader.OutOfBounds(what: "starts") }
+            previous = value
+        }
+        return column
+    }
+
+    /// Reads the sparse extras column: the hits that carry some, ascending, and their items.
+    static func readExtras(_ section: OwnedBytes, hits: Int, keys: [[String]]) throws -> ([Int32], [FoldExtra]) {
+        let propertyKeys = UInt64(keys[KeySpace.propertyKey.rawValue].count)
+        let properties = UInt64(keys[KeySpace.property.rawValue].count)
+        let currencies = UInt64(keys[KeySpace.currency.rawValue].count)
+        var reader = ByteReader(section.buffer)
+        let count = try reader.readCount(limit: hits, "extras count")
+        var carrying: [Int32] = []
+        var extras: [FoldExtra] = []
+        carrying.reserveCapacity(count)
+        extras.reserveCapacity(count)
+        var hit = 0
+        for entry in 0..<count {
+            let delta = try reader.readCount(limit: hits, "hit delta")
+            hit += delta
+            guard hit < hits, entry == 0 || delta > 0 else { throw ByteReader.OutOfBounds(what: "extras hit") }
+            var item = FoldExtra()
+            let pairs = try reader.readCount(limit: 1 << 16, "property count")
+            for _ in 0..<pairs {
+                let key = try reader.readVarint()
+                let property = try reader.readVarint()
+                guard key < propertyKeys, property < properties else {
+                    throw ByteReader.OutOfBounds(what: "property id")
+                }
+                item.propertyKeys.append(UInt32(key))
+                item.properties.append(UInt32(property))
+            }
+            item.revenue = try reader.readZigzag()
+            let currency = try reader.readVarint()
+            guard currency <= currencies else { throw ByteReader.OutOfBounds(what: "currency id") }
+            item.currency = currency == 0 ? .max : UInt32(currency - 1)
+            carrying.append(Int32(hit))
+            extras.append(item)
+        }
+        return (carrying, extras)
+    }
+}
