@@ -19,25 +19,25 @@ struct Aggregator {
         return sum
     }
 
-    /// The numbers of every value of `dimension` on one day at one hour. With a property key,
-    /// only that property's values, labelled by value.
-    func breakdown(_ day: Int64, hour: Int, dimension: Dimension, propertyKey: String?) -> [String: Metrics] {
-        guard let rollup = days[day] else { return [:] }
+    /// Adds the numbers of every value of `dimension` on one day at one hour to `sums`. With a
+    /// property key, only that property's values, labelled by value.
+    func addBreakdown(
+        _ day: Int64, hour: Int, dimension: Dimension, propertyKey: String?, into sums: inout [String: Metrics]
+    ) {
+        guard let rollup = days[day] else { return }
         let table = rollup[dimension]
         let prefix = propertyKey.map { $0 + "=" }
-        var labels: [String?] = []
-        labels.reserveCapacity(table.keys.count)
-        for key in table.keys {
-            var label: String? = key
-            if let prefix { label = key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : nil }
-            if let selection, selection.dimension == dimension, !selection.test(key) { label = nil }
-            labels.append(label)
-        }
-        var result: [String: Metrics] = [:]
+        let filtering = selection.map { $0.dimension == dimension } ?? false
+        if sums.isEmpty { sums.reserveCapacity(table.rows.count) }
         for row in table.rows where Int(row.hour) == hour {
-            if let label = labels[Int(row.key)] { result[label, default: Metrics()] += row.metrics }
+            var label = table.keys[Int(row.key)]
+            if filtering, let selection, !selection.test(label) { continue }
+            if let prefix {
+                guard label.hasPrefix(prefix) else { continue }
+                label = String(label.dropFirst(prefix.count))
+            }
+            sums[label, default: Metrics()] += row.metrics
         }
-        return result
     }
 }
 

@@ -1,8 +1,9 @@
 import Journal
 import Projections
 
-/// Where a query's day rollups come from: stored rollups, with the days that journal records not
-/// yet folded touch refolded on demand, or everything folded on demand with a filter.
+/// Where a query's day rollups come from: stored cells, or counted on demand from the stored visit
+/// tables with a filter, or folded on demand from the journal; in every case the days that journal
+/// records not yet folded touch are refolded from the journal, so answers are current.
 struct DaySource {
     let worker: ProjectionWorker
 
@@ -15,49 +16,78 @@ struct DaySource {
         var path = "rollups"
     }
 
-    /// Loads the days; from stored rollups only the tables of `dimensions` are read.
-    func load(site: String, days: [ClosedRange<Int64>], plan: QueryPlan, dimensions: Set<Dimension>) throws -> Loaded {
-        let wanted = Set(days.flatMap { Array($0) })
+    /// Loads the days. Only the tables of `dimensions` are counted or read; with `hourly`, cells per
+    /// local hour too.
+    func load(
+        site: String, days: [ClosedRange<Int64>], plan: QueryPlan, dimensions: Set<Dimension>, hourly: Bool
+    ) throws -> Loaded {
+        let wanted = Set(days.flatMap { Array($0) }).sorted()
         var loaded = Loaded()
         do {
+            let filter: HitFilter?
             switch plan {
-            case .journal(let filter):
-                let keys = wanted.sorted().map { DayKey(site: site, day: $0) }
-                for rollup in try worker.fold(keys, filter: filter, only: dimensions) {
-                    loaded.days[rollup.day] = rollup
-                }
-                loaded.folded = keys.count
-                loaded.position = loaded.days.values.map(\.position).max() ?? 0
-                loaded.path = "journal"
-            case .rollups:
-                guard let generation = try worker.store.current(), let manifest = try generation.manifest(),
-                    manifest.formatVersion == RollupCodec.formatVersion
-                else {
-                    // No rollups (yet): fold everything from the journal.
-                    let keys = wanted.sorted().map { DayKey(site: site, day: $0) }
-                    for rollup in try worker.fold(keys, only: dimensions) { loaded.days[rollup.day] = rollup }
-                    loaded.folded = keys.count
-                    loaded.position = loaded.days.values.map(\.position).max() ?? 0
-                    loaded.path = "journal"
-                    return loaded
-                }
-                let (tailDays, end) = try unfoldedDays(site: site, after: manifest.position)
-                let refold = wanted.intersection(tailDays).sorted().map { DayKey(site: site, day: $0) }
-                for rollup in try worker.fold(refold, only: dimensions) { loaded.days[rollup.day] = rollup }
-                loaded.folded = refold.count
-                let stored = Set(try generation.days(of: site)).intersection(wanted).subtracting(tailDays)
-                for day in stored {
-                    if let rollup = try generation.read(DayKey(site: site, day: day), only: dimensions) {
-                        loaded.days[day] = rollup
-                    }
-                }
-                loaded.fromRollups = stored.count
-                loaded.position = max(manifest.position, end)
-                loaded.path = refold.isEmpty ? "rollups" : "rollups+tail"
+            case .journal(let journalFilter): filter = journalFilter
+            case .visits(let visitsFilter): filter = visitsFilter
+            case .rollups: filter = nil
             }
+            guard let generation = try worker.store.current(), let manifest = try generation.manifest(),
+                manifest.formatVersion == RollupCodec.formatVersion
+            else {
+                // No rollups (yet): fold everything from the journal.
+                return try fold(site: site, days: wanted, filter: filter, dimensions: dimensions, hourly: hourly)
+            }
+            if case .journal = plan {
+                return try fold(site: site, days: wanted, filter: filter, dimensions: dimensions, hourly: hourly)
+            }
+            let (tailDays, end) = try unfoldedDays(site: site, after: manifest.position)
+            let refold = wanted.filter(tailDays.contains)
+            let stored = Set(try generation.days(of: site)).subtracting(tailDays)
+            let fromFiles = wanted.filter(stored.contains)
+            let position = max(manifest.position, end)
+            let keys = fromFiles.map { DayKey(site: site, day: $0) }
+            let rollups: [DayRollup]
+            if case .visits = plan {
+                let columns = DayFolder.columns(filter: filter, only: dimensions, hourly: hourly)
+                rollups = try worker.parallelMap(keys) { key in
+                    guard let reader = try generation.reader(for: key) else {
+                        return DayRollup(site: key.site, day: key.day, position: position)
+                    }
+                    return DayFolder.count(
+                        try reader.visits(columns), key: key, position: position, filter: filter, only: dimensions,
+                        hourly: hourly)
+                }
+            } else {
+                rollups = try keys.compactMap { try generation.read($0, only: dimensions) }
+            }
+            for rollup in rollups { loaded.days[rollup.day] = rollup }
+            for rollup in try worker.fold(
+                refold.map { DayKey(site: site, day: $0) }, filter: filter, only: dimensions, hourly: hourly)
+            {
+                loaded.days[rollup.day] = rollup
+            }
+            loaded.fromRollups = fromFiles.count
+            loaded.folded = refold.count
+            loaded.position = position
+            let base = if case .visits = plan { "visits" } else { "rollups" }
+            loaded.path = refold.isEmpty ? base : base + "+tail"
         } catch let error as ProjectionError {
             throw QueryError(.storage, error.description)
         }
+        return loaded
+    }
+
+    /// Every day folded from the journal.
+    private func fold(
+        site: String, days: [Int64], filter: HitFilter?, dimensions: Set<Dimension>, hourly: Bool
+    ) throws -> Loaded {
+        var loaded = Loaded()
+        let keys = days.map { DayKey(site: site, day: $0) }
+        for rollup in try worker.fold(keys, filter: filter, only: dimensions, hourly: hourly) {
+            loaded.days[rollup.day] = rollup
+        }
+        loaded.folded = keys.count
+        loaded.position = loaded.days.values.map(\.position).max() ?? 0
+        loaded.path = "journal"
         return loaded
     }
 

@@ -42,7 +42,9 @@ public struct QueryEngine: Sendable {
         if let breakdown = request.breakdown { needed.insert(breakdown) }
         if case .rollups(let selection?) = plan { needed.insert(selection.dimension) }
         if request.metrics.contains(.revenue) { needed.insert(.currency) }
-        let loaded = try source.load(site: request.site, days: ranges, plan: plan, dimensions: needed)
+        let hourly = request.timeBucket == .hour
+        let loaded = try source.load(
+            site: request.site, days: ranges, plan: plan, dimensions: needed, hourly: hourly)
         let selection: QueryPlan.Selection? = if case .rollups(let selection) = plan { selection } else { nil }
         let aggregator = Aggregator(days: loaded.days, selection: selection)
 
@@ -58,7 +60,9 @@ public struct QueryEngine: Sendable {
             if case .rollups(let selection?) = basePlan { baseNeeded.insert(selection.dimension) }
             let baseLoaded =
                 baseRequest.filter == request.filter
-                ? loaded : try source.load(site: request.site, days: ranges, plan: basePlan, dimensions: baseNeeded)
+                ? loaded
+                : try source.load(
+                    site: request.site, days: ranges, plan: basePlan, dimensions: baseNeeded, hourly: hourly)
             conversionBase = Aggregator(days: baseLoaded.days, selection: baseSelection)
         }
 

@@ -2,10 +2,13 @@ import Projections
 
 /// How a query will be answered.
 enum QueryPlan {
-    /// From day rollups (stored, plus days folded on demand from the unfolded tail). With a
+    /// From the stored cells (plus days folded on demand from the unfolded tail). With a
     /// selection, only cells of that dimension whose key matches are summed.
     case rollups(Selection?)
-    /// From days folded on demand with a filter over raw hits.
+    /// Counted on demand from the stored visit tables with a filter (or none), for questions the
+    /// cells cannot answer; days the unfolded tail touches are folded from the journal.
+    case visits(HitFilter?)
+    /// Folded on demand from the journal: the filter needs each hit's exact time.
     case journal(HitFilter)
 
     /// Cells of one dimension whose keys satisfy a test.
@@ -14,19 +17,23 @@ enum QueryPlan {
         let test: @Sendable (String) -> Bool
     }
 
-    /// Rollup cells answer a filter exactly when it selects exactly one cell per day: one `is`
-    /// comparison with one value. (Summing several cells would count a visitor twice whose visits
-    /// or hits fall under two of them, even for visit dimensions: one visitor, two visits from two
-    /// sources.) The breakdown, if any, must be that same dimension. Anything else needs the raw hits.
+    /// Stored cells answer a question exactly when it needs one cell per day: no filter, or one
+    /// `is` comparison with one value (summing several cells would count a visitor twice whose
+    /// visits or hits fall under two of them, even for visit dimensions: one visitor, two visits
+    /// from two sources), a breakdown by nothing or by that same dimension, and hours only for the
+    /// totals (dimensions are stored per day). Anything else is counted from the visit tables, and
+    /// a range of instants from the journal itself.
     static func make(for request: QueryRequest) throws -> QueryPlan {
         var extra: [HitFilter] = []
         if case .instants(let from, let to) = request.dateRange { extra.append(.time(from..<to)) }
         if !request.includeImported { extra.append(.imported(false)) }
+        let hourlyCells = request.timeBucket == .hour
         guard let filter = request.filter else {
-            return extra.isEmpty ? .rollups(nil) : .journal(.all(extra))
+            if extra.isEmpty { return hourlyCells && request.breakdown != nil ? .visits(nil) : .rollups(nil) }
+            return plan(.all(extra))
         }
         let comparisons = filter.comparisons
-        if extra.isEmpty, comparisons.count == 1, isSingle(filter), let comparison = comparisons.first {
+        if extra.isEmpty, !hourlyCells, comparisons.count == 1, isSingle(filter), let comparison = comparisons.first {
             let dimension = comparison.dimension
             let oneCell = comparison.op == .is && comparison.values.count == 1
             let breakdownFits = request.breakdown == nil || request.breakdown == dimension
@@ -37,7 +44,11 @@ enum QueryPlan {
                 return .rollups(Selection(dimension: dimension, test: test))
             }
         }
-        return .journal(.all([try filter.hitFilter()] + extra))
+        return plan(.all([try filter.hitFilter()] + extra))
+    }
+
+    private static func plan(_ filter: HitFilter) -> QueryPlan {
+        filter.needsTimestamps ? .journal(filter) : .visits(filter)
     }
 
     private static func isSingle(_ filter: Filter) -> Bool {

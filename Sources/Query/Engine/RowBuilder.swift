@@ -27,9 +27,9 @@ struct RowBuilder {
             }
             var values: [String: Metrics] = [:]
             for cell in bucket.cells {
-                let part = aggregator.breakdown(
-                    cell.day, hour: cell.hour, dimension: dimension, propertyKey: request.breakdownPropertyKey)
-                for (label, metrics) in part { values[label, default: Metrics()] += metrics }
+                aggregator.addBreakdown(
+                    cell.day, hour: cell.hour, dimension: dimension, propertyKey: request.breakdownPropertyKey,
+                    into: &values)
             }
             for (label, metrics) in values {
                 let labels = timeFirst ? timeLabel + [label] : [label] + timeLabel
@@ -124,22 +124,35 @@ struct RowBuilder {
                 order = [.init(key: "time", ascending: true)]
             }
         }
-        func key(_ row: QueryResult.Row, _ name: String) -> (Double?, String?) {
-            if let index = request.metrics.firstIndex(where: { $0.rawValue == name }) {
-                return (row.metrics[index] ?? -Double.infinity, nil)
+        // Each sort key becomes a metric or dimension position once, not at every comparison.
+        enum Key {
+            case metric(Int, ascending: Bool)
+            case dimension(Int, ascending: Bool)
+        }
+        let keys: [Key] = order.compactMap { item in
+            if let index = request.metrics.firstIndex(where: { $0.rawValue == item.key }) {
+                return .metric(index, ascending: item.ascending)
             }
             if let index = request.dimensions.firstIndex(where: {
-                $0.description == name || (name == "time" && { if case .time = $0 { true } else { false } }($0))
-            }), index < row.dimensions.count {
-                return (nil, row.dimensions[index])
+                $0.description == item.key || (item.key == "time" && { if case .time = $0 { true } else { false } }($0))
+            }) {
+                return .dimension(index, ascending: item.ascending)
             }
-            return (nil, nil)
+            return nil
         }
         return rows.sorted { a, b in
-            for item in order {
-                let (x, y) = (key(a, item.key), key(b, item.key))
-                if let p = x.0, let q = y.0, p != q { return item.ascending ? p < q : p > q }
-                if let p = x.1, let q = y.1, p != q { return item.ascending ? p < q : p > q }
+            for key in keys {
+                switch key {
+                case .metric(let index, let ascending):
+                    let p = a.metrics[index] ?? -Double.infinity
+                    let q = b.metrics[index] ?? -Double.infinity
+                    if p != q { return ascending ? p < q : p > q }
+                case .dimension(let index, let ascending):
+                    guard index < a.dimensions.count, index < b.dimensions.count else { continue }
+                    let p = a.dimensions[index]
+                    let q = b.dimensions[index]
+                    if p != q { return ascending ? p < q : p > q }
+                }
             }
             return a.dimensions.lexicographicallyPrecedes(b.dimensions)
         }

@@ -8,9 +8,8 @@ struct Overview {
     let request: QueryRequest
 
     func print() throws {
-        var totals = request
-        totals.metrics = [.visitors, .visits, .pageviews, .viewsPerVisit, .bounceRate, .visitDuration]
-        totals.comparison = .previousPeriod
+        let overview = request.overview
+        let totals = overview.headline
         let headline = try engine.run(totals)
         Swift.print(ResultTable.describe(totals, headline))
         Swift.print("")
@@ -26,20 +25,12 @@ struct Overview {
         }
         Swift.print(table.render(), terminator: "")
 
-        var series = request
-        series.metrics = [.visitors]
-        series.dimensions = [.time(.day)]
-        let days = try engine.run(series).rows.map { $0.metrics[0] ?? 0 }
+        let days = try engine.run(overview.series).rows.map { $0.metrics[0] ?? 0 }
         Swift.print("\nVisitors per day  \(Self.sparkline(days))  (max \(Format.count(days.max() ?? 0)))")
 
-        for (title, dimension) in [
-            ("Top pages", Dimension.page), ("Top sources", .source), ("Top countries", .country), ("Devices", .device),
-        ] {
-            var top = request
-            top.metrics = [.visitors, .percentage]
-            top.dimensions = [.dimension(dimension)]
-            top.limit = 5
-            let result = try engine.run(top)
+        for top in overview.panels {
+            let (title, dimension) = (top.title, top.dimension)
+            let result = try engine.run(top.request)
             var panel = TextTable([title, "visitors", "%"], rightAligned: [1, 2])
             for row in result.rows {
                 panel.add([
