@@ -64,8 +64,9 @@ format:
 lint:
 	$(SWIFT) format lint -r Sources Tests
 
-## Benchmarks (their own package, so their dependencies stay out of the normal build).
-bench: deps
+## Benchmarks (their own package, so their dependencies stay out of the normal build; the query
+## benchmarks time DuckDB from .build/oracle beside us).
+bench: deps oracle
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:

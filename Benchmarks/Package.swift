@@ -12,9 +12,19 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "Journal", package: "infinity-metrics"),
+                .product(name: "Projections", package: "infinity-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "JournalBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Journal", package: "infinity-metrics"),
             ],
@@ -35,12 +45,27 @@ let package = Package(
         .executableTarget(
             name: "ProjectionBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Journal", package: "infinity-metrics"),
                 .product(name: "Projections", package: "infinity-metrics"),
                 .product(name: "Query", package: "infinity-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ProjectionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "QueryBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Journal", package: "infinity-metrics"),
+                .product(name: "Projections", package: "infinity-metrics"),
+                .product(name: "Query", package: "infinity-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/QueryBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Journal
 import Logging
@@ -72,11 +73,6 @@ func append(_ chunks: [[Hit]], to writer: JournalWriter) throws {
 let recordsPerSecond = BenchmarkMetric.custom("records/s", polarity: .prefersLarger, useScalingFactor: false)
 let bytesPerThousandRecords = BenchmarkMetric.custom(
     "bytes per 1000 records", polarity: .prefersSmaller, useScalingFactor: false)
-
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
