@@ -91,8 +91,13 @@ enum CellCounter {
         cells.initialize(repeating: FoldCell())
         defer { cells.deallocate() }
 
+        let visitMask = filter.flatMap { $0.isSessionLevel ? $0.visitMask(table) : nil } ?? []
+        let hitMask = filter.flatMap { $0.isSessionLevel ? nil : $0.hitMask(table) } ?? []
+        let filtersVisits = filter?.isSessionLevel == true, filtersHits = filter?.isSessionLevel == false
+        // The hot loop reads columns through plain pointers (`PackedView`) and buffers, so that it
+        // retains and releases nothing; `table` keeps the storage alive meanwhile.
         let sessionSlots = Dimension.sessionLevel.filter(counted).map {
-            (keys: table.sessionKeys[FoldSlots.slot(of: $0)], offset: offsets[Int($0.rawValue)])
+            (keys: table.sessionKeys[FoldSlots.slot(of: $0)].view, offset: offsets[Int($0.rawValue)])
         }
         let pageOffset = counted(.page) ? offsets[Int(Dimension.page.rawValue)] : -1
         let hostnameOffset = counted(.hostname) ? offsets[Int(Dimension.hostname.rawValue)] : -1
@@ -100,79 +105,109 @@ enum CellCounter {
         let propertyKeyOffset = counted(.propertyKey) ? offsets[Int(Dimension.propertyKey.rawValue)] : -1
         let propertyOffset = counted(.property) ? offsets[Int(Dimension.property.rawValue)] : -1
         let currencyOffset = counted(.currency) ? offsets[Int(Dimension.currency.rawValue)] : -1
-        let visitMatcher = filter.flatMap { $0.isSessionLevel ? $0.visitMatcher(table) : nil }
-        let hitMask = filter.flatMap { $0.isSessionLevel ? nil : $0.hitMask(table) }
-        let goals = table.goals, pages = table.pages, hostnames = table.hostnames, hourColumn = table.hours
-        let visitStarts = table.visitStarts, visitorStarts = table.visitorStarts
-        let bounces = table.bounces, durations = table.durations
-        let extraHits = table.extraHits, extras = table.extras
-        var extraCursor = 0
-
-        for visitor in 0..<table.visitorCount {
-            for visit in Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1]) {
-                if let visitMatcher, !visitMatcher.matches(visit) { continue }
-                let stamp = VisitStamp(
-                    visitor: UInt32(visitor + 1), visit: UInt32(visit + 1), bounce: bounces[visit],
-                    duration: Int64(durations[visit]))
-                @inline(__always)
-                func flush(_ hour: Int, _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)) {
-                    cells[totals + hour].touch(
-                        stamp, pageviews: counts.pageviews, events: counts.events, revenue: counts.revenue)
-                    guard hour == DayRollup.wholeDay || scope.dimensionHours else { return }
-                    let cell = hour == DayRollup.wholeDay ? wholeDay : hour
-                    for (keys, offset) in sessionSlots {
-                        cells[offset + Int(keys[visit]) * hours + cell].touch(
-                            stamp, pageviews: counts.pageviews, events: counts.events, revenue: counts.revenue)
+        let goals = table.goals.view, pages = table.pages.view, hostnames = table.hostnames.view
+        let hourColumn = table.hours.view
+        let visitStarts = table.visitStarts.view, visitorStarts = table.visitorStarts.view
+        let bounces = table.bounces.view, durations = table.durations.view
+        let extras = table.extras
+        let revenues = extras.map(\.revenue)
+        let visitorCount = table.visitorCount
+        let extraHits = table.extraHits
+        withExtendedLifetime(table) {
+            sessionSlots.withUnsafeBufferPointer { sessionSlots in
+                visitMask.withUnsafeBufferPointer { visitMask in
+                    hitMask.withUnsafeBufferPointer { hitMask in
+                        extraHits.withUnsafeBufferPointer { extraHits in
+                            revenues.withUnsafeBufferPointer { revenues in
+                                var extraCursor = 0
+                                for visitor in 0..<visitorCount {
+                                    for visit in Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1]) {
+                                        if filtersVisits && !visitMask[visit] { continue }
+                                        let stamp = VisitStamp(
+                                            visitor: UInt32(visitor + 1), visit: UInt32(visit + 1),
+                                            bounce: bounces[visit],
+                                            duration: Int64(durations[visit]))
+                                        @inline(__always)
+                                        func flush(
+                                            _ hour: Int, _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)
+                                        ) {
+                                            cells[totals + hour].touch(
+                                                stamp, pageviews: counts.pageviews, events: counts.events,
+                                                revenue: counts.revenue)
+                                            guard hour == DayRollup.wholeDay || scope.dimensionHours else { return }
+                                            let cell = hour == DayRollup.wholeDay ? wholeDay : hour
+                                            for slot in sessionSlots {
+                                                cells[slot.offset + Int(slot.keys[visit]) * hours + cell].touch(
+                                                    stamp, pageviews: counts.pageviews, events: counts.events,
+                                                    revenue: counts.revenue)
+                                            }
+                                        }
+                                        var runHour = -1
+                                        var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
+                                        var whole = run
+                                        var matched = false
+                                        for hit in Int(visitStarts[visit])..<Int(visitStarts[visit + 1]) {
+                                            if filtersHits && !hitMask[hit] { continue }
+                                            matched = true
+                                            let goal = goals[hit]
+                                            let pageviews: UInt32 = goal == 0 ? 1 : 0
+                                            let events: UInt32 = 1 &- pageviews
+                                            while extraCursor < extraHits.count && Int(extraHits[extraCursor]) < hit {
+                                                extraCursor += 1
+                                            }
+                                            let extra =
+                                                extraCursor < extraHits.count && Int(extraHits[extraCursor]) == hit
+                                                ? extraCursor : -1
+                                            let revenue = extra >= 0 ? revenues[extra] : 0
+                                            var hour = 0
+                                            if trackHours {
+                                                hour = Int(hourColumn[hit])
+                                                if hour != runHour {
+                                                    if runHour >= 0 { flush(runHour, run) }
+                                                    runHour = hour
+                                                    run = (0, 0, 0)
+                                                }
+                                                run.pageviews &+= pageviews
+                                                run.events &+= events
+                                                run.revenue &+= revenue
+                                            }
+                                            whole.pageviews &+= pageviews
+                                            whole.events &+= events
+                                            whole.revenue &+= revenue
+                                            @inline(__always)
+                                            func touchHit(_ offset: Int, _ key: UInt32) {
+                                                let base = offset + Int(key) * hours
+                                                if scope.dimensionHours {
+                                                    cells[base + hour].touch(
+                                                        stamp, pageviews: pageviews, events: events, revenue: revenue)
+                                                }
+                                                cells[base + wholeDay].touch(
+                                                    stamp, pageviews: pageviews, events: events, revenue: revenue)
+                                            }
+                                            if pageOffset >= 0 { touchHit(pageOffset, pages[hit]) }
+                                            if hostnameOffset >= 0 { touchHit(hostnameOffset, hostnames[hit]) }
+                                            if goalOffset >= 0 && goal != 0 { touchHit(goalOffset, goal - 1) }
+                                            if extra >= 0 {
+                                                let item = extras[extra]
+                                                if propertyKeyOffset >= 0 {
+                                                    for key in item.propertyKeys { touchHit(propertyKeyOffset, key) }
+                                                }
+                                                if propertyOffset >= 0 {
+                                                    for key in item.properties { touchHit(propertyOffset, key) }
+                                                }
+                                                if currencyOffset >= 0 && item.currency != .max {
+                                                    touchHit(currencyOffset, item.currency)
+                                                }
+                                            }
+                                        }
+                                        if runHour >= 0 { flush(runHour, run) }
+                                        if matched { flush(DayRollup.wholeDay, whole) }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-                var runHour = -1
-                var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
-                var whole = run
-                var matched = false
-                for hit in Int(visitStarts[visit])..<Int(visitStarts[visit + 1]) {
-                    if let hitMask, !hitMask[hit] { continue }
-                    matched = true
-                    let goal = goals[hit]
-                    let pageviews: UInt32 = goal == 0 ? 1 : 0
-                    let events: UInt32 = 1 &- pageviews
-                    while extraCursor < extraHits.count && Int(extraHits[extraCursor]) < hit { extraCursor += 1 }
-                    let extra = extraCursor < extraHits.count && Int(extraHits[extraCursor]) == hit ? extraCursor : -1
-                    let revenue = extra >= 0 ? extras[extra].revenue : 0
-                    var hour = 0
-                    if trackHours {
-                        hour = Int(hourColumn[hit])
-                        if hour != runHour {
-                            if runHour >= 0 { flush(runHour, run) }
-                            runHour = hour
-                            run = (0, 0, 0)
-                        }
-                        run.pageviews &+= pageviews
-                        run.events &+= events
-                        run.revenue &+= revenue
-                    }
-                    whole.pageviews &+= pageviews
-                    whole.events &+= events
-                    whole.revenue &+= revenue
-                    @inline(__always)
-                    func touchHit(_ offset: Int, _ key: UInt32) {
-                        let base = offset + Int(key) * hours
-                        if scope.dimensionHours {
-                            cells[base + hour].touch(stamp, pageviews: pageviews, events: events, revenue: revenue)
-                        }
-                        cells[base + wholeDay].touch(stamp, pageviews: pageviews, events: events, revenue: revenue)
-                    }
-                    if pageOffset >= 0 { touchHit(pageOffset, pages[hit]) }
-                    if hostnameOffset >= 0 { touchHit(hostnameOffset, hostnames[hit]) }
-                    if goalOffset >= 0 && goal != 0 { touchHit(goalOffset, goal - 1) }
-                    if extra >= 0 {
-                        let item = extras[extra]
-                        if propertyKeyOffset >= 0 { for key in item.propertyKeys { touchHit(propertyKeyOffset, key) } }
-                        if propertyOffset >= 0 { for key in item.properties { touchHit(propertyOffset, key) } }
-                        if currencyOffset >= 0 && item.currency != .max { touchHit(currencyOffset, item.currency) }
-                    }
-                }
-                if runHour >= 0 { flush(runHour, run) }
-                if matched { flush(DayRollup.wholeDay, whole) }
             }
         }
         var result = rollup

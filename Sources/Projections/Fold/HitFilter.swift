@@ -86,46 +86,37 @@ struct CompiledFilter {
         isSessionLevel = sessionLevel(filter)
     }
 
-    /// For a session-level filter: a test of each visit (all its hits match or none do).
-    func visitMatcher(_ table: VisitTable) -> VisitMatcher {
+    /// For a session-level filter: whether each visit matches (all its hits match or none do).
+    func visitMask(_ table: VisitTable) -> [Bool] {
         precondition(isSessionLevel)
-        // The common shape, one comparison or several that must all hold, is tested in place.
-        var leaves: [(PackedColumn, [Bool])] = []
-        func collect(_ node: Node) -> Bool {
-            switch node {
-            case .leaf(let dimension, let matching):
-                leaves.append((table.sessionKeys[FoldSlots.slot(of: dimension)], matching))
-                return true
-            case .all(let parts): return parts.allSatisfy(collect)
-            default: return false
-            }
-        }
-        if collect(root) { return VisitMatcher(leaves: leaves, mask: nil) }
+        let count = table.visitCount
         func evaluate(_ node: Node) -> [Bool] {
             switch node {
-            case .all(let parts): return combine(parts.map(evaluate), count: table.visitCount, all: true)
-            case .any(let parts): return combine(parts.map(evaluate), count: table.visitCount, all: false)
+            case .all(let parts): return combine(parts.map(evaluate), count: count, all: true)
+            case .any(let parts): return combine(parts.map(evaluate), count: count, all: false)
             case .not(let part): return evaluate(part).map { !$0 }
             case .leaf(let dimension, let matching):
-                let keys = table.sessionKeys[FoldSlots.slot(of: dimension)]
-                return (0..<table.visitCount).map { matching[Int(keys[$0])] }
+                return Self.lookUp(table.sessionKeys[FoldSlots.slot(of: dimension)], matching, count: count)
             case .time, .imported: preconditionFailure("not a session-level test")
             }
         }
-        return VisitMatcher(leaves: [], mask: evaluate(root))
+        return evaluate(root)
     }
 
     /// Whether each hit matches, in the table's hit order.
     func hitMask(_ table: VisitTable) -> [Bool] {
         let count = table.hitCount
         /// Expands one value per visit to its hits.
-        func perHit(_ visit: (Int) -> Bool) -> [Bool] {
-            [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for index in 0..<table.visitCount {
-                    let value = visit(index)
-                    for hit in Int(table.visitStarts[index])..<Int(table.visitStarts[index + 1]) { buffer[hit] = value }
+        func perHit(_ visits: [Bool]) -> [Bool] {
+            withExtendedLifetime(table.visitStarts) {
+                let starts = table.visitStarts.view
+                return [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for index in 0..<table.visitCount {
+                        let value = visits[index]
+                        for hit in Int(starts[index])..<Int(starts[index + 1]) { buffer[hit] = value }
+                    }
+                    initialized = count
                 }
-                initialized = count
             }
         }
         func evaluate(_ node: Node) -> [Bool] {
@@ -139,17 +130,9 @@ struct CompiledFilter {
                 return (0..<count).map { (flags[$0] & UInt32(HitFlags.imported.rawValue) != 0) == imported }
             case .leaf(let dimension, let matching):
                 switch dimension {
-                case .page:
-                    let pages = table.pages
-                    return (0..<count).map { matching[Int(pages[$0])] }
-                case .hostname:
-                    let hostnames = table.hostnames
-                    return (0..<count).map { matching[Int(hostnames[$0])] }
-                case .goal:
-                    let goals = table.goals
-                    return (0..<count).map {
-                        let goal = goals[$0]; return goal != 0 && matching[Int(goal - 1)]
-                    }
+                case .page: return Self.lookUp(table.pages, matching, count: count)
+                case .hostname: return Self.lookUp(table.hostnames, matching, count: count)
+                case .goal: return Self.lookUp(table.goals, matching, count: count, offset: 1)
                 case .propertyKey, .property, .currency:
                     var mask = [Bool](repeating: false, count: count)
                     for (hit, extra) in zip(table.extraHits, table.extras) {
@@ -163,32 +146,43 @@ struct CompiledFilter {
                     return mask
                 default:
                     let keys = table.sessionKeys[FoldSlots.slot(of: dimension)]
-                    return perHit { matching[Int(keys[$0])] }
+                    return perHit(Self.lookUp(keys, matching, count: table.visitCount))
                 }
             }
         }
         return evaluate(root)
     }
 
+    /// Whether `matching` holds for each value of a column (shifted down by `offset`; values
+    /// below it never match), in tight loops over plain pointers.
+    private static func lookUp(_ column: PackedColumn, _ matching: [Bool], count: Int, offset: UInt32 = 0) -> [Bool] {
+        withExtendedLifetime(column) {
+            let values = column.view
+            return matching.withUnsafeBufferPointer { matching in
+                [Bool](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for index in 0..<count {
+                        let value = values[index]
+                        buffer[index] = value >= offset && matching[Int(value &- offset)]
+                    }
+                    initialized = count
+                }
+            }
+        }
+    }
+
     private func combine(_ masks: [[Bool]], count: Int, all: Bool) -> [Bool] {
         guard var result = masks.first else { return [Bool](repeating: all, count: count) }
-        for mask in masks.dropFirst() {
-            for index in 0..<count { result[index] = all ? result[index] && mask[index] : result[index] || mask[index] }
+        result.withUnsafeMutableBufferPointer { result in
+            for mask in masks.dropFirst() {
+                mask.withUnsafeBufferPointer { mask in
+                    if all {
+                        for index in 0..<count { result[index] = result[index] && mask[index] }
+                    } else {
+                        for index in 0..<count { result[index] = result[index] || mask[index] }
+                    }
+                }
+            }
         }
         return result
-    }
-}
-
-/// Tests whether a visit matches a session-level filter: in place for comparisons that must all
-/// hold, from a precomputed mask otherwise.
-struct VisitMatcher {
-    let leaves: [(PackedColumn, [Bool])]
-    let mask: [Bool]?
-
-    @inline(__always)
-    func matches(_ visit: Int) -> Bool {
-        if let mask { return mask[visit] }
-        for (keys, matching) in leaves where !matching[Int(keys[visit])] { return false }
-        return true
     }
 }

@@ -40,9 +40,8 @@ struct PackedColumn: @unchecked Sendable {
     /// Bits per value, 0…32.
     let width: Int
     private let storage: OwnedBytes?
-    private let base: UnsafeRawPointer?
-    private let mask: UInt64
-    private let limit: UInt64
+    /// The values, read through a plain pointer into `storage`.
+    let view: PackedView
 
     /// An empty column.
     init() {
@@ -72,9 +71,8 @@ struct PackedColumn: @unchecked Sendable {
         self.count = count
         self.width = width
         self.storage = storage
-        base = storage.map { UnsafeRawPointer($0.pointer + offset) }
-        mask = width == 0 ? 0 : (UInt64(1) << UInt64(width)) &- 1
-        self.limit = UInt64(limit)
+        view = PackedView(
+            base: storage.map { UnsafeRawPointer($0.pointer + offset) }, width: width, limit: UInt64(limit))
     }
 
     /// Number of bytes the packed values take.
@@ -82,7 +80,34 @@ struct PackedColumn: @unchecked Sendable {
 
     /// The packed bytes.
     var bytes: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base, count: Self.byteCount(count: count, width: width))
+        UnsafeRawBufferPointer(start: view.base, count: Self.byteCount(count: count, width: width))
+    }
+
+    /// The value at `index`.
+    @inline(__always)
+    subscript(index: Int) -> UInt32 { view[index] }
+
+    /// Every value, decoded.
+    var values: [UInt32] { (0..<count).map { self[$0] } }
+
+    /// Whether the column holds no values.
+    var isEmpty: Bool { count == 0 }
+}
+
+/// A packed column's values through a plain pointer and no reference, for hot loops, which
+/// would otherwise retain and release the column's storage at every step. Valid only while the
+/// column it came from is alive (`withExtendedLifetime`).
+struct PackedView {
+    let base: UnsafeRawPointer?
+    private let width: Int
+    private let mask: UInt64
+    private let limit: UInt64
+
+    init(base: UnsafeRawPointer?, width: Int, limit: UInt64) {
+        self.base = base
+        self.width = width
+        mask = width == 0 ? 0 : (UInt64(1) << UInt64(width)) &- 1
+        self.limit = limit
     }
 
     /// The value at `index`.
@@ -93,10 +118,4 @@ struct PackedColumn: @unchecked Sendable {
         let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: bit &>> 3, as: UInt64.self))
         return UInt32(truncatingIfNeeded: Swift.min((word &>> UInt64(bit & 7)) & mask, limit))
     }
-
-    /// Every value, decoded.
-    var values: [UInt32] { (0..<count).map { self[$0] } }
-
-    /// Whether the column holds no values.
-    var isEmpty: Bool { count == 0 }
 }
