@@ -20,13 +20,18 @@ let journal = GeneratedJournal(
     days: 30, hits: totalHits)
 let calendar = SiteCalendar(zones: journal.zones)
 
-let engine: QueryEngine = {
+let worker: ProjectionWorker = {
     let worker = ProjectionWorker(
         journal: JournalDirectory(dataDirectory: journal.folder), store: RollupStore(dataDirectory: journal.folder),
         calendar: calendar, jobs: 2, logger: logger)
     try! worker.catchUp()
-    return QueryEngine(worker: worker)
+    return worker
 }()
+/// As `infinity serve` runs it: day-file sections stay in memory between questions (256 MiB).
+let engine = QueryEngine(worker: worker, cache: SectionCache())
+/// As one `infinity query` command runs: every section read from the (OS-cached) files, checked
+/// and decompressed again.
+let uncachedEngine = QueryEngine(worker: worker)
 
 let duckDB: DuckDB = {
     let duck = try! DuckDB(folder: journal.folder, calendar: calendar)
@@ -45,7 +50,7 @@ struct Question {
 
     /// Our answer as rows of text (dimension values, then whole numbers).
     func ours() throws -> [[String]] {
-        let result = try engine.run(request)
+        let result = try uncachedEngine.run(request)
         let rows = request.dimensions.isEmpty ? [result.totals] : result.rows
         return rows.map { row in row.dimensions + row.metrics.map { String(Int(($0 ?? 0).rounded())) } }
     }
@@ -90,14 +95,16 @@ let questions = [
 let benchmarks: @Sendable () -> Void = {
     let quick = Benchmark.Configuration(
         metrics: [.wallClock], warmupIterations: 2, maxDuration: .seconds(20), maxIterations: 25)
-    Benchmark(
-        "Overview of 30 days, \(totalHits / 1_000_000)M hits: headline with change, visitors per day, 4 top-5 panels",
-        configuration: quick
-    ) { benchmark in
-        let requests = QueryRequest(site: "example.com", dateRange: thirtyDays).overview.all
-        benchmark.startMeasurement()
-        for request in requests { blackHole(try engine.run(request)) }
-        benchmark.stopMeasurement()
+    for (label, engine) in [("", engine), (" (without section cache)", uncachedEngine)] {
+        Benchmark(
+            "Overview of 30 days, \(totalHits / 1_000_000)M hits: headline with change, visitors per day, 4 top-5 panels\(label)",
+            configuration: quick
+        ) { benchmark in
+            let requests = QueryRequest(site: "example.com", dateRange: thirtyDays).overview.all
+            benchmark.startMeasurement()
+            for request in requests { blackHole(try engine.run(request)) }
+            benchmark.stopMeasurement()
+        }
     }
     for question in questions {
         Benchmark("Infinity: \(question.name), 30 days, \(totalHits / 1_000_000)M hits", configuration: quick) {
@@ -107,6 +114,14 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try engine.run(question.request))
             benchmark.stopMeasurement()
             print("  (\(question.name): answered from \(path))")
+        }
+        Benchmark(
+            "Infinity without section cache: \(question.name), 30 days, \(totalHits / 1_000_000)M hits",
+            configuration: quick
+        ) { benchmark in
+            benchmark.startMeasurement()
+            blackHole(try uncachedEngine.run(question.request))
+            benchmark.stopMeasurement()
         }
         Benchmark("DuckDB: \(question.name), 30 days, \(totalHits / 1_000_000)M hits", configuration: quick) {
             benchmark in

@@ -16,12 +16,18 @@ public final class ReadOnlyFile {
     /// The file's path.
     public var path: String { file.path }
     /// The file's size in bytes when it was opened.
-    public let size: Int64
+    public var size: Int64 { identity.size }
+    /// Which file this is, as of opening it.
+    public let identity: FileIdentity
 
     /// Opens `path` for reading.
     public init(path: String) throws {
         file = try OpenFile(path: path, flags: O_RDONLY)
-        size = try file.size()
+        var info = stat()
+        guard fstat(file.descriptor, &info) == 0 else { throw JournalError.system("fstat", path: path) }
+        identity = FileIdentity(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
 
     /// Reads `buffer.count` bytes at `offset` into `buffer`; returns how many were read (fewer
@@ -40,4 +46,17 @@ public final class ReadOnlyFile {
         if done < count { bytes.removeSubrange(done..<count) }
         return bytes
     }
+}
+
+/// A file's identity: device, inode, size and modification time. A file replaced by a rename, or
+/// rewritten, gets another identity, so what was read from one can be cached under it.
+public struct FileIdentity: Hashable, Sendable {
+    /// The device the file is on.
+    public let device: UInt64
+    /// Its inode number.
+    public let inode: UInt64
+    /// Its size in bytes.
+    public let size: Int64
+    /// Its modification time, ns since 1970.
+    public let modified: Int64
 }

@@ -20,9 +20,11 @@ public final class DayFileReader {
     /// Entries by section id: `(id >> 8) * 256 + (id & 0xFF)` for the four section families.
     private var entries = [Entry](repeating: Entry(), count: 4 * 256)
     private var keyCache: [Int: [String]] = [:]
+    private let cache: SectionCache?
 
-    /// Opens the day file at `path` and reads its section table.
-    public convenience init(path: String) throws {
+    /// Opens the day file at `path` and reads its section table; sections are looked up in and
+    /// added to `cache`, when given.
+    public convenience init(path: String, cache: SectionCache? = nil) throws {
         let file: ReadOnlyFile
         do {
             file = try ReadOnlyFile(path: path)
@@ -30,16 +32,17 @@ public final class DayFileReader {
             throw ProjectionError(.io, error.message, file: path, hint: "Check the permissions of the rollup folder")
         }
         let head = try Self.io(path) { try file.read(count: Int(min(file.size, 4096)), at: 0) }
-        try self.init(path: path, file: file, head: head, bytes: nil)
+        try self.init(path: path, file: file, head: head, bytes: nil, cache: cache)
     }
 
     /// Reads a day file held in memory.
     public convenience init(bytes: [UInt8], path: String) throws {
-        try self.init(path: path, file: nil, head: bytes, bytes: bytes)
+        try self.init(path: path, file: nil, head: bytes, bytes: bytes, cache: nil)
     }
 
-    private init(path: String, file: ReadOnlyFile?, head: [UInt8], bytes: [UInt8]?) throws {
+    private init(path: String, file: ReadOnlyFile?, head: [UInt8], bytes: [UInt8]?, cache: SectionCache?) throws {
         self.path = path
+        self.cache = file == nil ? nil : cache
         self.file = file
         self.bytes = bytes
         let size = file?.size ?? Int64(bytes?.count ?? 0)
@@ -105,6 +108,16 @@ public final class DayFileReader {
 
     /// The decoded bytes of a section.
     func section(_ id: UInt16) throws -> OwnedBytes {
+        guard let cache, let file else { return try read(id) }
+        let key = SectionCache.Key(file: file.identity, section: id)
+        if let bytes = cache.bytes(for: key) { return bytes }
+        let bytes = try read(id)
+        cache.insert(bytes, for: key)
+        return bytes
+    }
+
+    /// Reads, checks and decompresses a section.
+    private func read(_ id: UInt16) throws -> OwnedBytes {
         let entry = entries[Int(id >> 8) * 256 + Int(id & 0xFF)]
         guard entry.offset >= 0 else { throw corrupt("section \(id) is missing", nil) }
         let stored = OwnedBytes(count: entry.stored)

@@ -71,15 +71,16 @@ public struct RollupGeneration: Sendable, Hashable {
 
     /// Reads one day's rollup, or nil if that day has none. With `only`, other dimensions' tables
     /// are skipped and left empty (the totals are always read).
-    public func read(_ key: DayKey, only: Set<Dimension>? = nil) throws -> DayRollup? {
-        try reader(for: key)?.rollup(only: only)
+    public func read(_ key: DayKey, only: Set<Dimension>? = nil, cache: SectionCache? = nil) throws -> DayRollup? {
+        try reader(for: key, cache: cache)?.rollup(only: only)
     }
 
-    /// Opens one day's file for reading its sections, or nil if that day has none.
-    public func reader(for key: DayKey) throws -> DayFileReader? {
+    /// Opens one day's file for reading its sections (through `cache`, when given), or nil if that
+    /// day has none.
+    public func reader(for key: DayKey, cache: SectionCache? = nil) throws -> DayFileReader? {
         let file = file(for: key)
         guard FileSystem.kind(of: file).exists else { return nil }
-        return try DayFileReader(path: file)
+        return try DayFileReader(path: file, cache: cache)
     }
 
     /// Deletes one day's rollup, if present.

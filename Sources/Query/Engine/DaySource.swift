@@ -6,6 +6,7 @@ import Projections
 /// records not yet folded touch are refolded from the journal, so answers are current.
 struct DaySource {
     let worker: ProjectionWorker
+    let cache: SectionCache?
 
     /// Day rollups of `site` for `days` (missing days have no hits).
     struct Loaded {
@@ -49,7 +50,7 @@ struct DaySource {
             if case .visits = plan {
                 let columns = DayFolder.columns(filter: filter, only: dimensions, hourly: hourly)
                 rollups = try worker.parallelMap(keys) { key in
-                    guard let reader = try generation.reader(for: key) else {
+                    guard let reader = try generation.reader(for: key, cache: cache) else {
                         return DayRollup(site: key.site, day: key.day, position: position)
                     }
                     return DayFolder.count(
@@ -57,7 +58,7 @@ struct DaySource {
                         hourly: hourly)
                 }
             } else {
-                rollups = try keys.compactMap { try generation.read($0, only: dimensions) }
+                rollups = try keys.compactMap { try generation.read($0, only: dimensions, cache: cache) }
             }
             for rollup in rollups { loaded.days[rollup.day] = rollup }
             for rollup in try worker.fold(

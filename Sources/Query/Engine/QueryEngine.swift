@@ -8,8 +8,15 @@ public struct QueryEngine: Sendable {
     /// The worker whose journal, rollups and calendar the engine reads (it never writes).
     public let worker: ProjectionWorker
 
-    /// An engine over `worker`'s data.
-    public init(worker: ProjectionWorker) { self.worker = worker }
+    /// Sections of day files already read, shared by every query of this engine (nil: none kept).
+    public let cache: SectionCache?
+
+    /// An engine over `worker`'s data. A long-lived engine (the server) passes a ``SectionCache``
+    /// so that repeated questions over the same days skip reading, checking and decompressing.
+    public init(worker: ProjectionWorker, cache: SectionCache? = nil) {
+        self.worker = worker
+        self.cache = cache
+    }
 
     /// Answers `request` as of `now` (ms UTC), which decides "today" in the site's zone.
     public func run(_ request: QueryRequest, now: Int64 = QueryEngine.now()) throws -> QueryResult {
@@ -24,7 +31,7 @@ public struct QueryEngine: Sendable {
         }
         var clock = worker.calendar.clock(for: request.site)
         let today = clock.day(of: now)
-        let source = DaySource(worker: worker)
+        let source = DaySource(worker: worker, cache: cache)
         let days = request.dateRange.days(today: today, firstDay: source.firstDay(site: request.site), clock: clock)
         guard days.count <= 3660 else {
             throw QueryError.invalid("a range may cover at most 3660 days, not \(days.count)", field: "date_range")

@@ -87,6 +87,12 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var foldInterval: Int64?
 
+    @Option(
+        help: ArgumentHelp(
+            "MiB of rollup sections kept in memory for queries and the dashboard (default 256; 0 keeps none). Example: --query-cache 512",
+            valueName: "MiB"))
+    var queryCache: Int64?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let file: ConfigFile? =
@@ -122,6 +128,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...3600).contains(foldSeconds) else {
             throw CommandFailure("the fold interval must be 1 to 3600 seconds, not \(foldSeconds)")
         }
+        let cacheMiB = try queryCache ?? file?.number("query_cache") ?? 256
+        guard (0...1 << 20).contains(cacheMiB) else {
+            throw CommandFailure("the query cache must be 0 to 1048576 MiB, not \(cacheMiB)")
+        }
+        let cache = cacheMiB == 0 ? nil : SectionCache(capacity: Int(cacheMiB) << 20)
         let ackText = try ack ?? environment["INFINITY_ACK"] ?? file?.text("ack") ?? "durable"
         guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
             throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
@@ -167,9 +178,11 @@ struct ServeCommand: AsyncParsableCommand {
                 requestTimeout: requestTimeout),
             pipeline: pipeline, writer: writer, projections: projections,
             stats: StatsAPI(
-                engine: QueryEngine(worker: worker), keys: try APIKeyStore(path: dataFolder + "/keys.json")),
+                engine: QueryEngine(worker: worker, cache: cache),
+                keys: try APIKeyStore(path: dataFolder + "/keys.json")),
             dashboard: Dashboard(
-                engine: QueryEngine(worker: worker), users: try UserStore(path: dataFolder + "/users.json"),
+                engine: QueryEngine(worker: worker, cache: cache),
+                users: try UserStore(path: dataFolder + "/users.json"),
                 shares: try ShareStore(path: dataFolder + "/shares.json"),
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
