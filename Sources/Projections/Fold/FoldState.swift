@@ -38,13 +38,11 @@ struct FoldState {
     var rows: [FoldRow] = []
     var extras: [FoldExtra] = []
     var visitorIDs = VisitorTable()
-    /// Row indices grouped by visitor, each visitor's rows in time order.
-    var order: [Int32] = []
-    /// For each visitor, where its rows start in `order` (one extra end entry).
+    /// For each visitor, where its rows start once `rows` are grouped by visitor (one extra end entry).
     var visitorStarts: [Int32] = []
     /// The table's columns before packing, with fold-order key ids.
     var columns = Unpacked()
-    /// Each visit's first row, entry row and exit row.
+    /// Each visit's first row, entry row and exit row (positions in the grouped `rows`).
     var visitEnds: [(first: Int32, entry: Int32, exit: Int32)] = []
 
     init(slices: [DaySlice], clock: LocalClock) {
@@ -72,6 +70,7 @@ struct FoldState {
     mutating func gather() {
         let total = slices.reduce(0) { $0 + $1.records.count }
         rows.reserveCapacity(total)
+        visitorIDs = VisitorTable(capacity: total / 8)
         for (sliceIndex, slice) in slices.enumerated() {
             let block = slice.block
             let pages = eagerMap(.pathname, .page, slice: sliceIndex)
@@ -137,32 +136,39 @@ struct FoldState {
 
     // MARK: - Visits
 
-    /// Groups rows by visitor (stable, so journal order is kept), puts each visitor's rows in time
-    /// order, and cuts them into visits.
+    /// Groups rows by visitor (stable, so journal order is kept) by moving them once into visitor
+    /// order — every later pass then reads them front to back instead of jumping through an index —
+    /// puts each visitor's rows in time order, and cuts them into visits.
     mutating func splitVisits() {
         let visitorCount = visitorIDs.count
+        let count = rows.count
         visitorStarts = [Int32](repeating: 0, count: visitorCount + 1)
         for row in rows { visitorStarts[Int(row.visitor) + 1] += 1 }
         for index in 0..<visitorCount { visitorStarts[index + 1] += visitorStarts[index] }
-        order = [Int32](repeating: 0, count: rows.count)
         var fill = visitorStarts
-        for (index, row) in rows.enumerated() {
-            order[Int(fill[Int(row.visitor)])] = Int32(index)
-            fill[Int(row.visitor)] += 1
+        let grouped = rows.withUnsafeBufferPointer { rows in
+            [FoldRow](unsafeUninitializedCapacity: count) { buffer, initialized in
+                fill.withUnsafeMutableBufferPointer { fill in
+                    for row in rows {
+                        let visitor = Int(row.visitor)
+                        (buffer.baseAddress! + Int(fill[visitor])).initialize(to: row)
+                        fill[visitor] &+= 1
+                    }
+                }
+                initialized = count
+            }
         }
-        columns.visitStarts.reserveCapacity(rows.count / 2)
+        rows = grouped
+        columns.visitStarts.reserveCapacity(count / 2)
         columns.visitorStarts.reserveCapacity(visitorCount + 1)
-        visitEnds.reserveCapacity(rows.count / 2)
+        visitEnds.reserveCapacity(count / 2)
         for visitor in 0..<visitorCount {
             let start = Int(visitorStarts[visitor])
             let end = Int(visitorStarts[visitor + 1])
             sortByTime(start..<end)
             var visitStart = start
             for position in start..<end {
-                let isLast = position == end - 1
-                if isLast
-                    || rows[Int(order[position + 1])].time - rows[Int(order[position])].time > DayFolder.sessionTimeout
-                {
+                if position == end - 1 || rows[position + 1].time - rows[position].time > DayFolder.sessionTimeout {
                     addVisit(visitStart..<(position + 1))
                     visitStart = position + 1
                 }
@@ -172,15 +178,19 @@ struct FoldState {
     }
 
     private mutating func sortByTime(_ range: Range<Int>) {
-        var sorted = true
-        for position in range.dropFirst() where rows[Int(order[position])].time < rows[Int(order[position - 1])].time {
-            sorted = false
-            break
+        let sorted = rows.withUnsafeBufferPointer { rows in
+            var previous = Int64.min
+            for position in range {
+                let time = rows[position].time
+                if time < previous { return false }
+                previous = time
+            }
+            return true
         }
         if sorted { return }
-        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties.
-        let rows = self.rows
-        order[range].sort { (rows[Int($0)].time, $0) < (rows[Int($1)].time, $1) }
+        // Rare (imported or clock-skewed hits): order by time, journal order (slice, then record)
+        // breaking ties.
+        rows[range].sort { ($0.time, $0.slice, $0.record) < ($1.time, $1.slice, $1.record) }
     }
 
     private mutating func addVisit(_ range: Range<Int>) {
@@ -189,23 +199,23 @@ struct FoldState {
         var entry: Int32 = -1
         var exit: Int32 = -1
         for position in range {
-            let row = rows[Int(order[position])]
+            let row = rows[position]
             if row.isPageview {
                 pageviews += 1
-                if entry < 0 { entry = order[position] }
-                exit = order[position]
+                if entry < 0 { entry = Int32(position) }
+                exit = Int32(position)
             } else if row.interactive {
                 interactiveEvents += 1
             }
         }
-        let first = order[range.lowerBound]
+        let first = Int32(range.lowerBound)
         if entry < 0 {
             entry = first
-            exit = order[range.upperBound - 1]
+            exit = Int32(range.upperBound - 1)
         }
         columns.visitStarts.append(UInt32(range.upperBound))
         columns.bounces.append(pageviews == 1 && interactiveEvents == 0 ? 1 : 0)
-        columns.durations.append(UInt32(clamping: rows[Int(order[range.upperBound - 1])].time - rows[Int(first)].time))
+        columns.durations.append(UInt32(clamping: rows[range.upperBound - 1].time - rows[range.lowerBound].time))
         visitEnds.append((first: first, entry: entry, exit: exit))
     }
 
@@ -214,23 +224,21 @@ struct FoldState {
         let count = rows.count
         columns.extras = extras
         rows.withUnsafeBufferPointer { rows in
-            order.withUnsafeBufferPointer { order in
-                func column<T>(_ value: (FoldRow) -> T) -> [T] {
-                    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                        for position in 0..<count { buffer[position] = value(rows[Int(order[position])]) }
-                        initialized = count
-                    }
+            func column<T>(_ value: (FoldRow) -> T) -> [T] {
+                [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for position in 0..<count { buffer[position] = value(rows[position]) }
+                    initialized = count
                 }
-                columns.pages = column(\.page)
-                columns.hostnames = column(\.hostname)
-                columns.goals = column(\.goal)
-                columns.hours = column { UInt32($0.hour) }
-                columns.flags = column { UInt32($0.flags) }
-                columns.times = column(\.time)
-                for position in 0..<count where rows[Int(order[position])].extra >= 0 {
-                    columns.extraHits.append(Int32(position))
-                    columns.extraOrder.append(rows[Int(order[position])].extra)
-                }
+            }
+            columns.pages = column(\.page)
+            columns.hostnames = column(\.hostname)
+            columns.goals = column(\.goal)
+            columns.hours = column { UInt32($0.hour) }
+            columns.flags = column { UInt32($0.flags) }
+            columns.times = column(\.time)
+            for position in 0..<count where rows[position].extra >= 0 {
+                columns.extraHits.append(Int32(position))
+                columns.extraOrder.append(rows[position].extra)
             }
         }
     }
@@ -262,57 +270,54 @@ struct FoldState {
             keys[FoldSlots.entry][visit] = rows[Int(ends.entry)].page
             keys[FoldSlots.exit][visit] = rows[Int(ends.exit)].page
         }
+        // Each visit's first record, per slice.
+        let firstRecords = bySlice.map { visits in visits.map { Int(rows[Int(visitEnds[Int($0)].first)].record) } }
         for (sliceIndex, visitIndices) in bySlice.enumerated() where !visitIndices.isEmpty {
             let block = slices[sliceIndex].block
-            // This slice's block dictionary entries → key ids, filled as visits need them: one flat
-            // table for the string slots and one per family/version pair.
-            var offsets: [Int] = []
-            var total = 0
-            for (_, field, _) in stringSlots {
-                offsets.append(total)
-                total += block.strings[field.rawValue].dictionary.count
-            }
-            var translation = [UInt32](repeating: .max, count: total)
-            let indexColumns = stringSlots.map { block.strings[$0.1.rawValue].indices }
-            let dictionaries = stringSlots.map { block.strings[$0.1.rawValue].dictionary }
-            let channels = block.channels, devices = block.devices, screens = block.screens
-            var versionTables = versionSlots.map { slot in
-                [UInt32](
-                    repeating: .max,
-                    count: block.strings[slot.1.rawValue].dictionary.count
-                        * block.strings[slot.2.rawValue].dictionary.count)
-            }
-            let versionColumns = versionSlots.map {
-                (family: block.strings[$0.1.rawValue], version: block.strings[$0.2.rawValue])
-            }
-            for visitIndex in visitIndices {
-                let visit = Int(visitIndex)
-                let record = Int(rows[Int(visitEnds[visit].first)].record)
-                keys[channelSlot][visit] = UInt32(channels[record])
-                keys[deviceSlot][visit] = UInt32(devices[record])
-                keys[screenSlot][visit] = UInt32(screens[record])
-                for n in 0..<stringSlots.count {
-                    let entry = Int(indexColumns[n][record])
-                    var id = translation[offsets[n] + entry]
-                    if id == .max {
-                        id = spaces[stringSlots[n].2].intern(dictionaries[n][entry])
-                        translation[offsets[n] + entry] = id
-                    }
-                    keys[stringSlots[n].0][visit] = id
+            let records = firstRecords[sliceIndex]
+            // One slot at a time over this slice's visits, so each loop is tight: the block's
+            // dictionary entries → key ids are filled as visits need them.
+            for (slot, column) in [
+                (channelSlot, block.channels), (deviceSlot, block.devices), (screenSlot, block.screens),
+            ] {
+                keys[slot].withUnsafeMutableBufferPointer { out in
+                    for (visit, record) in zip(visitIndices, records) { out[Int(visit)] = UInt32(column[record]) }
                 }
-                for n in 0..<versionSlots.count {
-                    let columns = versionColumns[n]
-                    let family = Int(columns.family.indices[record])
-                    let version = Int(columns.version.indices[record])
-                    let cell = family * columns.version.dictionary.count + version
-                    var id = versionTables[n][cell]
-                    if id == .max {
-                        let text = Dimension.versioned(
-                            columns.family.dictionary[family], columns.version.dictionary[version])
-                        id = spaces[versionSlots[n].3.rawValue].intern(text)
-                        versionTables[n][cell] = id
+            }
+            for (slot, field, space) in stringSlots {
+                let strings = block.strings[field.rawValue]
+                var translation = [UInt32](repeating: .max, count: strings.dictionary.count)
+                keys[slot].withUnsafeMutableBufferPointer { out in
+                    strings.indices.withUnsafeBufferPointer { indices in
+                        for (visit, record) in zip(visitIndices, records) {
+                            let entry = Int(indices[record])
+                            var id = translation[entry]
+                            if id == .max {
+                                id = spaces[space].intern(strings.dictionary[entry])
+                                translation[entry] = id
+                            }
+                            out[Int(visit)] = id
+                        }
                     }
-                    keys[versionSlots[n].0][visit] = id
+                }
+            }
+            for (slot, familyField, versionField, space) in versionSlots {
+                let family = block.strings[familyField.rawValue], version = block.strings[versionField.rawValue]
+                let versions = version.dictionary.count
+                var translation = [UInt32](repeating: .max, count: family.dictionary.count * versions)
+                keys[slot].withUnsafeMutableBufferPointer { out in
+                    for (visit, record) in zip(visitIndices, records) {
+                        let familyEntry = Int(family.indices[record]), versionEntry = Int(version.indices[record])
+                        let cell = familyEntry * versions + versionEntry
+                        var id = translation[cell]
+                        if id == .max {
+                            let text = Dimension.versioned(
+                                family.dictionary[familyEntry], version.dictionary[versionEntry])
+                            id = spaces[space.rawValue].intern(text)
+                            translation[cell] = id
+                        }
+                        out[Int(visit)] = id
+                    }
                 }
             }
         }

@@ -54,13 +54,28 @@ struct PackedColumn: @unchecked Sendable {
         let width = largest == 0 ? 0 : UInt32.bitWidth - largest.leadingZeroBitCount
         let storage = OwnedBytes(count: (values.count * width + 7) / 8)
         if width > 0 {
-            var bit = 0
-            for value in values {
-                let byte = bit >> 3
-                let word = storage.pointer.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
-                storage.pointer.storeBytes(
-                    of: word | UInt64(value) << UInt64(bit & 7), toByteOffset: byte, as: UInt64.self)
-                bit += width
+            // Bits gather in a 64-bit accumulator; whole 32-bit words go out (the slack takes the last).
+            let out = storage.pointer
+            var accumulator: UInt64 = 0
+            var filled = 0
+            var offset = 0
+            values.withUnsafeBufferPointer { values in
+                for value in values {
+                    accumulator |= UInt64(value) &<< UInt64(filled)
+                    filled &+= width
+                    if filled >= 32 {
+                        out.storeBytes(
+                            of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset,
+                            as: UInt32.self)
+                        offset &+= 4
+                        accumulator &>>= 32
+                        filled &-= 32
+                    }
+                }
+            }
+            if filled > 0 {
+                out.storeBytes(
+                    of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
             }
         }
         self.init(storage: storage, offset: 0, count: values.count, width: width, limit: largest)

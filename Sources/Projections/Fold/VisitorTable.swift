@@ -1,54 +1,70 @@
 /// Numbers the distinct visitor ids of a day 0, 1, 2, … in first-seen order.
 ///
-/// An open-addressing table with linear probing. Visitor ids are already keyed hashes, so their
-/// low bits index the table directly; no second hash is needed.
-struct VisitorTable {
-    private var keys: [UInt64]
-    private var values: [UInt32]
-    private var used: [Bool]
+/// An open-addressing table with linear probing over one block of (id, number) slots, so a lookup
+/// touches one cache line. Visitor ids are already keyed hashes, so their bits index the table
+/// directly; no second hash is needed. A class over raw memory, so that the hot lookup neither
+/// checks array uniqueness nor bounds (the mask keeps slots in range).
+///
+/// Not `Sendable`: one fold owns it.
+final class VisitorTable {
+    private struct Slot {
+        var id: UInt64
+        /// The visitor's number, or `empty`.
+        var number: UInt32
+    }
+
+    private static let empty = UInt32.max
+    private var slots: UnsafeMutableBufferPointer<Slot>
     private var mask: Int
     /// Number of distinct ids seen.
     private(set) var count = 0
 
+    /// A table sized for about `capacity` ids (it grows beyond).
     init(capacity: Int = 1 << 12) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt32](repeating: 0, count: size)
-        used = [Bool](repeating: false, count: size)
+        slots = Self.allocate(size)
         mask = size - 1
     }
+
+    deinit { slots.deallocate() }
+
+    private static func allocate(_ size: Int) -> UnsafeMutableBufferPointer<Slot> {
+        let slots = UnsafeMutableBufferPointer<Slot>.allocate(capacity: size)
+        slots.initialize(repeating: Slot(id: 0, number: empty))
+        return slots
+    }
+
+    @inline(__always)
+    private func home(_ id: UInt64) -> Int { Int(truncatingIfNeeded: id ^ (id >> 29)) & mask }
 
     /// The number of `id`, assigning the next one if it is new.
     @inline(__always)
-    mutating func index(of id: UInt64) -> UInt32 {
-        var slot = Int(truncatingIfNeeded: id ^ (id >> 29)) & mask
-        while used[slot] {
-            if keys[slot] == id { return values[slot] }
-            slot = (slot + 1) & mask
+    func index(of id: UInt64) -> UInt32 {
+        var slot = home(id)
+        while true {
+            let entry = slots[slot]
+            if entry.number == Self.empty { break }
+            if entry.id == id { return entry.number }
+            slot = (slot &+ 1) & mask
         }
-        let value = UInt32(count)
-        keys[slot] = id
-        values[slot] = value
-        used[slot] = true
+        let number = UInt32(count)
+        slots[slot] = Slot(id: id, number: number)
         count += 1
         if count * 2 > mask { grow() }
-        return value
+        return number
     }
 
-    private mutating func grow() {
-        let old = (keys, values, used)
+    private func grow() {
+        let old = slots
         let size = (mask + 1) * 2
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt32](repeating: 0, count: size)
-        used = [Bool](repeating: false, count: size)
+        slots = Self.allocate(size)
         mask = size - 1
-        for slot in old.2.indices where old.2[slot] {
-            var target = Int(truncatingIfNeeded: old.0[slot] ^ (old.0[slot] >> 29)) & mask
-            while used[target] { target = (target + 1) & mask }
-            keys[target] = old.0[slot]
-            values[target] = old.1[slot]
-            used[target] = true
+        for entry in old where entry.number != Self.empty {
+            var target = home(entry.id)
+            while slots[target].number != Self.empty { target = (target &+ 1) & mask }
+            slots[target] = entry
         }
+        old.deallocate()
     }
 }
