@@ -70,46 +70,64 @@ struct FoldState {
     mutating func gather() {
         let total = slices.reduce(0) { $0 + $1.records.count }
         rows.reserveCapacity(total)
-        visitorIDs = VisitorTable(capacity: total / 8)
+        var visitorIDList: [UInt64] = []
+        visitorIDList.reserveCapacity(total)
+        defer { numberVisitors(visitorIDList) }  // once every row is gathered
         for (sliceIndex, slice) in slices.enumerated() {
             let block = slice.block
-            let pages = eagerMap(.pathname, .page, slice: sliceIndex)
-            let hosts = eagerMap(.hostname, .hostname, slice: sliceIndex)
-            let names = block.column(.name).dictionary.map {
-                $0 == Hit.pageview ? UInt32.max : spaces[KeySpace.goal.rawValue].intern($0)
-            }
+            // Block dictionary entries → key ids, interned on first use: a block holds every
+            // site's values, and only this site-day's belong in its key spaces.
+            let pathDictionary = block.column(.pathname).dictionary
+            let hostDictionary = block.column(.hostname).dictionary
+            let nameDictionary = block.column(.name).dictionary
+            var pages = [UInt32](repeating: Self.unset, count: pathDictionary.count)
+            var hosts = [UInt32](repeating: Self.unset, count: hostDictionary.count)
+            var names = [UInt32](repeating: Self.unset, count: nameDictionary.count)
             let pathIndices = block.column(.pathname).indices
             let hostIndices = block.column(.hostname).indices
             let nameIndices = block.column(.name).indices
             let properties = block.props
             let revenues = block.revenue
+            let timestamps = block.timestamps, ids = block.visitorIDs, flags = block.flags
+            let propertyRecords = properties.records, revenueRecords = revenues.records
+            var propertyKeys = [UInt32](repeating: Self.unset, count: properties.keyDictionary.count)
+            var propertyPairs: [UInt64: UInt32] = [:]
             var propertyCursor = 0
             var revenueCursor = 0
             for record in slice.records {
                 let index = Int(record)
-                let time = block.timestamps[index]
+                let time = timestamps[index]
                 let hour = clock.dayAndHour(of: time).hour
-                let visitor = visitorIDs.index(of: block.visitorIDs[index])
+                visitorIDList.append(ids[index])
                 var extra: Int32 = -1
-                while propertyCursor < properties.records.count && properties.records[propertyCursor] < record {
+                while propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] < record {
                     propertyCursor += 1
                 }
-                while revenueCursor < revenues.records.count && revenues.records[revenueCursor] < record {
+                while revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] < record {
                     revenueCursor += 1
                 }
-                let hasProperties =
-                    propertyCursor < properties.records.count && properties.records[propertyCursor] == record
-                let hasRevenue = revenueCursor < revenues.records.count && revenues.records[revenueCursor] == record
+                let hasProperties = propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] == record
+                let hasRevenue = revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] == record
                 if hasProperties || hasRevenue {
                     var item = FoldExtra()
                     if hasProperties {
                         let range = Int(properties.starts[propertyCursor])..<Int(properties.starts[propertyCursor + 1])
                         for pair in range {
-                            let key = properties.keyDictionary[Int(properties.keys[pair])]
-                            let value = properties.valueDictionary[Int(properties.values[pair])]
-                            item.propertyKeys.append(spaces[KeySpace.propertyKey.rawValue].intern(key))
-                            item.properties.append(
-                                spaces[KeySpace.property.rawValue].intern(Dimension.property(key, value)))
+                            let keyEntry = Int(properties.keys[pair]), valueEntry = Int(properties.values[pair])
+                            if propertyKeys[keyEntry] == Self.unset {
+                                propertyKeys[keyEntry] = spaces[KeySpace.propertyKey.rawValue].intern(
+                                    properties.keyDictionary[keyEntry])
+                            }
+                            let both = UInt64(keyEntry) << 32 | UInt64(valueEntry)
+                            var property = propertyPairs[both] ?? Self.unset
+                            if property == Self.unset {
+                                property = spaces[KeySpace.property.rawValue].intern(
+                                    Dimension.property(
+                                        properties.keyDictionary[keyEntry], properties.valueDictionary[valueEntry]))
+                                propertyPairs[both] = property
+                            }
+                            item.propertyKeys.append(propertyKeys[keyEntry])
+                            item.properties.append(property)
                         }
                     }
                     if hasRevenue {
@@ -120,19 +138,41 @@ struct FoldState {
                     extra = Int32(extras.count)
                     extras.append(item)
                 }
+                let pathEntry = Int(pathIndices[index]), hostEntry = Int(hostIndices[index])
+                let nameEntry = Int(nameIndices[index])
+                if pages[pathEntry] == Self.unset {
+                    pages[pathEntry] = spaces[KeySpace.page.rawValue].intern(pathDictionary[pathEntry])
+                }
+                if hosts[hostEntry] == Self.unset {
+                    hosts[hostEntry] = spaces[KeySpace.hostname.rawValue].intern(hostDictionary[hostEntry])
+                }
+                if names[nameEntry] == Self.unset {
+                    let name = nameDictionary[nameEntry]
+                    names[nameEntry] = name == Hit.pageview ? .max : spaces[KeySpace.goal.rawValue].intern(name)
+                }
                 rows.append(
                     FoldRow(
-                        time: time, visitor: visitor, slice: UInt32(sliceIndex), record: UInt32(record),
-                        page: pages[Int(pathIndices[index])], hostname: hosts[Int(hostIndices[index])],
-                        goal: names[Int(nameIndices[index])], extra: extra, hour: UInt8(hour),
-                        flags: block.flags[index]))
+                        time: time, visitor: 0, slice: UInt32(sliceIndex), record: UInt32(record),
+                        page: pages[pathEntry], hostname: hosts[hostEntry], goal: names[nameEntry], extra: extra,
+                        hour: UInt8(hour), flags: flags[index]))
             }
         }
     }
 
-    private mutating func eagerMap(_ field: StringField, _ space: KeySpace, slice: Int) -> [UInt32] {
-        slices[slice].block.column(field).dictionary.map { spaces[space.rawValue].intern($0) }
+    /// Numbers the visitors of the gathered rows, in a loop of its own: its table lookups are
+    /// independent of each other, so the processor overlaps their cache misses.
+    private mutating func numberVisitors(_ ids: [UInt64]) {
+        let visitors = VisitorTable(capacity: ids.count / 8)
+        rows.withUnsafeMutableBufferPointer { rows in
+            ids.withUnsafeBufferPointer { ids in
+                for index in 0..<ids.count { rows[index].visitor = visitors.index(of: ids[index]) }
+            }
+        }
+        visitorIDs = visitors
     }
+
+    /// A block dictionary entry not yet interned.
+    private static let unset = UInt32.max - 1
 
     // MARK: - Visits
 
