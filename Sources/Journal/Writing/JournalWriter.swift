@@ -12,9 +12,35 @@ public final class JournalWriter: Sendable {
     public typealias Positions = Range<UInt64>
 
     private struct Waiter {
+        /// How a waiter hears that its records are durable (or failed).
+        enum Notify {
+            case continuation(CheckedContinuation<Positions, any Error>)
+            case callback(@Sendable (Result<Positions, JournalError>) -> Void)
+        }
+
         let end: UInt64
-        let continuation: CheckedContinuation<Positions, any Error>
+        let notify: Notify
         let positions: Positions
+
+        init(end: UInt64, continuation: CheckedContinuation<Positions, any Error>, positions: Positions) {
+            self.end = end
+            notify = .continuation(continuation)
+            self.positions = positions
+        }
+
+        init(end: UInt64, callback: @escaping @Sendable (Result<Positions, JournalError>) -> Void, positions: Positions)
+        {
+            self.end = end
+            notify = .callback(callback)
+            self.positions = positions
+        }
+
+        func resume(with result: Result<Positions, JournalError>) {
+            switch notify {
+            case .continuation(let continuation): continuation.resume(with: result.mapError { $0 })
+            case .callback(let callback): callback(result)
+            }
+        }
     }
 
     private struct State {
@@ -93,6 +119,29 @@ public final class JournalWriter: Sendable {
             }
             if case .failure(let error) = result { continuation.resume(throwing: error) }
         }
+    }
+
+    /// Appends `hits` and calls `done` once they are durable (or could not be stored), on the
+    /// writer's thread (or at once on the caller's, when they are refused) — for callers on an
+    /// event loop, which must not wait and need no task to resume. Keep `done` short.
+    public func append(_ hits: [Hit], done: @escaping @Sendable (Result<Positions, JournalError>) -> Void) {
+        guard !hits.isEmpty else { return done(.success(durableSequence..<durableSequence)) }
+        let chunks: [PendingRecords.Chunk]
+        do {
+            chunks = try prepare(hits)
+        } catch {
+            return done(.failure(error as? JournalError ?? JournalError(.io, "\(error)")))
+        }
+        let refused: JournalError? = lock.withLock { state in
+            do throws(JournalError) {
+                let positions = try enqueue(chunks, count: hits.count, into: &state)
+                state.waiters.append(Waiter(end: positions.upperBound, callback: done, positions: positions))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let refused { done(.failure(refused)) }
     }
 
     /// Hands records to the writer and returns at once, before they are durable (the `--ack=buffered`
@@ -256,7 +305,7 @@ public final class JournalWriter: Sendable {
                     return failed.map { ($0, .failure(error)) }
                 }
             }
-            for (waiter, result) in ready { waiter.continuation.resume(with: result.mapError { $0 }) }
+            for (waiter, result) in ready { waiter.resume(with: result) }
             if case .failure(let error) = outcome {
                 logger.error("journal writer stopped", metadata: ["error": "\(error)"])
                 break
@@ -276,9 +325,7 @@ public final class JournalWriter: Sendable {
             state.stopWaiters.removeAll()
             return (waiters, closers)
         }
-        for waiter in leftovers {
-            waiter.continuation.resume(throwing: JournalError(.closed, "the journal writer is closed"))
-        }
+        for waiter in leftovers { waiter.resume(with: .failure(JournalError(.closed, "the journal writer is closed"))) }
         for closer in closers { closer.resume() }
     }
 }
