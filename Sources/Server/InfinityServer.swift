@@ -61,12 +61,17 @@ public struct InfinityServer: Sendable {
         dashboard?.register(on: router)
         return Application(
             router: router,
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [
-                        RequestDeadlineHandler(deadline: .seconds(configuration.requestTimeout))
-                    ],
-                    idleTimeout: .seconds(configuration.idleTimeout))),
+            server: HTTPServerBuilder { [endpoint, configuration] responder in
+                EventChannel(
+                    http1: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(
+                            additionalChannelHandlers: [
+                                RequestDeadlineHandler(deadline: .seconds(configuration.requestTimeout))
+                            ],
+                            idleTimeout: .seconds(configuration.idleTimeout))),
+                    endpoint: endpoint)
+            },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "infinity"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
@@ -75,21 +80,19 @@ public struct InfinityServer: Sendable {
 
     // MARK: Events
 
+    /// The event logic, shared by ``EventFastPath`` and the router.
+    var endpoint: EventEndpoint {
+        EventEndpoint(configuration: configuration, pipeline: pipeline, writer: writer, logger: logger)
+    }
+
+    /// `POST /api/event` through the router: only requests pipelined behind another request get
+    /// here (``EventFastPath`` answers the rest on the event loop).
     private func event(_ request: Request, context: IngestRequestContext) async throws -> Response {
-        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
-        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("text/plain") else {
-            return Self.errors(
-                .unsupportedMediaType, [(nil, "send the event as application/json or text/plain, not \(contentType)")])
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: configuration.maxBodySize)
-        } catch {
-            return Self.errors(.contentTooLarge, [(nil, "the body is larger than \(configuration.maxBodySize) bytes")])
-        }
-        switch EventPayload.decode(Array(buffer: body)) {
-        case .failure(let problems): return Self.errors(.badRequest, problems.map { ($0.field, $0.message) })
-        case .event(let event): return try await ingest(event, request: request, context: context)
+        let body = try? await request.body.collect(upTo: configuration.maxBodySize)
+        let peer = context.remoteAddress?.ipAddress ?? ""
+        switch endpoint.decide(head: request.head, body: body.map { Array(buffer: $0) }, peer: peer) {
+        case .reply(let reply): return Self.response(reply)
+        case .store(let hits): return Self.response(await store(hits))
         }
     }
 
@@ -102,7 +105,11 @@ public struct InfinityServer: Sendable {
         if let url = value("u", "url"), let domain = value("d", "domain") {
             let event = IncomingEvent(
                 name: value("n", "name") ?? Hit.pageview, url: url, domain: domain, referrer: value("r", "referrer"))
-            _ = try await ingest(event, request: request, context: context)
+            if case .store(let hits) = endpoint.decide(
+                event, head: request.head, peer: context.remoteAddress?.ipAddress ?? "")
+            {
+                _ = await store(hits)
+            }
         }
         var headers = HTTPFields()
         headers[.contentType] = "image/gif"
@@ -110,48 +117,27 @@ public struct InfinityServer: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
     }
 
-    private func ingest(_ event: IncomingEvent, request: Request, context: IngestRequestContext) async throws
-        -> Response
-    {
-        let peer = context.remoteAddress?.ipAddress ?? ""
-        let requestContext = RequestContext(
-            peerAddress: peer, forwardedFor: request.headers[Self.forwardedFor],
-            forwarded: request.headers[Self.forwarded], userAgent: request.headers[.userAgent] ?? "",
-            time: Int64(Date().timeIntervalSince1970 * 1000))
-        switch pipeline.process(event, context: requestContext) {
-        case .invalid(let errors):
-            return Self.errors(.badRequest, errors.map { ($0.field, $0.message) })
-        case .dropped(let reason):
-            return Self.accepted(dropped: 1, reason: reason.rawValue)
-        case .failed(let error):
-            logger.error("ingest failed", metadata: ["error": "\(error)"])
-            return Self.errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
-        case .accepted(let hits):
+    private func store(_ hits: [Hit]) async -> EventEndpoint.Reply {
+        switch configuration.acknowledgement {
+        case .durable:
             do {
-                switch configuration.acknowledgement {
-                case .durable: _ = try await writer.append(hits)
-                case .buffered: try writer.enqueue(hits)
-                }
-            } catch let error as JournalError where error.code == .overloaded {
-                var headers = HTTPFields()
-                headers[.retryAfter] = "1"
-                headers[.contentType] = "application/json"
-                return Response(
-                    status: .serviceUnavailable, headers: headers,
-                    body: .init(byteBuffer: ByteBuffer(string: Self.json(errors: [(nil, "busy: retry shortly")]))))
+                _ = try await writer.append(hits)
+                return endpoint.stored(.success(()))
             } catch {
-                logger.error("journal write failed", metadata: ["error": "\(error)"])
-                return Self.errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
+                return endpoint.stored(.failure(error))
             }
-            return Self.accepted(dropped: 0, reason: nil)
+        case .buffered:
+            return endpoint.stored(Result { _ = try writer.enqueue(hits) })
         }
     }
 
-    // Header names are parsed and validated once, not on every request.
-    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
-    static let forwarded = HTTPField.Name("Forwarded")!
-    static let droppedHeader = HTTPField.Name("X-Infinity-Dropped")!
-    static let dropReasonHeader = HTTPField.Name("X-Infinity-Drop-Reason")!
+    static func response(_ reply: EventEndpoint.Reply) -> Response {
+        Response(status: reply.status, headers: reply.headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Response {
+        response(EventEndpoint.errors(status, errors))
+    }
 
     static let gif: [UInt8] = [
         0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
@@ -160,31 +146,6 @@ public struct InfinityServer: Sendable {
         0x02,
         0x02, 0x44, 0x01, 0x00, 0x3B,
     ]
-
-    static func accepted(dropped: Int, reason: String?) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        headers[droppedHeader] = "\(dropped)"
-        if let reason { headers[dropReasonHeader] = reason }
-        return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok")))
-    }
-
-    static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(
-            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json(errors: errors))))
-    }
-
-    static func json(errors: [(String?, String)]) -> String {
-        let items = errors.map { field, message -> [String: String] in
-            var item = ["message": message]
-            if let field { item["field"] = field }
-            return item
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: ["errors": items], options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
 
     // MARK: Operations
 

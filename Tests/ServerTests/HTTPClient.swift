@@ -8,6 +8,8 @@ import Foundation
 /// connections, huge headers) and talk to the real server over loopback.
 final class HTTPConnection {
     let fd: Int32
+    /// Bytes read past the last response (the start of the next one, when requests are pipelined).
+    private var pending: [UInt8] = []
 
     struct Response {
         let status: Int
@@ -61,19 +63,22 @@ final class HTTPConnection {
     }
 
     func readResponse() throws -> Response {
-        var buffer: [UInt8] = []
+        var buffer = pending
         var chunk = [UInt8](repeating: 0, count: 65536)
         func fill() throws {
             let n = recv(fd, &chunk, chunk.count, 0)
             guard n > 0 else { throw Closed() }
             buffer += chunk[0..<n]
         }
-        var headerEnd: Int?
-        while headerEnd == nil {
-            try fill()
-            headerEnd = buffer.indices.dropLast(3).first {
+        func findHeaderEnd() -> Int? {
+            buffer.indices.dropLast(3).first {
                 buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10
             }
+        }
+        var headerEnd = findHeaderEnd()
+        while headerEnd == nil {
+            try fill()
+            headerEnd = findHeaderEnd()
         }
         let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self).components(separatedBy: "\r\n")
         let status = Int(head[0].split(separator: " ")[1]) ?? 0
@@ -86,6 +91,7 @@ final class HTTPConnection {
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while buffer.count < headerEnd! + 4 + length { try fill() }
+        pending = Array(buffer[(headerEnd! + 4 + length)...])
         return Response(
             status: status, headers: headers,
             body: String(decoding: buffer[(headerEnd! + 4)..<(headerEnd! + 4 + length)], as: UTF8.self))

@@ -119,6 +119,36 @@ struct ServeEndToEndTests {
         #expect(try HTTPConnection(port: server.port).request("GET", "/js/script.js").body.contains("keepalive"))
     }
 
+    @Test("requests pipelined on one connection are answered in order, events among them")
+    func pipelinedRequestsKeepTheirOrder() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data)
+        defer { _ = server.stop() }
+        func request(_ method: String, _ path: String, _ body: [UInt8] = []) -> [UInt8] {
+            let head =
+                "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: \(Self.chrome)\r\n"
+                + "Origin: https://example.com\r\nContent-Type: text/plain\r\nContent-Length: \(body.count)\r\n\r\n"
+            return Array(head.utf8) + body
+        }
+        let connection = try HTTPConnection(port: server.port)
+        // One write: the router's requests and events interleaved, so an event's answer (written
+        // when its block is durable) could overtake the router's if order were not kept.
+        try connection.send(
+            request("POST", "/api/event", Self.event("/one")) + request("GET", "/js/script.js")
+                + request("POST", "/api/event", Array("{broken".utf8)) + request("GET", "/healthz")
+                + request("POST", "/api/event", Self.event("/two")) + request("GET", "/metrics"))
+        let answers = try (0..<6).map { _ in try connection.readResponse() }
+        #expect(answers.map(\.status) == [202, 200, 400, 200, 202, 200])
+        #expect(answers[0].headers["x-infinity-dropped"] == "0")
+        #expect(answers[0].headers["access-control-allow-origin"] == "*", "events answer browsers of any site")
+        #expect(answers[1].body.contains("keepalive"))
+        #expect(answers[3].body.contains("\"status\":\"ok\""))
+        #expect(answers[5].body.contains("infinity_hits_accepted_total 2"), "\(answers[5].body)")
+        // The connection stays usable.
+        #expect(try connection.request("GET", "/healthz").status == 200)
+    }
+
     @Test(
         "silent connections are closed after the idle timeout; thousands of idle ones neither block nor bloat the server"
     )
@@ -194,9 +224,10 @@ struct ServeEndToEndTests {
         let data = ServerProcess.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let config = data + "/infinity.toml"
-        try
+        let settings =
             "# test settings\nack = \"buffered\"\nlisten = \"127.0.0.1:1\"  # overridden by --listen\ntrusted_proxies = [\"10.0.0.0/8\"]\n"
-            .write(toFile: config, atomically: true, encoding: .utf8)
+            + "retention = 400\nrollup_retention = 3650\nfold_interval = 2\nquery_cache = 64\ncommit_delay = 500\n"
+        try settings.write(toFile: config, atomically: true, encoding: .utf8)
         let server = try ServerProcess(data: data, arguments: ["--config", config])
         #expect(server.log.contains("ack: buffered"), "\(server.log)")
         #expect(try HTTPConnection(port: server.port).request("GET", "/healthz").status == 200)

@@ -1,0 +1,121 @@
+import Foundation
+import HTTPTypes
+import Ingest
+import Journal
+import Logging
+
+/// What `POST /api/event` does with one request, whichever way it arrived (``EventFastPath`` on the
+/// event loop, or the router when a request had to wait its turn): validate, decode, run the ingest
+/// pipeline, and say whether hits are to be stored or what to answer at once.
+struct EventEndpoint: Sendable {
+    let configuration: ServerConfiguration
+    let pipeline: IngestPipeline
+    let writer: JournalWriter
+    let logger: Logger
+
+    /// An answer: status, headers and body.
+    struct Reply: Sendable {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: [UInt8]
+    }
+
+    /// Either an answer now, or hits to append first (then ``accepted``).
+    enum Decision: Sendable {
+        case reply(Reply)
+        case store([Hit])
+    }
+
+    /// Decides on a request with this `head`, whose body is `body` (nil: larger than the limit),
+    /// from `peer`.
+    func decide(head: HTTPRequest, body: [UInt8]?, peer: String) -> Decision {
+        let contentType = head.headerFields[.contentType]?.lowercased() ?? "application/json"
+        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("text/plain") else {
+            return .reply(
+                Self.errors(
+                    .unsupportedMediaType,
+                    [(nil, "send the event as application/json or text/plain, not \(contentType)")]))
+        }
+        guard let body else {
+            return .reply(
+                Self.errors(.contentTooLarge, [(nil, "the body is larger than \(configuration.maxBodySize) bytes")]))
+        }
+        switch EventPayload.decode(body) {
+        case .failure(let problems): return .reply(Self.errors(.badRequest, problems.map { ($0.field, $0.message) }))
+        case .event(let event): return decide(event, head: head, peer: peer)
+        }
+    }
+
+    /// Runs an event through the pipeline.
+    func decide(_ event: IncomingEvent, head: HTTPRequest, peer: String) -> Decision {
+        let context = RequestContext(
+            peerAddress: peer, forwardedFor: head.headerFields[Self.forwardedFor],
+            forwarded: head.headerFields[Self.forwarded], userAgent: head.headerFields[.userAgent] ?? "",
+            time: Int64(Date().timeIntervalSince1970 * 1000))
+        switch pipeline.process(event, context: context) {
+        case .invalid(let errors): return .reply(Self.errors(.badRequest, errors.map { ($0.field, $0.message) }))
+        case .dropped(let reason): return .reply(Self.accepted(dropped: 1, reason: reason.rawValue))
+        case .failed(let error):
+            logger.error("ingest failed", metadata: ["error": "\(error)"])
+            return .reply(Self.notStored)
+        case .accepted(let hits): return .store(hits)
+        }
+    }
+
+    /// The answer once `hits` were appended (or could not be).
+    func stored(_ outcome: Result<Void, any Error>) -> Reply {
+        switch outcome {
+        case .success: return Self.accepted(dropped: 0, reason: nil)
+        case .failure(let error as JournalError) where error.code == .overloaded:
+            var reply = Self.errors(.serviceUnavailable, [(nil, "busy: retry shortly")])
+            reply.headers[.retryAfter] = "1"
+            return reply
+        case .failure(let error):
+            logger.error("journal write failed", metadata: ["error": "\(error)"])
+            return Self.notStored
+        }
+    }
+
+    /// Appends `hits` as the acknowledgement mode says, then calls `done` (on the writer's thread
+    /// in durable mode, on the caller's otherwise).
+    func store(_ hits: [Hit], then done: @escaping @Sendable (Reply) -> Void) {
+        switch configuration.acknowledgement {
+        case .durable:
+            writer.append(hits) { result in done(stored(result.map { _ in () }.mapError { $0 })) }
+        case .buffered:
+            done(stored(Result { _ = try writer.enqueue(hits) }))
+        }
+    }
+
+    // Header names are parsed and validated once, not on every request.
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwarded = HTTPField.Name("Forwarded")!
+    static let droppedHeader = HTTPField.Name("X-Infinity-Dropped")!
+    static let dropReasonHeader = HTTPField.Name("X-Infinity-Drop-Reason")!
+
+    static let notStored = errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
+
+    static func accepted(dropped: Int, reason: String?) -> Reply {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[droppedHeader] = "\(dropped)"
+        if let reason { headers[dropReasonHeader] = reason }
+        return Reply(status: .accepted, headers: headers, body: Array("ok".utf8))
+    }
+
+    static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Reply {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Reply(status: status, headers: headers, body: Array(json(errors: errors).utf8))
+    }
+
+    static func json(errors: [(String?, String)]) -> String {
+        let items = errors.map { field, message -> [String: String] in
+            var item = ["message": message]
+            if let field { item["field"] = field }
+            return item
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: ["errors": items], options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
