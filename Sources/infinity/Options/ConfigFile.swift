@@ -17,7 +17,8 @@ import Foundation
 struct ConfigFile {
     /// The keys `infinity serve` understands.
     static let keys: Set<String> = [
-        "data", "listen", "geoip", "trusted_proxies", "ack", "idle_timeout", "request_timeout",
+        "data", "listen", "geoip", "trusted_proxies", "ack", "idle_timeout", "request_timeout", "retention",
+        "rollup_retention", "fold_interval", "query_cache", "commit_delay",
     ]
 
     enum Value: Equatable {
