@@ -31,10 +31,12 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        .target(name: "CCRC32C"),
         .target(
             name: "Journal",
             dependencies: [
                 "CLZ4",
+                "CCRC32C",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -74,6 +74,24 @@ struct CodecTests {
         #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
     }
 
+    @Test("the processor's CRC-32C instruction and the software agree on every length and alignment")
+    func crcHardwareEqualsSoftware() {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 1000, 4087 - start] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    let seed = UInt32.random(in: 0...UInt32.max, using: &random)
+                    #expect(
+                        CRC32C.checksum(slice, continuing: seed) == CRC32C.software(slice, continuing: seed),
+                        "start \(start), length \(length)")
+                }
+            }
+        }
+        #expect(CRC32C.software(UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
+    }
+
     private func roundTrip(_ hits: [Hit], firstSequence: UInt64) throws -> HitBlock {
         let encoded = try BlockEncoder.encode(hits, firstSequence: firstSequence)
         let header = try encoded.bytes.withUnsafeBytes { try BlockHeader.decode($0).get() }

@@ -1,5 +1,11 @@
-/// CRC-32C (Castagnoli), the checksum of block headers and payloads, computed slicing-by-8.
+import CCRC32C
+
+/// CRC-32C (Castagnoli), the checksum of block headers, payloads and rollup sections: with the
+/// processor's CRC-32C instruction where it has one, slicing-by-8 in software otherwise.
 public enum CRC32C {
+    /// Whether the processor's instruction is used.
+    static let hardware = infinity_crc32c_available() != 0
+
     private static let table: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 8 * 256)
         for i in 0..<256 {
@@ -19,6 +25,12 @@ public enum CRC32C {
 
     /// The CRC-32C of `bytes`, continuing from `crc` (0 to start).
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard hardware, let base = bytes.baseAddress else { return software(bytes, continuing: crc) }
+        return infinity_crc32c(crc, base, bytes.count)
+    }
+
+    /// The same, in software.
+    static func software(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var crc = ~crc
         var index = 0
         let count = bytes.count
