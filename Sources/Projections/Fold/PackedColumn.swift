@@ -101,12 +101,6 @@ struct PackedColumn: @unchecked Sendable {
     /// The value at `index`.
     @inline(__always)
     subscript(index: Int) -> UInt32 { view[index] }
-
-    /// Every value, decoded.
-    var values: [UInt32] { (0..<count).map { self[$0] } }
-
-    /// Whether the column holds no values.
-    var isEmpty: Bool { count == 0 }
 }
 
 /// A packed column's values through a plain pointer and no reference, for hot loops, which
