@@ -63,7 +63,7 @@ struct EventEndpoint: Sendable {
     }
 
     /// The answer once `hits` were appended (or could not be).
-    func stored(_ outcome: Result<Void, any Error>) -> Reply {
+    private func stored(_ outcome: Result<Void, any Error>) -> Reply {
         switch outcome {
         case .success: return Self.accepted(dropped: 0, reason: nil)
         case .failure(let error as JournalError) where error.code == .overloaded:

@@ -38,8 +38,8 @@ final class EventFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case .pass:
             context.fireChannelRead(wrapInboundOut(part))
         case .hold:
-            if case .body(let buffer) = part { heldBytes += buffer.readableBytes }
             held.append(part)
+            heldBytes += Self.size(of: part)
             if heldBytes > Self.maxHeldBytes { context.close(promise: nil) }
         case .take:
             switch part {
@@ -103,15 +103,18 @@ final class EventFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             if order.isAnswering {
                 // Another event of ours: what is left waits for its answer.
                 held = Array(waiting[(index + 1)...]) + held
-                heldBytes = held.reduce(0) { total, part in
-                    if case .body(let buffer) = part { return total + buffer.readableBytes }
-                    return total
-                }
+                heldBytes = held.reduce(0) { $0 + Self.size(of: $1) }
                 break
             }
         }
         // The router's side delivers what it was given at the end of a read; this was one.
         if !waiting.isEmpty { context.fireChannelReadComplete() }
+    }
+
+    /// Body bytes of a held part (heads and ends count as nothing: the decoder bounds them).
+    private static func size(of part: HTTPRequestPart) -> Int {
+        if case .body(let buffer) = part { return buffer.readableBytes }
+        return 0
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -118,16 +118,8 @@ public struct InfinityServer: Sendable {
     }
 
     private func store(_ hits: [Hit]) async -> EventEndpoint.Reply {
-        switch configuration.acknowledgement {
-        case .durable:
-            do {
-                _ = try await writer.append(hits)
-                return endpoint.stored(.success(()))
-            } catch {
-                return endpoint.stored(.failure(error))
-            }
-        case .buffered:
-            return endpoint.stored(Result { _ = try writer.enqueue(hits) })
+        await withCheckedContinuation { continuation in
+            endpoint.store(hits) { continuation.resume(returning: $0) }
         }
     }
 

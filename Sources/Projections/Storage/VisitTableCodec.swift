@@ -55,17 +55,23 @@ enum VisitTableCodec {
         return PackedColumn(storage: section, offset: reader.position, count: stored, width: width, limit: limit)
     }
 
-    /// Running starts (`[0, …, total]`), checked to rise by at least one at every step.
+    /// Running starts (`[0, …, total]`), read in place; ``verifyStarts(_:count:)`` checks them.
     static func starts(_ section: OwnedBytes, count: Int?) throws -> PackedColumn {
         let column = try packed(section, count: count.map { $0 + 1 }, limit: .max)
         guard column.count >= 1, column[0] == 0 else { throw ByteReader.OutOfBounds(what: "starts") }
+        return column
+    }
+
+    /// Checks that running starts rise by at least one at every step (a pass over the column, so
+    /// done once per section read from its file).
+    static func verifyStarts(_ section: OwnedBytes, count: Int?) throws {
+        let column = try starts(section, count: count)
         var previous: UInt32 = 0
         for index in 1..<column.count {
             let value = column[index]
             guard value > previous else { throw ByteReader.OutOfBounds(what: "starts") }
             previous = value
         }
-        return column
     }
 
     /// Reads the sparse extras column: the hits that carry some, ascending, and their items.
