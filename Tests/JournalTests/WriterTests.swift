@@ -73,6 +73,33 @@ struct WriterTests {
         #expect(throws: JournalError.self) { try writer.appendBlocking([pool[0]]) }
     }
 
+    @Test("a lingering writer writes a block as soon as it is full, and a lone record once the delay ends")
+    func lingerEndsAtAFullBlockOrTheDeadline() throws {
+        let directory = TemporaryDirectory()
+        let delay = Duration.seconds(1)
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(
+                directory: directory.journal, commit: CommitPolicy(maxRecords: 16, maxDelay: delay)),
+            logger: quietLogger)
+        let clock = ContinuousClock()
+        // A lone record waits out the delay (the writer is not woken per record, but its deadline holds).
+        var start = clock.now
+        try writer.appendBlocking(Fixtures.generated(1, seed: 3))
+        let lone = clock.now - start
+        #expect(lone >= delay, "the writer waited for more records")
+        #expect(lone < .seconds(5), "and did not sleep past its deadline")
+        // Records that fill a block while it lingers are written at once, not at the deadline.
+        let hits = Fixtures.generated(16, seed: 4)
+        start = clock.now
+        try writer.enqueue(Array(hits[0..<1]))
+        Thread.sleep(forTimeInterval: 0.05)  // the writer is lingering now
+        for hit in hits[1..<15] { try writer.enqueue([hit]) }
+        try writer.appendBlocking([hits[15]])
+        #expect(clock.now - start < delay, "a full block does not wait for the deadline")
+        try writer.closeBlocking()
+        #expect(try Fixtures.readAll(directory.journal).count == 17)
+    }
+
     @Test("a full queue refuses new records at once instead of growing memory")
     func boundedQueue() async throws {
         let directory = TemporaryDirectory()
