@@ -3,6 +3,7 @@ import HTTPTypes
 import Ingest
 import Journal
 import Logging
+import NIOCore
 
 /// What `POST /api/event` does with one request, whichever way it arrived (``EventFastPath`` on the
 /// event loop, or the router when a request had to wait its turn): validate, decode, run the ingest
@@ -15,9 +16,29 @@ struct EventEndpoint: Sendable {
 
     /// An answer: status, headers and body.
     struct Reply: Sendable {
-        var status: HTTPResponse.Status
-        var headers: HTTPFields
-        var body: [UInt8]
+        let status: HTTPResponse.Status
+        /// The headers a handler adds to (the router adds the length itself).
+        var headers: HTTPFields {
+            didSet { wireHeaders = Self.wire(headers, body) }
+        }
+        let body: ByteBuffer
+        /// `headers` with the body's length and the server's name, as ``EventFastPath`` sends them:
+        /// built with the reply, so that a shared reply costs no header work per request.
+        private(set) var wireHeaders: HTTPFields
+
+        init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            wireHeaders = Self.wire(headers, body)
+        }
+
+        private static func wire(_ headers: HTTPFields, _ body: ByteBuffer) -> HTTPFields {
+            var wire = headers
+            wire[.contentLength] = "\(body.readableBytes)"
+            wire[.server] = "infinity"
+            return wire
+        }
     }
 
     /// Either an answer now, or hits to append first (then ``accepted``).
@@ -65,7 +86,7 @@ struct EventEndpoint: Sendable {
     /// The answer once `hits` were appended (or could not be).
     private func stored(_ outcome: Result<Void, any Error>) -> Reply {
         switch outcome {
-        case .success: return Self.accepted(dropped: 0, reason: nil)
+        case .success: return Self.acceptedReply
         case .failure(let error as JournalError) where error.code == .overloaded:
             var reply = Self.errors(.serviceUnavailable, [(nil, "busy: retry shortly")])
             reply.headers[.retryAfter] = "1"
@@ -93,6 +114,9 @@ struct EventEndpoint: Sendable {
     static let droppedHeader = HTTPField.Name("X-Infinity-Dropped")!
     static let dropReasonHeader = HTTPField.Name("X-Infinity-Drop-Reason")!
 
+    /// The answer to a stored hit, built once: it is the answer to almost every request.
+    static let acceptedReply = accepted(dropped: 0, reason: nil)
+
     static let notStored = errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
 
     static func accepted(dropped: Int, reason: String?) -> Reply {
@@ -100,13 +124,13 @@ struct EventEndpoint: Sendable {
         headers[.contentType] = "text/plain; charset=utf-8"
         headers[droppedHeader] = "\(dropped)"
         if let reason { headers[dropReasonHeader] = reason }
-        return Reply(status: .accepted, headers: headers, body: Array("ok".utf8))
+        return Reply(status: .accepted, headers: headers, body: ByteBuffer(string: "ok"))
     }
 
     static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Reply {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Reply(status: status, headers: headers, body: Array(json(errors: errors).utf8))
+        return Reply(status: status, headers: headers, body: ByteBuffer(string: json(errors: errors)))
     }
 
     static func json(errors: [(String?, String)]) -> String {

@@ -81,13 +81,11 @@ final class EventFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ reply: EventEndpoint.Reply, cors: Bool, closing: Bool, context: ChannelHandlerContext) {
-        var headers = reply.headers
-        headers[.contentLength] = "\(reply.body.count)"
-        headers[.server] = "infinity"
+        var headers = reply.wireHeaders
         if cors { headers[.accessControlAllowOrigin] = "*" }
         if closing { headers[.connection] = "close" }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: reply.status, headerFields: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: reply.body))), promise: nil)
+        context.write(wrapOutboundOut(.body(reply.body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         if closing {
             context.close(promise: nil)

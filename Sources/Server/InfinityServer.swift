@@ -124,7 +124,7 @@ public struct InfinityServer: Sendable {
     }
 
     static func response(_ reply: EventEndpoint.Reply) -> Response {
-        Response(status: reply.status, headers: reply.headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        Response(status: reply.status, headers: reply.headers, body: .init(byteBuffer: reply.body))
     }
 
     static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Response {
