@@ -111,11 +111,13 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["Journal", "Projections", "infinity", "InfinityTestSupport"],
+            exclude: ["Browser"],  // Python the tests run from the source tree
             swiftSettings: strict
         ),
         .testTarget(
             name: "InfinityCLITests",
             dependencies: ["Journal", "Projections", "infinity", "InfinityTestSupport"],
+            exclude: ["Oracle"],  // Python the tests run from the source tree
             swiftSettings: strict
         ),
     ]
