@@ -11,14 +11,19 @@ public enum DayFolder {
 
     /// The visits of `slices` (the day's records, in journal order).
     public static func visits(slices: [DaySlice], clock: LocalClock) -> VisitTable {
-        var state = FoldState(slices: slices, clock: clock)
-        return state.makeTable()
+        var state = FoldState(clock: clock)
+        state.add(slices)
+        return state.makeTable(keeping: false)
     }
 
     /// What a day file holds for `key`: the rollup as stored (every dimension per day, totals per
     /// hour) and the visit table it was counted from.
     public static func day(_ key: DayKey, slices: [DaySlice], clock: LocalClock, position: UInt64) -> DayFile {
-        let table = visits(slices: slices, clock: clock)
+        day(key, table: visits(slices: slices, clock: clock), position: position)
+    }
+
+    /// What a day file holds for `key` whose visits are `table`.
+    static func day(_ key: DayKey, table: VisitTable, position: UInt64) -> DayFile {
         let rollup = CellCounter.count(
             table, into: DayRollup(site: key.site, day: key.day, position: position), filter: nil, scope: .stored)
         return DayFile(rollup: rollup, visits: table)

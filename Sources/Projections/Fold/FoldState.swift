@@ -4,8 +4,11 @@ import Journal
 struct FoldRow {
     var time: Int64
     var visitor: UInt32
-    var slice: UInt32
-    var record: UInt32
+    /// Its place in journal order among the day's rows (ties in time keep this order).
+    var order: UInt32
+    /// Where its session keys are in ``FoldState/startKeys`` (in units of a visit's keys) when
+    /// it may start a visit, else `UInt32.max`.
+    var start: UInt32
     var page: UInt32
     var hostname: UInt32
     /// The goal id of a custom event; `UInt32.max` for a page view.
@@ -28,16 +31,32 @@ struct FoldExtra: Sendable, Equatable {
 }
 
 /// Turns one site-day's journal records into a ``VisitTable``: gather one compact row per record
-/// (strings become small ids per key space, interned once per block dictionary), group the rows
-/// by visitor with a stable counting sort, put each visitor's rows in time order, cut them into
-/// visits, and give each visit its session keys from its first hit.
+/// (strings become small ids per key space, interned once per block dictionary) and the session
+/// keys of every row that may start a visit, while the blocks are at hand; then, for a table,
+/// group the rows by visitor with a stable counting sort, put each visitor's rows in time order,
+/// cut them into visits, and give each visit the keys of its first hit.
+///
+/// Blocks are needed only while they are added, so the state of a day holds about 40 bytes a hit
+/// plus the keys of its visits, and more blocks can be added later: the live worker keeps the open
+/// day this way and adds only what became durable since (``add(_:)`` after ``makeTable()``).
 struct FoldState {
-    let slices: [DaySlice]
     var clock: LocalClock
     var spaces = [Interner](repeating: Interner(), count: KeySpace.allCases.count)
-    var rows: [FoldRow] = []
+    /// Every row added, in journal order.
+    var gathered: [FoldRow] = []
     var extras: [FoldExtra] = []
     var visitorIDs = VisitorTable()
+    /// The session keys (one per ``Dimension/sessionLevel`` slot; entry and exit are filled from
+    /// pages later) of each row that may start a visit: its visitor's first row, or a row more
+    /// than a session timeout after, or before, that visitor's latest earlier row. Every row that
+    /// starts a visit once rows are in time order is among them.
+    var startKeys: [UInt32] = []
+    /// Blocks added so far (the slice number of the next one).
+    var slicesAdded = 0
+
+    // Built by `makeTable()`, dropped after it.
+    /// The rows grouped by visitor, each visitor's in time order.
+    var rows: [FoldRow] = []
     /// For each visitor, where its rows start once `rows` are grouped by visitor (one extra end entry).
     var visitorStarts: [Int32] = []
     /// The table's columns before packing, with fold-order key ids.
@@ -45,8 +64,7 @@ struct FoldState {
     /// Each visit's first row, entry row and exit row (positions in the grouped `rows`).
     var visitEnds: [(first: Int32, entry: Int32, exit: Int32)] = []
 
-    init(slices: [DaySlice], clock: LocalClock) {
-        self.slices = slices
+    init(clock: LocalClock) {
         self.clock = clock
         // Enumerated dimensions get ids equal to their raw values, in order.
         for channel in Channel.allCases { _ = spaces[KeySpace.channel.rawValue].intern(channel.description) }
@@ -54,26 +72,49 @@ struct FoldState {
         for screen in ScreenClass.allCases { _ = spaces[KeySpace.screen.rawValue].intern(screen.description) }
     }
 
-    /// The finished table, keys sorted.
-    mutating func makeTable() -> VisitTable {
-        gather()
+    /// Number of rows added.
+    var count: Int { gathered.count }
+
+    /// Adds the day's next records (slices in journal order, after all added before).
+    mutating func add(_ slices: [DaySlice]) {
+        let first = gathered.count
+        let ids = gather(slices)
+        let starting = numberVisitors(ids, from: first)
+        captureStarts(slices, rows: starting, from: first)
+        slicesAdded += slices.count
+    }
+
+    /// The table of every row added so far, keys sorted. With `keeping`, the state stays as it
+    /// was, ready for more rows; without, what only more rows would need is let go as soon as it
+    /// has been used, so that a one-off fold holds one copy of its rows at a time.
+    mutating func makeTable(keeping: Bool = true) -> VisitTable {
+        defer {
+            rows = []
+            visitorStarts = []
+            columns = Unpacked()
+            visitEnds = []
+        }
         splitVisits()
+        if !keeping { gathered = [] }
         fillHits()
         assignVisitKeys()
+        // When every row that might have started a visit did, every session string is in use.
+        let unused = startKeys.count / Dimension.sessionLevel.count > visitEnds.count
+        if !keeping { startKeys = [] }
         columns.keys = spaces.map(\.strings)
-        columns.sortKeys()
+        columns.sortKeys(compacting: unused)
         return columns.packed()
     }
 
     // MARK: - Gathering rows
 
-    mutating func gather() {
+    /// Appends a row per record to ``gathered`` and returns the records' visitor ids.
+    private mutating func gather(_ slices: [DaySlice]) -> [UInt64] {
         let total = slices.reduce(0) { $0 + $1.records.count }
-        rows.reserveCapacity(total)
+        gathered.reserveCapacity(gathered.count + total)
         var visitorIDList: [UInt64] = []
         visitorIDList.reserveCapacity(total)
-        defer { numberVisitors(visitorIDList) }  // once every row is gathered
-        for (sliceIndex, slice) in slices.enumerated() {
+        for slice in slices {
             let block = slice.block
             // Block dictionary entries → key ids, interned on first use: a block holds every
             // site's values, and only this site-day's belong in its key spaces.
@@ -150,25 +191,136 @@ struct FoldState {
                     let name = nameDictionary[nameEntry]
                     names[nameEntry] = name == Hit.pageview ? .max : spaces[KeySpace.goal.rawValue].intern(name)
                 }
-                rows.append(
+                gathered.append(
                     FoldRow(
-                        time: time, visitor: 0, slice: UInt32(sliceIndex), record: UInt32(record),
+                        time: time, visitor: 0, order: UInt32(gathered.count), start: .max,
                         page: pages[pathEntry], hostname: hosts[hostEntry], goal: names[nameEntry], extra: extra,
                         hour: UInt8(hour), flags: flags[index]))
             }
         }
+        return visitorIDList
     }
 
-    /// Numbers the visitors of the gathered rows, in a loop of its own: its table lookups are
-    /// independent of each other, so the processor overlaps their cache misses.
-    private mutating func numberVisitors(_ ids: [UInt64]) {
-        let visitors = VisitorTable(capacity: ids.count / 8)
-        rows.withUnsafeMutableBufferPointer { rows in
+    /// Numbers the visitors of the rows from `first` on, in a loop of its own: its table lookups
+    /// are independent of each other, so the processor overlaps their cache misses. The same
+    /// lookup tells which rows may start a visit (see ``startKeys``); they are marked and returned.
+    private mutating func numberVisitors(_ ids: [UInt64], from first: Int) -> [Int] {
+        if first == 0 { visitorIDs = VisitorTable(capacity: ids.count / 8) }
+        let visitors = visitorIDs
+        var starting: [Int] = []
+        var next = UInt32(startKeys.count / Dimension.sessionLevel.count)
+        gathered.withUnsafeMutableBufferPointer { rows in
             ids.withUnsafeBufferPointer { ids in
-                for index in 0..<ids.count { rows[index].visitor = visitors.index(of: ids[index]) }
+                for index in 0..<ids.count {
+                    let row = first + index
+                    let (number, mayStart) = visitors.visit(ids[index], at: rows[row].time)
+                    rows[row].visitor = number
+                    if mayStart {
+                        rows[row].start = next
+                        next += 1
+                        starting.append(row)
+                    }
+                }
             }
         }
-        visitorIDs = visitors
+        return starting
+    }
+
+    /// Records the session keys of the `starting` rows (ascending, from `first` on), one block at
+    /// a time and one key slot at a time, so that each loop reads a block column front to back;
+    /// the block dictionary entries → key ids are filled as rows need them.
+    private mutating func captureStarts(_ slices: [DaySlice], rows starting: [Int], from first: Int) {
+        let slotCount = Dimension.sessionLevel.count
+        guard !starting.isEmpty else { return }
+        let base = startKeys.count
+        startKeys.append(contentsOf: repeatElement(0, count: starting.count * slotCount))
+        let stringSlots = Dimension.sessionLevel.enumerated().compactMap {
+            slot, dimension -> (Int, StringField, Int)? in
+            guard let field = KeySpace(dimension).field, dimension != .entryPage, dimension != .exitPage else {
+                return nil
+            }
+            return (slot, field, KeySpace(dimension).rawValue)
+        }
+        let enumSlots: [(Int, KeyPath<HitBlock, [UInt8]>)] = [
+            (FoldSlots.slot(of: .channel), \.channels), (FoldSlots.slot(of: .device), \.devices),
+            (FoldSlots.slot(of: .screen), \.screens),
+        ]
+        let versionSlots = [
+            (
+                FoldSlots.slot(of: .browserVersion), StringField.browser, StringField.browserVersion,
+                KeySpace.browserVersion
+            ),
+            (FoldSlots.slot(of: .osVersion), .os, .osVersion, .osVersion),
+        ]
+        // The starting rows of each slice and their records (rows of a slice are contiguous and
+        // in record order).
+        var cursor = 0
+        var rowStart = first
+        for slice in slices {
+            let rowEnd = rowStart + slice.records.count
+            var records: [Int] = []
+            var outputs: [Int] = []  // each starting row's first key position in `startKeys`
+            while cursor < starting.count && starting[cursor] < rowEnd {
+                records.append(Int(slice.records[starting[cursor] - rowStart]))
+                outputs.append(base + cursor * slotCount)
+                cursor += 1
+            }
+            rowStart = rowEnd
+            guard !records.isEmpty else { continue }
+            let block = slice.block
+            startKeys.withUnsafeMutableBufferPointer { out in
+                for (slot, column) in enumSlots {
+                    block[keyPath: column].withUnsafeBufferPointer { values in
+                        for (position, record) in zip(outputs, records) {
+                            out[position + slot] = UInt32(values[record])
+                        }
+                    }
+                }
+            }
+            var ids = [UInt32](repeating: 0, count: records.count)
+            func store(_ slot: Int) {
+                startKeys.withUnsafeMutableBufferPointer { out in
+                    for (position, id) in zip(outputs, ids) { out[position + slot] = id }
+                }
+            }
+            for (slot, field, space) in stringSlots {
+                let strings = block.strings[field.rawValue]
+                var translation = [UInt32](repeating: .max, count: strings.dictionary.count)
+                translation.withUnsafeMutableBufferPointer { translation in
+                    ids.withUnsafeMutableBufferPointer { ids in
+                        strings.indices.withUnsafeBufferPointer { indices in
+                            for (index, record) in records.enumerated() {
+                                let entry = Int(indices[record])
+                                var id = translation[entry]
+                                if id == .max {
+                                    id = spaces[space].intern(strings.dictionary[entry])
+                                    translation[entry] = id
+                                }
+                                ids[index] = id
+                            }
+                        }
+                    }
+                }
+                store(slot)
+            }
+            for (slot, familyField, versionField, space) in versionSlots {
+                let family = block.strings[familyField.rawValue], version = block.strings[versionField.rawValue]
+                let versions = version.dictionary.count
+                var translation = [UInt32](repeating: .max, count: family.dictionary.count * versions)
+                for (index, record) in records.enumerated() {
+                    let familyEntry = Int(family.indices[record]), versionEntry = Int(version.indices[record])
+                    let cell = familyEntry * versions + versionEntry
+                    var id = translation[cell]
+                    if id == .max {
+                        let text = Dimension.versioned(family.dictionary[familyEntry], version.dictionary[versionEntry])
+                        id = spaces[space.rawValue].intern(text)
+                        translation[cell] = id
+                    }
+                    ids[index] = id
+                }
+                store(slot)
+            }
+        }
     }
 
     /// A block dictionary entry not yet interned.
@@ -181,12 +333,12 @@ struct FoldState {
     /// puts each visitor's rows in time order, and cuts them into visits.
     mutating func splitVisits() {
         let visitorCount = visitorIDs.count
-        let count = rows.count
+        let count = gathered.count
         visitorStarts = [Int32](repeating: 0, count: visitorCount + 1)
-        for row in rows { visitorStarts[Int(row.visitor) + 1] += 1 }
+        for row in gathered { visitorStarts[Int(row.visitor) + 1] += 1 }
         for index in 0..<visitorCount { visitorStarts[index + 1] += visitorStarts[index] }
         var fill = visitorStarts
-        let grouped = rows.withUnsafeBufferPointer { rows in
+        let grouped = gathered.withUnsafeBufferPointer { rows in
             [FoldRow](unsafeUninitializedCapacity: count) { buffer, initialized in
                 fill.withUnsafeMutableBufferPointer { fill in
                     for row in rows {
@@ -228,9 +380,8 @@ struct FoldState {
             return true
         }
         if sorted { return }
-        // Rare (imported or clock-skewed hits): order by time, journal order (slice, then record)
-        // breaking ties.
-        rows[range].sort { ($0.time, $0.slice, $0.record) < ($1.time, $1.slice, $1.record) }
+        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties.
+        rows[range].sort { ($0.time, $0.order) < ($1.time, $1.order) }
     }
 
     private mutating func addVisit(_ range: Range<Int>) {
@@ -283,98 +434,41 @@ struct FoldState {
         }
     }
 
-    /// Gives every visit its session-level keys (from its first hit, entry and exit page), one
-    /// block at a time so that each block's columns are looked up once, not once per visit.
+    /// Gives every visit its session-level keys: those recorded for its first row (which
+    /// ``captureStarts(_:from:)`` marked as a possible start), and its entry and exit pages.
+    /// A chunk of visits at a time: each visit's recorded keys (one or two cache lines) are read
+    /// once into a small buffer, which is then copied out slot by slot.
     mutating func assignVisitKeys() {
-        let visits = columns.visitStarts.count - 1
+        let visits = visitEnds.count
+        let slotCount = Dimension.sessionLevel.count
+        let entrySlot = FoldSlots.entry, exitSlot = FoldSlots.exit
+        let chunk = 1024
+        var buffer = [UInt32](repeating: 0, count: chunk * slotCount)
         var keys = Dimension.sessionLevel.map { _ in [UInt32](repeating: 0, count: visits) }
-        var bySlice = [[Int32]](repeating: [], count: slices.count)
-        for (index, ends) in visitEnds.enumerated() { bySlice[Int(rows[Int(ends.first)].slice)].append(Int32(index)) }
-        let stringSlots = Dimension.sessionLevel.enumerated().compactMap {
-            slot, dimension -> (Int, StringField, Int)? in
-            guard let field = KeySpace(dimension).field, dimension != .entryPage, dimension != .exitPage else {
-                return nil
-            }
-            return (slot, field, KeySpace(dimension).rawValue)
-        }
-        let channelSlot = FoldSlots.slot(of: .channel)
-        let deviceSlot = FoldSlots.slot(of: .device), screenSlot = FoldSlots.slot(of: .screen)
-        let versionSlots = [
-            (
-                FoldSlots.slot(of: .browserVersion), StringField.browser, StringField.browserVersion,
-                KeySpace.browserVersion
-            ),
-            (FoldSlots.slot(of: .osVersion), .os, .osVersion, .osVersion),
-        ]
-        for (visit, ends) in visitEnds.enumerated() {
-            keys[FoldSlots.entry][visit] = rows[Int(ends.entry)].page
-            keys[FoldSlots.exit][visit] = rows[Int(ends.exit)].page
-        }
-        // Each slice's visits in the order of their first records, so that the loops below walk
-        // each block column front to back (the processor prefetches it) instead of jumping about
-        // it in visitor order: those jumps were cache misses, most of this function's time.
-        var marker = [Int32](repeating: -1, count: slices.reduce(0) { max($0, $1.block.count) })
-        var firstRecords = [[Int]](repeating: [], count: slices.count)
-        for sliceIndex in bySlice.indices where !bySlice[sliceIndex].isEmpty {
-            let visitsHere = bySlice[sliceIndex]
-            for visit in visitsHere { marker[Int(rows[Int(visitEnds[Int(visit)].first)].record)] = visit }
-            var ordered: [Int32] = []
-            var records: [Int] = []
-            ordered.reserveCapacity(visitsHere.count)
-            records.reserveCapacity(visitsHere.count)
-            for record in slices[sliceIndex].records where marker[Int(record)] >= 0 {
-                ordered.append(marker[Int(record)])
-                records.append(Int(record))
-                marker[Int(record)] = -1
-            }
-            bySlice[sliceIndex] = ordered
-            firstRecords[sliceIndex] = records
-        }
-        for (sliceIndex, visitIndices) in bySlice.enumerated() where !visitIndices.isEmpty {
-            let block = slices[sliceIndex].block
-            let records = firstRecords[sliceIndex]
-            // One slot at a time over this slice's visits, so each loop is tight: the block's
-            // dictionary entries → key ids are filled as visits need them.
-            for (slot, column) in [
-                (channelSlot, block.channels), (deviceSlot, block.devices), (screenSlot, block.screens),
-            ] {
-                keys[slot].withUnsafeMutableBufferPointer { out in
-                    for (visit, record) in zip(visitIndices, records) { out[Int(visit)] = UInt32(column[record]) }
-                }
-            }
-            for (slot, field, space) in stringSlots {
-                let strings = block.strings[field.rawValue]
-                var translation = [UInt32](repeating: .max, count: strings.dictionary.count)
-                keys[slot].withUnsafeMutableBufferPointer { out in
-                    strings.indices.withUnsafeBufferPointer { indices in
-                        for (visit, record) in zip(visitIndices, records) {
-                            let entry = Int(indices[record])
-                            var id = translation[entry]
-                            if id == .max {
-                                id = spaces[space].intern(strings.dictionary[entry])
-                                translation[entry] = id
-                            }
-                            out[Int(visit)] = id
+        for chunkStart in stride(from: 0, to: visits, by: chunk) {
+            let chunkEnd = min(chunkStart + chunk, visits)
+            buffer.withUnsafeMutableBufferPointer { buffer in
+                rows.withUnsafeBufferPointer { rows in
+                    startKeys.withUnsafeBufferPointer { startKeys in
+                        for visit in chunkStart..<chunkEnd {
+                            let ends = visitEnds[visit]
+                            let start = Int(rows[Int(ends.first)].start)
+                            precondition(
+                                start != Int(UInt32.max), "a visit starts at a row not marked as a possible start")
+                            let row = (visit - chunkStart) * slotCount
+                            for slot in 0..<slotCount { buffer[row + slot] = startKeys[start * slotCount + slot] }
+                            buffer[row + entrySlot] = rows[Int(ends.entry)].page
+                            buffer[row + exitSlot] = rows[Int(ends.exit)].page
                         }
                     }
                 }
             }
-            for (slot, familyField, versionField, space) in versionSlots {
-                let family = block.strings[familyField.rawValue], version = block.strings[versionField.rawValue]
-                let versions = version.dictionary.count
-                var translation = [UInt32](repeating: .max, count: family.dictionary.count * versions)
+            for slot in 0..<slotCount {
                 keys[slot].withUnsafeMutableBufferPointer { out in
-                    for (visit, record) in zip(visitIndices, records) {
-                        let familyEntry = Int(family.indices[record]), versionEntry = Int(version.indices[record])
-                        let cell = familyEntry * versions + versionEntry
-                        var id = translation[cell]
-                        if id == .max {
-                            let text = Dimension.versioned(
-                                family.dictionary[familyEntry], version.dictionary[versionEntry])
-                            id = spaces[space.rawValue].intern(text)
-                            translation[cell] = id
+                    buffer.withUnsafeBufferPointer { buffer in
+                        for visit in chunkStart..<chunkEnd {
+                            out[visit] = buffer[(visit - chunkStart) * slotCount + slot]
                         }
-                        out[Int(visit)] = id
                     }
                 }
             }
@@ -405,11 +499,23 @@ struct Unpacked {
 
     /// Sorts every key space's strings and renumbers every id that points into it, so that a
     /// table's ids (and the rollup rows counted from it) do not depend on first-seen order.
-    mutating func sortKeys() {
+    mutating func sortKeys(compacting: Bool = true) {
+        // Session key spaces keep only the strings some visit has (with `compacting`): rows that
+        // might have started a visit but did not had theirs interned too.
+        var used: [[Bool]?] = KeySpace.allCases.map { _ in nil }
+        for (slot, dimension) in Dimension.sessionLevel.enumerated() where compacting {
+            let space = KeySpace(dimension)
+            guard space.isCompacted else { continue }
+            var marks = used[space.rawValue] ?? [Bool](repeating: false, count: keys[space.rawValue].count)
+            for id in sessionKeys[slot] { marks[Int(id)] = true }
+            used[space.rawValue] = marks
+        }
         var ranks: [[UInt32]] = []
         for space in KeySpace.allCases {
             let strings = keys[space.rawValue]
-            let sorted = strings.indices.sorted { strings[$0] < strings[$1] }
+            let kept =
+                used[space.rawValue].map { marks in strings.indices.filter { marks[$0] } } ?? Array(strings.indices)
+            let sorted = kept.sorted { strings[$0] < strings[$1] }
             var rank = [UInt32](repeating: 0, count: strings.count)
             for (position, id) in sorted.enumerated() { rank[id] = UInt32(position) }
             ranks.append(rank)

@@ -32,6 +32,18 @@ enum KeySpace: Int, CaseIterable {
         }
     }
 
+    /// Whether a table keeps only the strings its visits use: the session spaces filled from the
+    /// rows that may start a visit (not the pages, which every hit has, nor the enumerations,
+    /// whose ids are their raw values).
+    var isCompacted: Bool {
+        switch self {
+        case .source, .referrer, .utmSource, .utmMedium, .utmCampaign, .utmContent, .utmTerm, .country, .browser,
+            .browserVersion, .os, .osVersion:
+            true
+        default: false
+        }
+    }
+
     /// The journal column a space maps one to one, if it does.
     var field: StringField? {
         switch self {
