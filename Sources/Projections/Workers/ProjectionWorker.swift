@@ -7,10 +7,12 @@ import Synchronization
 /// Keeps the current rollup generation up to date with the journal: each ``catchUp(until:)``
 /// folds whatever became durable since the generation's position.
 ///
-/// Every site-day that new records touch is refolded whole from the journal (block headers skip
-/// everything else) and rewritten atomically; only then does the manifest move forward. A crash at
-/// any moment therefore leaves the old position in the manifest, and the next catch-up redoes the
-/// same days from the same records: nothing is counted twice and nothing is lost.
+/// Every site-day that new records touch is refolded and rewritten atomically; only then does the
+/// manifest move forward. A crash at any moment therefore leaves the old position in the manifest,
+/// and the next catch-up redoes the same days from the same records: nothing is counted twice and
+/// nothing is lost. The folds of each site's two most recent days are kept in memory
+/// (``OpenDays``), so a catch-up adds only the new records to them; other days, and every day after
+/// a restart, are folded whole from the journal (block headers skip everything else).
 public struct ProjectionWorker: Sendable {
     /// The journal folder.
     public let journal: JournalDirectory
@@ -21,6 +23,11 @@ public struct ProjectionWorker: Sendable {
     /// Parallel jobs for a first full rebuild.
     public let jobs: Int
     private let logger: Logger
+    /// The folds of the latest days, kept between catch-ups.
+    let openDays = OpenDays()
+    /// New records a catch-up keeps decoded to add to kept folds; past this (a long backlog), it
+    /// folds the days it touches whole from the journal instead, so memory stays bounded.
+    static let maxHeldRecords = 1 << 21
 
     /// A worker.
     public init(
@@ -42,6 +49,9 @@ public struct ProjectionWorker: Sendable {
         public var to: UInt64
         /// Site-days refolded.
         public var days: [DayKey]
+        /// Those of ``days`` whose kept fold took only the new records (the others were folded
+        /// whole from the journal).
+        public var added: [DayKey] = []
         /// Whether a full rebuild was needed (no rollups yet, or another format version).
         public var rebuilt: Bool
     }
@@ -65,13 +75,23 @@ public struct ProjectionWorker: Sendable {
         // A rebuild may have switched generations while we waited for the lock.
         guard try store.current() == generation else { return try catchUp(until: until) }
         let reader = JournalReader(directory: journal)
-        var affected = Set<DayKey>()
+        // The new records by site-day, kept decoded while they are few enough.
+        var fresh: [DayKey: [DaySlice]] = [:]
+        var held = 0
+        var holding = true
         var end = manifest.position
         do {
             var blocks = try reader.blocks(BlockSelection(from: manifest.position, until: until))
             var partitioner = DayPartitioner(calendar: calendar)
             while let block = try blocks.next() {
-                for (key, _) in partitioner.partition(block) { affected.insert(key) }
+                for (key, slice) in partitioner.partition(block) {
+                    if holding { fresh[key, default: []].append(slice) } else { fresh[key] = fresh[key] ?? [] }
+                }
+                held += block.count
+                if holding && held > Self.maxHeldRecords {
+                    holding = false
+                    for key in fresh.keys { fresh[key] = [] }
+                }
                 end = block.header.endSequence
             }
         } catch let error as JournalError {
@@ -80,25 +100,43 @@ public struct ProjectionWorker: Sendable {
         guard end > manifest.position else {
             return Report(from: manifest.position, to: manifest.position, days: [], rebuilt: false)
         }
+        // Taken now, put back only once everything is written: a failure below drops them all.
+        var kept = openDays.take(generation: generation.name, position: manifest.position)
+        if !holding { kept = [:] }
+        var folded: [DayKey: FoldState] = [:]
+        var added: [DayKey] = []
         var clocks: [String: LocalClock] = [:]
-        let days = affected.sorted()
+        let days = fresh.keys.sorted()
         for key in days {
             var clock = clocks[key.site] ?? calendar.clock(for: key.site)
             if let horizon = manifest.horizon, key.day <= clock.day(of: horizon - 1) {
                 logger.warning(
                     "new records for a day whose older records were deleted by retention; not refolded",
                     metadata: ["day": "\(key)"])
+                kept[key] = nil  // it would miss these records
                 continue
             }
             clocks[key.site] = clock
-            let slices = try slices(of: key, until: end, reader: reader)
-            try generation.write(DayFolder.day(key, slices: slices, clock: clock, position: end))
+            var state: FoldState
+            if var day = kept.removeValue(forKey: key) {
+                day.add(fresh[key] ?? [])
+                state = day
+                added.append(key)
+            } else {
+                state = FoldState(clock: clock)
+                state.add(try slices(of: key, until: end, reader: reader))
+            }
+            fresh[key] = nil  // the decoded blocks can go
+            try generation.write(DayFolder.day(key, table: state.makeTable(), position: end))
+            folded[key] = state
         }
         try generation.write(RollupManifest(position: end, horizon: manifest.horizon))
+        // Days this catch-up did not touch are still exact at the new position.
+        openDays.put(folded.merging(kept) { new, _ in new }, generation: generation.name, position: end)
         logger.debug(
             "rollups caught up",
             metadata: ["from": "\(manifest.position)", "to": "\(end)", "days": "\(days.count)"])
-        return Report(from: manifest.position, to: end, days: days, rebuilt: false)
+        return Report(from: manifest.position, to: end, days: days, added: added, rebuilt: false)
     }
 
     /// Folds site-days from the journal on demand, without writing anything: for queries whose
