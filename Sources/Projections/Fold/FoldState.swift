@@ -51,8 +51,6 @@ struct FoldState {
     /// than a session timeout after, or before, that visitor's latest earlier row. Every row that
     /// starts a visit once rows are in time order is among them.
     var startKeys: [UInt32] = []
-    /// Blocks added so far (the slice number of the next one).
-    var slicesAdded = 0
 
     // Built by `makeTable()`, dropped after it.
     /// The rows grouped by visitor, each visitor's in time order.
@@ -72,16 +70,12 @@ struct FoldState {
         for screen in ScreenClass.allCases { _ = spaces[KeySpace.screen.rawValue].intern(screen.description) }
     }
 
-    /// Number of rows added.
-    var count: Int { gathered.count }
-
     /// Adds the day's next records (slices in journal order, after all added before).
     mutating func add(_ slices: [DaySlice]) {
         let first = gathered.count
         let ids = gather(slices)
         let starting = numberVisitors(ids, from: first)
         captureStarts(slices, rows: starting, from: first)
-        slicesAdded += slices.count
     }
 
     /// The table of every row added so far, keys sorted. With `keeping`, the state stays as it
