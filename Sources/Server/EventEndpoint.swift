@@ -18,26 +18,20 @@ struct EventEndpoint: Sendable {
     struct Reply: Sendable {
         let status: HTTPResponse.Status
         /// The headers a handler adds to (the router adds the length itself).
-        var headers: HTTPFields {
-            didSet { wireHeaders = Self.wire(headers, body) }
-        }
+        let headers: HTTPFields
         let body: ByteBuffer
         /// `headers` with the body's length and the server's name, as ``EventFastPath`` sends them:
         /// built with the reply, so that a shared reply costs no header work per request.
-        private(set) var wireHeaders: HTTPFields
+        let wireHeaders: HTTPFields
 
         init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
             self.status = status
             self.headers = headers
             self.body = body
-            wireHeaders = Self.wire(headers, body)
-        }
-
-        private static func wire(_ headers: HTTPFields, _ body: ByteBuffer) -> HTTPFields {
             var wire = headers
             wire[.contentLength] = "\(body.readableBytes)"
             wire[.server] = "infinity"
-            return wire
+            wireHeaders = wire
         }
     }
 
@@ -87,10 +81,7 @@ struct EventEndpoint: Sendable {
     private func stored(_ outcome: Result<Void, any Error>) -> Reply {
         switch outcome {
         case .success: return Self.acceptedReply
-        case .failure(let error as JournalError) where error.code == .overloaded:
-            var reply = Self.errors(.serviceUnavailable, [(nil, "busy: retry shortly")])
-            reply.headers[.retryAfter] = "1"
-            return reply
+        case .failure(let error as JournalError) where error.code == .overloaded: return Self.busy
         case .failure(let error):
             logger.error("journal write failed", metadata: ["error": "\(error)"])
             return Self.notStored
@@ -117,6 +108,9 @@ struct EventEndpoint: Sendable {
     /// The answer to a stored hit, built once: it is the answer to almost every request.
     static let acceptedReply = accepted(dropped: 0, reason: nil)
 
+    /// The answer when the journal's queue is full.
+    static let busy = errors(.serviceUnavailable, [(nil, "busy: retry shortly")], extra: [.retryAfter: "1"])
+
     static let notStored = errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
 
     static func accepted(dropped: Int, reason: String?) -> Reply {
@@ -127,9 +121,12 @@ struct EventEndpoint: Sendable {
         return Reply(status: .accepted, headers: headers, body: ByteBuffer(string: "ok"))
     }
 
-    static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Reply {
+    static func errors(
+        _ status: HTTPResponse.Status, _ errors: [(String?, String)], extra: [HTTPField.Name: String] = [:]
+    ) -> Reply {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        for (name, value) in extra { headers[name] = value }
         return Reply(status: status, headers: headers, body: ByteBuffer(string: json(errors: errors)))
     }
 

@@ -39,6 +39,9 @@ struct FoldExtra: Sendable, Equatable {
 /// Blocks are needed only while they are added, so the state of a day holds about 40 bytes a hit
 /// plus the keys of its visits, and more blocks can be added later: the live worker keeps the open
 /// day this way and adds only what became durable since (``add(_:)`` after ``makeTable()``).
+///
+/// Keep one copy of a state: copies share the visitor table (a class), so adding to one copy
+/// would change the other's numbering.
 struct FoldState {
     var clock: LocalClock
     var spaces = [Interner](repeating: Interner(), count: KeySpace.allCases.count)
@@ -93,10 +96,10 @@ struct FoldState {
         fillHits()
         assignVisitKeys()
         // When every row that might have started a visit did, every session string is in use.
-        let unused = startKeys.count / Dimension.sessionLevel.count > visitEnds.count
+        let someUnused = startKeys.count / Dimension.sessionLevel.count > visitEnds.count
         if !keeping { startKeys = [] }
         columns.keys = spaces.map(\.strings)
-        columns.sortKeys(compacting: unused)
+        columns.sortKeys(compacting: someUnused)
         return columns.packed()
     }
 
@@ -493,7 +496,7 @@ struct Unpacked {
 
     /// Sorts every key space's strings and renumbers every id that points into it, so that a
     /// table's ids (and the rollup rows counted from it) do not depend on first-seen order.
-    mutating func sortKeys(compacting: Bool = true) {
+    mutating func sortKeys(compacting: Bool) {
         // Session key spaces keep only the strings some visit has (with `compacting`): rows that
         // might have started a visit but did not had theirs interned too.
         var used: [[Bool]?] = KeySpace.allCases.map { _ in nil }

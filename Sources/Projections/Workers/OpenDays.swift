@@ -45,18 +45,4 @@ final class OpenDays: @unchecked Sendable {
         defer { lock.unlock() }
         store = Store(generation: generation, position: position, days: kept)
     }
-
-    /// Lets every fold go.
-    func clear() {
-        lock.lock()
-        defer { lock.unlock() }
-        store = Store()
-    }
-
-    /// The days kept now (for tests).
-    var keys: [DayKey] {
-        lock.lock()
-        defer { lock.unlock() }
-        return Array(store.days.keys)
-    }
 }

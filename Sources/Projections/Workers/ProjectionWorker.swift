@@ -90,7 +90,7 @@ public struct ProjectionWorker: Sendable {
                 held += block.count
                 if holding && held > Self.maxHeldRecords {
                     holding = false
-                    for key in fresh.keys { fresh[key] = [] }
+                    fresh = fresh.mapValues { _ in [] }
                 }
                 end = block.header.endSequence
             }
