@@ -110,7 +110,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Journal", "Projections", "infinity", "InfinityTestSupport"],
+            dependencies: [
+                "Journal", "Ingest", "Projections", "Server", "infinity", "InfinityTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Browser"],  // Python the tests run from the source tree
             swiftSettings: strict
         ),
