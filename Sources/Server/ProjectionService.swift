@@ -12,6 +12,9 @@ public final class ProjectionStatus: Sendable {
         var position: UInt64 = 0
         var lastDuration: Double = 0
         var failures: Int = 0
+        var damagedRecords: UInt64 = 0
+        var damage: [String] = []
+        var busy = false
     }
 
     private let state = Mutex(State())
@@ -26,10 +29,23 @@ public final class ProjectionStatus: Sendable {
     /// Catch-ups that failed since start.
     public var failures: Int { state.withLock { $0.failures } }
 
+    /// Journal records left out of the rollups because they could not be read (0: none).
+    public var damagedRecords: UInt64 { state.withLock { $0.damagedRecords } }
+    /// One line per damaged range, naming segment files only (for `/healthz`).
+    public var damage: [String] { state.withLock { $0.damage } }
+
     func record(position: UInt64, duration: Double) {
         state.withLock {
             $0.position = position
             $0.lastDuration = duration
+        }
+    }
+
+    /// Notes the damage the current rollups leave out (their manifest's list).
+    public func record(damaged: [DamagedRange]) {
+        state.withLock {
+            $0.damagedRecords = damaged.reduce(0) { $0 + $1.lostRecords }
+            $0.damage = damaged.map(\.description)
         }
     }
 
@@ -68,24 +84,35 @@ public struct ProjectionService: Service {
         self.logger = logger
     }
 
-    /// Runs until shutdown.
+    /// Runs until shutdown. A fold or retention pass in progress when shutdown begins is not
+    /// waited for (it runs on a thread of its own and writes atomically, so leaving it is safe):
+    /// the service returns at once, so SIGTERM stops the server whatever the worker is doing.
     public func run() async throws {
         var nextRetention = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             let until = writer.durableSequence
             do {
-                let report = try await offThread { try worker.catchUp(until: until) }
+                // Another process (a rebuild, retention) holding the rollups makes this round a no-op.
+                guard let report = try await offThread({ try worker.catchUp(until: until, wait: false) }) else {
+                    break
+                }
                 let elapsed = ContinuousClock.now - started
-                status.record(
-                    position: report.to,
-                    duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                if let retention, ContinuousClock.now >= nextRetention {
+                if report.busy {
+                    logger.debug("rollups are locked by another process (a rebuild?); folding later")
+                } else {
+                    status.record(
+                        position: report.to,
+                        duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                }
+                if let manifest = try worker.store.current()?.manifest() { status.record(damaged: manifest.damaged) }
+                if let retention, !report.busy, ContinuousClock.now >= nextRetention {
                     nextRetention = ContinuousClock.now + .seconds(3600)
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
-                    _ = try await offThread {
-                        try retention.apply(now: now, worker: worker, until: until, logger: logger)
-                    }
+                    guard
+                        try await offThread({ try retention.apply(now: now, worker: worker, until: until, logger: logger) })
+                            != nil
+                    else { break }
                 }
             } catch {
                 status.recordFailure()
@@ -96,9 +123,53 @@ public struct ProjectionService: Service {
         }
     }
 
-    private func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    /// Runs `body` on a Dispatch thread; nil when shutdown began first (the body runs on, unwatched).
+    private func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T? {
+        let waiter = OnceContinuation<T?>()
+        return try await withGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiter.set(continuation)
+                DispatchQueue.global().async { waiter.resume(with: Result { try body() }) }
+            }
+        } onGracefulShutdown: {
+            waiter.resume(with: .success(nil))
         }
+    }
+}
+
+/// A continuation that the first of several parties resumes; the others are ignored.
+final class OnceContinuation<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, Error>?
+        var early: Result<T, Error>?
+        var done = false
+    }
+
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<T, Error>) {
+        let early: Result<T, Error>? = state.withLock { state in
+            if let early = state.early {
+                state.early = nil
+                return early
+            }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(with result: Result<T, Error>) {
+        let continuation: CheckedContinuation<T, Error>? = state.withLock { state in
+            guard !state.done else { return nil }
+            state.done = true
+            guard let continuation = state.continuation else {
+                state.early = result
+                return nil
+            }
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(with: result)
     }
 }

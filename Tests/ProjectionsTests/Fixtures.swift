@@ -3,6 +3,7 @@ import InfinityTestSupport
 import Journal
 import Logging
 import Projections
+import Testing
 
 /// Journals of generated traffic for the projection tests.
 enum Fixtures {
@@ -69,6 +70,19 @@ enum Fixtures {
     }
 
     /// Every day rollup of the current generation.
+    /// Rebuilds the rollups the live worker wrote and checks every number is the same; returns the rebuilt ones.
+    @discardableResult
+    static func expectLiveRollupsEqualARebuild(data: String) throws -> [DayKey: DayRollup] {
+        let live = try rollups(data: data)
+        _ = try rebuild(data: data)
+        let rebuilt = try rollups(data: data)
+        #expect(live.keys.sorted() == rebuilt.keys.sorted())
+        for (key, rollup) in rebuilt {
+            #expect(live[key]?.hasSameNumbers(as: rollup) == true, "\(key) differs between live and rebuilt")
+        }
+        return rebuilt
+    }
+
     static func rollups(data: String) throws -> [DayKey: DayRollup] {
         guard let generation = try RollupStore(dataDirectory: data).current() else { return [:] }
         var result: [DayKey: DayRollup] = [:]

@@ -52,7 +52,7 @@ import Testing
         #expect(reports.first?.rebuilt == true)
         #expect(reports.dropFirst().allSatisfy { !$0.rebuilt && !$0.days.isEmpty })
         #expect(reports.contains { !$0.added.isEmpty }, "some catch-ups added only the new records to a kept day")
-        let rebuilt = try expectLiveRollupsEqualARebuild(data: data.path)
+        let rebuilt = try Fixtures.expectLiveRollupsEqualARebuild(data: data.path)
         #expect(rebuilt.values.reduce(0) { $0 + $1.records } == Int64(hits.count))
     }
 
@@ -79,20 +79,7 @@ import Testing
             added += try worker.catchUp().added.count
         }
         #expect(added > 20, "the kept days were used")
-        try expectLiveRollupsEqualARebuild(data: data.path)
-    }
-
-    /// Rebuilds the rollups the live worker wrote and checks every number is the same; returns the rebuilt ones.
-    @discardableResult
-    private func expectLiveRollupsEqualARebuild(data: String) throws -> [DayKey: DayRollup] {
-        let live = try Fixtures.rollups(data: data)
-        _ = try Fixtures.rebuild(data: data)
-        let rebuilt = try Fixtures.rollups(data: data)
-        #expect(live.keys.sorted() == rebuilt.keys.sorted())
-        for (key, rollup) in rebuilt {
-            #expect(live[key]?.hasSameNumbers(as: rollup) == true, "\(key) differs between live and rebuilt")
-        }
-        return rebuilt
+        try Fixtures.expectLiveRollupsEqualARebuild(data: data.path)
     }
 
     @Test func aCorruptBlockStopsTheRebuildWithFileAndOffsetOrIsSkippedAndCounted() throws {

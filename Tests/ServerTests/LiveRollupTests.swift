@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import Synchronization
 import Testing
 
 @Suite("infinity serve folds hits into rollups while it runs", .serialized)
@@ -106,6 +107,73 @@ extension LiveRollupTests {
         for (key, rollup) in rebuilt { #expect(live[key]?.hasSameNumbers(as: rollup) == true, "\(key)") }
         let today = try #require(rebuilt.values.first { $0[.page].keys.contains("/during/0") })
         #expect(today.totals[DayRollup.wholeDay].pageviews == 120)
+    }
+
+    @Test(
+        "three rebuilds and a retention run beside a loaded server: the worker keeps folding, every hit counts once, SIGTERM still stops it"
+    )
+    func rebuildsBesideALoadedServer() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        _ = try ServerProcess.run([
+            "generate", "--data", data, "--site", "example.com", "--days", "4", "--hits-per-day", "40000", "--sync",
+            "none",
+        ])
+        let server = try ServerProcess(data: data, arguments: ["--fold-interval", "1"])
+        // A steady stream of hits from another thread until the rebuilds are done.
+        let sending = Mutex(true)
+        let acknowledged = Mutex(0)
+        let refused = Mutex(0)
+        let port = server.port
+        let sender = Thread {
+            guard let connection = try? HTTPConnection(port: port) else { return }
+            var i = 0
+            while sending.withLock({ $0 }) {
+                let response = try? connection.request(
+                    "POST", "/api/event",
+                    headers: [
+                        "Content-Type": "application/json", "User-Agent": ServeEndToEndTests.chrome,
+                        "X-Forwarded-For": "198.51.100.\(i % 50)",
+                    ],
+                    body: ServeEndToEndTests.event("/steady/\(i % 4)"))
+                if response?.status == 202 { acknowledged.withLock { $0 += 1 } } else { refused.withLock { $0 += 1 } }
+                i += 1
+            }
+        }
+        sender.start()
+        for round in 0..<3 {
+            let rebuild = try ServerProcess.invoke(["rebuild", "--data", data, "--progress", "none"])
+            #expect(rebuild.status == 0, "rebuild \(round): \(rebuild.output)")
+        }
+        let retention = try ServerProcess.invoke(["retention", "--data", data, "--rollup-retention", "3650"])
+        #expect(retention.status == 0, "\(retention.output)")
+        sending.withLock { $0 = false }
+        while !sender.isFinished { usleep(10_000) }
+        #expect(refused.withLock { $0 } == 0)
+        let sent = acknowledged.withLock { $0 }
+        #expect(sent > 0)
+        // Hits sent after the last rebuild are folded by the live worker (it was not stuck).
+        let connection = try HTTPConnection(port: server.port)
+        let durable = try ServerProcess.metric("infinity_journal_durable_sequence", from: connection)
+        let deadline = Date().addingTimeInterval(60)
+        var position = -1
+        while Date() < deadline {
+            position = try ServerProcess.metric("infinity_rollups_position", from: connection)
+            if position >= durable { break }
+            usleep(100_000)
+        }
+        #expect(position >= durable, "the live worker stopped folding at \(position) of \(durable)")
+        #expect(server.stop(within: 15) == 0, "SIGTERM did not stop the server within 15 s")
+        // The live rollups equal a clean rebuild, and every acknowledged hit is counted once.
+        let live = try Self.rollups(data)
+        #expect(try ServerProcess.invoke(["rebuild", "--data", data, "--progress", "none"]).status == 0)
+        let rebuilt = try Self.rollups(data)
+        #expect(live.keys.sorted() == rebuilt.keys.sorted())
+        for (key, rollup) in rebuilt { #expect(live[key]?.hasSameNumbers(as: rollup) == true, "\(key)") }
+        let steady = rebuilt.values.reduce(Int64(0)) { total, day in
+            total + day[.page].wholeDay.filter { $0.key.hasPrefix("/steady/") }.reduce(0) { $0 + $1.metrics.pageviews }
+        }
+        #expect(steady == Int64(sent))
     }
 
     static func rollups(_ data: String) throws -> [DayKey: DayRollup] {

@@ -67,6 +67,27 @@ final class ServerProcess {
         return process.terminationStatus
     }
 
+    /// Sends SIGTERM and waits at most `seconds` for the process to end: its exit status, or nil
+    /// when it was still running then (it is killed, so the test run goes on).
+    func stop(within seconds: Double) -> Int32? {
+        process.terminate()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else {
+            kill()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// Reads a gauge or counter from `/metrics` (-1 when it is not there).
+    static func metric(_ name: String, from connection: HTTPConnection) throws -> Int {
+        let body = try connection.request("GET", "/metrics").body
+        return body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+            Int($0.split(separator: " ")[1])
+        } ?? -1
+    }
+
     func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -83,6 +104,21 @@ final class ServerProcess {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs `infinity` to completion: its exit status and what it wrote (standard output, then
+    /// standard error).
+    static func invoke(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     static func temporaryFolder(_ name: String = #function) -> String {

@@ -54,34 +54,64 @@ public struct ProjectionWorker: Sendable {
         public var added: [DayKey] = []
         /// Whether a full rebuild was needed (no rollups yet, or another format version).
         public var rebuilt: Bool
+        /// Whether another process held the rollup lock, so nothing was done this time.
+        public var busy = false
+        /// Damaged or missing journal records stepped over (they are left out of the rollups).
+        public var damaged: [DamagedRange] = []
     }
 
     /// Folds journal records from the current generation's position up to `until` (a writer's
     /// durable watermark) or the end of the journal. Makes a full rebuild first when there are no
     /// rollups yet or they are in another format.
+    ///
+    /// With `wait` false (the live worker), a catch-up that finds another process holding the
+    /// rollup lock (a rebuild, retention) does nothing and says so in ``Report/busy``; the next one
+    /// picks up from the generation that process left.
     @discardableResult
-    public func catchUp(until: UInt64? = nil) throws -> Report {
-        guard let generation = try store.current(), let manifest = try generation.manifest(),
-            manifest.formatVersion == RollupCodec.formatVersion
-        else {
-            logger.notice("no current rollups in this format; rebuilding them from the journal")
-            let report = try Rebuilder(
-                journal: journal, store: store, calendar: calendar, options: RebuildOptions(jobs: jobs), logger: logger
-            ).run(until: until)
-            return Report(from: 0, to: report.position, days: [], rebuilt: true)
+    public func catchUp(until: UInt64? = nil, wait: Bool = true) throws -> Report {
+        while true {
+            guard let generation = try store.current(), let manifest = try generation.manifest(),
+                manifest.formatVersion == RollupCodec.formatVersion
+            else {
+                logger.notice("no current rollups in this format; rebuilding them from the journal")
+                let report: RebuildReport
+                do {
+                    report = try Rebuilder(
+                        journal: journal, store: store, calendar: calendar,
+                        options: RebuildOptions(jobs: jobs, skipCorrupt: true, wait: wait), logger: logger
+                    ).run(until: until)
+                } catch let error as ProjectionError where error.code == .locked && !wait {
+                    return Report(from: 0, to: 0, days: [], rebuilt: false, busy: true)
+                }
+                return Report(from: 0, to: report.position, days: [], rebuilt: true, damaged: report.damaged)
+            }
+            let lock: RebuildLock
+            do {
+                lock = try RebuildLock(root: store.root, wait: wait)
+            } catch let error as ProjectionError where error.code == .locked && !wait {
+                return Report(from: manifest.position, to: manifest.position, days: [], rebuilt: false, busy: true)
+            }
+            defer { lock.release() }
+            // A rebuild may have switched generations, or retention moved the manifest, while we
+            // waited for the lock: start again from what is current now (the lock is released
+            // first, so this never waits on itself).
+            guard try store.current() == generation, try generation.manifest() == manifest else { continue }
+            return try catchUp(generation: generation, manifest: manifest, until: until)
         }
-        let lock = try RebuildLock(root: store.root)
-        defer { lock.release() }
-        // A rebuild may have switched generations while we waited for the lock.
-        guard try store.current() == generation else { return try catchUp(until: until) }
+    }
+
+    /// The body of ``catchUp(until:wait:)``, with the rollup lock held.
+    private func catchUp(generation: RollupGeneration, manifest: RollupManifest, until: UInt64?) throws -> Report {
         let reader = JournalReader(directory: journal)
         // The new records by site-day, kept decoded while they are few enough.
         var fresh: [DayKey: [DaySlice]] = [:]
         var held = 0
         var holding = true
         var end = manifest.position
+        var damaged: [DamagedRange] = []
         do {
-            var blocks = try reader.blocks(BlockSelection(from: manifest.position, until: until))
+            var blocks = try reader.blocks(BlockSelection(from: manifest.position, until: until), skipDamaged: true)
+            defer { damaged = blocks.damaged }
             var partitioner = DayPartitioner(calendar: calendar)
             while let block = try blocks.next() {
                 for (key, slice) in partitioner.partition(block) {
@@ -96,6 +126,11 @@ public struct ProjectionWorker: Sendable {
             }
         } catch let error as JournalError {
             throw Rebuilder.journalError(error)
+        }
+        // Damage inside the new stretch is stepped over (the live worker must not stop for it),
+        // and the position moves past it so it is not read again each time.
+        if let last = damaged.last, last.endSequence > end, until.map({ last.endSequence <= $0 }) ?? true {
+            end = last.endSequence
         }
         guard end > manifest.position else {
             return Report(from: manifest.position, to: manifest.position, days: [], rebuilt: false)
@@ -124,36 +159,61 @@ public struct ProjectionWorker: Sendable {
                 added.append(key)
             } else {
                 state = FoldState(clock: clock)
-                state.add(try slices(of: key, until: end, reader: reader))
+                let whole = try slices(of: key, until: end, reader: reader)
+                state.add(whole.slices)
+                damaged += whole.damaged
             }
             fresh[key] = nil  // the decoded blocks can go
             try generation.write(DayFolder.day(key, table: state.makeTable(), position: end))
             folded[key] = state
         }
-        try generation.write(RollupManifest(position: end, horizon: manifest.horizon))
+        let quarantined = manifest.adding(damaged: damaged)
+        for range in quarantined where !manifest.damaged.contains(where: { $0.firstSequence == range.firstSequence }) {
+            logger.error(
+                "journal records are unreadable and left out of the rollups",
+                metadata: ["damage": "\(range)", "file": "\(range.file)"])
+        }
+        try generation.write(
+            RollupManifest(position: end, horizon: manifest.horizon, damaged: quarantined))
         // Days this catch-up did not touch are still exact at the new position.
         openDays.put(folded.merging(kept) { new, _ in new }, generation: generation.name, position: end)
         logger.debug(
             "rollups caught up",
             metadata: ["from": "\(manifest.position)", "to": "\(end)", "days": "\(days.count)"])
-        return Report(from: manifest.position, to: end, days: days, added: added, rebuilt: false)
+        return Report(
+            from: manifest.position, to: end, days: days, added: added, rebuilt: false,
+            damaged: quarantined.filter { range in !manifest.damaged.contains(range) })
+    }
+
+    /// Site-days folded on demand, and the journal damage stepped over while reading them.
+    public struct Folded: Sendable {
+        /// One rollup per site-day asked for, in order.
+        public var rollups: [DayRollup]
+        /// Records that could not be read and are missing from ``rollups``.
+        public var damaged: [DamagedRange]
     }
 
     /// Folds site-days from the journal on demand, without writing anything: for queries whose
     /// filters need timestamps, and for the days not folded yet. Days run in parallel. With `only`,
     /// just those dimensions' tables are counted (plus the totals); with `hourly`, per local hour too.
+    /// Damaged journal data is stepped over and reported in ``Folded/damaged``.
     public func fold(
         _ keys: [DayKey], until: UInt64? = nil, filter: HitFilter? = nil, only: Set<Dimension>? = nil,
         hourly: Bool = true, jobs: Int? = nil
-    ) throws -> [DayRollup] {
+    ) throws -> Folded {
         let reader = JournalReader(directory: journal)
-        return try parallelMap(keys, jobs: jobs) { key in
-            let slices = try slices(of: key, until: until, reader: reader)
-            let position = until ?? slices.last.map { $0.block.header.endSequence } ?? 0
-            return DayFolder.fold(
-                key, slices: slices, clock: calendar.clock(for: key.site), position: position, filter: filter,
+        let results = try parallelMap(keys, jobs: jobs) { key in
+            let whole = try slices(of: key, until: until, reader: reader)
+            let position = until ?? whole.slices.last.map { $0.block.header.endSequence } ?? 0
+            let rollup = DayFolder.fold(
+                key, slices: whole.slices, clock: calendar.clock(for: key.site), position: position, filter: filter,
                 only: only, hourly: hourly)
+            return (rollup, whole.damaged)
         }
+        var damaged: [DamagedRange] = []
+        var seen = Set<UInt64>()
+        for range in results.flatMap(\.1) where seen.insert(range.firstSequence).inserted { damaged.append(range) }
+        return Folded(rollups: results.map(\.0), damaged: damaged.sorted { $0.firstSequence < $1.firstSequence })
     }
 
     /// Runs `body` over `items` on up to `jobs` threads (default: the worker's), results in order.
@@ -178,19 +238,23 @@ public struct ProjectionWorker: Sendable {
         return results.withLock { $0 }.map { $0! }
     }
 
-    /// The journal records of one whole site-day below `until`, block by block.
-    func slices(of key: DayKey, until: UInt64?, reader: JournalReader) throws -> [DaySlice] {
+    /// The journal records of one whole site-day below `until`, block by block, and the damage
+    /// stepped over on the way.
+    func slices(of key: DayKey, until: UInt64?, reader: JournalReader) throws
+        -> (slices: [DaySlice], damaged: [DamagedRange])
+    {
         var slices: [DaySlice] = []
         var partitioner = DayPartitioner(calendar: calendar, site: key.site, fromDay: key.day)
+        let window = LocalClock.looseRange(ofDay: key.day)
         do {
             var blocks = try reader.blocks(
-                BlockSelection(until: until, time: LocalClock.looseRange(ofDay: key.day), site: key.site))
+                BlockSelection(until: until, time: window, site: key.site), skipDamaged: true)
             while let block = try blocks.next() {
                 for (found, slice) in partitioner.partition(block) where found == key { slices.append(slice) }
             }
+            return (slices, blocks.damaged.filter { $0.mayConcern(window) })
         } catch let error as JournalError {
             throw Rebuilder.journalError(error)
         }
-        return slices
     }
 }

@@ -30,7 +30,8 @@ public struct RebuildReport: Sendable {
     /// Site-days carried over from the previous generation (other sites, earlier days, or days
     /// whose journal records were deleted by retention).
     public var daysKept: Int
-    /// Damaged places skipped (with `skipCorrupt`).
+    /// Damaged places and missing records skipped (with `skipCorrupt`); the new generation's
+    /// manifest lists them, so answers say what they leave out.
     public var damaged: [DamagedRange]
 
     /// Records lost to damaged places.
@@ -52,12 +53,15 @@ public struct RebuildOptions: Sendable {
     public var rollupDays: Int?
     /// The current time (ms UTC) for ``rollupDays``.
     public var now: Int64
+    /// Wait for another process's rebuild or catch-up to finish (false: fail with `locked`).
+    public var wait: Bool
 
     /// Options; by default all sites, all days, one job per core, stop at damage.
     public init(
         jobs: Int = RebuildOptions.defaultJobs, site: String? = nil, fromDay: Int64? = nil, skipCorrupt: Bool = false,
-        rollupDays: Int? = nil, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)
+        rollupDays: Int? = nil, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000), wait: Bool = true
     ) {
+        self.wait = wait
         self.jobs = max(1, jobs)
         self.site = site
         self.fromDay = fromDay

@@ -41,6 +41,9 @@ public struct Retention: Sendable {
         if let journalDays {
             try worker.catchUp(until: until)
             let cutoff = now - Int64(journalDays) * LocalClock.dayLength
+            // Under the rollup lock, so that no catch-up or rebuild writes the manifest meanwhile.
+            let lock = try RebuildLock(root: worker.store.root)
+            defer { lock.release() }
             if let generation = try worker.store.current(), var manifest = try generation.manifest() {
                 manifest.horizon = max(manifest.horizon ?? .min, cutoff)
                 try generation.write(manifest)
@@ -51,7 +54,10 @@ public struct Retention: Sendable {
                 throw Rebuilder.journalError(error)
             }
         }
-        if let rollupDays, let generation = try worker.store.current() {
+        if let rollupDays {
+            let lock = try RebuildLock(root: worker.store.root)
+            defer { lock.release() }
+            guard let generation = try worker.store.current() else { return report }
             for site in try generation.sites() {
                 let first = Self.firstKeptDay(days: rollupDays, now: now, clock: worker.calendar.clock(for: site))
                 for day in try generation.days(of: site) where day < first {

@@ -191,7 +191,7 @@ struct ServeCommand: AsyncParsableCommand {
             pipeline: pipeline, writer: writer, projections: projections,
             stats: StatsAPI(
                 engine: QueryEngine(worker: worker, cache: cache),
-                keys: try APIKeyStore(path: dataFolder + "/keys.json")),
+                keys: try APIKeyStore(path: dataFolder + "/keys.json"), logger: logger),
             dashboard: Dashboard(
                 engine: QueryEngine(worker: worker, cache: cache),
                 users: try UserStore(path: dataFolder + "/users.json"),
@@ -199,7 +199,7 @@ struct ServeCommand: AsyncParsableCommand {
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
-                }),
+                }, logger: logger),
             logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
@@ -215,8 +215,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Services stop in reverse order: the server stops accepting first, the journal closes last.
         let retentionPolicy =
             journalDays != nil || rollupDays != nil ? Retention(journalDays: journalDays, rollupDays: rollupDays) : nil
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
+        var groupConfiguration = ServiceGroupConfiguration(
                 services: [
                     .init(service: JournalService(writer: writer, logger: logger)),
                     .init(
@@ -225,7 +224,9 @@ struct ServeCommand: AsyncParsableCommand {
                             interval: .seconds(foldSeconds), status: projections, logger: logger)),
                     .init(service: app),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // SIGTERM always ends the process: what has not stopped gracefully after 10 s is cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }
