@@ -110,7 +110,9 @@ public struct ProjectionService: Service {
                     nextRetention = ContinuousClock.now + .seconds(3600)
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
                     guard
-                        try await offThread({ try retention.apply(now: now, worker: worker, until: until, logger: logger) })
+                        try await offThread({
+                            try retention.apply(now: now, worker: worker, until: until, logger: logger)
+                        })
                             != nil
                     else { break }
                 }

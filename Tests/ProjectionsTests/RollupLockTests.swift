@@ -1,9 +1,10 @@
 import Foundation
 import InfinityTestSupport
 import Journal
-@testable import Projections
 import Synchronization
 import Testing
+
+@testable import Projections
 
 /// The live worker and a rebuild in another process share the rollups through one lock: the
 /// worker must never wait on a lock it holds itself, and must carry on with whatever generation

@@ -216,15 +216,15 @@ struct ServeCommand: AsyncParsableCommand {
         let retentionPolicy =
             journalDays != nil || rollupDays != nil ? Retention(journalDays: journalDays, rollupDays: rollupDays) : nil
         var groupConfiguration = ServiceGroupConfiguration(
-                services: [
-                    .init(service: JournalService(writer: writer, logger: logger)),
-                    .init(
-                        service: ProjectionService(
-                            worker: worker, writer: writer, retention: retentionPolicy,
-                            interval: .seconds(foldSeconds), status: projections, logger: logger)),
-                    .init(service: app),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [
+                .init(service: JournalService(writer: writer, logger: logger)),
+                .init(
+                    service: ProjectionService(
+                        worker: worker, writer: writer, retention: retentionPolicy,
+                        interval: .seconds(foldSeconds), status: projections, logger: logger)),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // SIGTERM always ends the process: what has not stopped gracefully after 10 s is cancelled.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: groupConfiguration).run()
