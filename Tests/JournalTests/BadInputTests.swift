@@ -35,14 +35,17 @@ struct BadInputTests {
         }
     }
 
-    @Test("a file with a segment's name but other content is refused")
+    @Test("a file with a segment's name but no segment header is refused as a damaged segment, with advice")
     func segmentNameForeignContent() throws {
         let directory = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.journal, withIntermediateDirectories: true)
         try "not a segment at all".write(
             toFile: directory.journal + "/" + SegmentName.fileName(firstSequence: 0), atomically: true, encoding: .utf8)
-        #expect(readError(directory.journal)?.code == .foreignFile)
-        #expect(openError(directory.journal)?.code == .foreignFile)
+        for error in [readError(directory.journal), openError(directory.journal)] {
+            #expect(error?.code == .corrupt)
+            #expect(error?.message.contains("damaged header") == true)
+            #expect(error?.hint?.contains("--skip-corrupt") == true)
+        }
     }
 
     @Test("a segment from a newer format version is refused with the version named")

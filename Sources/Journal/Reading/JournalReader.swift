@@ -11,8 +11,16 @@ public struct JournalReader: Sendable {
     public init(directory: JournalDirectory) { self.directory = directory }
 
     /// Iterates the decoded blocks that `selection` admits.
-    public func blocks(_ selection: BlockSelection = BlockSelection()) throws -> BlockIterator {
-        BlockIterator(segments: try relevantSegments(from: selection.from), selection: selection)
+    ///
+    /// With `skipDamaged`, damage is stepped over and noted in ``BlockIterator/damaged``: a block
+    /// whose header or payload is damaged, a segment whose header is, and records that no segment
+    /// holds. Without it, each of those ends the walk with an error naming the place.
+    public func blocks(_ selection: BlockSelection = BlockSelection(), skipDamaged: Bool = false) throws
+        -> BlockIterator
+    {
+        var iterator = BlockIterator(segments: try relevantSegments(from: selection.from), selection: selection)
+        iterator.walk.skipDamaged = skipDamaged
+        return iterator
     }
 
     /// Iterates block headers only (no payload is read), with the segment each is in.
@@ -43,17 +51,45 @@ struct SegmentWalk {
     var cursor: SegmentCursor?
     var skipDamaged = false
     var damaged: [DamagedRange] = []
+    /// Where the previous segment ended, to notice records that no segment holds.
+    var previousEnd: UInt64?
 
     /// The next admitted block and its cursor, or nil at the end.
     mutating func next() throws -> (SegmentCursor, SegmentCursor.Found)? {
         while true {
             if cursor == nil {
                 guard index < segments.count else { return nil }
-                cursor = try SegmentCursor(segment: segments[index])
-                if let until = selection.until, cursor!.header.firstSequence >= until { return nil }
+                let segment = segments[index]
+                if let until = selection.until, segment.firstSequence >= until { return nil }
+                // Sequence numbers run on from one segment to the next: a jump means records that
+                // no segment holds any more (a deleted or misplaced segment file).
+                if let previousEnd, segment.firstSequence > previousEnd {
+                    let gap = DamagedRange(
+                        file: segment.path, offset: 0, firstSequence: previousEnd, endSequence: segment.firstSequence,
+                        reason: "no segment holds them (a segment file before \(segment.name) is missing)")
+                    try note(gap, hint: Self.missingHint)
+                }
+                previousEnd = nil
+                do {
+                    cursor = try SegmentCursor(segment: segment)
+                } catch let error as JournalError
+                    where skipDamaged && [.corrupt, .emptySegment, .foreignFile].contains(error.code)
+                {
+                    // The segment's own header is unreadable: its records are lost up to the next
+                    // segment (the last segment's count is unknown).
+                    let end = index + 1 < segments.count ? segments[index + 1].firstSequence : segment.firstSequence
+                    damaged.append(
+                        DamagedRange(
+                            file: segment.path, offset: 0, firstSequence: segment.firstSequence, endSequence: end,
+                            reason: error.message))
+                    previousEnd = end
+                    index += 1
+                    continue
+                }
             }
             switch try cursor!.next() {
             case .end:
+                previousEnd = cursor!.expectedSequence
                 cursor = nil
                 index += 1
             case .problem(let reason, let offset):
@@ -64,23 +100,21 @@ struct SegmentWalk {
                 if isLast, resumed == nil {
                     return nil  // the unfinished or torn tail of the journal: never acknowledged
                 }
-                if skipDamaged {
-                    let next = resumed?.header.firstSequence ?? segments[index + 1].firstSequence
-                    damaged.append(
-                        DamagedRange(file: segments[index].path, offset: offset, lostRecords: next - expected))
-                    if let resumed {
-                        cursor = probe
-                        if let until = selection.until, resumed.header.firstSequence >= until { return nil }
-                        if selection.admits(resumed.header) { return (probe, resumed) }
-                    } else {
-                        cursor = nil
-                        index += 1
-                    }
-                    continue
-                }
-                throw JournalError(
-                    .corrupt, "damaged block: \(reason)", file: segments[index].path, offset: offset,
+                let next = resumed?.header.firstSequence ?? segments[index + 1].firstSequence
+                try note(
+                    DamagedRange(
+                        file: segments[index].path, offset: offset, firstSequence: expected, endSequence: next,
+                        reason: "damaged block: \(reason)"),
                     hint: SegmentCursor.corruptHint)
+                if let resumed {
+                    cursor = probe
+                    if let until = selection.until, resumed.header.firstSequence >= until { return nil }
+                    if selection.admits(resumed.header) { return (probe, resumed) }
+                } else {
+                    previousEnd = next
+                    cursor = nil
+                    index += 1
+                }
             case .block(let found):
                 if let until = selection.until, found.header.firstSequence >= until { return nil }
                 if selection.admits(found.header) { return (cursor!, found) }
@@ -88,50 +122,64 @@ struct SegmentWalk {
         }
     }
 
+    /// Records `range` when stepping over damage, or throws it as an error naming the place.
+    mutating func note(_ range: DamagedRange, hint: String) throws {
+        guard skipDamaged else {
+            throw JournalError(
+                .corrupt, "journal records \(range.firstSequence)..<\(range.endSequence) are missing: \(range.reason)",
+                file: range.file, offset: range.offset, hint: hint)
+        }
+        damaged.append(range)
+    }
+
+    static let missingHint =
+        "Put the missing segment back from a backup; or, to go on without those records, rebuild with --skip-corrupt (answers then say which records they leave out)"
+
     var isInLastSegment: Bool { index == segments.count - 1 }
 }
 
-/// Iterates decoded blocks; see ``JournalReader/blocks(_:)``.
+/// Iterates decoded blocks; see ``JournalReader/blocks(_:skipDamaged:)``.
 public struct BlockIterator {
-    private var walk: SegmentWalk
+    var walk: SegmentWalk
     private var buffer: [UInt8] = []
 
     init(segments: [JournalDirectory.Segment], selection: BlockSelection) {
         walk = SegmentWalk(segments: segments, selection: selection)
     }
 
+    /// The damaged places stepped over so far (only when skipping damage).
+    public var damaged: [DamagedRange] { walk.damaged }
+
     /// The next block, or nil at the end of the journal.
     public mutating func next() throws -> HitBlock? {
-        guard let (cursor, found) = try walk.next() else { return nil }
-        do {
-            return try cursor.decode(found, buffer: &buffer)
-        } catch let error as JournalError where walk.isInLastSegment {
-            // A bad payload at the very end of the last segment is a torn tail, like a bad header.
-            var probe = cursor
-            if try probe.resynchronize(after: found.offset) == nil,
-                found.offset + Int64(found.header.totalLength) == cursor.fileSize
-            {
-                return nil
+        while true {
+            guard let (cursor, found) = try walk.next() else { return nil }
+            do {
+                return try cursor.decode(found, buffer: &buffer)
+            } catch let error as JournalError {
+                if walk.isInLastSegment {
+                    // A bad payload at the very end of the last segment is a torn tail, like a bad header.
+                    var probe = cursor
+                    if try probe.resynchronize(after: found.offset) == nil,
+                        found.offset + Int64(found.header.totalLength) == cursor.fileSize
+                    {
+                        return nil
+                    }
+                }
+                guard walk.skipDamaged, error.code == .corrupt else { throw error }
+                walk.damaged.append(DamagedRange(found, in: cursor.file.path, reason: error.message))
             }
-            throw error
         }
     }
 }
 
-/// A stretch of the journal that a damaged place made unreadable.
-public struct DamagedRange: Sendable, Hashable {
-    /// The segment file.
-    public let file: String
-    /// Where the damage starts in it.
-    public let offset: Int64
-    /// How many records were lost.
-    public let lostRecords: UInt64
-
-    /// A damaged range.
-    public init(file: String, offset: Int64, lostRecords: UInt64) {
-        self.file = file
-        self.offset = offset
-        self.lostRecords = lostRecords
+extension DamagedRange {
+    /// The records of a block whose header is intact but whose payload is not.
+    init(_ found: SegmentCursor.Found, in file: String, reason: String) {
+        self.init(
+            file: file, offset: found.offset, firstSequence: found.header.firstSequence,
+            endSequence: found.header.endSequence, reason: reason,
+            time: found.header.minTimestamp..<(found.header.maxTimestamp + 1))
     }
 }
 
@@ -186,5 +234,13 @@ public struct BlockLoader {
             path = entry.segment.path
         }
         return try cursor!.decode(SegmentCursor.Found(header: entry.header, offset: entry.offset), buffer: &buffer)
+    }
+}
+
+extension DamagedRange {
+    /// The records of the block at `entry`, whose payload turned out damaged.
+    public init(_ entry: HeaderIterator.Entry, reason: String) {
+        self.init(
+            SegmentCursor.Found(header: entry.header, offset: entry.offset), in: entry.segment.path, reason: reason)
     }
 }

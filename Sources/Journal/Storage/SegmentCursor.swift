@@ -70,10 +70,10 @@ struct SegmentCursor {
                 "segment \(segment.name) uses journal format version \(version); this build reads up to \(SegmentHeader.currentFormatVersion)",
                 file: segment.path, offset: 8, hint: "Upgrade infinity to read this journal")
         case .failure(.notASegment):
+            // Named like a segment, so most likely one whose header was overwritten.
             throw JournalError(
-                .foreignFile, "\(segment.name) is not an infinity segment (wrong magic bytes)", file: segment.path,
-                offset: 0,
-                hint: "Move that file out of the journal folder")
+                .corrupt, "segment \(segment.name) has a damaged header (wrong magic bytes)", file: segment.path,
+                offset: 0, hint: Self.corruptHint)
         case .failure(.needMore):
             throw JournalError(
                 .emptySegment, "segment \(segment.name) is shorter (\(size) bytes) than its header", file: segment.path,
@@ -81,7 +81,7 @@ struct SegmentCursor {
         case .failure(.badChecksum), .failure(.malformed):
             throw JournalError(
                 .corrupt, "segment \(segment.name) has a damaged header", file: segment.path, offset: 0,
-                hint: "Restore the file from a backup, or move it away and accept the loss of its records")
+                hint: Self.corruptHint)
         }
     }
 
@@ -184,7 +184,7 @@ struct SegmentCursor {
     }
 
     static let corruptHint =
-        "Run `infinity journal verify` for every damaged place; restore the segment from a backup, or use --skip-corrupt where a command offers it"
+        "Run `infinity journal verify` for every damaged place, and restore the segment from a backup; or, to go on without those records, rebuild with --skip-corrupt (answers then say which records they leave out)"
 
     private static func describe(_ problem: BlockHeader.Problem) -> String {
         switch problem {
