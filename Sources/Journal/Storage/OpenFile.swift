@@ -11,7 +11,8 @@
 /// Not `Sendable`: each file is owned by one reader or by the writer's thread.
 final class OpenFile {
     let descriptor: Int32
-    let path: String
+    /// The file's name in errors; follows ``renamed(to:)``.
+    private(set) var path: String
 
     /// Opens `path` with POSIX `flags` (and `mode` when creating).
     init(path: String, flags: Int32, mode: mode_t = 0o644) throws {
@@ -22,6 +23,9 @@ final class OpenFile {
     }
 
     deinit { close(descriptor) }
+
+    /// Notes that the file was renamed to `newPath`, so later errors name it where it is.
+    func renamed(to newPath: String) { path = newPath }
 
     /// The file's current size in bytes.
     func size() throws -> Int64 {

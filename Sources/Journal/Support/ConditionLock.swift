@@ -25,7 +25,15 @@ final class ConditionLock<State>: @unchecked Sendable {
         conditionCount = conditions
         self.conditions = .allocate(capacity: conditions)
         pthread_mutex_init(mutex, nil)
-        for i in 0..<conditions { pthread_cond_init(self.conditions + i, nil) }
+        // Deadlines are on the monotonic clock, so a step of the wall clock (NTP, an operator)
+        // never stalls or hurries a waiter.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        #if !canImport(Darwin)
+            pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        #endif
+        for i in 0..<conditions { pthread_cond_init(self.conditions + i, &attributes) }
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -48,7 +56,7 @@ final class ConditionLock<State>: @unchecked Sendable {
         case done(Result)
         /// Sleep until the condition is signalled, then run the body again.
         case wait
-        /// Sleep until signalled or until this CLOCK_REALTIME time (ns), then run the body again.
+        /// Sleep until signalled or until this ``now()`` time (ns), then run the body again.
         case waitUntil(Int64)
     }
 
@@ -80,10 +88,15 @@ final class ConditionLock<State>: @unchecked Sendable {
     /// Wakes every waiter of condition `index`.
     func broadcast(_ index: Int = 0) { pthread_cond_broadcast(conditions + index) }
 
-    /// The realtime clock in nanoseconds, for ``wait(until:)`` deadlines.
+    /// The monotonic clock in nanoseconds (the clock the conditions wait on), for deadlines.
+    /// (Darwin's condition variables only wait on the wall clock; there it is the wall clock.)
     static func now() -> Int64 {
         var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
+        #if canImport(Darwin)
+            clock_gettime(CLOCK_REALTIME, &spec)
+        #else
+            clock_gettime(CLOCK_MONOTONIC, &spec)
+        #endif
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }

@@ -217,6 +217,7 @@ final class JournalAppender {
             try header.withUnsafeBytes { try file.write($0, at: 0) }
             try file.sync()
             try FileSystem.rename(temporary, to: path)
+            file.renamed(to: path)
             try FileSystem.syncDirectory(configuration.directory)
             active = ActiveSegment(file: file, size: Int64(header.count), headerLength: header.count)
         } catch {
