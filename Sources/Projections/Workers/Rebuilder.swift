@@ -36,7 +36,7 @@ public struct Rebuilder: Sendable {
     /// Runs the rebuild up to journal position `until` (or the end of the journal), calling
     /// `progress` from the calling thread as work proceeds.
     public func run(until: UInt64? = nil, progress: (RebuildProgress) -> Void = { _ in }) throws -> RebuildReport {
-        let lock = try RebuildLock(root: store.root)
+        let lock = try RebuildLock(root: store.root, wait: options.wait)
         defer { lock.release() }
         let previous = try store.current()
         let previousManifest = try previous?.manifest()
@@ -120,7 +120,7 @@ public struct Rebuilder: Sendable {
             }
         }
         try generation.syncAll()
-        try generation.write(RollupManifest(position: position, horizon: horizon))
+        try generation.write(RollupManifest(position: position, horizon: horizon, damaged: damaged))
         try store.publish(generation)
         return RebuildReport(
             generation: generation, position: position, blocks: entries.count, records: recordsTotal,
@@ -203,10 +203,7 @@ public struct Rebuilder: Sendable {
                 if let journalError = error as? JournalError { throw Self.journalError(journalError) }
                 throw error
             }
-            let entry = entries[index]
-            lost.append(
-                DamagedRange(
-                    file: entry.segment.path, offset: entry.offset, lostRecords: UInt64(entry.header.recordCount)))
+            lost.append(DamagedRange(entries[index], reason: journalError.message))
         }
         return (results.withLock { $0 }, lost)
     }
@@ -214,7 +211,8 @@ public struct Rebuilder: Sendable {
     static func journalError(_ error: JournalError) -> ProjectionError {
         ProjectionError(
             .journal, error.message, file: error.file, offset: error.offset,
-            hint: (error.hint.map { $0 + "; " } ?? "") + "or rebuild with --skip-corrupt to step over damaged blocks")
+            hint: error.hint.map { $0.contains("--skip-corrupt") ? $0 : $0 + "; or rebuild with --skip-corrupt" }
+                ?? "Rebuild with --skip-corrupt to step over damaged data")
     }
 }
 

@@ -15,6 +15,9 @@ struct DaySource {
         var folded = 0
         var position: UInt64 = 0
         var path = "rollups"
+        /// Journal records the answer could not include (damaged or missing), from the rollups'
+        /// manifest and from what was folded now.
+        var damaged: [DamagedRange] = []
     }
 
     /// Loads the days. Only the tables of `dimensions` are counted or read; with `hourly`, cells per
@@ -61,11 +64,10 @@ struct DaySource {
                 rollups = try keys.compactMap { try generation.read($0, only: dimensions, cache: cache) }
             }
             for rollup in rollups { loaded.days[rollup.day] = rollup }
-            for rollup in try worker.fold(
+            let folded = try worker.fold(
                 refold.map { DayKey(site: site, day: $0) }, filter: filter, only: dimensions, hourly: hourly)
-            {
-                loaded.days[rollup.day] = rollup
-            }
+            for rollup in folded.rollups { loaded.days[rollup.day] = rollup }
+            loaded.damaged = manifest.adding(damaged: folded.damaged)
             loaded.fromRollups = fromFiles.count
             loaded.folded = refold.count
             loaded.position = position
@@ -83,9 +85,9 @@ struct DaySource {
     ) throws -> Loaded {
         var loaded = Loaded()
         let keys = days.map { DayKey(site: site, day: $0) }
-        for rollup in try worker.fold(keys, filter: filter, only: dimensions, hourly: hourly) {
-            loaded.days[rollup.day] = rollup
-        }
+        let folded = try worker.fold(keys, filter: filter, only: dimensions, hourly: hourly)
+        for rollup in folded.rollups { loaded.days[rollup.day] = rollup }
+        loaded.damaged = folded.damaged
         loaded.folded = keys.count
         loaded.position = loaded.days.values.map(\.position).max() ?? 0
         loaded.path = "journal"
@@ -97,7 +99,8 @@ struct DaySource {
         var days = Set<Int64>()
         var end = position
         do {
-            var blocks = try JournalReader(directory: worker.journal).blocks(BlockSelection(from: position, site: site))
+            var blocks = try JournalReader(directory: worker.journal).blocks(
+                BlockSelection(from: position, site: site), skipDamaged: true)
             var partitioner = DayPartitioner(calendar: worker.calendar, site: site)
             while let block = try blocks.next() {
                 for (key, _) in partitioner.partition(block) { days.insert(key.day) }

@@ -94,6 +94,7 @@ public struct QueryEngine: Sendable {
                 )
             }
         }
+        warnings += Self.damageWarnings(loaded.damaged, days: ranges)
         let elapsed = ContinuousClock.now - started
         return QueryResult(
             rows: Array(page), totals: totals,
@@ -105,12 +106,25 @@ public struct QueryEngine: Sendable {
             days: days, comparisonDays: comparisonDays)
     }
 
+    /// One warning per damaged journal range whose records may fall into the answer's days:
+    /// which records are missing and where, naming the segment file only (never a path).
+    static func damageWarnings(_ damaged: [DamagedRange], days: [ClosedRange<Int64>]) -> [String] {
+        let windows = days.map {
+            LocalClock.looseRange(ofDay: $0.lowerBound)
+                .lowerBound..<LocalClock.looseRange(ofDay: $0.upperBound).upperBound
+        }
+        return damaged.filter { range in windows.contains { range.mayConcern($0) } }.map { range in
+            "\(range.lostRecords) journal records (\(range.firstSequence)..<\(range.endSequence)) could not be read and are not in this answer: \(range.reason) (\(range.fileName) at byte \(range.offset)); `infinity journal verify` lists the damage"
+        }
+    }
+
     /// Visitors of `site` with a hit in the last five minutes before `now`.
     public func currentVisitors(site: String, now: Int64 = QueryEngine.now()) throws -> Int {
         let window = (now - 5 * 60_000)..<(now + 1)
         var visitors = Set<UInt64>()
         do {
-            var blocks = try JournalReader(directory: worker.journal).blocks(BlockSelection(time: window, site: site))
+            var blocks = try JournalReader(directory: worker.journal).blocks(
+                BlockSelection(time: window, site: site), skipDamaged: true)
             while let block = try blocks.next() {
                 let sites = block.column(.site)
                 guard let siteIndex = sites.dictionary.firstIndex(of: site) else { continue }

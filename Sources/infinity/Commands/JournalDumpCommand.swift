@@ -8,7 +8,9 @@ struct JournalDumpCommand: ParsableCommand {
         abstract: "Print journal records, oldest first.",
         discussion: """
             NDJSON has one object per record with every stored field; nothing else about a visitor \
-            exists. Example: infinity journal dump --from 1000 --limit 20 --format ndjson
+            exists. Damaged or missing journal data is stepped over: what can be read is printed, each \
+            missing range of records is named on standard error, and the exit status is then 1. \
+            Example: infinity journal dump --from 1000 --limit 20 --format ndjson
             """
     )
 
@@ -36,7 +38,8 @@ struct JournalDumpCommand: ParsableCommand {
 
     func run() throws {
         let format = self.format ?? (Terminal.stdoutIsTerminal ? .table : .ndjson)
-        var blocks = try JournalReader(directory: options.journal).blocks(BlockSelection(from: from, site: site))
+        var blocks = try JournalReader(directory: options.journal).blocks(
+            BlockSelection(from: from, site: site), skipDamaged: true)
         var remaining = limit ?? Int.max
         var out = StandardOutput()
         var table = TextTable(
@@ -62,6 +65,15 @@ struct JournalDumpCommand: ParsableCommand {
             }
         }
         if format == .table { out.write(table.render()) }
+        out.flush()
+        guard blocks.damaged.isEmpty else {
+            for range in blocks.damaged { Terminal.writeError("infinity: \(range) — \(range.file)\n") }
+            let lost = blocks.damaged.reduce(0) { $0 + $1.lostRecords }
+            Terminal.writeError(
+                "infinity: \(lost) records could not be printed. Put the damaged or missing segment back from a backup; `infinity journal verify` lists every damaged place.\n"
+            )
+            throw ExitCode(1)
+        }
     }
 
     /// One record as a JSON object with every field, keys in a fixed order.

@@ -37,7 +37,10 @@ struct RebuildCommand: ParsableCommand {
             valueName: "yyyy-mm-dd"))
     var from: String?
 
-    @Flag(help: "Step over damaged journal blocks (and report how many records that cost) instead of stopping.")
+    @Flag(
+        help:
+            "Step over damaged or missing journal data (blocks, segment headers, deleted segments), report which records that cost, and build rollups without them instead of stopping."
+    )
     var skipCorrupt = false
 
     @Option(
@@ -95,9 +98,7 @@ struct RebuildCommand: ParsableCommand {
         bar?.finish()
         let elapsed = Terminal.seconds() - began
         for damage in report.damaged {
-            print(
-                "skipped damaged journal data at \(damage.file) byte \(damage.offset): \(damage.lostRecords) records lost"
-            )
+            print("skipped: \(damage) — \(damage.file)")
         }
         print(
             "Rebuilt \(report.daysWritten) site-days from \(report.records) records in \(report.blocks) blocks "
@@ -105,7 +106,10 @@ struct RebuildCommand: ParsableCommand {
                 + "kept \(report.daysKept) site-days; now current: \(report.generation.name), journal position \(report.position)."
         )
         if !report.damaged.isEmpty {
-            print("\(report.lostRecords) records were skipped because of damage; see `infinity journal verify`.")
+            print(
+                "\(report.lostRecords) records were skipped because of damage. Answers that would have used them say so "
+                    + "(meta.warnings); put the damaged or missing segments back from a backup and rebuild again to count them."
+            )
         }
     }
 }

@@ -42,6 +42,9 @@ struct Overview {
             Swift.print("")
             Swift.print(result.rows.isEmpty ? "\(title): no hits in this range" : panel.render(), terminator: "")
         }
+        // Missing journal records concern every panel alike: say so once, below them.
+        if !headline.meta.warnings.isEmpty { Swift.print("") }
+        for warning in headline.meta.warnings { Swift.print("note: \(warning)") }
     }
 
     /// ▁▂▃▄▅▆▇█ for each value, scaled to the largest.
