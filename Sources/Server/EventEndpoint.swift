@@ -77,12 +77,17 @@ struct EventEndpoint: Sendable {
         }
     }
 
-    /// The answer once `hits` were appended (or could not be).
-    private func stored(_ outcome: Result<Void, any Error>) -> Reply {
+    /// The answer once `count` hits were appended (or could not be); counts them for `/metrics`.
+    private func stored(_ outcome: Result<Void, any Error>, count: Int) -> Reply {
         switch outcome {
-        case .success: return Self.acceptedReply
-        case .failure(let error as JournalError) where error.code == .overloaded: return Self.busy
+        case .success:
+            pipeline.counters.recordStored(count)
+            return Self.acceptedReply
+        case .failure(let error as JournalError) where error.code == .overloaded:
+            pipeline.counters.recordStoreFailure()
+            return Self.busy
         case .failure(let error):
+            pipeline.counters.recordStoreFailure()
             logger.error("journal write failed", metadata: ["error": "\(error)"])
             return Self.notStored
         }
@@ -93,9 +98,9 @@ struct EventEndpoint: Sendable {
     func store(_ hits: [Hit], then done: @escaping @Sendable (Reply) -> Void) {
         switch configuration.acknowledgement {
         case .durable:
-            writer.append(hits) { result in done(stored(result.map { _ in () }.mapError { $0 })) }
+            writer.append(hits) { result in done(stored(result.map { _ in () }.mapError { $0 }, count: hits.count)) }
         case .buffered:
-            done(stored(Result { _ = try writer.enqueue(hits) }))
+            done(stored(Result { _ = try writer.enqueue(hits) }, count: hits.count))
         }
     }
 

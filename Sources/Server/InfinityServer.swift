@@ -141,21 +141,31 @@ public struct InfinityServer: Sendable {
 
     // MARK: Operations
 
+    /// `GET /healthz` (no login): `ok`; `degraded` (200) when journal records are unreadable and
+    /// left out of the numbers; `failing` (503) when the journal cannot take hits. Reasons name
+    /// segment files at most, never a path of this machine (the log has the details).
     private func health() -> Response {
         let (durable, queued) = (writer.durableSequence, writer.queueDepth)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        let journal = "\"journal\":{\"durable_sequence\":\(durable),\"queue_depth\":\(queued)}"
+        var journal: [String: Any] = ["durable_sequence": durable, "queue_depth": queued]
+        var body: [String: Any] = [:]
+        var status = HTTPResponse.Status.ok
         if let failure = writer.failure {
             // The journal cannot take hits any more (a failed write or fsync): say so, and why.
-            let reason = String(
-                decoding: (try? JSONSerialization.data(withJSONObject: ["\(failure)"])) ?? Data(), as: UTF8.self)
-            let body = "{\"status\":\"failing\",\(journal),\"errors\":\(reason)}"
-            return Response(
-                status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+            body["status"] = "failing"
+            body["errors"] = [failure.message]  // the message names no file; the log has it
+            status = .serviceUnavailable
+        } else if let projections, projections.damagedRecords > 0 {
+            body["status"] = "degraded"
+            journal["damaged_records"] = projections.damagedRecords
+            journal["damage"] = projections.damage
+        } else {
+            body["status"] = "ok"
         }
-        let body = "{\"status\":\"ok\",\(journal)}"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        body["journal"] = journal
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     private func metrics() -> Response {
@@ -212,6 +222,9 @@ public struct InfinityServer: Sendable {
                 "# HELP infinity_rollups_catch_up_seconds How long the last fold of new records took.",
                 "# TYPE infinity_rollups_catch_up_seconds gauge",
                 "infinity_rollups_catch_up_seconds \(projections.lastDuration)",
+                "# HELP infinity_journal_damaged_records Journal records that cannot be read and are left out of the numbers.",
+                "# TYPE infinity_journal_damaged_records gauge",
+                "infinity_journal_damaged_records \(projections.damagedRecords)",
                 "# HELP infinity_rollups_failures_total Folds that failed (retried).",
                 "# TYPE infinity_rollups_failures_total counter",
                 "infinity_rollups_failures_total \(projections.failures)",

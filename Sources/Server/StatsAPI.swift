@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Hummingbird
+import Logging
 import Query
 
 /// The Stats API behind `POST /api/v2/query`: the query engine and the keys that may use it.
@@ -10,10 +11,13 @@ public struct StatsAPI: Sendable {
     /// The bearer keys.
     public let keys: APIKeyStore
 
-    /// An API over `engine`, guarded by `keys`.
-    public init(engine: QueryEngine, keys: APIKeyStore) {
+    let logger: Logger
+
+    /// An API over `engine`, guarded by `keys`; failures of storage go to `logger` in full.
+    public init(engine: QueryEngine, keys: APIKeyStore, logger: Logger = Logger(label: "infinity.stats")) {
         self.engine = engine
         self.keys = keys
+        self.logger = logger
     }
 
     /// The largest request body accepted.
@@ -58,14 +62,12 @@ public struct StatsAPI: Sendable {
             headers[.contentType] = "application/json"
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: result.json(for: query))))
-        case .failure(let error as QueryError):
+        case .failure(let error as QueryError) where error.code != .storage:
             let status: HTTPResponse.Status =
-                error.code == .storage
-                ? .internalServerError
-                : error.code == .unknownSite && error.message.contains("may not read") ? .forbidden : .badRequest
+                error.code == .unknownSite && error.message.contains("may not read") ? .forbidden : .badRequest
             return InfinityServer.errors(status, [(error.field, error.message)])
         case .failure(let error):
-            return InfinityServer.errors(.internalServerError, [(nil, "the query failed: \(error)")])
+            return InfinityServer.errors(.internalServerError, [(nil, ServerFailure.report(error, logger: logger))])
         }
     }
 }

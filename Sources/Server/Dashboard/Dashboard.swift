@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Query
 
 /// The dashboard: its page (embedded in the binary), login, shared links, and the data endpoints,
@@ -18,11 +19,14 @@ public struct Dashboard: Sendable {
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
 
-    /// A dashboard.
+    let logger: Logger
+
+    /// A dashboard; failures of storage go to `logger` in full.
     public init(
         engine: QueryEngine, users: UserStore, shares: ShareStore, sessions: SessionStore = SessionStore(),
-        countryAttribution: String?
+        countryAttribution: String?, logger: Logger = Logger(label: "infinity.dashboard")
     ) {
+        self.logger = logger
         self.engine = engine
         self.users = users
         self.shares = shares
@@ -208,10 +212,10 @@ public struct Dashboard: Sendable {
             return Response(
                 status: .ok, headers: Self.headers("application/json"),
                 body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
-        case .failure(let error as QueryError):
+        case .failure(let error as QueryError) where error.code != .storage:
             return Self.json(.badRequest, ["errors": [["field": error.field ?? "", "message": error.message]]])
         case .failure(let error):
-            return Self.error(.internalServerError, "the query failed: \(error)")
+            return Self.error(.internalServerError, ServerFailure.report(error, logger: logger))
         }
     }
 
