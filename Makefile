@@ -7,6 +7,8 @@ SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PKGS   := liblz4-dev pkg-config python3 python3-venv
 ORACLE     := .build/oracle/bin/python3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+# Wait for another apt or dpkg (unattended upgrades, a second make) instead of failing at once.
+APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
 .PHONY: run test deps oracle browser build release format lint bench clean
 
@@ -15,7 +17,8 @@ deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
-		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		$(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing >/dev/null \
+			|| { echo "apt-get could not install:$$missing"; exit 1; }; \
 	fi
 
 ## DuckDB from PyPI, the outside oracle the query tests compare answers with.
@@ -28,7 +31,8 @@ $(ORACLE): | deps
 ## Debian's chromium, for the dashboard test in a real browser.
 browser: deps
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium"; \
-		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+		$(APT) update -qq && $(APT) install -y -qq chromium >/dev/null \
+			|| { echo "apt-get could not install chromium"; exit 1; }; }
 
 build: deps
 	$(SWIFT) build

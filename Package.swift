@@ -84,6 +84,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // DB-IP's country database (CC BY 4.0), serve's default GeoIP database.
+            resources: [.copy("Resources/GeoIP")],
             swiftSettings: strict
         ),
         .target(

@@ -8,6 +8,12 @@ enum CLI {
     /// The built executable.
     static let executable = BuiltBinary.infinity
 
+    /// A step of a test's setup that failed.
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
     struct Output {
         let status: Int32
         let stdout: String

@@ -33,15 +33,18 @@ struct DamagedJournalTests {
         }
     }
 
-    /// Three days of hits for example.com, one sealed segment per day.
+    /// Three days of hits for example.com, one segment per day (one run per day, so that no block
+    /// holds two days however the writer batches them).
     static func journal(_ folder: TemporaryDirectory) throws -> (data: String, segments: [String]) {
         let data = folder.path
         #expect(try CLI.run(["sites", "add", "example.com", "--data", data]).status == 0)
-        let generated = try CLI.run([
-            "generate", "--data", data, "--site", "example.com", "--days", "3", "--hits-per-day", "3000",
-            "--start", "2026-10-01", "--sync", "none",
-        ])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        for day in ["2026-10-01", "2026-10-02", "2026-10-03"] {
+            let generated = try CLI.run([
+                "generate", "--data", data, "--site", "example.com", "--days", "1", "--hits-per-day", "3000",
+                "--start", day, "--sync", "none",
+            ])
+            #expect(generated.status == 0, "\(generated.stderr)")
+        }
         let journal = data + "/journal"
         let segments = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }
             .sorted().map { journal + "/" + $0 }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("infinity import access-log", .serialized)
 struct ImportTests {
-    static let log = BuiltBinary.sharedData.appendingPathComponent("logs/elastic-apache_logs").path
+    static let log = BuiltBinary.fixtures.appendingPathComponent("logs/elastic-apache_logs").path
     static let range = "2015-05-17..2015-05-20"
 
     /// A data folder with `elastic.example` registered.

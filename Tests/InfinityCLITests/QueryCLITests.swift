@@ -3,19 +3,23 @@ import Testing
 
 @Suite("infinity query on the command line", .serialized)
 struct QueryCLITests {
-    static let data: TemporaryDirectory = {
+    /// Ten days of generated traffic, made once for the suite; a failure to make it fails each
+    /// test that reads it (through ``data``).
+    static let made: Result<TemporaryDirectory, any Error> = Result {
         let data = TemporaryDirectory("QueryCLITests")
-        let generated = try! CLI.run([
+        let generated = try CLI.run([
             "generate", "--data", data.path, "--site", "example.com", "--days", "10", "--hits-per-day", "600",
             "--sync", "none",
         ])
-        precondition(generated.status == 0, generated.stderr)
+        guard generated.status == 0 else { throw CLI.Failure(message: "generate failed: \(generated.stderr)") }
         return data
-    }()
+    }
+
+    static var data: TemporaryDirectory { get throws { try made.get() } }
 
     @Test("with only a site it prints the overview: headline numbers, sparkline, top fives")
     func overview() throws {
-        let run = try CLI.run(["query", "example.com", "--data", Self.data.path])
+        let run = try CLI.run(["query", "example.com", "--data", try Self.data.path])
         #expect(run.status == 0, "\(run.stderr)")
         for text in [
             "Unique visitors", "Bounce rate", "Visit duration", "Visitors per day", "Top pages", "Top sources",
@@ -29,7 +33,7 @@ struct QueryCLITests {
     @Test("tables format numbers for people; CSV and JSON keep them raw")
     func formats() throws {
         let base = [
-            "query", "example.com", "--data", Self.data.path, "--by", "country", "--metrics",
+            "query", "example.com", "--data", try Self.data.path, "--by", "country", "--metrics",
             "visitors,bounce_rate,visit_duration", "--limit", "3",
         ]
         let table = try CLI.run(base)
@@ -57,7 +61,7 @@ struct QueryCLITests {
             (["--by", "page,country"], "at most one dimension", "--by"),
         ])
     func mistakes(flags: [String], message: String, choice: String) throws {
-        let run = try CLI.run(["query", "example.com", "--data", Self.data.path] + flags)
+        let run = try CLI.run(["query", "example.com", "--data", try Self.data.path] + flags)
         #expect(run.status != 0)
         #expect(run.stderr.contains(message), "\(run.stderr)")
         #expect(choice.isEmpty || run.stderr.contains(choice), "\(run.stderr)")
@@ -66,14 +70,14 @@ struct QueryCLITests {
 
     @Test("an unknown site is named, with the registered ones")
     func unknownSite() throws {
-        let run = try CLI.run(["query", "nosuch.example", "--data", Self.data.path])
+        let run = try CLI.run(["query", "nosuch.example", "--data", try Self.data.path])
         #expect(run.status != 0)
         #expect(run.stderr.contains("'nosuch.example' is not a registered site") && run.stderr.contains("example.com"))
     }
 
     @Test("realtime counts visitors of the last five minutes")
     func realtime() throws {
-        let run = try CLI.run(["query", "example.com", "--data", Self.data.path, "--realtime", "--format", "json"])
+        let run = try CLI.run(["query", "example.com", "--data", try Self.data.path, "--realtime", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         // The generated days end before today, so nobody is on the site right now.
         #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"visitors":0}"#)

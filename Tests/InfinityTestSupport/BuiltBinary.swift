@@ -18,8 +18,12 @@ public enum BuiltBinary {
     public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/data` next to the package, where the reference data for tests lives.
-    public static let sharedData = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+    /// `Tests/Fixtures`: the reference data tests read (sources and licenses in its README).
+    public static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
+
+    /// The GeoIP country database the product ships (DB-IP Country Lite).
+    public static let geoip = packageRoot.appendingPathComponent(
+        "Sources/infinity/Resources/GeoIP/dbip-country-lite.mmdb")
 }
 
 /// A fresh folder under the system temp directory, removed when the test is done with it.
@@ -31,7 +35,8 @@ public final class TemporaryDirectory: Sendable {
     public init(_ name: String = #function) {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         path = NSTemporaryDirectory() + "infinity-\(safe.prefix(40))-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // A temp folder that cannot be made shows up as the first file operation that fails in it.
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -46,7 +46,7 @@ struct UserAgentAccuracyTests {
         _ file: String, ours: Set<String>, expected: (String) -> Set<String>?, got: (UserAgentInfo) -> String
     ) throws -> Rates {
         var rates = Rates()
-        for testCase in try SharedData.uapCases(file) {
+        for testCase in try TestData.uapCases(file) {
             let agent = testCase["user_agent_string"] ?? ""
             let family = testCase["family"] ?? ""
             let answer = got(UserAgentClassifier.classifyUncached(agent))

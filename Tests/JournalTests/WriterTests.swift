@@ -51,20 +51,28 @@ struct WriterTests {
             configuration: JournalConfiguration(directory: directory.journal), logger: quietLogger)
         let pool = Fixtures.generated(6400, seed: 8)
         let positions = Mutex<[Range<UInt64>]>([])
+        let problems = Mutex<[String]>([])
         let group = DispatchGroup()
         for thread in 0..<64 {
             group.enter()
             Thread.detachNewThread {
+                defer { group.leave() }
                 for i in 0..<100 {
-                    let range = try! writer.appendBlocking([pool[thread * 100 + i]])
-                    // Acknowledged means durable: the writer's watermark has passed it.
-                    precondition(writer.durableSequence >= range.upperBound)
-                    positions.withLock { $0.append(range) }
+                    do {
+                        let range = try writer.appendBlocking([pool[thread * 100 + i]])
+                        // Acknowledged means durable: the writer's watermark has passed it.
+                        if writer.durableSequence < range.upperBound {
+                            problems.withLock { $0.append("\(range) acknowledged before it was durable") }
+                        }
+                        positions.withLock { $0.append(range) }
+                    } catch {
+                        problems.withLock { $0.append("append failed: \(error)") }
+                    }
                 }
-                group.leave()
             }
         }
         group.wait()
+        #expect(problems.withLock { $0 }.isEmpty, "\(problems.withLock { $0.prefix(3) })")
         try writer.closeBlocking()
         let all = positions.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
         #expect(all.count == 6400)

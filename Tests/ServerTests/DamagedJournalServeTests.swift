@@ -9,10 +9,12 @@ struct DamagedJournalServeTests {
     func damagedBlockDegradesInsteadOfFailing() throws {
         let data = ServerProcess.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        _ = try ServerProcess.run([
-            "generate", "--data", data, "--site", "example.com", "--days", "3", "--hits-per-day", "3000",
-            "--start", "2026-10-01", "--sync", "none",
-        ])
+        for day in ["2026-10-01", "2026-10-02", "2026-10-03"] {  // a segment per day
+            _ = try ServerProcess.run([
+                "generate", "--data", data, "--site", "example.com", "--days", "1", "--hits-per-day", "3000",
+                "--start", day, "--sync", "none",
+            ])
+        }
         let journal = data + "/journal"
         let segments = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }
             .sorted()

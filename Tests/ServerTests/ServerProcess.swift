@@ -6,7 +6,7 @@ import Synchronization
 final class ServerProcess {
     static let executable = BuiltBinary.infinity
 
-    static let geoip = BuiltBinary.sharedData.appendingPathComponent("geoip/dbip-country-lite.mmdb").path
+    static let geoip = BuiltBinary.geoip.path
 
     let data: String
     let process = Process()
@@ -21,13 +21,16 @@ final class ServerProcess {
     }
 
     /// Registers `sites` and starts the server.
-    init(data: String, sites: [String] = ["example.com"], arguments: [String] = []) throws {
+    /// With `shippedGeoIP`, no `--geoip` is passed, so the server finds its own database.
+    init(data: String, sites: [String] = ["example.com"], arguments: [String] = [], shippedGeoIP: Bool = false)
+        throws
+    {
         self.data = data
         for site in sites { _ = try Self.run(["sites", "add", site, "--data", data]) }
         process.executableURL = Self.executable
         process.arguments =
-            ["serve", "--data", data, "--listen", "127.0.0.1:0", "--geoip", Self.geoip, "--trusted-proxy", "127.0.0.1"]
-            + arguments
+            ["serve", "--data", data, "--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"]
+            + (shippedGeoIP ? [] : ["--geoip", Self.geoip]) + arguments
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -125,7 +128,8 @@ final class ServerProcess {
         let path =
             NSTemporaryDirectory()
             + "infinity-server-\(name.filter { $0.isLetter }.prefix(30))-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // A folder that cannot be made fails the test at its first file operation there.
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 }

@@ -67,11 +67,15 @@ struct JournalDumpCommand: ParsableCommand {
         if format == .table { out.write(table.render()) }
         out.flush()
         guard blocks.damaged.isEmpty else {
-            for range in blocks.damaged { Terminal.writeError("infinity: \(range) — \(range.file)\n") }
-            let lost = blocks.damaged.reduce(0) { $0 + $1.lostRecords }
-            Terminal.writeError(
-                "infinity: \(lost) records could not be printed. Put the damaged or missing segment back from a backup; `infinity journal verify` lists every damaged place.\n"
-            )
+            let advice =
+                "put the damaged or missing segment back from a backup; `infinity journal verify` lists every damaged place"
+            if blocks.damaged.count == 1, let range = blocks.damaged.first {
+                Terminal.writeError("infinity: \(range) — \(range.file); \(advice).\n")
+            } else {
+                for range in blocks.damaged { Terminal.writeError("infinity: \(range) — \(range.file)\n") }
+                let lost = blocks.damaged.reduce(0) { $0 + $1.lostRecords }
+                Terminal.writeError("infinity: \(lost) records could not be printed: \(advice).\n")
+            }
             throw ExitCode(1)
         }
     }

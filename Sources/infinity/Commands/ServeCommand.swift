@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A MaxMind DB country database (GeoLite2-Country or DB-IP Country Lite). Example: --geoip ./GeoLite2-Country.mmdb",
+            "A MaxMind DB country database (GeoLite2-Country or DB-IP Country Lite); default: the DB-IP Country Lite database shipped with infinity; 'none' for no countries. Example: --geoip ./GeoLite2-Country.mmdb",
             valueName: "file.mmdb"))
     var geoip: String?
 
@@ -157,8 +157,24 @@ struct ServeCommand: AsyncParsableCommand {
             return block
         }
         let logger = Infinity.makeLogger()
-        let database = try (geoip ?? environment["INFINITY_GEOIP"] ?? file?.text("geoip")).map {
-            try MaxMindDatabase(path: $0)
+        // The shipped DB-IP database unless another is named; "none" turns countries off.
+        let geoipSetting = try geoip ?? environment["INFINITY_GEOIP"] ?? file?.text("geoip")
+        let geoipPath: String? =
+            switch geoipSetting {
+            case "none", "off": nil
+            case let named?: named
+            case nil: ShippedGeoIP.path
+            }
+        if geoipSetting == nil && geoipPath == nil {
+            logger.warning(
+                "the shipped GeoIP database was not found next to the executable; countries stay empty (pass --geoip FILE.mmdb)"
+            )
+        }
+        let database = try geoipPath.map { try MaxMindDatabase(path: $0) }
+        if let database {
+            logger.info(
+                "countries from \(database.metadata.databaseType)",
+                metadata: ["geoip": "\(database.path)", "built": "\(database.metadata.buildEpoch)"])
         }
         let sites = try SiteStore(path: dataFolder + "/sites.json")
         if sites.entries.isEmpty {

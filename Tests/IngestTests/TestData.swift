@@ -1,18 +1,21 @@
 import Foundation
 
-/// The reference data in `../shared/data` (relative to the package root), for tests only.
-enum SharedData {
-    static let root: String = {
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return package.deletingLastPathComponent().appendingPathComponent("shared/data").path
-    }()
+/// The reference data in `Tests/Fixtures` (sources and licenses in its README), and the GeoIP
+/// database the product ships.
+enum TestData {
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static let root = package.appendingPathComponent("Tests/Fixtures").path
 
     static func path(_ relative: String) -> String { root + "/" + relative }
 
+    /// DB-IP Country Lite, as shipped in `Sources/infinity/Resources/GeoIP`.
+    static let geoip = package.appendingPathComponent("Sources/infinity/Resources/GeoIP/dbip-country-lite.mmdb").path
+
     /// The test cases of a uap-core YAML file: each case's fields as strings (absent fields empty).
     static func uapCases(_ file: String) throws -> [[String: String]] {
-        let text = try String(contentsOfFile: path("ua/uap-core/tests/" + file), encoding: .utf8)
+        let text = try String(contentsOfFile: path("ua/uap-core/" + file), encoding: .utf8)
         var cases: [[String: String]] = []
         var current: [String: String]?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
