@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Journal"],
+            dependencies: ["Ingest", "Journal", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -69,13 +69,16 @@ public struct ProjectionService: Service {
     public let interval: Duration
     /// Shared with `/metrics`.
     public let status: ProjectionStatus
+    /// Run every hour beside retention (deleting expired import secrets).
+    let housekeeping: @Sendable () -> Void
     let logger: Logger
 
     /// A service.
     public init(
         worker: ProjectionWorker, writer: JournalWriter, retention: Retention?, interval: Duration = .seconds(2),
-        status: ProjectionStatus, logger: Logger
+        status: ProjectionStatus, housekeeping: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
+        self.housekeeping = housekeeping
         self.worker = worker
         self.writer = writer
         self.retention = retention
@@ -89,6 +92,7 @@ public struct ProjectionService: Service {
     /// the service returns at once, so SIGTERM stops the server whatever the worker is doing.
     public func run() async throws {
         var nextRetention = ContinuousClock.now
+        var nextHousekeeping = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             let until = writer.durableSequence
@@ -106,6 +110,10 @@ public struct ProjectionService: Service {
                         duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 }
                 if let manifest = try worker.store.current()?.manifest() { status.record(damaged: manifest.damaged) }
+                if ContinuousClock.now >= nextHousekeeping {
+                    nextHousekeeping = ContinuousClock.now + .seconds(3600)
+                    housekeeping()
+                }
                 if let retention, !report.busy, ContinuousClock.now >= nextRetention {
                     nextRetention = ContinuousClock.now + .seconds(3600)
                     let now = Int64(Date().timeIntervalSince1970 * 1000)

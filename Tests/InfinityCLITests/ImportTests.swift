@@ -99,7 +99,9 @@ struct ImportTests {
         let again = try Self.importLog(data)
         #expect(again.status == 0)
         #expect(again.summary["pageviews"] as? Int == 0)
-        #expect((again.summary["skipped"] as! [String: Int])["already-imported"] == 10_000)
+        // Every line that was decided is in already; the one malformed line is reported again.
+        #expect((again.summary["skipped"] as! [String: Int])["already-imported"] == 9_999)
+        #expect(again.summary["malformed_lines"] as? [Int] == [8899])
         let gz = data.path + "/copy.log.gz"
         let gzip = Process()
         gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -142,24 +144,77 @@ struct ImportTests {
             let second = try Self.importLog(data)
             #expect(second.status == 0)
             #expect(try Self.numbers(data) == cleanNumbers, "interrupted at line \(stopAt)")
-            // The import's salts are gone once it completed.
-            #expect(!FileManager.default.fileExists(atPath: data.path + "/imports/elastic.example.salts"))
+            // The import's secret is kept for its 48 hours, readable by no one else.
+            let secret = try FileManager.default.attributesOfItem(atPath: data.path + "/imports/elastic.example.salts")
+            #expect((secret[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         }
-        // A real crash: SIGKILL at a random moment, then the same command again.
+        // A real crash: SIGKILL while the import is writing (after its first commit, at a random
+        // moment), then the same command again. The log repeated 20 times is 20 times its hits
+        // (each copy of a line is its own line), so there is time to kill it.
         let data = try Self.folder("killed")
+        let long = data.path + "/long.log"
+        let original = try String(contentsOfFile: Self.log, encoding: .utf8)
+        try String(repeating: original, count: 20).write(toFile: long, atomically: true, encoding: .utf8)
+        let cleanLong = try Self.folder("cleanLong")
+        #expect(try Self.importLog(cleanLong, [long]).status == 0)
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = [
-            "import", "access-log", Self.log, "--site", "elastic.example", "--data", data.path, "--progress", "none",
+            "import", "access-log", long, "--site", "elastic.example", "--data", data.path, "--progress", "none",
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        usleep(useconds_t(Int.random(in: 20_000...400_000, using: &generator)))
+        let ledger = data.path + "/imports/elastic.example.lines"
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline
+            && ((try? FileManager.default.attributesOfItem(atPath: ledger)[.size] as? NSNumber)?.intValue ?? 0) == 0
+        {
+            usleep(1000)
+        }
+        usleep(useconds_t(Int.random(in: 0...100_000, using: &generator)))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the import ended before it could be killed")
+        #expect(try Self.importLog(data, [long]).status == 0)
+        #expect(try Self.numbers(data) == (try Self.numbers(cleanLong)))
+    }
+
+    @Test("a copy cut in the middle of line 5,000, then the whole log, equals one clean import")
+    func cutCopyThenWholeLog() throws {
+        let clean = try Self.folder("clean")
+        #expect(try Self.importLog(clean).status == 0)
+        let data = try Self.folder()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.log))
+        var newlines = 0
+        let cut =
+            try #require(
+                bytes.firstIndex { byte in
+                    if byte == UInt8(ascii: "\n") { newlines += 1 }
+                    return newlines == 4_999
+                }) + 40  // 40 bytes into line 5,000
+        let part = data.path + "/part.log"
+        try bytes.prefix(cut).write(to: URL(fileURLWithPath: part))
+        let first = try Self.importLog(data, [part])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect((first.summary["skipped"] as? [String: Int])?["incomplete"] == 1)
         #expect(try Self.importLog(data).status == 0)
-        #expect(try Self.numbers(data) == cleanNumbers)
+        #expect(try Self.numbers(data) == (try Self.numbers(clean)))
+    }
+
+    @Test("the wrong --format stops with a clear error and records nothing; the right one then imports everything")
+    func wrongFormatThenRight() throws {
+        let clean = try Self.folder("clean")
+        #expect(try Self.importLog(clean).status == 0)
+        let data = try Self.folder()
+        let wrong = try Self.importLog(data, extra: ["--format", "caddy-json"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("are not caddy-json log lines") && wrong.stderr.contains("--format"))
+        #expect(wrong.stderr.split(separator: "\n").count == 1, "\(wrong.stderr)")
+        let right = try Self.importLog(data, extra: ["--format", "combined"])
+        #expect(right.status == 0, "\(right.stderr)")
+        #expect((right.summary["skipped"] as? [String: Int])?["already-imported"] == 0)
+        #expect(try Self.numbers(data) == (try Self.numbers(clean)))
     }
 
     @Test("bad input: a clear error for binary or foreign files; long and broken lines are skipped, the rest imported")

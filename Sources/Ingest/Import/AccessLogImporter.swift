@@ -65,12 +65,15 @@ public final class AccessLogImporter {
     private let salts: ImportSalts
     private let pipeline: IngestPipeline
     private var ledger: ImportLedger
+    private let lines: ImportedLines
     private let logger: Logger
     private var summary = ImportSummary()
     private var batch: [Hit] = []
     private var linesSinceCommit = 0
     private var unsaved = false
     private var inFlight = false
+    /// Bytes of the key file that are (or, once the block in flight is durable, will be) confirmed.
+    private var confirmedLength: Int64 = 0
 
     /// An importer writing through `writer` (which must be the journal's only writer while it runs).
     public init(dataDirectory: String, writer: JournalWriter, options: Options, logger: Logger) throws {
@@ -83,7 +86,11 @@ public final class AccessLogImporter {
             sites: StaticSiteRegistry([options.site]),
             visitors: VisitorIdentifier(salts: salts, sessionTimeout: -1), geoip: options.geoip)
         ledger = try ImportLedger.load(ledgerPath)
-        try recoverPending(journal: writer.configuration.directory)
+        try Self.recoverPending(
+            &ledger, path: ledgerPath, journal: writer.configuration.directory, site: options.site.domain,
+            logger: logger)
+        lines = try ImportedLines(path: ImportLedger.keysPath(ledgerPath), confirmed: ledger.keysLength)
+        confirmedLength = ledger.keysLength
     }
 
     /// Imports `files` in order; `shouldStop` is polled between lines (Ctrl-C).
@@ -97,18 +104,10 @@ public final class AccessLogImporter {
             }
         }
         try finish()
-        salts.discard()
         return (summary, .complete)
     }
 
     // MARK: - One file
-
-    private struct Tentative {
-        let entry: ImportLedger.Entry
-        var chain: UInt64
-        var count: Int
-        var buffer: [Prepared]
-    }
 
     /// Lines per chunk prepared at once.
     static let chunkSize = 8192
@@ -126,6 +125,8 @@ public final class AccessLogImporter {
     struct Prepared: Sendable {
         enum Outcome: Sendable {
             case malformed(String)
+            /// The unfinished last line of a file.
+            case incomplete
             case rejected(ImportSummary.Reason)
             /// A page view, already through the ingest pipeline (hits marked imported).
             case page([Hit])
@@ -151,6 +152,8 @@ public final class AccessLogImporter {
                 return Prepared(
                     number: item.number, hash: tooLongHash,
                     outcome: .malformed("longer than \(LineReader.maxLineLength) bytes"))
+            case .unterminated:
+                return Prepared(number: item.number, hash: 0, outcome: .incomplete)
             case .text(let bytes):
                 let hash = ImportLedger.hash(bytes)
                 if bytes.isEmpty { return Prepared(number: item.number, hash: hash, outcome: .malformed("empty line")) }
@@ -189,6 +192,12 @@ public final class AccessLogImporter {
                 if case .text(let bytes) = line { return bytes }
                 return nil
             }
+            if sample.isEmpty, lookahead.allSatisfy({ if case .unterminated = $0 { true } else { false } }) {
+                // No complete line yet (an empty file, or one cut inside its first line).
+                summary.lines += lookahead.count
+                for _ in lookahead { summary.skip(.incomplete) }
+                return .complete
+            }
             guard let detected = AccessLogFormat.detect(sample) else {
                 let first = sample.first.map { String(decoding: $0.prefix(120), as: UTF8.self) } ?? "(no lines)"
                 throw IngestError(
@@ -200,10 +209,11 @@ public final class AccessLogImporter {
             format = detected
             logger.info("detected the log format", metadata: ["file": "\(path)", "format": "\(detected.rawValue)"])
         }
-        var file = (first: UInt64(0), lines: 0, chain: UInt64(0), checkpoints: [UInt64]())
-        var entryIndex: Int?
-        var tentative: Tentative?
         var lookaheadIndex = 0
+        var occurrences = OccurrenceCounter()
+        var fileLines = 0
+        var fileMalformed = 0
+        var firstMalformed: String?
 
         func nextLine() throws -> LineReader.Line? {
             if lookaheadIndex < lookahead.count {
@@ -212,30 +222,42 @@ public final class AccessLogImporter {
             }
             return try reader.next()
         }
-        func process(_ item: Prepared) {
+        /// A line not imported before: decided now, and noted once decided.
+        func process(_ item: Prepared, key: UInt64) {
             summary.lines += 1
             linesSinceCommit += 1
             switch item.outcome {
-            case .malformed(let reason): malformed(path, item.number, reason)
-            case .rejected(let reason): summary.skip(reason)
+            case .malformed(let reason):
+                malformed(path, item.number, reason)
+                fileMalformed += 1
+                if firstMalformed == nil { firstMalformed = "line \(item.number): \(reason)" }
+            case .incomplete:
+                summary.skip(.incomplete)
+            case .rejected(let reason):
+                summary.skip(reason)
+                lines.note(key)
             case .page(let hits):
                 for hit in hits {
                     batch.append(hit)
                     summary.imported(at: hit.timestamp)
                 }
+                lines.note(key)
             }
         }
-        func abandon(_ pending: Tentative) {
-            // Not the lines of that entry after all: they are new.
-            for item in pending.buffer { process(item) }
-        }
         func commitIfDue(force: Bool) throws {
-            guard tentative == nil,
-                force || batch.count >= writer.configuration.commit.maxRecords || linesSinceCommit >= 100_000
+            guard force || batch.count >= writer.configuration.commit.maxRecords || linesSinceCommit >= 100_000
             else { return }
-            let entry = ImportLedger.Entry(
-                first: file.first, lines: file.lines, chain: file.chain, checkpoints: file.checkpoints)
-            try commit(entry, index: &entryIndex)
+            // A file most of whose lines do not parse is in another format: nothing of it is kept.
+            if fileMalformed * 2 > fileLines {
+                throw IngestError(
+                    .importFailed,
+                    "\(fileMalformed) of the \(fileLines) lines read are not \(format.rawValue) log lines (first: \(firstMalformed ?? "?")); nothing was imported from this file",
+                    file: path,
+                    hint:
+                        "Name the log's format with --format (combined, common, combined-vhost, caddy-json, nginx-json), or leave --format out to detect it"
+                )
+            }
+            try commit()
         }
 
         var number = 0
@@ -268,50 +290,17 @@ public final class AccessLogImporter {
             let following = try readChunk()
             ahead = startPreparing(following)
             for item in prepared {
-                let hash = item.hash
-                file.lines += 1
-                file.chain = ImportLedger.chain(file.chain, hash)
-                if file.lines == 1 { file.first = hash }
-                if file.lines % ImportLedger.checkpointInterval == 0 { file.checkpoints.append(file.chain) }
-
-                if var current = tentative {
-                    current.chain = ImportLedger.chain(current.chain, hash)
-                    current.count += 1
-                    current.buffer.append(item)
-                    tentative = current
-                    if current.count % ImportLedger.checkpointInterval == 0 {
-                        if current.entry.checkpoints[current.count / ImportLedger.checkpointInterval - 1]
-                            == current.chain
-                        {
-                            confirm(current.buffer.count)
-                            tentative!.buffer.removeAll(keepingCapacity: true)
-                        } else {
-                            tentative = nil
-                            abandon(current)
-                        }
-                    }
-                    if let still = tentative, still.count == still.entry.lines {
-                        tentative = nil
-                        if still.chain == still.entry.chain {
-                            confirm(still.buffer.count)
-                            if still.count == file.lines { entryIndex = ledger.entries.firstIndex(of: still.entry) }
-                        } else {
-                            abandon(still)
-                        }
-                    }
-                } else if let known = ledger.entries.first(where: { $0.first == hash && $0.lines > 0 }) {
-                    tentative = Tentative(entry: known, chain: ImportLedger.chain(0, hash), count: 1, buffer: [item])
-                    if known.lines == 1 {
-                        tentative = nil
-                        confirm(1)
-                        if file.lines == 1 { entryIndex = ledger.entries.firstIndex(of: known) }
-                    }
+                fileLines += 1
+                let key = ImportLedger.key(line: item.hash, occurrence: occurrences.next(item.hash))
+                if case .incomplete = item.outcome {
+                    process(item, key: key)
+                } else if lines.contains(key) {
+                    confirm(1)
                 } else {
-                    process(item)
+                    process(item, key: key)
                 }
                 try commitIfDue(force: false)
-                let stop = (options.stopAfterLines.map { summary.lines >= $0 } ?? false) || shouldStop()
-                if stop && tentative == nil {
+                if (options.stopAfterLines.map { summary.lines >= $0 } ?? false) || shouldStop() {
                     try commitIfDue(force: true)
                     return .interrupted
                 }
@@ -321,10 +310,6 @@ public final class AccessLogImporter {
                 ahead.group.wait()
                 break reading
             }
-        }
-        if let pending = tentative {
-            tentative = nil
-            abandon(pending)
         }
         try commitIfDue(force: true)
         progress(Progress(file: path, lines: summary.lines, bytes: reader.bytesRead, size: reader.size))
@@ -364,17 +349,28 @@ public final class AccessLogImporter {
 
     // MARK: - Exactly once
 
-    /// Appends the batch and records the lines as imported, with the write-ahead step.
+    /// Appends the batch and records its lines as imported, with the write-ahead step.
     ///
     /// The block is handed to the journal writer without waiting for its fsync; the next commit
     /// (or ``finish()``) waits for it before the ledger is written again, so the disk works while
     /// the next lines are parsed.
-    private func commit(_ entry: ImportLedger.Entry, index: inout Int?) throws {
+    private func commit() throws {
         try settle()
-        if !batch.isEmpty {
-            ledger.pending = ImportLedger.Pending(
-                index: index, entry: entry, journalStart: writer.durableSequence, hits: batch.count)
+        // Everything handed over before is durable now: its keys are confirmed.
+        ledger.keysLength = confirmedLength
+        if batch.isEmpty {
+            _ = try lines.writeNoted()
+            confirmedLength = lines.length
+            ledger.keysLength = confirmedLength
+            ledger.pending = nil
             try ledger.save(ledgerPath)
+            unsaved = false
+        } else {
+            ledger.pending = ImportLedger.Pending(
+                journalStart: writer.durableSequence, hits: batch.count, keysLength: confirmedLength,
+                keys: lines.noted.count)
+            try ledger.save(ledgerPath)
+            _ = try lines.writeNoted()
             do {
                 while true {
                     do {
@@ -388,12 +384,10 @@ public final class AccessLogImporter {
                 throw IngestError(.importFailed, "the journal refused the imported hits: \(error)", hint: error.hint)
             }
             inFlight = true
+            // Confirmed once the block is durable: written with the next commit or by ``finish()``.
+            confirmedLength = lines.length
+            unsaved = true
         }
-        // Counted in memory now; written with the next pending record (after this block is durable)
-        // or by ``finish()``. A crash before that finds this batch pending and checks the journal.
-        index = apply(entry, at: index)
-        ledger.pending = nil
-        unsaved = true
         batch.removeAll(keepingCapacity: true)
         linesSinceCommit = 0
     }
@@ -413,42 +407,69 @@ public final class AccessLogImporter {
     /// Waits for the last block, then writes what the ledger learned since its last write.
     private func finish() throws {
         try settle()
-        if unsaved { try ledger.save(ledgerPath) }
+        if unsaved {
+            ledger.keysLength = confirmedLength
+            ledger.pending = nil
+            try ledger.save(ledgerPath)
+        }
         unsaved = false
     }
 
-    private func apply(_ entry: ImportLedger.Entry, at index: Int?) -> Int {
-        if let index, index < ledger.entries.count {
-            ledger.entries[index] = entry
-            return index
-        }
-        ledger.entries.append(entry)
-        return ledger.entries.count - 1
-    }
-
-    /// Settles a batch left pending by an interrupted run: kept if its block is in the journal.
-    private func recoverPending(journal: String) throws {
+    /// Settles a batch left pending by an interrupted run: its keys count only if its hits are in
+    /// the journal (every record from its start on, as many as it had, imported hits of the site).
+    static func recoverPending(
+        _ ledger: inout ImportLedger, path: String, journal: String, site: String, logger: Logger
+    ) throws {
         guard let pending = ledger.pending else { return }
-        var landed = false
+        var found = 0
+        var landed = true
         do {
             var blocks = try JournalReader(directory: JournalDirectory(path: journal)).blocks(
-                BlockSelection(from: pending.journalStart, until: pending.journalStart + 1))
-            if let block = try blocks.next(), block.header.firstSequence == pending.journalStart,
-                block.count == pending.hits
-            {
+                BlockSelection(from: pending.journalStart, until: pending.journalStart + UInt64(pending.hits)))
+            while found < pending.hits, let block = try blocks.next() {
                 let sites = block.column(.site)
-                landed = (0..<block.count).allSatisfy {
-                    sites[$0] == options.site.domain && HitFlags(rawValue: block.flags[$0]).contains(.imported)
+                for index in 0..<block.count where block.sequence(at: index) >= pending.journalStart {
+                    guard found < pending.hits else { break }
+                    if sites[index] != site || !HitFlags(rawValue: block.flags[index]).contains(.imported) {
+                        landed = false
+                    }
+                    found += 1
                 }
             }
         } catch {
             landed = false
         }
+        landed = landed && found == pending.hits
         logger.notice(
             "settling the batch an interrupted import left",
             metadata: ["landed": "\(landed)", "hits": "\(pending.hits)"])
-        if landed { _ = apply(pending.entry, at: pending.index) }
+        ledger.keysLength = landed ? pending.keysLength + Int64(pending.keys) * 8 : pending.keysLength
         ledger.pending = nil
-        try ledger.save(ledgerPath)
+        try ledger.save(path)
+    }
+}
+
+/// Numbers the copies of identical lines within one file (1, 2, …), so that each copy has its
+/// own key. Identical log lines share their time to the second, so they stand close together: the
+/// counter remembers the last ``window`` lines, which keeps its memory bounded on any file.
+struct OccurrenceCounter {
+    static let window = 1 << 20
+    private var last: [UInt64: (occurrence: Int, position: Int)] = [:]
+    private var ring: [UInt64] = []
+    private var position = 0
+
+    /// The occurrence of the line with this hash, counting this one.
+    mutating func next(_ hash: UInt64) -> Int {
+        if ring.count == Self.window {
+            let old = ring[position % Self.window]
+            if last[old]?.position == position - Self.window { last[old] = nil }
+            ring[position % Self.window] = hash
+        } else {
+            ring.append(hash)
+        }
+        let occurrence = (last[hash]?.occurrence ?? 0) + 1
+        last[hash] = (occurrence, position)
+        position += 1
+        return occurrence
     }
 }

@@ -1,51 +1,42 @@
 import Foundation
 import Journal
 
-/// What parts of which log files are already in the journal, per site, so that importing the same
-/// file again — or a rotated, grown or concatenated one — adds nothing.
+/// Which log lines are already in the journal, per site, line by line, so that importing the same
+/// lines again — the same file, a cut copy, a rotated or overlapping file, a retry after a crash —
+/// adds nothing, and every line not yet in is imported exactly once.
 ///
-/// A file is identified by its lines, not its name: an entry keeps the hash of its first line, how
-/// many lines were imported, a chained hash over those lines, and the chained hash at every 4,096th
-/// line (checkpoints). Wherever a log being imported contains a line that starts a known entry and
-/// continues with the same lines, those lines are skipped.
+/// A line is identified by its content and its occurrence: the key of the *n*-th copy of a line
+/// within one file is a hash of its bytes and *n* (``LineKey``). Identical lines are identical hits
+/// (same time to the second, address, agent and page), so counting each key once counts each line
+/// of the complete history once, whatever pieces of it were imported before. Only lines that were
+/// parsed and decided (stored, or skipped for a stated reason) get a key; malformed lines and an
+/// unfinished last line are left for a later import.
 ///
-/// Batches are committed with a small write-ahead step: before a batch of hits is appended, the
-/// ledger records it as *pending* (with the journal position it will start at); once the block is
-/// durable, the batch counts as imported, which the ledger's next write (the next batch's pending
-/// record, or the end of the run) makes permanent. A run interrupted in between finds the batch
-/// pending and checks the journal to see whether its block made it.
+/// The keys are 8 bytes each in an append-only file beside the ledger (`<site>.lines`); the ledger
+/// (`<site>.ledger`, JSON) says how many bytes of it are confirmed. A batch is committed with a
+/// write-ahead step: the ledger records it as *pending* (the journal position its hits start at,
+/// how many there are, and the key file's length before its keys), then its keys are appended and
+/// fsynced, then its hits go to the journal. A run interrupted in between finds the batch pending
+/// and keeps its keys only if its hits are in the journal.
 public struct ImportLedger: Sendable, Codable, Equatable {
-    /// Lines between checkpoints.
-    public static let checkpointInterval = 4096
-
-    /// One imported stretch of lines.
-    public struct Entry: Sendable, Codable, Equatable {
-        /// Hash of the first line.
-        public var first: UInt64
-        /// Lines imported (or skipped as already imported) from the first on.
-        public var lines: Int
-        /// Chained hash of those lines.
-        public var chain: UInt64
-        /// Chained hash after each full ``ImportLedger/checkpointInterval`` lines.
-        public var checkpoints: [UInt64]
-    }
+    /// The ledger format (1 had stretches of lines; 2 has a key per line).
+    public var version = 2
+    /// Bytes of the key file that are confirmed.
+    public var keysLength: Int64 = 0
+    /// A batch whose journal append may or may not have happened.
+    public var pending: Pending?
 
     /// A batch between "about to append" and "appended".
     public struct Pending: Sendable, Codable, Equatable {
-        /// The entry as it will be once the batch is in (its index, or nil for a new entry).
-        public var index: Int?
-        /// That entry.
-        public var entry: Entry
-        /// The journal sequence the batch's block starts at.
+        /// The journal sequence the batch's hits start at.
         public var journalStart: UInt64
         /// Hits in the batch.
         public var hits: Int
+        /// The key file's confirmed length before the batch.
+        public var keysLength: Int64
+        /// Keys the batch appends.
+        public var keys: Int
     }
-
-    /// The stretches imported.
-    public var entries: [Entry] = []
-    /// A batch whose append may or may not have happened.
-    public var pending: Pending?
 
     /// An empty ledger.
     public init() {}
@@ -57,26 +48,42 @@ public struct ImportLedger: Sendable, Codable, Equatable {
         return hasher.finalize()
     }
 
-    /// The chained hash after one more line.
-    static func chain(_ previous: UInt64, _ lineHash: UInt64) -> UInt64 {
-        var hasher = SipHash(key0: previous, key1: 0x636861696E000001)
-        withUnsafeBytes(of: lineHash.littleEndian) { hasher.combine($0) }
+    /// The key of the `occurrence`-th copy (from 1) of the line whose hash is `line`.
+    static func key(line: UInt64, occurrence: Int) -> UInt64 {
+        guard occurrence > 1 else { return line }
+        var hasher = SipHash(key0: line, key1: 0x6F63_6375_7272_0001)
+        withUnsafeBytes(of: UInt64(occurrence).littleEndian) { hasher.combine($0) }
         return hasher.finalize()
     }
 
     /// The ledger of `site` in `<dataDirectory>/imports/`.
     static func path(dataDirectory: String, site: String) -> String { dataDirectory + "/imports/" + site + ".ledger" }
 
+    /// The key file beside the ledger at `ledgerPath`.
+    static func keysPath(_ ledgerPath: String) -> String {
+        String(ledgerPath.dropLast(".ledger".count)) + ".lines"
+    }
+
     /// Loads the ledger at `path` (empty when there is none).
     static func load(_ path: String) throws -> ImportLedger {
         guard FileManager.default.fileExists(atPath: path) else { return ImportLedger() }
+        let ledger: ImportLedger
         do {
-            return try JSONDecoder().decode(ImportLedger.self, from: Data(try AtomicFile.read(path)))
+            ledger = try JSONDecoder().decode(ImportLedger.self, from: Data(try AtomicFile.read(path)))
         } catch {
             throw IngestError(
-                .importFailed, "the import ledger is not readable: \(error)", file: path,
-                hint: "Restore it from a backup; without it, importing the same logs again would count them twice")
+                .importFailed,
+                "the import ledger is not readable (or from an earlier version of infinity): \(error)", file: path,
+                hint:
+                    "Restore it from a backup; an import ledger of an earlier version cannot tell lines apart, so import into a new data folder, or delete the site's imported hits first"
+            )
         }
+        guard ledger.version == 2 else {
+            throw IngestError(
+                .importFailed, "the import ledger has version \(ledger.version); this build reads version 2",
+                file: path, hint: "Upgrade infinity")
+        }
+        return ledger
     }
 
     /// Saves the ledger atomically.

@@ -1,22 +1,27 @@
 import Foundation
 import Journal
 
-/// Salts of an import: derived per site and day from one random secret that exists only while an
-/// import of that site is unfinished.
+/// Salts of an import: derived per site and day from one random secret that lives at most
+/// ``lifetime`` (48 hours, as long as a live day's salt).
 ///
-/// The secret is kept in `<data>/imports/<site>.salts` (mode 0600) so that a run interrupted and
-/// started again gives every visitor the same daily id; it is deleted when a run completes, after
-/// which nobody can recompute the import's visitor ids. One secret instead of one stored salt per
-/// day means a log spanning years costs one file write, not one per day. These are never the live
-/// salts (``SaltStore``).
+/// The secret is kept in `<data>/imports/<site>.salts` (mode 0600) so that an import interrupted
+/// and run again, or a cut copy of a log followed by the whole log, gives every visitor the same
+/// daily id: the numbers equal one clean import. Once the secret is older than its lifetime, the
+/// next import (or `infinity serve`'s hourly sweep) deletes it, after which nobody can recompute
+/// the import's visitor ids. One secret instead of one stored salt per day means a log spanning
+/// years costs one file write, not one per day. These are never the live salts (``SaltStore``).
 public final class ImportSalts: SaltSource {
     /// The secret's file.
     public let path: String
     private let secret: Salt
 
-    /// Opens the secret of an unfinished earlier run, or makes (and saves) a new one.
-    public init(path: String) throws {
+    /// How long a secret is kept after it was made.
+    public static let lifetime: TimeInterval = 48 * 3600
+
+    /// Opens the secret of an earlier run younger than ``lifetime``, or makes (and saves) a new one.
+    public init(path: String, now: Date = Date()) throws {
         self.path = path
+        Self.deleteIfExpired(path, now: now)
         if let text = try? String(contentsOfFile: path, encoding: .utf8),
             let line = text.split(separator: "\n").first, line.count == 32,
             let k0 = UInt64(line.prefix(16), radix: 16), let k1 = UInt64(line.suffix(16), radix: 16)
@@ -54,8 +59,25 @@ public final class ImportSalts: SaltSource {
         return Salt(k0: part(0x6B30), k1: part(0x6B31))
     }
 
-    /// Deletes the secret (the import is complete): nobody can recompute its visitor ids any more.
+    /// Deletes the secret now: nobody can recompute its visitor ids any more.
     public func discard() {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Deletes the secret at `path` if it was made more than ``lifetime`` before `now`.
+    static func deleteIfExpired(_ path: String, now: Date) {
+        guard let made = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+            now.timeIntervalSince(made) > lifetime
+        else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Deletes every import secret in `<dataDirectory>/imports` older than ``lifetime``.
+    public static func sweep(dataDirectory: String, now: Date = Date()) {
+        let folder = dataDirectory + "/imports"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".salts")
+        {
+            deleteIfExpired(folder + "/" + name, now: now)
+        }
     }
 }

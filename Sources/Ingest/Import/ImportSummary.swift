@@ -18,6 +18,9 @@ public struct ImportSummary: Sendable, Equatable {
         case invalid
         /// Already imported by an earlier run (the same lines of the same or an overlapping file).
         case alreadyImported = "already-imported"
+        /// The file's last line has no line break yet (cut, or still being written): left for a
+        /// later import, which takes it once it is complete.
+        case incomplete
     }
 
     /// Lines read.

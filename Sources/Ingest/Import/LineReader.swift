@@ -13,6 +13,9 @@ public final class LineReader {
         case text(ArraySlice<UInt8>)
         /// A line longer than ``LineReader/maxLineLength`` (skipped).
         case tooLong
+        /// The last line of the input, without a line break: it may still be being written, or
+        /// the file was cut in the middle of it.
+        case unterminated
     }
 
     /// The file as named (`-` for standard input).
@@ -91,11 +94,9 @@ public final class LineReader {
             }
             if finished {
                 guard start < buffer.count else { return nil }
-                let line = buffer[start...]
                 start = buffer.count
                 lineNumber += 1
-                if discarding { return .tooLong }
-                return .text(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+                return .unterminated
             }
             try fill()
         }
