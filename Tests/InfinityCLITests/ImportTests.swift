@@ -254,3 +254,51 @@ struct ImportTests {
         #expect(pages == ["/a": 1, "/b": 1, "/c": 1])
     }
 }
+
+@Suite("any length of history", .serialized)
+struct LongHistoryTests {
+    static func total(_ data: TemporaryDirectory, _ flags: [String]) throws -> (Int, CLI.Output) {
+        let run = try CLI.run(
+            ["query", "elastic.example", "--data", data.path, "--metrics", "pageviews", "--format", "json"] + flags)
+        let json = (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) as? [String: Any]
+        let totals = (json?["totals"] as? [String: Any])?["metrics"] as? [Double]
+        return (Int(totals?.first ?? -1), run)
+    }
+
+    @Test("--range all answers over eleven years (a 2015 log and this week), before and after the rollups exist")
+    func allTimeAnswersForAnySpan() throws {
+        let data = try ImportTests.folder()
+        let generated = try CLI.run([
+            "generate", "--data", data.path, "--site", "elastic.example", "--days", "3", "--hits-per-day", "500",
+            "--sync", "none",
+        ])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        // Before any rollup exists, all time starts at the journal's first record, not today.
+        let (recent, early) = try Self.total(data, ["--range", "all"])
+        #expect(early.status == 0, "\(early.stderr)")
+        let (week, _) = try Self.total(data, ["--range", "7d"])
+        #expect(recent == week && recent > 1000)
+
+        let imported = try ImportTests.importLog(data)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let pageviews = try #require(imported.summary["pageviews"] as? Int)
+        let (all, run) = try Self.total(data, ["--range", "all"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(all == week + pageviews)
+        // A series over all time in months; hours over eleven years are refused with a way out.
+        let months = try CLI.run([
+            "query", "elastic.example", "--data", data.path, "--range", "all", "--interval", "month", "--format", "csv",
+        ])
+        #expect(months.status == 0, "\(months.stderr)")
+        #expect(months.stdout.split(separator: "\n").count > 130)
+        let hours = try CLI.run([
+            "query", "elastic.example", "--data", data.path, "--range", "all", "--interval", "hour",
+        ])
+        #expect(hours.status != 0)
+        #expect(hours.stderr.contains("time buckets") && hours.stderr.contains("month"), "\(hours.stderr)")
+        // The overview shows all time by month.
+        let overview = try CLI.run(["query", "elastic.example", "--data", data.path, "--range", "all"])
+        #expect(overview.status == 0, "\(overview.stderr)")
+        #expect(overview.stdout.contains("Visitors per month"))
+    }
+}

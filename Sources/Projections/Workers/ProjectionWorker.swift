@@ -202,18 +202,78 @@ public struct ProjectionWorker: Sendable {
         hourly: Bool = true, jobs: Int? = nil
     ) throws -> Folded {
         let reader = JournalReader(directory: journal)
-        let results = try parallelMap(keys, jobs: jobs) { key in
-            let whole = try slices(of: key, until: until, reader: reader)
-            let position = until ?? whole.slices.last.map { $0.block.header.endSequence } ?? 0
-            let rollup = DayFolder.fold(
-                key, slices: whole.slices, clock: calendar.clock(for: key.site), position: position, filter: filter,
+        @Sendable func fold(_ key: DayKey, _ slices: [DaySlice]) -> DayRollup {
+            let position = until ?? slices.last.map { $0.block.header.endSequence } ?? 0
+            return DayFolder.fold(
+                key, slices: slices, clock: calendar.clock(for: key.site), position: position, filter: filter,
                 only: only, hourly: hourly)
-            return (rollup, whole.damaged)
+        }
+        var results: [(DayRollup, [DamagedRange])] = []
+        if keys.count <= Self.daysReadOneByOne {
+            // A few days: each read on its own, all in parallel.
+            results = try parallelMap(keys, jobs: jobs) { key in
+                let whole = try slices(of: key, until: until, reader: reader)
+                return (fold(key, whole.slices), whole.damaged)
+            }
+        } else {
+            // Many days (a long range before rollups exist): one pass over the journal per window of
+            // consecutive days, instead of a walk of every block header per day.
+            var folded: [DayKey: (DayRollup, [DamagedRange])] = [:]
+            for window in Self.windows(of: keys) {
+                let read = try slices(of: window, until: until, reader: reader)
+                let rollups = try parallelMap(window, jobs: jobs) { key in fold(key, read.slices[key] ?? []) }
+                for (key, rollup) in zip(window, rollups) { folded[key] = (rollup, read.damaged) }
+            }
+            results = keys.map { folded[$0]! }
         }
         var damaged: [DamagedRange] = []
         var seen = Set<UInt64>()
         for range in results.flatMap(\.1) where seen.insert(range.firstSequence).inserted { damaged.append(range) }
         return Folded(rollups: results.map(\.0), damaged: damaged.sorted { $0.firstSequence < $1.firstSequence })
+    }
+
+    /// Up to this many days, ``fold(_:until:filter:only:hourly:jobs:)`` reads each day on its own.
+    static let daysReadOneByOne = 62
+
+    /// `keys` in windows of one site and at most 31 consecutive days each.
+    static func windows(of keys: [DayKey]) -> [[DayKey]] {
+        var windows: [[DayKey]] = []
+        for (_, siteKeys) in Dictionary(grouping: Set(keys), by: \.site).sorted(by: { $0.key < $1.key }) {
+            var current: [DayKey] = []
+            for key in siteKeys.sorted(by: { $0.day < $1.day }) {
+                if let first = current.first, key.day - first.day >= 31 {
+                    windows.append(current)
+                    current = []
+                }
+                current.append(key)
+            }
+            if !current.isEmpty { windows.append(current) }
+        }
+        return windows
+    }
+
+    /// The journal records of the site-days of `window` (one site, consecutive days) in one pass.
+    func slices(of window: [DayKey], until: UInt64?, reader: JournalReader) throws
+        -> (slices: [DayKey: [DaySlice]], damaged: [DamagedRange])
+    {
+        guard let first = window.first, let last = window.last else { return ([:], []) }
+        let wanted = Set(window)
+        var slices: [DayKey: [DaySlice]] = [:]
+        var partitioner = DayPartitioner(calendar: calendar, site: first.site, fromDay: first.day)
+        let time =
+            LocalClock.looseRange(ofDay: first.day).lowerBound..<LocalClock.looseRange(ofDay: last.day).upperBound
+        do {
+            var blocks = try reader.blocks(
+                BlockSelection(until: until, time: time, site: first.site), skipDamaged: true)
+            while let block = try blocks.next() {
+                for (found, slice) in partitioner.partition(block) where wanted.contains(found) {
+                    slices[found, default: []].append(slice)
+                }
+            }
+            return (slices, blocks.damaged.filter { $0.mayConcern(time) })
+        } catch let error as JournalError {
+            throw Rebuilder.journalError(error)
+        }
     }
 
     /// Runs `body` over `items` on up to `jobs` threads (default: the worker's), results in order.

@@ -112,8 +112,20 @@ struct DaySource {
         return (days, end)
     }
 
-    /// The first day of `site` with a stored rollup, if any.
+    /// The first day of `site` with a stored rollup, or, before any rollups exist, of its first
+    /// journal record (read from block headers: the first block that may hold the site).
     func firstDay(site: String) -> Int64? {
-        (try? worker.store.current()?.days(of: site).first) ?? nil
+        if let generation = try? worker.store.current(), let days = try? generation.days(of: site),
+            let first = days.first
+        {
+            return first
+        }
+        guard
+            var headers = try? JournalReader(directory: worker.journal).headers(
+                BlockSelection(site: site), skipDamaged: true),
+            let entry = try? headers.next()
+        else { return nil }
+        var clock = worker.calendar.clock(for: site)
+        return clock.day(of: entry.header.minTimestamp)
     }
 }

@@ -33,8 +33,18 @@ public struct QueryEngine: Sendable {
         let today = clock.day(of: now)
         let source = DaySource(worker: worker, cache: cache)
         let days = request.dateRange.days(today: today, firstDay: source.firstDay(site: request.site), clock: clock)
-        guard days.count <= 3660 else {
-            throw QueryError.invalid("a range may cover at most 3660 days, not \(days.count)", field: "date_range")
+        guard days.count <= Self.maxDays else {
+            throw QueryError.invalid(
+                "a range may cover at most \(Self.maxDays) days (100 years), not \(days.count)", field: "date_range")
+        }
+        if let bucket = request.timeBucket {
+            let buckets = bucket.count(in: days)
+            guard buckets <= Self.maxTimeBuckets else {
+                let larger = QueryDimension.TimeBucket.automatic(days: days.count).rawValue
+                throw QueryError.invalid(
+                    "by \(bucket.rawValue), this range has \(buckets) time buckets (at most \(Self.maxTimeBuckets)); use a shorter range or a larger interval, such as \(larger)",
+                    field: "dimensions")
+            }
         }
         let comparisonDays: ClosedRange<Int64>? =
             switch request.comparison {
@@ -105,6 +115,11 @@ public struct QueryEngine: Sendable {
                 warnings: warnings),
             days: days, comparisonDays: comparisonDays)
     }
+
+    /// The longest range answered: any history a site can have (the dashboard's "All time").
+    public static let maxDays = 36_525
+    /// The most time buckets one series may have (one per row), which bounds an answer's size.
+    public static let maxTimeBuckets = 20_000
 
     /// One warning per damaged journal range whose records may fall into the answer's days:
     /// which records are missing and where, naming the segment file only (never a path).

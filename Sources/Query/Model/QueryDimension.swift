@@ -19,6 +19,28 @@ public enum QueryDimension: Sendable, Hashable, CustomStringConvertible {
         case week
         /// Calendar months.
         case month
+
+        /// The bucket a series over `days` days reads best in: hours for a day or two, days up to
+        /// three months, weeks up to two years, months beyond (about 12 to 100 points or more).
+        public static func automatic(days: Int) -> TimeBucket {
+            switch days {
+            case ...2: .hour
+            case ...92: .day
+            case ...731: .week
+            default: .month
+            }
+        }
+
+        /// How many buckets of this size `days` (site-local day numbers) fall into, at most.
+        public func count(in days: ClosedRange<Int64>) -> Int {
+            let span = days.count
+            switch self {
+            case .hour: return span * 25  // a day with a DST change has 25 hours
+            case .day: return span
+            case .week: return span / 7 + 2
+            case .month: return span / 28 + 2
+            }
+        }
     }
 
     /// Parses `page`, `visit:country`, `event:page`, `time`, `time:day`, …

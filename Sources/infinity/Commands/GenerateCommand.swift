@@ -59,7 +59,9 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard (1...3660).contains(days) else { throw ValidationError("--days must be between 1 and 3660, not \(days)") }
+        guard (1...36_525).contains(days) else {
+            throw ValidationError("--days must be between 1 and 36525, not \(days)")
+        }
         guard (1...100_000_000).contains(hitsPerDay) else {
             throw ValidationError("--hits-per-day must be between 1 and 100000000, not \(hitsPerDay)")
         }

@@ -25,8 +25,13 @@ struct Overview {
         }
         Swift.print(table.render(), terminator: "")
 
-        let days = try engine.run(overview.series).rows.map { $0.metrics[0] ?? 0 }
-        Swift.print("\nVisitors per day  \(Self.sparkline(days))  (max \(Format.count(days.max() ?? 0)))")
+        // One point per day up to three months, then per week, then per month (all time).
+        var series = overview.series
+        let bucket = QueryDimension.TimeBucket.automatic(days: max(headline.days.count, 3))
+        series.dimensions = [.time(bucket)]
+        let points = try engine.run(series).rows.map { $0.metrics[0] ?? 0 }
+        Swift.print(
+            "\nVisitors per \(bucket.rawValue)  \(Self.sparkline(points))  (max \(Format.count(points.max() ?? 0)))")
 
         for top in overview.panels {
             let (title, dimension) = (top.title, top.dimension)
