@@ -20,23 +20,38 @@ public final class APIKeyStore: Sendable {
     }
 
     /// The keys file.
-    public let path: String
+    public var path: String { file.path }
+    private let file: RegistryFile<Entry>
     private let entries: Mutex<[Entry]>
+    private let stamp: Mutex<FileStamp?>
 
     /// The store at `path` (created on the first key).
     public init(path: String) throws {
-        self.path = path
-        if FileManager.default.fileExists(atPath: path) {
-            do {
-                entries = Mutex(try JSONDecoder().decode([Entry].self, from: Data(try AtomicFile.read(path))))
-            } catch {
-                throw ServerError(
-                    "the API keys file is not readable: \(error)", file: path,
-                    hint: "Restore it from a backup, or delete it and create new keys with `infinity keys create`")
-            }
-        } else {
-            entries = Mutex([])
+        file = RegistryFile(path: path, mode: 0o600)
+        let (loaded, read) = try Self.read(file)
+        entries = Mutex(loaded)
+        stamp = Mutex(read)
+    }
+
+    private static func read(_ file: RegistryFile<Entry>) throws -> (entries: [Entry], stamp: FileStamp?) {
+        do {
+            return try file.read()
+        } catch {
+            throw ServerError(
+                "the API keys file is not readable: \(error)", file: file.path,
+                hint: "Restore it from a backup, or delete it and create new keys with `infinity keys create`")
         }
+    }
+
+    /// Reads the file again if another process changed it (the CLI beside a running server);
+    /// returns whether it did. A file that does not parse is refused and memory stays as it was.
+    public func reloadIfChanged() throws -> Bool {
+        let now = FileStamp.of(file.path)
+        guard now != stamp.withLock({ $0 }) else { return false }
+        let (loaded, read) = try Self.read(file)
+        entries.withLock { $0 = loaded }
+        stamp.withLock { $0 = read }
+        return true
     }
 
     /// The keys, oldest first.
@@ -75,10 +90,9 @@ public final class APIKeyStore: Sendable {
     }
 
     private func save(_ list: [Entry]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(Array(try encoder.encode(list)), to: path, mode: 0o600)
+            let written = try file.write(list)
+            stamp.withLock { $0 = written }
         } catch {
             throw ServerError(
                 "cannot write the API keys file: \(error)", file: path,

@@ -14,23 +14,36 @@ public final class SiteStore: SiteRegistry {
     }
 
     /// The file.
-    public let path: String
-    private let state: Mutex<(entries: [Entry], sites: [String: Site])>
+    public var path: String { file.path }
+    private let file: RegistryFile<Entry>
+    private let state: Mutex<(entries: [Entry], sites: [String: Site], stamp: FileStamp?)>
 
     /// Opens the store at `path` (missing file: no sites).
     public init(path: String) throws {
-        self.path = path
-        var entries: [Entry] = []
-        if FileManager.default.fileExists(atPath: path) {
-            do {
-                entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw IngestError(
-                    .configuration, "the sites file is not valid JSON: \(error.localizedDescription)", file: path,
-                    hint: "Fix the file by hand, or move it away and add the sites again with `infinity sites add`")
-            }
+        file = RegistryFile(path: path, mode: 0o644)
+        let (entries, stamp) = try Self.read(file)
+        state = Mutex((entries, Self.index(entries), stamp))
+    }
+
+    private static func read(_ file: RegistryFile<Entry>) throws -> (entries: [Entry], stamp: FileStamp?) {
+        do {
+            return try file.read()
+        } catch {
+            throw IngestError(
+                .configuration, "the sites file is not valid JSON: \(error.localizedDescription)", file: file.path,
+                hint: "Fix the file by hand, or move it away and add the sites again with `infinity sites add`")
         }
-        state = Mutex((entries, Self.index(entries)))
+    }
+
+    /// Reads the file again if another process changed it (`infinity sites add` beside a running
+    /// server); returns whether it did. A file that does not parse is refused and the sites in
+    /// memory stay as they were.
+    public func reloadIfChanged() throws -> Bool {
+        let stamp = FileStamp.of(file.path)
+        guard stamp != state.withLock({ $0.stamp }) else { return false }
+        let (entries, read) = try Self.read(file)
+        state.withLock { $0 = (entries, Self.index(entries), read) }
+        return true
     }
 
     private static func index(_ entries: [Entry]) -> [String: Site] {
@@ -74,8 +87,7 @@ public final class SiteStore: SiteRegistry {
         try state.withLock { state in
             var entries = state.entries.filter { $0.domain != domain }
             entries.append(entry)
-            try save(entries)
-            state = (entries, Self.index(entries))
+            state = (entries, Self.index(entries), try save(entries))
         }
         return entry
     }
@@ -86,22 +98,14 @@ public final class SiteStore: SiteRegistry {
         return try state.withLock { state in
             guard state.entries.contains(where: { $0.domain == domain }) else { return false }
             let entries = state.entries.filter { $0.domain != domain }
-            try save(entries)
-            state = (entries, Self.index(entries))
+            state = (entries, Self.index(entries), try save(entries))
             return true
         }
     }
 
-    private func save(_ entries: [Entry]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    private func save(_ entries: [Entry]) throws -> FileStamp? {
         do {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-            try AtomicFile.write(
-                Array(try encoder.encode(entries.sorted { $0.domain < $1.domain })), to: path, mode: 0o644)
+            return try file.write(entries.sorted { $0.domain < $1.domain })
         } catch {
             throw IngestError(
                 .configuration, "cannot write the sites file: \(error)", file: path,

@@ -154,7 +154,9 @@ public struct Dashboard: Sendable {
 
     /// The session of the request's cookie (and, for state-changing requests, its CSRF token).
     private func authenticatedSession(_ request: Request, requireCSRF: Bool) -> (String, SessionStore.Session)? {
-        guard let token = request.cookies[Self.cookieName]?.value, let session = sessions.session(token) else {
+        guard let token = request.cookies[Self.cookieName]?.value, let session = sessions.session(token),
+            users.exists(email: session.email)  // a user removed meanwhile is logged out
+        else {
             return nil
         }
         if requireCSRF {

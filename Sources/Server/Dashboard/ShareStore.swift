@@ -16,21 +16,38 @@ public final class ShareStore: Sendable {
     }
 
     /// The shares file.
-    public let path: String
+    public var path: String { file.path }
+    private let file: RegistryFile<Share>
     private let shares: Mutex<[Share]>
+    private let stamp: Mutex<FileStamp?>
 
     /// The store at `path`.
     public init(path: String) throws {
-        self.path = path
-        if FileManager.default.fileExists(atPath: path) {
-            do {
-                shares = Mutex(try JSONDecoder().decode([Share].self, from: Data(try AtomicFile.read(path))))
-            } catch {
-                throw ServerError("the shares file is not readable: \(error)", file: path)
-            }
-        } else {
-            shares = Mutex([])
+        file = RegistryFile(path: path, mode: 0o600)
+        let (entries, read) = try Self.read(file)
+        shares = Mutex(entries)
+        stamp = Mutex(read)
+    }
+
+    private static func read(_ file: RegistryFile<Share>) throws -> (entries: [Share], stamp: FileStamp?) {
+        do {
+            return try file.read()
+        } catch {
+            throw ServerError(
+                "the shares file is not readable: \(error)", file: file.path,
+                hint: "Restore it from a backup, or delete it and share again with `infinity sites share`")
         }
+    }
+
+    /// Reads the file again if another process changed it (the CLI beside a running server);
+    /// returns whether it did. A file that does not parse is refused and memory stays as it was.
+    public func reloadIfChanged() throws -> Bool {
+        let now = FileStamp.of(file.path)
+        guard now != stamp.withLock({ $0 }) else { return false }
+        let (entries, read) = try Self.read(file)
+        shares.withLock { $0 = entries }
+        stamp.withLock { $0 = read }
+        return true
     }
 
     /// Every link.
@@ -67,9 +84,12 @@ public final class ShareStore: Sendable {
 
     private func save(_ list: [Share]) throws {
         do {
-            try AtomicFile.write(Array(try JSONEncoder().encode(list)), to: path, mode: 0o600)
+            let written = try file.write(list)
+            stamp.withLock { $0 = written }
         } catch {
-            throw ServerError("cannot write the shares file: \(error)", file: path)
+            throw ServerError(
+                "cannot write the shares file: \(error)", file: path,
+                hint: "Check free space and permissions of the data folder")
         }
     }
 }

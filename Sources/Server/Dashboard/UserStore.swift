@@ -14,26 +14,44 @@ public final class UserStore: Sendable {
     }
 
     /// The users file.
-    public let path: String
+    public var path: String { file.path }
+    private let file: RegistryFile<User>
     private let users: Mutex<[User]>
+    private let stamp: Mutex<FileStamp?>
     private let cost: UInt8
 
     /// The store at `path`; `cost` is bcrypt's work factor (2^cost rounds; 12 by default).
     public init(path: String, cost: UInt8 = 12) throws {
-        self.path = path
         self.cost = cost
-        if FileManager.default.fileExists(atPath: path) {
-            do {
-                users = Mutex(try JSONDecoder().decode([User].self, from: Data(try AtomicFile.read(path))))
-            } catch {
-                throw ServerError(
-                    "the users file is not readable: \(error)", file: path,
-                    hint: "Restore it from a backup, or delete it and add users again with `infinity users add`")
-            }
-        } else {
-            users = Mutex([])
+        file = RegistryFile(path: path, mode: 0o600)
+        let (entries, read) = try Self.read(file)
+        users = Mutex(entries)
+        stamp = Mutex(read)
+    }
+
+    private static func read(_ file: RegistryFile<User>) throws -> (entries: [User], stamp: FileStamp?) {
+        do {
+            return try file.read()
+        } catch {
+            throw ServerError(
+                "the users file is not readable: \(error)", file: file.path,
+                hint: "Restore it from a backup, or delete it and add users again with `infinity users add`")
         }
     }
+
+    /// Reads the file again if another process changed it (the CLI beside a running server);
+    /// returns whether it did. A file that does not parse is refused and memory stays as it was.
+    public func reloadIfChanged() throws -> Bool {
+        let now = FileStamp.of(file.path)
+        guard now != stamp.withLock({ $0 }) else { return false }
+        let (entries, read) = try Self.read(file)
+        users.withLock { $0 = entries }
+        stamp.withLock { $0 = read }
+        return true
+    }
+
+    /// Whether a user with this e-mail address exists.
+    public func exists(email: String) -> Bool { users.withLock { $0.contains { $0.email == email.lowercased() } } }
 
     /// Every user's e-mail address, sorted.
     public var emails: [String] { users.withLock { $0.map(\.email) }.sorted() }
@@ -82,12 +100,13 @@ public final class UserStore: Sendable {
     private static let decoy = Bcrypt.hash("decoy password for unknown users", cost: 12)
 
     private func save(_ list: [User]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(Array(try encoder.encode(list)), to: path, mode: 0o600)
+            let written = try file.write(list)
+            stamp.withLock { $0 = written }
         } catch {
-            throw ServerError("cannot write the users file: \(error)", file: path, hint: "Check the data folder")
+            throw ServerError(
+                "cannot write the users file: \(error)", file: path,
+                hint: "Check free space and permissions of the data folder")
         }
     }
 }

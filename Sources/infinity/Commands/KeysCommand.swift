@@ -66,7 +66,9 @@ struct KeysCommand: ParsableCommand {
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a key by its id.",
-            discussion: "Takes effect when `infinity serve` next starts. Example: infinity keys revoke 3fa85f64")
+            discussion:
+                "A running `infinity serve` stops accepting the key within about a second. Example: infinity keys revoke 3fa85f64"
+        )
 
         @OptionGroup var options: DataOptions
         @Argument(help: "The key's id, as `infinity keys list` shows it.") var id: String

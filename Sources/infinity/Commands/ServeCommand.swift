@@ -193,25 +193,21 @@ struct ServeCommand: AsyncParsableCommand {
                 classifiers: pipeline.classifierVersions),
             logger: logger)
         let projections = ProjectionStatus()
-        let calendar = SiteCalendar(
-            zones: Dictionary(
-                sites.entries.compactMap { entry in TimeZone(identifier: entry.timezone).map { (entry.domain, $0) } },
-                uniquingKeysWith: { first, _ in first }))
+        let calendar = SiteCalendar(zones: RegistryWatcher.zones(of: sites))
         let worker = ProjectionWorker(
             journal: JournalDirectory(dataDirectory: dataFolder), store: RollupStore(dataDirectory: dataFolder),
             calendar: calendar, logger: logger)
+        let keys = try APIKeyStore(path: dataFolder + "/keys.json")
+        let users = try UserStore(path: dataFolder + "/users.json")
+        let shares = try ShareStore(path: dataFolder + "/shares.json")
         let server = InfinityServer(
             configuration: ServerConfiguration(
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
                 requestTimeout: requestTimeout),
             pipeline: pipeline, writer: writer, projections: projections,
-            stats: StatsAPI(
-                engine: QueryEngine(worker: worker, cache: cache),
-                keys: try APIKeyStore(path: dataFolder + "/keys.json"), logger: logger),
+            stats: StatsAPI(engine: QueryEngine(worker: worker, cache: cache), keys: keys, logger: logger),
             dashboard: Dashboard(
-                engine: QueryEngine(worker: worker, cache: cache),
-                users: try UserStore(path: dataFolder + "/users.json"),
-                shares: try ShareStore(path: dataFolder + "/shares.json"),
+                engine: QueryEngine(worker: worker, cache: cache), users: users, shares: shares,
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
@@ -237,7 +233,11 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(
                     service: ProjectionService(
                         worker: worker, writer: writer, retention: retentionPolicy,
-                        interval: .seconds(foldSeconds), status: projections, logger: logger)),
+                        interval: .seconds(foldSeconds), status: projections,
+                        housekeeping: { ImportSalts.sweep(dataDirectory: dataFolder) }, logger: logger)),
+                .init(
+                    service: RegistryWatcher(
+                        sites: sites, calendar: calendar, stores: [keys, users, shares], logger: logger)),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -38,7 +38,7 @@ extension SitesCommand {
                 guard try store.revoke(id: revoke) else {
                     throw CommandFailure("there is no link with id '\(revoke)'; see `infinity sites share --list`")
                 }
-                print("Revoked link \(revoke) (restart `infinity serve` if it runs).")
+                print("Revoked link \(revoke) (a running `infinity serve` stops showing it within about a second).")
             } else if let domain {
                 let sites = try SiteStore(path: options.data + "/sites.json")
                 guard let site = sites.site(for: domain.lowercased()) else {

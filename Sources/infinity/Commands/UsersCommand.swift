@@ -46,7 +46,9 @@ struct UsersCommand: ParsableCommand {
             } catch let error as ServerError {
                 throw CommandFailure(error.description)
             }
-            print("\(email.lowercased()) may log in to the dashboard (restart `infinity serve` if it runs).")
+            print(
+                "\(email.lowercased()) may log in to the dashboard (a running `infinity serve` takes it within about a second)."
+            )
         }
     }
 

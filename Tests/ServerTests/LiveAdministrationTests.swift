@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// Administrative changes made with the CLI beside a running server reach it without a restart.
+@Suite("live administration: the CLI beside a running server", .serialized)
+struct LiveAdministrationTests {
+    /// Polls `condition` until it holds, for at most `seconds`; whether it did.
+    static func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    static func hit(_ connection: HTTPConnection, domain: String) throws -> HTTPConnection.Response {
+        try connection.request(
+            "POST", "/api/event",
+            headers: [
+                "Content-Type": "application/json", "User-Agent": ServeEndToEndTests.chrome,
+                "X-Forwarded-For": "81.2.69.142",
+            ],
+            body: ServeEndToEndTests.event("/first", domain: domain))
+    }
+
+    @Test("a site added while serve runs is counted from then on, in its own time zone")
+    func siteAddedLive() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data, arguments: ["--fold-interval", "1"])
+        defer { _ = server.stop() }
+        let connection = try HTTPConnection(port: server.port)
+        #expect(try Self.hit(connection, domain: "late.example").headers["x-infinity-drop-reason"] == "unknown-site")
+
+        // A zone whose date differs from UTC's now, so that counting in UTC would show.
+        let hour =
+            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).hour ?? 0
+        let zone = hour >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago"
+        #expect(
+            try ServerProcess.invoke(["sites", "add", "late.example", "--timezone", zone, "--data", data]).status == 0)
+        var accepted = 0
+        #expect(
+            try Self.eventually {
+                let response = try Self.hit(connection, domain: "late.example")
+                if response.headers["x-infinity-dropped"] == "0" { accepted += 1 }
+                return accepted > 0
+            }, "the running server never accepted hits for the new site")
+        // Folded by the live worker into the site's own day: "today" in its zone has the hit.
+        let durable = try ServerProcess.metric("infinity_journal_durable_sequence", from: connection)
+        #expect(
+            try Self.eventually { try ServerProcess.metric("infinity_rollups_position", from: connection) >= durable })
+        let today = try ServerProcess.invoke([
+            "query", "late.example", "--data", data, "--range", "today", "--metrics", "pageviews", "--format", "csv",
+        ])
+        #expect(today.output.split(separator: "\n").last.map(String.init) == "\(accepted)", "\(today.output)")
+        #expect(server.log.contains("now counting late.example"))
+    }
+
+    @Test("users, keys and shared links added or removed while serve runs work, or stop working, without a restart")
+    func usersKeysAndLinksLive() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let server = try ServerProcess(data: data)
+        defer { _ = server.stop() }
+        let http = try HTTPConnection(port: server.port)
+        let password = "correct horse battery staple"
+        func login() throws -> HTTPConnection.Response {
+            try http.request(
+                "POST", "/api/dashboard/login", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"email": "late@example.com", "password": "\#(password)"}"#.utf8))
+        }
+        #expect(try login().status == 401)
+        let add = Process()
+        add.executableURL = ServerProcess.executable
+        add.arguments = ["users", "add", "late@example.com", "--password-stdin", "--data", data]
+        let input = Pipe()
+        add.standardInput = input
+        add.standardOutput = FileHandle.nullDevice
+        try add.run()
+        input.fileHandleForWriting.write(Data((password + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        add.waitUntilExit()
+        #expect(add.terminationStatus == 0)
+        var session: HTTPConnection.Response?
+        #expect(
+            try Self.eventually {
+                let response = try login()
+                if response.status == 200 { session = response }
+                return response.status == 200
+            }, "a user added beside the server could not log in")
+        let cookie = try #require(session?.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        #expect(try http.request("GET", "/api/dashboard/session", headers: ["Cookie": cookie]).status == 200)
+        #expect(try ServerProcess.invoke(["users", "remove", "late@example.com", "--data", data]).status == 0)
+        #expect(
+            try Self.eventually {
+                try http.request("GET", "/api/dashboard/session", headers: ["Cookie": cookie]).status == 401
+            }, "a removed user's session still worked")
+
+        let key = try ServerProcess.run(["keys", "create", "late", "--data", data])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = Array(#"{"site_id": "example.com", "metrics": ["visitors"], "date_range": "7d"}"#.utf8)
+        func ask() throws -> Int {
+            try http.request("POST", "/api/v2/query", headers: ["Authorization": "Bearer \(key)"], body: query).status
+        }
+        #expect(try Self.eventually { try ask() == 200 }, "a key created beside the server was refused")
+        let id = try #require(
+            try ServerProcess.run(["keys", "list", "--data", data]).split(separator: "\n").compactMap { line in
+                line.split(separator: " ").first { $0.count == 8 && $0.allSatisfy(\.isHexDigit) }
+            }.first)
+        #expect(try ServerProcess.invoke(["keys", "revoke", String(id), "--data", data]).status == 0)
+        #expect(try Self.eventually { try ask() == 401 }, "a revoked key still worked")
+
+        let link = try ServerProcess.run(["sites", "share", "example.com", "--data", data])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = String(link.dropFirst("/share/".count))
+        func shared() throws -> Int {
+            try http.request("POST", "/api/dashboard/query", headers: ["X-Share-Token": token], body: query).status
+        }
+        #expect(try Self.eventually { try shared() == 200 }, "a link shared beside the server did not open")
+    }
+}
