@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 /// The `infinity` command: self-hosted, cookieless web analytics.
@@ -21,6 +22,27 @@ struct Infinity: AsyncParsableCommand {
             JournalCommand.self,
         ]
     )
+
+    /// Runs the command line; a mistyped command name gets a suggestion instead of ArgumentParser's
+    /// "unexpected argument".
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), let suggestion = CommandSuggestion.suggest(first) {
+            Terminal.writeError(
+                "Error: '\(first)' is not an infinity command; did you mean `\(suggestion)`? (see `infinity --help`)\n")
+            Foundation.exit(64)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     /// Log lines go to standard error so that standard output stays clean for data.
     static func makeLogger(verbose: Bool = false) -> Logger {

@@ -222,6 +222,55 @@ struct ServeEndToEndTests {
         #expect(Date().timeIntervalSince(start) < 6)
     }
 
+    @Test("every setting of the config file takes effect from the file alone, with no flag")
+    func configFileAlone() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let config = data + "/infinity.toml"
+        try """
+        data = "\(data)"
+        listen = "127.0.0.1:0"
+        geoip = "\(ServerProcess.geoip)"
+        trusted_proxies = ["127.0.0.1"]
+        ack = "buffered"
+        idle_timeout = 2
+        request_timeout = 20
+        retention = 3000
+        rollup_retention = 3000
+        fold_interval = 1
+        query_cache = 8
+        commit_delay = 100
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(data: data, arguments: ["--config", config], onlyArguments: true)
+        #expect(server.log.contains("ack: buffered") && server.log.contains("data: \(data)"), "\(server.log)")
+        #expect(server.log.contains("countries from DBIP"))
+        let effective = try #require(server.log.split(separator: "\n").first { $0.contains("settings") })
+        for expected in [
+            "idle_timeout=2", "request_timeout=20", "retention=3000", "rollup_retention=3000", "fold_interval=1",
+            "query_cache=8", "commit_delay=100", "trusted_proxies=127.0.0.1",
+        ] {
+            #expect(effective.contains(expected), "\(expected) not in: \(effective)")
+        }
+        // trusted_proxies from the file alone: the forwarded address decides the country.
+        let connection = try HTTPConnection(port: server.port)
+        let response = try connection.request(
+            "POST", "/api/event",
+            headers: ["Content-Type": "text/plain", "User-Agent": Self.chrome, "X-Forwarded-For": "81.2.69.142"],
+            body: Self.event("/from-config"))
+        #expect(response.status == 202)
+        // idle_timeout from the file alone: a silent connection is closed after 2 s, not 30.
+        let silent = try HTTPConnection(port: server.port)
+        #expect(silent.isClosedByPeer(within: 10))
+        #expect(server.stop() == 0)
+        let dump = try ServerProcess.run(["journal", "dump", "--data", data, "--format", "ndjson"])
+        #expect(dump.contains(#""country":"GB""#), "\(dump)")
+        // A value of the wrong type names the file and its line.
+        try "ack = \"buffered\"\nidle_timeout = \"soon\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let wrong = try ServerProcess.invoke(["serve", "--data", data, "--config", config])
+        #expect(wrong.status != 0)
+        #expect(wrong.output.contains("\(config), line 2: 'idle_timeout' must be a whole number"), "\(wrong.output)")
+    }
+
     @Test("settings come from a config file, flags win over it, and a bad line is refused with its number")
     func configFile() throws {
         let data = ServerProcess.temporaryFolder()

@@ -21,16 +21,21 @@ final class ServerProcess {
     }
 
     /// Registers `sites` and starts the server.
-    /// With `shippedGeoIP`, no `--geoip` is passed, so the server finds its own database.
-    init(data: String, sites: [String] = ["example.com"], arguments: [String] = [], shippedGeoIP: Bool = false)
-        throws
-    {
+    /// With `shippedGeoIP`, no `--geoip` is passed, so the server finds its own database. With
+    /// `onlyArguments`, the server gets `serve` and `arguments` and nothing else (its settings come
+    /// from a config file).
+    init(
+        data: String, sites: [String] = ["example.com"], arguments: [String] = [], shippedGeoIP: Bool = false,
+        onlyArguments: Bool = false
+    ) throws {
         self.data = data
         for site in sites { _ = try Self.run(["sites", "add", site, "--data", data]) }
         process.executableURL = Self.executable
         process.arguments =
-            ["serve", "--data", data, "--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"]
-            + (shippedGeoIP ? [] : ["--geoip", Self.geoip]) + arguments
+            onlyArguments
+            ? ["serve"] + arguments
+            : ["serve", "--data", data, "--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"]
+                + (shippedGeoIP ? [] : ["--geoip", Self.geoip]) + arguments
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

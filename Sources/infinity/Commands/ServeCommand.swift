@@ -121,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
             (0...65535).contains(port)
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        try ListenCheck.ensureAvailable(host: host, port: port)
         let journalDays =
             try retention ?? environment["INFINITY_RETENTION"].flatMap { Int($0) }
             ?? file?.number("retention").map(Int.init)
@@ -148,8 +149,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
         }
         let proxyTexts =
-            trustedProxies.isEmpty
-            ? (environment["INFINITY_TRUSTED_PROXIES"]?.split(separator: ",").map(String.init) ?? []) : trustedProxies
+            try !trustedProxies.isEmpty
+            ? trustedProxies
+            : environment["INFINITY_TRUSTED_PROXIES"]?.split(separator: ",").map(String.init)
+                ?? file?.list("trusted_proxies") ?? []
         let proxies = try proxyTexts.map { text -> CIDR in
             guard let block = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
                 throw CommandFailure("--trusted-proxy '\(text)' is not an address or CIDR block such as 10.0.0.0/8")
@@ -157,6 +160,16 @@ struct ServeCommand: AsyncParsableCommand {
             return block
         }
         let logger = Infinity.makeLogger()
+        logger.info(
+            "settings",
+            metadata: [
+                "idle_timeout": "\(idleTimeout)", "request_timeout": "\(requestTimeout)",
+                "retention": "\(journalDays.map(String.init) ?? "forever")",
+                "rollup_retention": "\(rollupDays.map(String.init) ?? "forever")", "fold_interval": "\(foldSeconds)",
+                "query_cache": "\(cacheMiB)", "commit_delay": "\(commitMicroseconds)",
+                "trusted_proxies": "\(proxies.map(\.description).joined(separator: ","))",
+                "config": "\(file?.path ?? "none")",
+            ])
         // The shipped DB-IP database unless another is named; "none" turns countries off.
         let geoipSetting = try geoip ?? environment["INFINITY_GEOIP"] ?? file?.text("geoip")
         let geoipPath: String? =

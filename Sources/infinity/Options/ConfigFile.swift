@@ -28,6 +28,8 @@ struct ConfigFile {
     }
 
     private(set) var values: [String: Value] = [:]
+    /// The line each setting is on, for errors about its value.
+    private(set) var lines: [String: Int] = [:]
     let path: String
 
     /// Reads and checks a file.
@@ -53,6 +55,7 @@ struct ConfigFile {
                 throw fail("'\(value)' is not a quoted text, a whole number or a list of quoted texts")
             }
             values[key] = parsed
+            lines[key] = index + 1
         }
     }
 
@@ -61,7 +64,7 @@ struct ConfigFile {
         switch values[key] {
         case nil: return nil
         case .text(let text): return text
-        default: throw CommandFailure("\(path): '\(key)' must be a quoted text")
+        default: throw CommandFailure("\(place(key)): '\(key)' must be a quoted text, such as \(key) = \"…\"")
         }
     }
 
@@ -70,7 +73,7 @@ struct ConfigFile {
         switch values[key] {
         case nil: return nil
         case .number(let number): return number
-        default: throw CommandFailure("\(path): '\(key)' must be a whole number")
+        default: throw CommandFailure("\(place(key)): '\(key)' must be a whole number, such as \(key) = 30")
         }
     }
 
@@ -79,9 +82,11 @@ struct ConfigFile {
         switch values[key] {
         case nil: return nil
         case .list(let items): return items
-        default: throw CommandFailure("\(path): '\(key)' must be a list such as [\"10.0.0.0/8\"]")
+        default: throw CommandFailure("\(place(key)): '\(key)' must be a list such as [\"10.0.0.0/8\"]")
         }
     }
+
+    private func place(_ key: String) -> String { "\(path), line \(lines[key] ?? 0)" }
 
     private static func stripComment(_ line: String) -> String {
         var inQuotes = false

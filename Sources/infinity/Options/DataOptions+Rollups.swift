@@ -9,6 +9,12 @@ extension DataOptions {
 
     /// The time zone of every registered site (sites.json), for the projections.
     func calendar() throws -> SiteCalendar {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure(
+                "there is no data folder at \(data); pass --data with the folder that `infinity serve` writes to (default ./data)"
+            )
+        }
         let store = try SiteStore(path: data + "/sites.json")
         var zones: [String: TimeZone] = [:]
         for entry in store.entries { zones[entry.domain] = TimeZone(identifier: entry.timezone) }

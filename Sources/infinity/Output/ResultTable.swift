@@ -60,6 +60,13 @@ enum ResultTable {
         return table.render()
     }
 
+    /// A visitor-sent value as a spreadsheet shows it, never runs it: one that starts like a formula
+    /// (`=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` (OWASP's advice for CSV).
+    static func spreadsheetSafe(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
+    }
+
     static func csv(_ request: QueryRequest, _ result: QueryResult) -> String {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
@@ -76,7 +83,7 @@ enum ResultTable {
         }
         var lines = [header.map(field).joined(separator: ",")]
         for row in request.dimensions.isEmpty ? [result.totals] : result.rows {
-            var cells = row.dimensions.map(field) + row.metrics.map(number)
+            var cells = row.dimensions.map { field(spreadsheetSafe($0)) } + row.metrics.map(number)
             if request.comparison != nil {
                 cells += (row.comparison ?? []).map(number) + (row.change ?? []).map(number)
             }

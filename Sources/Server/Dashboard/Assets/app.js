@@ -224,7 +224,9 @@
 
   function exportCSV(dim, metrics, rows) {
     const quote = (v) => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v);
-    const lines = [[dim, ...metrics].map(quote).join(",")].concat(rows.map((r) => [r.dimensions[0], ...r.metrics.map((v) => (v == null ? "" : v))].map(quote).join(",")));
+    // Visitor-sent values never run as spreadsheet formulas.
+    const safe = (v) => /^[=+\-@\t\r]/.test(String(v)) ? "'" + String(v) : String(v);
+    const lines = [[dim, ...metrics].map(quote).join(",")].concat(rows.map((r) => [safe(r.dimensions[0]), ...r.metrics.map((v) => (v == null ? "" : v))].map(quote).join(",")));
     const link = el("a", { href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" })), download: `${state.site}-${dim}.csv` });
     document.body.append(link); link.click(); link.remove();
   }
