@@ -138,6 +138,23 @@ struct PipelineTests {
         #expect(hits.map(\.site) == ["example.com", "shop.example"])
     }
 
+    @Test("a site named many times in `d` is stored once; more than ten names are refused, naming the field")
+    func repeatedDomains() throws {
+        let repeated =
+            Array(repeating: "example.com", count: 8).joined(separator: ",") + ",www.example.com,shop.example"
+        guard case .accepted(let hits) = run("https://example.com/", domain: repeated) else {
+            Issue.record("a repeated site was not accepted")
+            return
+        }
+        #expect(hits.map(\.site) == ["example.com", "shop.example"])
+        let flood = Array(repeating: "example.com", count: 6_000).joined(separator: ",")
+        guard case .invalid(let errors) = run("https://example.com/", domain: flood) else {
+            Issue.record("6,000 names in d were not refused")
+            return
+        }
+        #expect(errors.contains { $0.field == "d" && $0.message.contains("at most 10 sites") })
+    }
+
     @Test("forwarding headers count only from trusted proxies; garbage addresses are dropped")
     func addresses() throws {
         #expect(try hit(run("https://example.com/", peer: "8.8.8.8", forwardedFor: "81.2.69.142")).country == "US")

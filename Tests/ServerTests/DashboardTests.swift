@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("dashboard: login, shared links, data endpoints, headers", .serialized)
@@ -104,6 +105,59 @@ struct DashboardTests {
         let throttled = try login(Self.password)
         #expect(throttled.status == 429, "even the right password waits")
         #expect(Int(throttled.headers["retry-after"] ?? "") ?? 0 > 0)
+    }
+
+    @Test("100 parallel wrong passwords for one account: at most five are checked, the rest get 429")
+    func parallelGuessesAreStoppedWhenTheyStart() throws {
+        let (server, data, _) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let statuses = Mutex<[Int]>([])
+        let group = DispatchGroup()
+        let port = server.port
+        for _ in 0..<100 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let status =
+                    (try? HTTPConnection(port: port).request(
+                        "POST", "/api/dashboard/login",
+                        headers: ["Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"],
+                        body: Array(#"{"email": "owner@example.com", "password": "wrong guess"}"#.utf8)))?.status ?? 0
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        group.wait()
+        let all = statuses.withLock { $0 }
+        #expect(all.count == 100)
+        #expect(all.filter { $0 == 401 }.count <= 5, "password checks: \(all.filter { $0 == 401 }.count)")
+        #expect(all.allSatisfy { $0 == 401 || $0 == 429 }, "\(Set(all))")
+    }
+
+    @Test("behind the proxy, bad logins from one client do not lock out the right password from another")
+    func throttleKeysOnTheClientBehindTheProxy() throws {
+        let (server, data, _) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let http = try HTTPConnection(port: server.port)
+        func login(_ email: String, _ password: String, from client: String) throws -> Int {
+            try http.request(
+                "POST", "/api/dashboard/login",
+                headers: ["Content-Type": "application/json", "X-Forwarded-For": client],
+                body: Array(#"{"email": "\#(email)", "password": "\#(password)"}"#.utf8)
+            ).status
+        }
+        // A stranger tries made-up accounts and the real one until throttled.
+        for index in 0..<6 { _ = try login("nobody\(index)@example.com", "guess", from: "203.0.113.66") }
+        var stranger: [Int] = []
+        for _ in 0..<8 { stranger.append(try login("owner@example.com", "guess", from: "203.0.113.66")) }
+        #expect(stranger.suffix(3).allSatisfy { $0 == 429 }, "\(stranger)")
+        // The owner, from elsewhere, still logs in.
+        #expect(try login("owner@example.com", Self.password, from: "198.51.100.7") == 200)
     }
 
     @Test("every dashboard response forbids other origins and inline scripts; the page is small")

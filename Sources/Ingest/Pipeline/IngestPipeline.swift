@@ -40,6 +40,9 @@ public final class IngestPipeline: Sendable {
         return versions
     }
 
+    /// The most sites one event's `d` may name.
+    public static let maxDomains = 10
+
     /// Processes one event.
     public func process(_ event: IncomingEvent, context: RequestContext) -> IngestOutcome {
         let outcome = evaluate(event, context: context)
@@ -56,6 +59,14 @@ public final class IngestPipeline: Sendable {
         let (props, propErrors) = EventValidator.props(event.props)
         let (revenue, revenueErrors) = EventValidator.revenue(event.revenue)
         errors += propErrors + revenueErrors
+        // `d` may name several sites, comma-separated (as Plausible's does); each is stored once.
+        let domainCount = event.domain.utf8.reduce(1) { $1 == 44 ? $0 + 1 : $0 }
+        if domainCount > Self.maxDomains {
+            errors.append(
+                IngestError(
+                    .invalidField, "name at most \(Self.maxDomains) sites, comma-separated (\(domainCount) were named)",
+                    field: "d"))
+        }
         if let width = event.screenWidth, width < 0 || width > 100_000 {
             errors.append(IngestError(.invalidField, "the screen width must be 0 to 100000", field: "w"))
         }
@@ -69,10 +80,12 @@ public final class IngestPipeline: Sendable {
         if !event.domain.utf8.contains(44), let site = sites.site(for: event.domain) {
             registered = [site]  // the common case: one domain, written as registered
         } else {
+            var seen = Set<String>()
             registered = event.domain.split(separator: ",").compactMap { part -> Site? in
                 var domain = part.trimmingSpaces.lowercased()
                 if domain.hasPrefix("www.") { domain.removeFirst(4) }
-                return sites.site(for: domain)
+                guard let site = sites.site(for: domain), seen.insert(site.domain).inserted else { return nil }
+                return site
             }
         }
         guard !registered.isEmpty else { return .dropped(.unknownSite) }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Ingest
 import Logging
 import Query
 
@@ -14,8 +15,12 @@ public struct Dashboard: Sendable {
     public let users: UserStore
     /// Read-only links.
     public let shares: ShareStore
-    /// Live sessions and the login throttle.
+    /// Live sessions.
     public let sessions: SessionStore
+    /// Who may try a password now.
+    public let throttle: LoginThrottle
+    /// Resolves the client's address behind trusted proxies (for the throttle).
+    public let addresses: ClientAddressResolver
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
 
@@ -24,8 +29,11 @@ public struct Dashboard: Sendable {
     /// A dashboard; failures of storage go to `logger` in full.
     public init(
         engine: QueryEngine, users: UserStore, shares: ShareStore, sessions: SessionStore = SessionStore(),
+        throttle: LoginThrottle = LoginThrottle(), addresses: ClientAddressResolver = ClientAddressResolver(),
         countryAttribution: String?, logger: Logger = Logger(label: "infinity.dashboard")
     ) {
+        self.throttle = throttle
+        self.addresses = addresses
         self.logger = logger
         self.engine = engine
         self.users = users
@@ -95,13 +103,26 @@ public struct Dashboard: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
             let email = object["email"] as? String, let password = object["password"] as? String
         else { return Self.error(.badRequest, "send {\"email\": …, \"password\": …}") }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
-        let keys = ["address:" + address, "email:" + email.lowercased()]
-        if let wait = sessions.throttled(keys) {
+        // The visitor's own address (behind a trusted proxy, the forwarded one), never the proxy's.
+        let peer = context.remoteAddress?.ipAddress ?? ""
+        let client =
+            addresses.resolve(
+                peer: peer, forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!],
+                forwarded: request.headers[HTTPField.Name("Forwarded")!]
+            ).map { String($0.high, radix: 16) + ":" + String($0.low, radix: 16) } ?? peer
+        let ticket: LoginThrottle.Ticket
+        switch throttle.begin(email: email, client: client) {
+        case .wait(let wait):
             var response = Self.error(
                 .tooManyRequests, "too many failed logins; try again in \(Int(wait.rounded(.up))) seconds")
             response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
             return response
+        case .busy:
+            var response = Self.error(.tooManyRequests, "too many logins at once; try again in a second")
+            response.headers[.retryAfter] = "1"
+            return response
+        case .check(let started):
+            ticket = started
         }
         let users = self.users
         let valid = await withCheckedContinuation { continuation in
@@ -110,10 +131,8 @@ public struct Dashboard: Sendable {
                 continuation.resume(returning: users.verify(email: email, password: password))
             }
         }
-        guard valid else {
-            sessions.fail(keys)
-            return Self.error(.unauthorized, "wrong e-mail address or password")
-        }
+        throttle.finish(ticket, succeeded: valid)
+        guard valid else { return Self.error(.unauthorized, "wrong e-mail address or password") }
         let (token, session) = sessions.start(email: email.lowercased())
         var response = Self.json(.ok, ["email": session.email, "csrf": session.csrf])
         var cookie = "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(sessions.lifetime))"

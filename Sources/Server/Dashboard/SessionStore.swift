@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Logged-in dashboard sessions, in memory (a restart logs everyone out), and the throttle on
-/// failed logins.
+/// Logged-in dashboard sessions, in memory (a restart logs everyone out); the throttle on failed
+/// logins is ``LoginThrottle``.
 public final class SessionStore: Sendable {
     /// One session.
     public struct Session: Sendable {
@@ -17,11 +17,6 @@ public final class SessionStore: Sendable {
     /// How long a session lasts.
     public let lifetime: Double
     private let sessions = Mutex<[String: Session]>([:])
-    private let failures = Mutex<[String: [Double]]>([:])
-    /// Failed attempts allowed per client address (and per e-mail) within ``window``.
-    public let maxFailures = 5
-    /// The window of the throttle, in seconds.
-    public let window: Double = 15 * 60
 
     /// A store whose sessions last `lifetime` seconds (a week by default).
     public init(lifetime: Double = 7 * 86_400) { self.lifetime = lifetime }
@@ -46,26 +41,4 @@ public final class SessionStore: Sendable {
 
     /// Ends a session.
     public func end(_ token: String) { _ = sessions.withLock { $0.removeValue(forKey: token) } }
-
-    /// Seconds to wait before `keys` (client address, e-mail) may try again, or nil.
-    public func throttled(_ keys: [String], now: Double = Date().timeIntervalSince1970) -> Double? {
-        failures.withLock { failures in
-            var wait: Double?
-            for key in keys {
-                let recent = (failures[key] ?? []).filter { now - $0 < window }
-                failures[key] = recent
-                if recent.count >= maxFailures, let oldest = recent.first {
-                    wait = max(wait ?? 0, window - (now - oldest))
-                }
-            }
-            return wait
-        }
-    }
-
-    /// Records a failed attempt for `keys`.
-    public func fail(_ keys: [String], now: Double = Date().timeIntervalSince1970) {
-        failures.withLock { failures in
-            for key in keys { failures[key, default: []].append(now) }
-        }
-    }
 }

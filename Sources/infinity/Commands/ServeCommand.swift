@@ -221,6 +221,7 @@ struct ServeCommand: AsyncParsableCommand {
             stats: StatsAPI(engine: QueryEngine(worker: worker, cache: cache), keys: keys, logger: logger),
             dashboard: Dashboard(
                 engine: QueryEngine(worker: worker, cache: cache), users: users, shares: shares,
+                addresses: ClientAddressResolver(trustedProxies: proxies),
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
