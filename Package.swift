@@ -111,6 +111,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "QueryTests",
+            dependencies: ["Query", "Projections", "Journal", "InfinityTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Journal", "Ingest", "Projections", "Server", "infinity", "InfinityTestSupport",

@@ -160,6 +160,23 @@ struct DashboardTests {
         #expect(try login("owner@example.com", Self.password, from: "198.51.100.7") == 200)
     }
 
+    @Test("a hostile regular expression through a shared link is refused with 400, and the server stays responsive")
+    func hostileFilterThroughALink() throws {
+        let (server, data, token) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let http = try HTTPConnection(port: server.port)
+        let hostile =
+            #"{"site_id": "example.com", "metrics": ["visitors"], "date_range": "7d", "filters": [["matches", "event:page", ["(a|a)*$"]]]}"#
+        let answer = try http.request(
+            "POST", "/api/dashboard/query", headers: ["X-Share-Token": token], body: Array(hostile.utf8))
+        #expect(answer.status == 400)
+        #expect(answer.body.contains("exponential") && answer.body.contains("filters"), "\(answer.body)")
+        #expect(try http.request("GET", "/healthz").status == 200)
+    }
+
     @Test("every dashboard response forbids other origins and inline scripts; the page is small")
     func headersAndSize() throws {
         let (server, data, _) = try Self.start()

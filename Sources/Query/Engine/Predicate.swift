@@ -6,8 +6,9 @@ struct Predicate: Sendable {
     /// The test on the value (for properties with a key: on the value after `key=`).
     let test: @Sendable (String) -> Bool
 
-    /// Compiles `comparison`, positively (the negation is applied by the caller).
-    init(_ comparison: Filter.Comparison) throws {
+    /// Compiles `comparison`, positively (the negation is applied by the caller). Regular
+    /// expressions are checked against ``QueryBudget``'s rules and evaluated only while `budget` lasts.
+    init(_ comparison: Filter.Comparison, budget: QueryBudget? = nil) throws {
         let values = comparison.values
         let positive: @Sendable (String) -> Bool
         switch comparison.op {
@@ -22,13 +23,17 @@ struct Predicate: Sendable {
             }
         case .matches, .matchesNot:
             let expressions = try values.map { pattern in
+                try QueryBudget.check(pattern: pattern)
                 do {
                     return RegularExpressionBox(try NSRegularExpression(pattern: pattern))
                 } catch {
                     throw QueryError.invalid("'\(pattern)' is not a valid regular expression", field: "filters")
                 }
             }
-            positive = { value in expressions.contains { $0.matches(value) } }
+            positive = { value in
+                if let budget, budget.isSpent() { return false }
+                return expressions.contains { $0.matches(value) }
+            }
         }
         if let key = comparison.propertyKey {
             let prefix = key + "="
@@ -55,13 +60,13 @@ final class RegularExpressionBox: @unchecked Sendable {
 
 extension Filter {
     /// The same condition as a fold's ``HitFilter``.
-    func hitFilter() throws -> HitFilter {
+    func hitFilter(budget: QueryBudget? = nil) throws -> HitFilter {
         switch self {
-        case .and(let parts): return .all(try parts.map { try $0.hitFilter() })
-        case .or(let parts): return .any(try parts.map { try $0.hitFilter() })
-        case .not(let part): return .not(try part.hitFilter())
+        case .and(let parts): return .all(try parts.map { try $0.hitFilter(budget: budget) })
+        case .or(let parts): return .any(try parts.map { try $0.hitFilter(budget: budget) })
+        case .not(let part): return .not(try part.hitFilter(budget: budget))
         case .compare(let comparison):
-            let leaf = HitFilter.value(comparison.dimension, try Predicate(comparison).test)
+            let leaf = HitFilter.value(comparison.dimension, try Predicate(comparison, budget: budget).test)
             return comparison.op.isNegated ? .not(leaf) : leaf
         }
     }

@@ -11,11 +11,15 @@ public struct QueryEngine: Sendable {
     /// Sections of day files already read, shared by every query of this engine (nil: none kept).
     public let cache: SectionCache?
 
+    /// Seconds of regular-expression matching one query may spend (see ``QueryBudget``).
+    public let timeBudget: Double
+
     /// An engine over `worker`'s data. A long-lived engine (the server) passes a ``SectionCache``
     /// so that repeated questions over the same days skip reading, checking and decompressing.
-    public init(worker: ProjectionWorker, cache: SectionCache? = nil) {
+    public init(worker: ProjectionWorker, cache: SectionCache? = nil, timeBudget: Double = 2) {
         self.worker = worker
         self.cache = cache
+        self.timeBudget = timeBudget
     }
 
     /// Answers `request` as of `now` (ms UTC), which decides "today" in the site's zone.
@@ -52,7 +56,8 @@ public struct QueryEngine: Sendable {
             case .previousPeriod: (days.lowerBound - Int64(days.count))...(days.lowerBound - 1)
             case .yearOverYear: CivilDays.yearEarlier(days.lowerBound)...CivilDays.yearEarlier(days.upperBound)
             }
-        let plan = try QueryPlan.make(for: request)
+        let budget = QueryBudget(seconds: timeBudget)
+        let plan = try QueryPlan.make(for: request, budget: budget)
         let ranges = [days] + (comparisonDays.map { [$0] } ?? [])
         // The tables this question reads: its breakdown, its filter's dimension, currencies for revenue.
         var needed = Set<Projections.Dimension>()
@@ -70,7 +75,7 @@ public struct QueryEngine: Sendable {
         if request.metrics.contains(.conversionRate) {
             var baseRequest = request
             baseRequest.filter = request.filter?.withoutGoals()
-            let basePlan = try QueryPlan.make(for: baseRequest)
+            let basePlan = try QueryPlan.make(for: baseRequest, budget: budget)
             let baseSelection: QueryPlan.Selection? =
                 if case .rollups(let selection) = basePlan { selection } else { nil }
             var baseNeeded = needed
@@ -103,6 +108,12 @@ public struct QueryEngine: Sendable {
                     "revenue mixes currencies (\(currencies.sorted().joined(separator: ", "))); break it down by currency"
                 )
             }
+        }
+        if budget.wasSpent {
+            throw QueryError(
+                .tooExpensive,
+                "the query's regular expressions took longer than its budget of \(timeBudget) s; make them simpler or more specific (anchor them with ^, avoid .* before and after)",
+                field: "filters")
         }
         warnings += Self.damageWarnings(loaded.damaged, days: ranges)
         let elapsed = ContinuousClock.now - started

@@ -23,7 +23,7 @@ enum QueryPlan {
     /// from two sources), a breakdown by nothing or by that same dimension, and hours only for the
     /// totals (dimensions are stored per day). Anything else is counted from the visit tables, and
     /// a range of instants from the journal itself.
-    static func make(for request: QueryRequest) throws -> QueryPlan {
+    static func make(for request: QueryRequest, budget: QueryBudget? = nil) throws -> QueryPlan {
         var extra: [HitFilter] = []
         if case .instants(let from, let to) = request.dateRange { extra.append(.time(from..<to)) }
         if !request.includeImported { extra.append(.imported(false)) }
@@ -38,13 +38,13 @@ enum QueryPlan {
             let oneCell = comparison.op == .is && comparison.values.count == 1
             let breakdownFits = request.breakdown == nil || request.breakdown == dimension
             if oneCell && breakdownFits {
-                let predicate = try Predicate(comparison).test
+                let predicate = try Predicate(comparison, budget: budget).test
                 let negated = comparison.op.isNegated
                 let test: @Sendable (String) -> Bool = { negated != predicate($0) }
                 return .rollups(Selection(dimension: dimension, test: test))
             }
         }
-        return plan(.all([try filter.hitFilter()] + extra))
+        return plan(.all([try filter.hitFilter(budget: budget)] + extra))
     }
 
     private static func plan(_ filter: HitFilter) -> QueryPlan {

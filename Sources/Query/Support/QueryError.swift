@@ -16,6 +16,8 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unknownSite = Code("unknown-site")
         /// Reading rollups or the journal failed.
         public static let storage = Code("storage")
+        /// The query would cost more than one query may (its time budget ran out).
+        public static let tooExpensive = Code("too-expensive")
     }
 
     /// The reason.

@@ -21,6 +21,8 @@ public struct Dashboard: Sendable {
     public let throttle: LoginThrottle
     /// Resolves the client's address behind trusted proxies (for the throttle).
     public let addresses: ClientAddressResolver
+    /// Queries through shared links (over all links) that may run at once.
+    private let linkQueries = ConcurrencyLimit(2)
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
 
@@ -218,6 +220,16 @@ public struct Dashboard: Sendable {
         let data = Data(buffer: body)
         let site = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["site_id"] as? String
         if let denied = authorize(request, site: site ?? "") { return denied }
+        // Anyone with a shared link may ask: such queries run a few at a time, the rest wait outside.
+        let viaLink = request.headers[HTTPField.Name("X-Share-Token")!] != nil
+        if viaLink {
+            guard linkQueries.tryEnter() else {
+                var response = Self.error(.tooManyRequests, "this shared dashboard is busy; try again in a second")
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+        }
+        defer { if viaLink { linkQueries.leave() } }
         let engine = self.engine
         let outcome: Result<Data, Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
