@@ -63,8 +63,8 @@ public struct ProjectionService: Service {
     public let worker: ProjectionWorker
     /// The journal writer whose durable watermark bounds each catch-up.
     public let writer: JournalWriter
-    /// Retention to apply every hour, if any.
-    public let retention: Retention?
+    /// Retention to apply every hour, if any (it may change while the server runs).
+    public let retention: LiveSetting<Retention?>
     /// The shortest pause between catch-ups.
     public let interval: Duration
     /// Shared with `/metrics`.
@@ -75,7 +75,8 @@ public struct ProjectionService: Service {
 
     /// A service.
     public init(
-        worker: ProjectionWorker, writer: JournalWriter, retention: Retention?, interval: Duration = .seconds(2),
+        worker: ProjectionWorker, writer: JournalWriter, retention: LiveSetting<Retention?>,
+        interval: Duration = .seconds(2),
         status: ProjectionStatus, housekeeping: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.housekeeping = housekeeping
@@ -93,6 +94,7 @@ public struct ProjectionService: Service {
     public func run() async throws {
         var nextRetention = ContinuousClock.now
         var nextHousekeeping = ContinuousClock.now
+        var lastRetention: Retention?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             let until = writer.durableSequence
@@ -114,8 +116,12 @@ public struct ProjectionService: Service {
                     nextHousekeeping = ContinuousClock.now + .seconds(3600)
                     housekeeping()
                 }
-                if let retention, !report.busy, ContinuousClock.now >= nextRetention {
+                // Hourly, and at once when the policy changed (SIGHUP).
+                if let retention = retention.value, !report.busy,
+                    ContinuousClock.now >= nextRetention || retention != lastRetention
+                {
                     nextRetention = ContinuousClock.now + .seconds(3600)
+                    lastRetention = retention
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
                     guard
                         try await offThread({

@@ -57,6 +57,42 @@ struct LiveAdministrationTests {
         #expect(server.log.contains("now counting late.example"))
     }
 
+    @Test("SIGHUP re-reads the config file: trusted proxies change at once; a setting that needs a restart says so")
+    func sighupReloadsTheConfigFile() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let config = data + "/infinity.toml"
+        let base = "data = \"\(data)\"\nlisten = \"127.0.0.1:0\"\ngeoip = \"\(ServerProcess.geoip)\"\n"
+        try base.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(data: data, arguments: ["--config", config], onlyArguments: true)
+        defer { _ = server.stop() }
+        let connection = try HTTPConnection(port: server.port)
+        func send(_ path: String) throws {
+            let response = try connection.request(
+                "POST", "/api/event",
+                headers: [
+                    "Content-Type": "application/json", "User-Agent": ServeEndToEndTests.chrome,
+                    "X-Forwarded-For": "81.2.69.142",
+                ],
+                body: ServeEndToEndTests.event(path))
+            #expect(response.status == 202)
+        }
+        try send("/before")  // from 127.0.0.1, not trusted yet: no country
+        try (base + "trusted_proxies = [\"127.0.0.1\"]\nidle_timeout = 5\n").write(
+            toFile: config, atomically: true, encoding: .utf8)
+        kill(server.process.processIdentifier, SIGHUP)
+        #expect(Self.eventually { server.log.contains("SIGHUP: re-read the config file") }, "\(server.log)")
+        #expect(server.log.contains("take effect only after a restart: idle_timeout"))
+        try send("/after")
+        #expect(server.stop() == 0)
+        let dump = try ServerProcess.run(["journal", "dump", "--data", data, "--format", "ndjson"])
+        let countries = dump.split(separator: "\n").compactMap { line -> String? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["country"] as? String
+        }
+        #expect(countries == ["", "GB"], "\(dump)")
+    }
+
     @Test("users, keys and shared links added or removed while serve runs work, or stop working, without a restart")
     func usersKeysAndLinksLive() throws {
         let data = ServerProcess.temporaryFolder()

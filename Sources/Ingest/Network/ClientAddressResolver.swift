@@ -1,19 +1,38 @@
+import Synchronization
+
 /// Finds the visitor's address: the connection's peer, or, when the peer is a trusted proxy, the
 /// nearest untrusted address in `X-Forwarded-For` / `Forwarded`. Headers from anyone else are
 /// ignored, so a visitor cannot choose the address (and so the country and id) they are counted as.
+///
+/// Copies of one resolver share its proxies, so ``update(trustedProxies:)`` (a config file reloaded
+/// on SIGHUP) reaches the ingest pipeline and the dashboard's login throttle at once.
 public struct ClientAddressResolver: Sendable {
+    private let shared: Proxies
+
     /// Proxies whose forwarding headers are believed.
-    public let trustedProxies: [CIDR]
+    public var trustedProxies: [CIDR] { shared.value.withLock { $0 } }
 
     /// A resolver trusting `trustedProxies` (none by default).
-    public init(trustedProxies: [CIDR] = []) { self.trustedProxies = trustedProxies }
+    public init(trustedProxies: [CIDR] = []) { shared = Proxies(trustedProxies) }
 
-    private func isTrusted(_ address: IPAddress) -> Bool { trustedProxies.contains { $0.contains(address) } }
+    /// Trusts `trustedProxies` from now on, in every copy of this resolver.
+    public func update(trustedProxies: [CIDR]) { shared.value.withLock { $0 = trustedProxies } }
+
+    private final class Proxies: Sendable {
+        let value: Mutex<[CIDR]>
+        init(_ proxies: [CIDR]) { value = Mutex(proxies) }
+    }
+
+    private func isTrusted(_ address: IPAddress, in proxies: [CIDR]) -> Bool {
+        proxies.contains { $0.contains(address) }
+    }
 
     /// The client's address, or nil if the peer's is not an address.
     public func resolve(peer: String, forwardedFor: String? = nil, forwarded: String? = nil) -> IPAddress? {
         guard let peerAddress = IPAddress(peer) else { return nil }
-        guard isTrusted(peerAddress) else { return peerAddress }
+        let proxies = trustedProxies
+        if proxies.isEmpty { return peerAddress }
+        guard isTrusted(peerAddress, in: proxies) else { return peerAddress }
         // The chain from the client towards us; walk it from our side and stop at the first address
         // that is not one of our proxies.
         var chain: [IPAddress] = []
@@ -34,7 +53,7 @@ public struct ClientAddressResolver: Sendable {
                 if let address = IPAddress(Self.stripPort(part.trimmingSpaces)) { chain.append(address) }
             }
         }
-        for address in chain.reversed() where !isTrusted(address) { return address }
+        for address in chain.reversed() where !isTrusted(address, in: proxies) { return address }
         return chain.first ?? peerAddress
     }
 

@@ -7,7 +7,7 @@ import Logging
 /// segments go, the rollups are brought up to date and the deletion horizon is written into the
 /// rollup manifest, so that a later rebuild keeps the days it can no longer recompute instead of
 /// replacing them with partial numbers.
-public struct Retention: Sendable {
+public struct Retention: Sendable, Equatable {
     /// Keep raw journal records this many days (nil: forever).
     public var journalDays: Int?
     /// Keep rollups this many days (nil: forever).

@@ -7,6 +7,7 @@ import Projections
 import Query
 import Server
 import ServiceLifecycle
+import Synchronization
 
 /// `infinity serve`: the ingestion server.
 struct ServeCommand: AsyncParsableCommand {
@@ -99,6 +100,76 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "MiB"))
     var queryCache: Int64?
 
+    /// The settings that may change while the server runs (SIGHUP re-reads the config file): from
+    /// the flags, else the environment, else the file.
+    struct LiveSettings: Equatable {
+        var journalDays: Int?
+        var rollupDays: Int?
+        var proxies: [CIDR]
+    }
+
+    func liveSettings(file: ConfigFile?, environment: [String: String]) throws -> LiveSettings {
+        let journalDays =
+            try retention ?? environment["INFINITY_RETENTION"].flatMap { Int($0) }
+            ?? file?.number("retention").map(Int.init)
+        let rollupDays =
+            try rollupRetention ?? environment["INFINITY_ROLLUP_RETENTION"].flatMap { Int($0) }
+            ?? file?.number("rollup_retention").map(Int.init)
+        for (name, days) in [("retention", journalDays), ("rollup retention", rollupDays)] {
+            if let days, days < 1 { throw CommandFailure("the \(name) must be at least 1 day, not \(days)") }
+        }
+        let proxyTexts =
+            try !trustedProxies.isEmpty
+            ? trustedProxies
+            : environment["INFINITY_TRUSTED_PROXIES"]?.split(separator: ",").map(String.init)
+                ?? file?.list("trusted_proxies") ?? []
+        let proxies = try proxyTexts.map { text -> CIDR in
+            guard let block = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
+                throw CommandFailure("trusted proxy '\(text)' is not an address or CIDR block such as 10.0.0.0/8")
+            }
+            return block
+        }
+        return LiveSettings(journalDays: journalDays, rollupDays: rollupDays, proxies: proxies)
+    }
+
+    /// Re-reads the config file at `path` (SIGHUP) and applies what may change live; says what
+    /// needs a restart.
+    func reload(
+        path: String?, environment: [String: String], previous: ConfigFile?, current: LiveSettings,
+        apply: (LiveSettings) -> Void, logger: Logger
+    ) -> (ConfigFile?, LiveSettings) {
+        guard let path else {
+            logger.notice("SIGHUP: there is no config file to re-read (start with --config FILE)")
+            return (previous, current)
+        }
+        do {
+            let file = try ConfigFile(path: path)
+            let settings = try liveSettings(file: file, environment: environment)
+            apply(settings)
+            let restart = ConfigFile.keys.subtracting(["retention", "rollup_retention", "trusted_proxies"]).filter {
+                file.values[$0] != previous?.values[$0]
+            }
+            logger.notice(
+                "SIGHUP: re-read the config file",
+                metadata: [
+                    "file": "\(path)", "retention": "\(settings.journalDays.map(String.init) ?? "forever")",
+                    "rollup_retention": "\(settings.rollupDays.map(String.init) ?? "forever")",
+                    "trusted_proxies": "\(settings.proxies.map(\.description).joined(separator: ","))",
+                ])
+            if !restart.isEmpty {
+                logger.warning(
+                    "SIGHUP: these settings changed but take effect only after a restart: \(restart.sorted().joined(separator: ", "))"
+                )
+            }
+            return (file, settings)
+        } catch {
+            logger.error(
+                "SIGHUP: the config file was not applied; the settings stay as they were",
+                metadata: ["error": "\(error)"])
+            return (previous, current)
+        }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let file: ConfigFile? =
@@ -122,15 +193,8 @@ struct ServeCommand: AsyncParsableCommand {
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         try ListenCheck.ensureAvailable(host: host, port: port)
-        let journalDays =
-            try retention ?? environment["INFINITY_RETENTION"].flatMap { Int($0) }
-            ?? file?.number("retention").map(Int.init)
-        let rollupDays =
-            try rollupRetention ?? environment["INFINITY_ROLLUP_RETENTION"].flatMap { Int($0) }
-            ?? file?.number("rollup_retention").map(Int.init)
-        for (name, days) in [("retention", journalDays), ("rollup retention", rollupDays)] {
-            if let days, days < 1 { throw CommandFailure("the \(name) must be at least 1 day, not \(days)") }
-        }
+        let live = try liveSettings(file: file, environment: environment)
+        let (journalDays, rollupDays, proxies) = (live.journalDays, live.rollupDays, live.proxies)
         let foldSeconds = try foldInterval ?? file?.number("fold_interval") ?? 2
         guard (1...3600).contains(foldSeconds) else {
             throw CommandFailure("the fold interval must be 1 to 3600 seconds, not \(foldSeconds)")
@@ -147,17 +211,6 @@ struct ServeCommand: AsyncParsableCommand {
         let ackText = try ack ?? environment["INFINITY_ACK"] ?? file?.text("ack") ?? "durable"
         guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
             throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
-        }
-        let proxyTexts =
-            try !trustedProxies.isEmpty
-            ? trustedProxies
-            : environment["INFINITY_TRUSTED_PROXIES"]?.split(separator: ",").map(String.init)
-                ?? file?.list("trusted_proxies") ?? []
-        let proxies = try proxyTexts.map { text -> CIDR in
-            guard let block = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
-                throw CommandFailure("--trusted-proxy '\(text)' is not an address or CIDR block such as 10.0.0.0/8")
-            }
-            return block
         }
         let logger = Infinity.makeLogger()
         logger.info(
@@ -195,10 +248,11 @@ struct ServeCommand: AsyncParsableCommand {
                 "no sites are registered, so every hit will be dropped; add one with `infinity sites add example.com`")
         }
         try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+        let addresses = ClientAddressResolver(trustedProxies: proxies)
         let pipeline = IngestPipeline(
             sites: sites, visitors: VisitorIdentifier(salts: try SaltStore(path: dataFolder + "/salts")),
             geoip: database,
-            addresses: ClientAddressResolver(trustedProxies: proxies))
+            addresses: addresses)
         let writer = try JournalWriter(
             configuration: JournalConfiguration(
                 directory: JournalDirectory(dataDirectory: dataFolder).path,
@@ -221,7 +275,7 @@ struct ServeCommand: AsyncParsableCommand {
             stats: StatsAPI(engine: QueryEngine(worker: worker, cache: cache), keys: keys, logger: logger),
             dashboard: Dashboard(
                 engine: QueryEngine(worker: worker, cache: cache), users: users, shares: shares,
-                addresses: ClientAddressResolver(trustedProxies: proxies),
+                addresses: addresses,
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
@@ -239,8 +293,28 @@ struct ServeCommand: AsyncParsableCommand {
                 """)
         }
         // Services stop in reverse order: the server stops accepting first, the journal closes last.
-        let retentionPolicy =
-            journalDays != nil || rollupDays != nil ? Retention(journalDays: journalDays, rollupDays: rollupDays) : nil
+        func policy(_ settings: LiveSettings) -> Retention? {
+            settings.journalDays != nil || settings.rollupDays != nil
+                ? Retention(journalDays: settings.journalDays, rollupDays: settings.rollupDays) : nil
+        }
+        let retentionPolicy = LiveSetting(policy(live))
+        // SIGHUP re-reads the config file: retention and trusted proxies change at once.
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "infinity.sighup"))
+        let configPath = config ?? (file != nil ? "infinity.toml" : nil)
+        let reloadState = Mutex((file, live))
+        hangup.setEventHandler {
+            reloadState.withLock { state in
+                state = reload(
+                    path: configPath, environment: environment, previous: state.0, current: state.1,
+                    apply: { settings in
+                        addresses.update(trustedProxies: settings.proxies)
+                        retentionPolicy.update(policy(settings))
+                    }, logger: logger)
+            }
+        }
+        hangup.resume()
+        defer { hangup.cancel() }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: JournalService(writer: writer, logger: logger)),
