@@ -29,6 +29,8 @@ struct ProjectionCrashTests {
 
         var killed = 0
         var delays: [Int] = []
+        // Seeded, so that a failing run names delays that can be tried again.
+        var random = SplitMix(seed: 20_261_202)
         for round in 0..<20 {
             // New hits, some for days that already have rollups, some for new days.
             let more = try CLI.run(
@@ -42,7 +44,7 @@ struct ProjectionCrashTests {
             process.arguments = ["rollups", "update", "--data", data.path]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            let delay = Int.random(in: 0...max(1, Int(fullBuild * 1000)))
+            let delay = Int(random.next() % UInt64(max(2, Int(fullBuild * 1000) + 1)))
             delays.append(delay)
             try process.run()
             usleep(useconds_t(delay * 1000))
@@ -67,5 +69,18 @@ struct ProjectionCrashTests {
         let stat = try CLI.run(["journal", "stat", "--data", data.path, "--format", "json"])
         let stats = try JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)) as! [String: Any]
         #expect(Int(records) == stats["records"] as! Int)
+    }
+}
+
+/// A small seeded generator (SplitMix64), so that a failing run can be repeated.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

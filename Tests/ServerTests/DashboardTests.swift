@@ -177,6 +177,33 @@ struct DashboardTests {
         #expect(try http.request("GET", "/healthz").status == 200)
     }
 
+    @Test("60 questions at once through a shared link: at least 34 are answered (two run, 32 wait), the rest get 429")
+    func linkQueriesAreQueuedThenRefused() throws {
+        let (server, data, token) = try Self.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let statuses = Mutex<[Int]>([])
+        let group = DispatchGroup()
+        let port = server.port
+        for _ in 0..<60 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let status =
+                    (try? HTTPConnection(port: port).request(
+                        "POST", "/api/dashboard/query", headers: ["X-Share-Token": token],
+                        body: Array(Self.query.utf8)))?.status ?? 0
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        group.wait()
+        let all = statuses.withLock { $0 }
+        #expect(all.allSatisfy { $0 == 200 || $0 == 429 }, "\(Set(all))")
+        #expect(all.filter { $0 == 200 }.count >= 34, "answered: \(all.filter { $0 == 200 }.count)")
+    }
+
     @Test("every dashboard response forbids other origins and inline scripts; the page is small")
     func headersAndSize() throws {
         let (server, data, _) = try Self.start()

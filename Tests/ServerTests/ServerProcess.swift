@@ -1,6 +1,7 @@
 import Foundation
 import InfinityTestSupport
 import Synchronization
+import Testing
 
 /// The real `infinity serve` in a child process on a free loopback port.
 final class ServerProcess {
@@ -101,16 +102,30 @@ final class ServerProcess {
         process.waitUntilExit()
     }
 
-    static func run(_ arguments: [String]) throws -> String {
+    /// Runs `infinity` for a test's setup; its standard output. A failing command fails the
+    /// test (its exit status and standard error are recorded).
+    static func run(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardError = err
         try process.run()
+        let errors = LogBox()
+        let reader = Thread {
+            errors.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        reader.start()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        while !reader.isFinished { usleep(1_000) }
+        if process.terminationStatus != 0 {
+            Issue.record(
+                "`infinity \(arguments.prefix(3).joined(separator: " "))` exited \(process.terminationStatus): \(errors.value)",
+                sourceLocation: sourceLocation)
+        }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -62,6 +62,9 @@ struct StatsAPITests {
         let apiRows = api["results"] as! [[String: Any]]
         #expect(apiRows.count > 5)
         #expect(NSArray(array: apiRows).isEqual(to: cli["results"] as! [[String: Any]]))
-        #expect((api["meta"] as! [String: Any])["path"] as? String == "journal")
+        // The filter needs each visit's hits: the stored visit tables answer (once the server has
+        // built its rollups) or the journal does (before that); both count the same.
+        let path = (api["meta"] as? [String: Any])?["path"] as? String ?? ""
+        #expect(["visits", "visits+tail", "journal"].contains(path), "\(path)")
     }
 }

@@ -21,8 +21,9 @@ public struct Dashboard: Sendable {
     public let throttle: LoginThrottle
     /// Resolves the client's address behind trusted proxies (for the throttle).
     public let addresses: ClientAddressResolver
-    /// Queries through shared links (over all links) that may run at once.
-    private let linkQueries = ConcurrencyLimit(2)
+    /// Queries through shared links (over all links): two run at once, 32 more may wait up to
+    /// 10 s for a turn (a page asks about ten questions at once), the rest get 429.
+    private let linkQueries = ConcurrencyLimit(2, queue: 32)
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
 
@@ -223,7 +224,7 @@ public struct Dashboard: Sendable {
         // Anyone with a shared link may ask: such queries run a few at a time, the rest wait outside.
         let viaLink = request.headers[HTTPField.Name("X-Share-Token")!] != nil
         if viaLink {
-            guard linkQueries.tryEnter() else {
+            guard await linkQueries.enter(timeout: .seconds(10)) else {
                 var response = Self.error(.tooManyRequests, "this shared dashboard is busy; try again in a second")
                 response.headers[.retryAfter] = "1"
                 return response
