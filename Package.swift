@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "Ingest",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "Query",
-            dependencies: ["Projections"],
+            dependencies: ["Projections", "Journal"],
             swiftSettings: strict
         ),
         .target(
@@ -65,6 +65,7 @@ let package = Package(
                 "Projections",
                 "Journal", "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,6 +84,7 @@ let package = Package(
                 "Journal", "Ingest", "Projections", "Query", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // DB-IP's country database (CC BY 4.0), serve's default GeoIP database.
             resources: [.copy("Resources/GeoIP")],

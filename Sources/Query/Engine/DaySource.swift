@@ -43,7 +43,7 @@ struct DaySource {
             if case .journal = plan {
                 return try fold(site: site, days: wanted, filter: filter, dimensions: dimensions, hourly: hourly)
             }
-            let (tailDays, end) = try unfoldedDays(site: site, after: manifest.position)
+            let (tailDays, end, tailDamage) = try worker.unfoldedDays(site: site, after: manifest.position)
             let refold = wanted.filter(tailDays.contains)
             let stored = Set(try generation.days(of: site)).subtracting(tailDays)
             let fromFiles = wanted.filter(stored.contains)
@@ -67,7 +67,7 @@ struct DaySource {
             let folded = try worker.fold(
                 refold.map { DayKey(site: site, day: $0) }, filter: filter, only: dimensions, hourly: hourly)
             for rollup in folded.rollups { loaded.days[rollup.day] = rollup }
-            loaded.damaged = manifest.adding(damaged: folded.damaged)
+            loaded.damaged = manifest.adding(damaged: folded.damaged + tailDamage)
             loaded.fromRollups = fromFiles.count
             loaded.folded = refold.count
             loaded.position = position
@@ -94,24 +94,6 @@ struct DaySource {
         return loaded
     }
 
-    /// The days of `site` that journal records after `position` touch, and the journal's end.
-    private func unfoldedDays(site: String, after position: UInt64) throws -> (Set<Int64>, UInt64) {
-        var days = Set<Int64>()
-        var end = position
-        do {
-            var blocks = try JournalReader(directory: worker.journal).blocks(
-                BlockSelection(from: position, site: site), skipDamaged: true)
-            var partitioner = DayPartitioner(calendar: worker.calendar, site: site)
-            while let block = try blocks.next() {
-                for (key, _) in partitioner.partition(block) { days.insert(key.day) }
-                end = max(end, block.header.endSequence)
-            }
-        } catch let error as JournalError {
-            throw QueryError(.storage, error.description)
-        }
-        return (days, end)
-    }
-
     /// The first day of `site` with a stored rollup, or, before any rollups exist, of its first
     /// journal record (read from block headers: the first block that may hold the site).
     func firstDay(site: String) -> Int64? {
@@ -120,12 +102,6 @@ struct DaySource {
         {
             return first
         }
-        guard
-            var headers = try? JournalReader(directory: worker.journal).headers(
-                BlockSelection(site: site), skipDamaged: true),
-            let entry = try? headers.next()
-        else { return nil }
-        var clock = worker.calendar.clock(for: site)
-        return clock.day(of: entry.header.minTimestamp)
+        return worker.firstJournalDay(site: site)
     }
 }

@@ -146,23 +146,11 @@ public struct QueryEngine: Sendable {
 
     /// Visitors of `site` with a hit in the last five minutes before `now`.
     public func currentVisitors(site: String, now: Int64 = QueryEngine.now()) throws -> Int {
-        let window = (now - 5 * 60_000)..<(now + 1)
-        var visitors = Set<UInt64>()
         do {
-            var blocks = try JournalReader(directory: worker.journal).blocks(
-                BlockSelection(time: window, site: site), skipDamaged: true)
-            while let block = try blocks.next() {
-                let sites = block.column(.site)
-                guard let siteIndex = sites.dictionary.firstIndex(of: site) else { continue }
-                for index in 0..<block.count
-                where sites.indices[index] == UInt32(siteIndex) && window.contains(block.timestamps[index]) {
-                    visitors.insert(block.visitorIDs[index])
-                }
-            }
-        } catch let error as JournalError {
+            return try worker.visitors(site: site, in: (now - 5 * 60_000)..<(now + 1))
+        } catch let error as ProjectionError {
             throw QueryError(.storage, error.description)
         }
-        return visitors.count
     }
 
     /// The current time in ms UTC.

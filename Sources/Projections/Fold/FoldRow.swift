@@ -1,0 +1,31 @@
+import Journal
+
+/// One record of the day, with the ids the fold needs for every hit.
+struct FoldRow {
+    var time: Int64
+    var visitor: UInt32
+    /// Its place in journal order among the day's rows (ties in time keep this order).
+    var order: UInt32
+    /// Where its session keys are in ``FoldState/startKeys`` (in units of a visit's keys) when
+    /// it may start a visit, else `UInt32.max`.
+    var start: UInt32
+    var page: UInt32
+    var hostname: UInt32
+    /// The goal id of a custom event; `UInt32.max` for a page view.
+    var goal: UInt32
+    /// Index into the extras (properties, revenue), or -1.
+    var extra: Int32
+    var hour: UInt8
+    var flags: UInt8
+
+    var isPageview: Bool { goal == .max }
+    var interactive: Bool { flags & HitFlags.nonInteractive.rawValue == 0 }
+}
+
+/// Properties and revenue of the few records that carry them.
+struct FoldExtra: Sendable, Equatable {
+    var propertyKeys: [UInt32] = []
+    var properties: [UInt32] = []
+    var revenue: Int64 = 0
+    var currency: UInt32 = .max
+}

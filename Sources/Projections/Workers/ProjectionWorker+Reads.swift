@@ -1,0 +1,57 @@
+import Journal
+
+/// What the query side reads from the journal directly, so that it needs no journal internals:
+/// the days records not yet folded touch, a site's first day, and the visitors of a recent window.
+extension ProjectionWorker {
+    /// The site-local days of `site` that journal records from `position` on touch, the
+    /// journal's end, and the damage stepped over.
+    public func unfoldedDays(site: String, after position: UInt64) throws
+        -> (days: Set<Int64>, end: UInt64, damaged: [DamagedRange])
+    {
+        var days = Set<Int64>()
+        var end = position
+        do {
+            var blocks = try JournalReader(directory: journal).blocks(
+                BlockSelection(from: position, site: site), skipDamaged: true)
+            var partitioner = DayPartitioner(calendar: calendar, site: site)
+            while let block = try blocks.next() {
+                for (key, _) in partitioner.partition(block) { days.insert(key.day) }
+                end = max(end, block.header.endSequence)
+            }
+            return (days, end, blocks.damaged)
+        } catch let error as JournalError {
+            throw Rebuilder.journalError(error)
+        }
+    }
+
+    /// The site-local day of the first journal record that may be of `site` (from block headers
+    /// only), or nil when the journal has none.
+    public func firstJournalDay(site: String) -> Int64? {
+        guard
+            var headers = try? JournalReader(directory: journal).headers(BlockSelection(site: site), skipDamaged: true),
+            let entry = try? headers.next()
+        else { return nil }
+        var clock = calendar.clock(for: site)
+        return clock.day(of: entry.header.minTimestamp)
+    }
+
+    /// How many distinct visitors of `site` have a hit in `window` (ms UTC).
+    public func visitors(site: String, in window: Range<Int64>) throws -> Int {
+        var visitors = Set<UInt64>()
+        do {
+            var blocks = try JournalReader(directory: journal).blocks(
+                BlockSelection(time: window, site: site), skipDamaged: true)
+            while let block = try blocks.next() {
+                let sites = block.column(.site)
+                guard let siteIndex = sites.dictionary.firstIndex(of: site) else { continue }
+                for index in 0..<block.count
+                where sites.indices[index] == UInt32(siteIndex) && window.contains(block.timestamps[index]) {
+                    visitors.insert(block.visitorIDs[index])
+                }
+            }
+        } catch let error as JournalError {
+            throw Rebuilder.journalError(error)
+        }
+        return visitors.count
+    }
+}
