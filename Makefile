@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 DATA       ?= ./data
 SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PKGS   := liblz4-dev pkg-config python3 python3-venv
+APT_PKGS   := liblz4-dev zlib1g-dev pkg-config python3 python3-venv
 ORACLE     := .build/oracle/bin/python3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Wait for another apt or dpkg (unattended upgrades, a second make) instead of failing at once.

@@ -32,6 +32,11 @@ let package = Package(
             providers: [.apt(["liblz4-dev"])]
         ),
         .target(name: "CCRC32C"),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Journal",
             dependencies: [
@@ -43,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "Ingest",
-            dependencies: ["Journal", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Journal", "CZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(

@@ -180,6 +180,25 @@ struct ImportTests {
         #expect(try Self.numbers(data) == (try Self.numbers(cleanLong)))
     }
 
+    @Test(".gz logs are read in-process: several members in one file, and a cut file named as such")
+    func gzipFiles() throws {
+        let data = try Self.folder()
+        let gz = data.path + "/one.gz"
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -c '\(Self.log)' > '\(gz)' && cat '\(gz)' '\(gz)' > '\(data.path)/two.gz'"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let two = try Self.importLog(data, [data.path + "/two.gz"])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(two.summary["lines"] as? Int == 20_000)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: gz))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: data.path + "/cut.gz"))
+        let cut = try Self.importLog(try Self.folder("cut"), [data.path + "/cut.gz"])
+        #expect(cut.status != 0)
+        #expect(cut.stderr.contains("ends in the middle of its data") && cut.stderr.contains("cut.gz"), "\(cut.stderr)")
+    }
+
     @Test("a copy cut in the middle of line 5,000, then the whole log, equals one clean import")
     func cutCopyThenWholeLog() throws {
         let clean = try Self.folder("clean")

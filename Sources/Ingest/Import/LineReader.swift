@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads a log line by line in bounded memory: a plain file, a `.gz` file (through `gzip -dc`), or
+/// Reads a log line by line in bounded memory: a plain file, a `.gz` file (decompressed in-process
+/// with zlib, ``GzipStream``), or
 /// standard input (`-`). Line breaks may be `\n` or `\r\n`; a line longer than ``maxLineLength`` is
 /// reported as such and skipped, and reading goes on with the next line.
 public final class LineReader {
@@ -28,7 +29,7 @@ public final class LineReader {
     public private(set) var lineNumber = 0
 
     private let handle: FileHandle
-    private let process: Process?
+    private let gzip: GzipStream?
     private var buffer: [UInt8] = []
     private var start = 0
     private var finished = false
@@ -39,37 +40,21 @@ public final class LineReader {
         self.path = path
         if path == "-" {
             handle = FileHandle.standardInput
-            process = nil
+            gzip = nil
             size = nil
         } else {
-            guard FileManager.default.isReadableFile(atPath: path) else {
+            guard FileManager.default.isReadableFile(atPath: path), let opened = FileHandle(forReadingAtPath: path)
+            else {
                 throw IngestError(
                     .importFailed, "cannot read the log file", file: path, hint: "Check the path and its permissions")
             }
-            if path.hasSuffix(".gz") {
-                let gunzip = Process()
-                gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                gunzip.arguments = ["gzip", "-dc", path]
-                let pipe = Pipe()
-                gunzip.standardOutput = pipe
-                gunzip.standardError = FileHandle.nullDevice
-                try gunzip.run()
-                handle = pipe.fileHandleForReading
-                process = gunzip
-                size = nil
-            } else {
-                guard let opened = FileHandle(forReadingAtPath: path) else {
-                    throw IngestError(.importFailed, "cannot open the log file", file: path)
-                }
-                handle = opened
-                process = nil
-                size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-            }
+            handle = opened
+            gzip = path.hasSuffix(".gz") ? try GzipStream(handle: opened, path: path) : nil
+            // Progress is counted in decompressed bytes: a .gz file's size on disk does not say how many.
+            size =
+                gzip != nil
+                ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         }
-    }
-
-    deinit {
-        if let process, process.isRunning { process.terminate() }
     }
 
     /// The next line, or nil at the end.
@@ -107,17 +92,9 @@ public final class LineReader {
             buffer.removeFirst(start)
             start = 0
         }
-        let chunk = handle.readData(ofLength: 1 << 20)
+        let chunk = try gzip?.read() ?? handle.readData(ofLength: 1 << 20)
         if chunk.isEmpty {
             finished = true
-            if let process {
-                process.waitUntilExit()
-                if process.terminationStatus != 0 {
-                    throw IngestError(
-                        .importFailed, "the gzip file is damaged or cut off (gzip -dc failed after \(bytesRead) bytes)",
-                        file: path, hint: "Lines read before the damage are imported; check the file with `gzip -t`")
-                }
-            }
             return
         }
         if bytesRead == 0, let zero = chunk.prefix(4096).firstIndex(of: 0) {
