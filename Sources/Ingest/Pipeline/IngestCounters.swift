@@ -15,27 +15,34 @@ public final class IngestCounters: Sendable {
     }
 
     private let counts = Mutex(Snapshot())
+    /// Stored hits: counted on the journal writer's thread for every acknowledged block, so
+    /// without a lock.
+    private let stored = Atomic<Int>(0)
+    private let storeFailures = Atomic<Int>(0)
 
     /// Fresh counters.
     public init() {}
 
     /// The counts now.
-    public var snapshot: Snapshot { counts.withLock { $0 } }
+    public var snapshot: Snapshot {
+        var snapshot = counts.withLock { $0 }
+        snapshot.accepted = stored.load(ordering: .relaxed)
+        snapshot.failed += storeFailures.load(ordering: .relaxed)
+        return snapshot
+    }
 
     /// `hits` were stored in the journal.
-    public func recordStored(_ hits: Int) { counts.withLock { $0.accepted += hits } }
+    public func recordStored(_ hits: Int) { stored.add(hits, ordering: .relaxed) }
 
     /// An event's hits could not be stored (the journal failed or was full).
-    public func recordStoreFailure() { counts.withLock { $0.failed += 1 } }
+    public func recordStoreFailure() { storeFailures.add(1, ordering: .relaxed) }
 
     func record(_ outcome: IngestOutcome) {
-        counts.withLock { counts in
-            switch outcome {
-            case .accepted: break  // counted by ``recordStored(_:)`` once the journal has them
-            case .dropped(let reason): counts.dropped[reason, default: 0] += 1
-            case .invalid: counts.invalid += 1
-            case .failed: counts.failed += 1
-            }
+        switch outcome {
+        case .accepted: return  // counted by ``recordStored(_:)`` once the journal has them
+        case .dropped(let reason): counts.withLock { $0.dropped[reason, default: 0] += 1 }
+        case .invalid: counts.withLock { $0.invalid += 1 }
+        case .failed: counts.withLock { $0.failed += 1 }
         }
     }
 }
