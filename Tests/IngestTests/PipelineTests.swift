@@ -49,6 +49,18 @@ struct PipelineTests {
         #expect(hit.channel == .direct && hit.source.isEmpty)
     }
 
+    @Test(
+        "percent-encoded paths are stored decoded, as Plausible shows them; structure-changing and invalid escapes stay",
+        arguments: [
+            ("/opportunity/category/%D8%AC%D9%88%D8%A7%D8%A6%D8%B2", "/opportunity/category/جوائز"),
+            ("/caf%C3%A9/men%C3%BC", "/café/menü"), ("/a%2Fb/c%3Fd", "/a%2Fb/c%3Fd"), ("/100%25", "/100%25"),
+            ("/bad%D8", "/bad%D8"), ("/broken%ZZ/x", "/broken%ZZ/x"), ("/plus+sign%20space", "/plus+sign space"),
+            ("/nul%00", "/nul%00"),
+        ])
+    func decodedPaths(sent: String, stored: String) throws {
+        #expect(try hit(run("https://example.com" + sent)).pathname == stored)
+    }
+
     @Test("hash routing keeps the fragment; otherwise it is dropped")
     func hashRouting() throws {
         let outcome = pipeline.process(
@@ -191,12 +203,15 @@ struct PipelineTests {
         #expect(errors.contains { $0.field == field }, "\(errors)")
     }
 
-    @Test("props of any scalar type and revenue in minor units are stored")
+    @Test("props of any scalar type and revenue in minor units are stored; null and empty values are not")
     func propsAndRevenue() throws {
         let hit = try hit(
             run(
                 "https://example.com/checkout", name: "Purchase",
-                props: [("plan", .string("pro")), ("seats", .number(5)), ("trial", .bool(false)), ("coupon", .null)],
+                props: [
+                    ("plan", .string("pro")), ("seats", .number(5)), ("trial", .bool(false)), ("coupon", .null),
+                    ("ref", .string("")),
+                ],
                 revenue: (.string("19.99"), "eur")))
         #expect(hit.props == [Property("plan", "pro"), Property("seats", "5"), Property("trial", "false")])
         #expect(hit.revenue == Revenue(amount: 1999, currency: "EUR"))

@@ -44,7 +44,10 @@ enum EventValidator {
             }
             let text: String
             switch value {
-            case .string(let string): text = string
+            case .string(let string):
+                // An empty value says nothing, like null (as Plausible treats it): not stored.
+                if string.isEmpty { continue }
+                text = string
             case .number(let number):
                 text = number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
             case .bool(let flag): text = flag ? "true" : "false"

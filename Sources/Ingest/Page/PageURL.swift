@@ -70,6 +70,7 @@ public struct PageURL: Sendable, Hashable {
         if hashRouting, queryEnd < count, bytes[queryEnd] == 35, queryEnd + 1 < count {
             path += String(decoding: UnsafeBufferPointer(rebasing: bytes[queryEnd..<count]), as: UTF8.self)
         }
+        if path.utf8.contains(37) { path = Self.pathDecoded(path) }  // '%'
         guard path.utf8.count <= maxLength else { return nil }
         return PageURL(host: String(decoding: host, as: UTF8.self), path: path, utm: utm, ref: ref)
     }
@@ -110,6 +111,54 @@ public struct PageURL: Sendable, Hashable {
     private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
         guard start < end else { return [] }
         return (start..<end).map { bytes[$0] >= 65 && bytes[$0] <= 90 ? bytes[$0] + 32 : bytes[$0] }
+    }
+
+    /// A path as people read it, as Plausible shows it: `/category/%D8%AC%D9%88` → `/category/جو`.
+    /// Escapes that would change the path's structure (`%2F` `/`, `%3F` `?`, `%23` `#`, `%25` `%`)
+    /// stay, `+` stays `+`, and a run of escapes that is not valid UTF-8 is kept exactly as sent.
+    static func pathDecoded(_ path: String) -> String {
+        var output: [UInt8] = []
+        var bytes = Array(path.utf8)[...]
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 48...57: byte - 48
+            case 65...70: byte - 55
+            case 97...102: byte - 87
+            default: nil
+            }
+        }
+        while let byte = bytes.first {
+            guard byte == 37 else {
+                output.append(byte)
+                bytes = bytes.dropFirst()
+                continue
+            }
+            // A run of %XX escapes, decoded together (a UTF-8 character spans several).
+            var run: [UInt8] = []
+            var raw = bytes
+            while raw.count >= 3, raw.first == 37, let high = hex(raw[raw.startIndex + 1]),
+                let low = hex(raw[raw.startIndex + 2])
+            {
+                let value = high << 4 | low
+                if value == 0x2F || value == 0x3F || value == 0x23 || value == 0x25 || value < 0x20 || value == 0x7F {
+                    break
+                }
+                run.append(value)
+                raw = raw.dropFirst(3)
+            }
+            if run.isEmpty {
+                // Not a decodable escape: keep the '%' (and what follows) as sent.
+                output.append(byte)
+                bytes = bytes.dropFirst()
+            } else if String(validating: run, as: UTF8.self) != nil {
+                output += run
+                bytes = raw
+            } else {
+                output += bytes[bytes.startIndex..<raw.startIndex]
+                bytes = raw
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// `a+b%20c` → `a b c`; malformed escapes are kept as they are.

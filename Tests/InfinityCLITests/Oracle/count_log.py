@@ -21,6 +21,35 @@ line_re = re.compile(
 pages = {"", "html", "htm", "php", "asp", "aspx", "jsp", "shtml", "xhtml", "cgi"}
 
 
+KEPT_ESCAPES = {0x2F, 0x3F, 0x23, 0x25}  # / ? # % keep the path's structure
+
+
+def decode_path(path):
+    """Percent-escapes decoded as Docs/api.md says: a run of escapes is decoded when it is valid
+    UTF-8 and holds no structure-changing or control character; anything else stays as sent."""
+    out = []
+    i = 0
+    while i < len(path):
+        run = []
+        j = i
+        while j + 2 < len(path) + 0 and path[j] == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", path[j + 1:j + 3]):
+            value = int(path[j + 1:j + 3], 16)
+            if value in KEPT_ESCAPES or value < 0x20 or value == 0x7F:
+                break
+            run.append(value)
+            j += 3
+        if not run:
+            out.append(path[i])
+            i += 1
+            continue
+        try:
+            out.append(bytes(run).decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(path[i:j])
+        i = j
+    return "".join(out)
+
+
 def is_bot(agent):
     if agent == "":
         return True
@@ -67,7 +96,7 @@ with open(log_path, "rb") as handle:
             counts["bot"] += 1
             continue
         counts["pageviews"] += 1
-        per_page[path.split("#")[0]] += 1
+        per_page[decode_path(path.split("#")[0])] += 1
         day = datetime.strptime(stamp, "%d/%b/%Y:%H:%M:%S %z").utctimetuple()
         visitors["%04d-%02d-%02d" % (day.tm_year, day.tm_mon, day.tm_mday)].add((client, agent))
 
