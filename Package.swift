@@ -107,7 +107,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Journal", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Ingest", "Journal", "InfinityTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Journal
 import Logging
 import Testing
@@ -77,7 +78,7 @@ struct ImportExactlyOnceTests {
         try Self.write(text, to: whole)
         let clean = try Self.importRuns([whole], data: folder.path + "/clean")
         let bytes = Array(text.utf8)
-        var random = SeededRandom(seed: 20_261_202)
+        var random = SplitMix(seed: 20_261_202)
         for round in 0..<40 {
             let offset = Int(random.next() % UInt64(bytes.count - 1)) + 1
             let part = folder.path + "/part-\(round).log"
@@ -132,17 +133,4 @@ final class TemporaryFolder {
     let path = NSTemporaryDirectory() + "infinity-import-\(UUID().uuidString.prefix(8))"
     init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A small seeded generator (SplitMix64), so that a failing cut can be run again.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -13,16 +13,7 @@ struct DashboardTests {
             "generate", "--data", data, "--site", "example.com", "--site", "shop.example", "--days", "5",
             "--hits-per-day", "600", "--sync", "none",
         ])
-        let add = Process()
-        add.executableURL = ServerProcess.executable
-        add.arguments = ["users", "add", "owner@example.com", "--password-stdin", "--data", data]
-        let input = Pipe()
-        add.standardInput = input
-        add.standardOutput = FileHandle.nullDevice
-        try add.run()
-        input.fileHandleForWriting.write(Data((password + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        add.waitUntilExit()
+        #expect(try addUser("owner@example.com", password: password, data: data) == 0)
         let share = try ServerProcess.run(["sites", "share", "example.com", "--data", data])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(share.hasPrefix("/share/") && share.count > 40)
@@ -32,6 +23,40 @@ struct DashboardTests {
     }
 
     static let query = #"{"site_id": "example.com", "metrics": ["visitors", "pageviews"], "date_range": "7d"}"#
+
+    /// Sends `count` requests at once, each on its own connection and thread; their statuses (0
+    /// for a request that got no answer).
+    static func parallelStatuses(
+        _ count: Int, port: Int, _ request: @escaping @Sendable (HTTPConnection) throws -> HTTPConnection.Response
+    ) -> [Int] {
+        let statuses = Mutex<[Int]>([])
+        let group = DispatchGroup()
+        for _ in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let status = (try? HTTPConnection(port: port)).flatMap { try? request($0) }?.status ?? 0
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        group.wait()
+        return statuses.withLock { $0 }
+    }
+
+    /// Adds a dashboard login with `infinity users add --password-stdin`.
+    static func addUser(_ email: String, password: String, data: String) throws -> Int32 {
+        let add = Process()
+        add.executableURL = ServerProcess.executable
+        add.arguments = ["users", "add", email, "--password-stdin", "--data", data]
+        let input = Pipe()
+        add.standardInput = input
+        add.standardOutput = FileHandle.nullDevice
+        try add.run()
+        input.fileHandleForWriting.write(Data((password + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        add.waitUntilExit()
+        return add.terminationStatus
+    }
 
     @Test("data needs a session or a shared link; a link shows only its site")
     func access() throws {
@@ -114,23 +139,12 @@ struct DashboardTests {
             _ = server.stop()
             try? FileManager.default.removeItem(atPath: data)
         }
-        let statuses = Mutex<[Int]>([])
-        let group = DispatchGroup()
-        let port = server.port
-        for _ in 0..<100 {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                let status =
-                    (try? HTTPConnection(port: port).request(
-                        "POST", "/api/dashboard/login",
-                        headers: ["Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"],
-                        body: Array(#"{"email": "owner@example.com", "password": "wrong guess"}"#.utf8)))?.status ?? 0
-                statuses.withLock { $0.append(status) }
-            }
+        let all = Self.parallelStatuses(100, port: server.port) { connection in
+            try connection.request(
+                "POST", "/api/dashboard/login",
+                headers: ["Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"],
+                body: Array(#"{"email": "owner@example.com", "password": "wrong guess"}"#.utf8))
         }
-        group.wait()
-        let all = statuses.withLock { $0 }
         #expect(all.count == 100)
         #expect(all.filter { $0 == 401 }.count <= 5, "password checks: \(all.filter { $0 == 401 }.count)")
         #expect(all.allSatisfy { $0 == 401 || $0 == 429 }, "\(Set(all))")
@@ -184,22 +198,10 @@ struct DashboardTests {
             _ = server.stop()
             try? FileManager.default.removeItem(atPath: data)
         }
-        let statuses = Mutex<[Int]>([])
-        let group = DispatchGroup()
-        let port = server.port
-        for _ in 0..<60 {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                let status =
-                    (try? HTTPConnection(port: port).request(
-                        "POST", "/api/dashboard/query", headers: ["X-Share-Token": token],
-                        body: Array(Self.query.utf8)))?.status ?? 0
-                statuses.withLock { $0.append(status) }
-            }
+        let all = Self.parallelStatuses(60, port: server.port) { connection in
+            try connection.request(
+                "POST", "/api/dashboard/query", headers: ["X-Share-Token": token], body: Array(Self.query.utf8))
         }
-        group.wait()
-        let all = statuses.withLock { $0 }
         #expect(all.allSatisfy { $0 == 200 || $0 == 429 }, "\(Set(all))")
         #expect(all.filter { $0 == 200 }.count >= 34, "answered: \(all.filter { $0 == 200 }.count)")
     }

@@ -107,17 +107,7 @@ struct LiveAdministrationTests {
                 body: Array(#"{"email": "late@example.com", "password": "\#(password)"}"#.utf8))
         }
         #expect(try login().status == 401)
-        let add = Process()
-        add.executableURL = ServerProcess.executable
-        add.arguments = ["users", "add", "late@example.com", "--password-stdin", "--data", data]
-        let input = Pipe()
-        add.standardInput = input
-        add.standardOutput = FileHandle.nullDevice
-        try add.run()
-        input.fileHandleForWriting.write(Data((password + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        add.waitUntilExit()
-        #expect(add.terminationStatus == 0)
+        #expect(try DashboardTests.addUser("late@example.com", password: password, data: data) == 0)
         var session: HTTPConnection.Response?
         #expect(
             try Self.eventually {
