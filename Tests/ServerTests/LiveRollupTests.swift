@@ -29,7 +29,7 @@ struct LiveRollupTests {
             let metrics = try connection.request("GET", "/metrics").body
             func gauge(_ name: String) -> Int {
                 metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
-                    Int($0.split(separator: " ")[1])
+                    Double($0.split(separator: " ")[1]).map { Int($0) }
                 } ?? -1
             }
             lag = gauge("infinity_rollups_lag_records")
@@ -90,7 +90,7 @@ extension LiveRollupTests {
             let metrics = try connection.request("GET", "/metrics").body
             lag =
                 metrics.split(separator: "\n").first { $0.hasPrefix("infinity_rollups_lag_records ") }.flatMap {
-                    Int($0.split(separator: " ")[1])
+                    Double($0.split(separator: " ")[1]).map { Int($0) }
                 } ?? -1
             if lag == 0 { break }
             usleep(200_000)

@@ -114,6 +114,8 @@ struct ServeEndToEndTests {
         #expect(metrics.body.contains("infinity_journal_fsync_seconds_count 1"), "one block fsynced: \(metrics.body)")
         #expect(metrics.body.contains("infinity_journal_fsync_seconds_bucket{le=\"+Inf\"} 1"))
         #expect(!metrics.body.contains("infinity_journal_bytes_written_total 0\n"))
+        // Other libraries' metrics (Hummingbird's, through swift-metrics) are in the same registry.
+        #expect(metrics.body.contains("http_server_active_requests"), "\(metrics.body)")
         // CORS lets pages on any site send events.
         let preflight = try HTTPConnection(port: server.port).request(
             "OPTIONS", "/api/event",
@@ -185,7 +187,9 @@ struct ServeEndToEndTests {
         #expect(response.status == 202, "a new client is served beside 5,000 idle ones")
         let status = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)
         let rss =
-            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Int($0.split(separator: " ")[1]) }
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap {
+                Double($0.split(separator: " ")[1]).map { Int($0) }
+            }
             ?? 0
         #expect(rss < 400_000, "server resident memory with 5,000 idle connections: \(rss) kB")
         idle.removeAll()

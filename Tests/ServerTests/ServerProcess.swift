@@ -93,7 +93,7 @@ final class ServerProcess {
     static func metric(_ name: String, from connection: HTTPConnection) throws -> Int {
         let body = try connection.request("GET", "/metrics").body
         return body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
-            Int($0.split(separator: " ")[1])
+            Double($0.split(separator: " ")[1]).map { Int($0) }
         } ?? -1
     }
 

@@ -12,6 +12,9 @@ public struct JournalConfiguration: Sendable {
     /// Versions of the classifiers that produce the records (UA rules, GeoIP build, bot list…),
     /// written into the header of every new segment.
     public var classifiers: [String: String]
+    /// Told of every block written, on the writer's thread, after the lock is released: its bytes and
+    /// its fsync's duration in seconds (nil when not synced). For metrics; keep it short.
+    public var blockObserver: (@Sendable (_ bytes: Int, _ fsyncSeconds: Double?) -> Void)?
 
     /// A configuration with safe defaults: fsync every block, 8,192 records a block at most, 64 MiB segments.
     public init(

@@ -286,6 +286,9 @@ public final class JournalWriter: Sendable {
             } catch {
                 outcome = .failure(JournalError(.io, "\(error)"))
             }
+            if case .success = outcome, let observer = configuration.blockObserver {
+                observer(appender.lastBlockBytes, appender.lastSyncSeconds)
+            }
             let ready: [(Waiter, Result<Positions, JournalError>)] = lock.withLock { state in
                 switch outcome {
                 case .success(let header):

@@ -21,13 +21,17 @@ public struct InfinityServer: Sendable {
     public let stats: StatsAPI?
     /// The dashboard, when it is served.
     public let dashboard: Dashboard?
+    /// What `/metrics` shows.
+    public let serverMetrics: ServerMetrics
     let logger: Logger
 
     /// A server over `pipeline` and `writer`.
     public init(
         configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter,
-        projections: ProjectionStatus? = nil, stats: StatsAPI? = nil, dashboard: Dashboard? = nil, logger: Logger
+        projections: ProjectionStatus? = nil, stats: StatsAPI? = nil, dashboard: Dashboard? = nil,
+        metrics: ServerMetrics = ServerMetrics(), logger: Logger
     ) {
+        self.serverMetrics = metrics
         self.stats = stats
         self.dashboard = dashboard
         self.configuration = configuration
@@ -40,6 +44,9 @@ public struct InfinityServer: Sendable {
     /// The Hummingbird application (a `Service`); `onRunning` gets the bound port.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: IngestRequestContext.self)
+        // Request counts and durations through swift-metrics (shown on /metrics when the process
+        // bootstrapped the metrics system with this server's registry).
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(
             CORSMiddleware(
                 allowOrigin: .all, allowHeaders: [.contentType, .authorization], allowMethods: [.get, .post, .options],

@@ -3,7 +3,9 @@ import Foundation
 import Ingest
 import Journal
 import Logging
+import Metrics
 import Projections
+import Prometheus
 import Query
 import Server
 import ServiceLifecycle
@@ -253,12 +255,16 @@ struct ServeCommand: AsyncParsableCommand {
             sites: sites, visitors: VisitorIdentifier(salts: try SaltStore(path: dataFolder + "/salts")),
             geoip: database,
             addresses: addresses)
-        let writer = try JournalWriter(
-            configuration: JournalConfiguration(
-                directory: JournalDirectory(dataDirectory: dataFolder).path,
-                commit: CommitPolicy(maxDelay: .microseconds(commitMicroseconds)),
-                classifiers: pipeline.classifierVersions),
-            logger: logger)
+        let metrics = ServerMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        var journalConfiguration = JournalConfiguration(
+            directory: JournalDirectory(dataDirectory: dataFolder).path,
+            commit: CommitPolicy(maxDelay: .microseconds(commitMicroseconds)),
+            classifiers: pipeline.classifierVersions)
+        journalConfiguration.blockObserver = { bytes, seconds in
+            metrics.recordBlock(bytes: bytes, fsyncSeconds: seconds)
+        }
+        let writer = try JournalWriter(configuration: journalConfiguration, logger: logger)
         let projections = ProjectionStatus()
         let calendar = SiteCalendar(zones: RegistryWatcher.zones(of: sites))
         let worker = ProjectionWorker(
@@ -280,7 +286,7 @@ struct ServeCommand: AsyncParsableCommand {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
                 }, logger: logger),
-            logger: logger)
+            metrics: metrics, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             Terminal.writeError(
