@@ -58,6 +58,11 @@ public final class SiteStore: SiteRegistry {
     /// The site for a domain.
     public func site(for domain: String) -> Site? { state.withLock { $0.sites[domain] } }
 
+    /// The time zone of every registered site, by domain (an unknown zone name counts as UTC).
+    public var timeZones: [String: TimeZone] {
+        state.withLock { Dictionary(uniqueKeysWithValues: $0.sites.map { ($0.key, $0.value.timeZone) }) }
+    }
+
     /// All sites, sorted by domain.
     public var entries: [Entry] { state.withLock { $0.entries }.sorted { $0.domain < $1.domain } }
 

@@ -54,7 +54,6 @@ public final class JournalWriter: Sendable {
         var closing = false
         var stopped = false
         var failure: JournalError?
-        var statistics = WriterStatistics()
         /// Closers waiting for the writer thread to stop.
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var queued: Int { queue.count }
@@ -92,9 +91,6 @@ public final class JournalWriter: Sendable {
     public var failure: JournalError? {
         lock.withLock { state in state.failure.flatMap { state.closing && $0.code == .closed ? nil : $0 } }
     }
-
-    /// Bytes, blocks and fsync latencies so far (for `/metrics`).
-    public var statistics: WriterStatistics { lock.withLock { $0.statistics } }
 
     /// Records waiting for the writer.
     public var queueDepth: Int { lock.withLock { $0.queued } }
@@ -293,7 +289,6 @@ public final class JournalWriter: Sendable {
                 switch outcome {
                 case .success(let header):
                     state.queue.removeFirst(batch.count)
-                    state.statistics.record(bytes: appender.lastBlockBytes, fsync: appender.lastSyncSeconds)
                     if state.queued > 0 { state.firstQueuedAt = ConditionLock<State>.now() }
                     state.durable = header.endSequence
                     lock.broadcast(Self.progress)  // wake blocking appenders

@@ -56,8 +56,10 @@ public struct ProjectionWorker: Sendable {
         public var rebuilt: Bool
         /// Whether another process held the rollup lock, so nothing was done this time.
         public var busy = false
-        /// Damaged or missing journal records stepped over (they are left out of the rollups).
+        /// Damaged or missing journal records this catch-up met for the first time.
         public var damaged: [DamagedRange] = []
+        /// Every range the rollups now leave out (their manifest's list); nil when nothing was done.
+        public var quarantined: [DamagedRange]?
     }
 
     /// Folds journal records from the current generation's position up to `until` (a writer's
@@ -83,7 +85,9 @@ public struct ProjectionWorker: Sendable {
                 } catch let error as ProjectionError where error.code == .locked && !wait {
                     return Report(from: 0, to: 0, days: [], rebuilt: false, busy: true)
                 }
-                return Report(from: 0, to: report.position, days: [], rebuilt: true, damaged: report.damaged)
+                return Report(
+                    from: 0, to: report.position, days: [], rebuilt: true, damaged: report.damaged,
+                    quarantined: report.damaged)
             }
             let lock: RebuildLock
             do {
@@ -133,7 +137,9 @@ public struct ProjectionWorker: Sendable {
             end = last.endSequence
         }
         guard end > manifest.position else {
-            return Report(from: manifest.position, to: manifest.position, days: [], rebuilt: false)
+            return Report(
+                from: manifest.position, to: manifest.position, days: [], rebuilt: false,
+                quarantined: manifest.damaged)
         }
         // Taken now, put back only once everything is written: a failure below drops them all.
         var kept = openDays.take(generation: generation.name, position: manifest.position)
@@ -182,7 +188,7 @@ public struct ProjectionWorker: Sendable {
             metadata: ["from": "\(manifest.position)", "to": "\(end)", "days": "\(days.count)"])
         return Report(
             from: manifest.position, to: end, days: days, added: added, rebuilt: false,
-            damaged: quarantined.filter { range in !manifest.damaged.contains(range) })
+            damaged: quarantined.filter { range in !manifest.damaged.contains(range) }, quarantined: quarantined)
     }
 
     /// Site-days folded on demand, and the journal damage stepped over while reading them.

@@ -60,7 +60,7 @@ public struct RegistryWatcher: Service {
 
     private func sitesChanged() {
         let before = calendar.zones
-        let zones = Self.zones(of: sites)
+        let zones = sites.timeZones
         for (site, zone) in zones.sorted(by: { $0.key < $1.key }) {
             if let old = before[site], old.identifier != zone.identifier {
                 logger.warning(
@@ -72,13 +72,6 @@ public struct RegistryWatcher: Service {
         }
         for site in before.keys where zones[site] == nil { logger.info("no longer counting \(site)") }
         calendar.update(zones: zones)
-    }
-
-    /// The zone of every registered site.
-    public static func zones(of sites: SiteStore) -> [String: TimeZone] {
-        Dictionary(
-            sites.entries.compactMap { entry in TimeZone(identifier: entry.timezone).map { (entry.domain, $0) } },
-            uniquingKeysWith: { first, _ in first })
     }
 }
 

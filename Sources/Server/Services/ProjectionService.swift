@@ -111,7 +111,7 @@ public struct ProjectionService: Service {
                         position: report.to,
                         duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 }
-                if let manifest = try worker.store.current()?.manifest() { status.record(damaged: manifest.damaged) }
+                if let quarantined = report.quarantined { status.record(damaged: quarantined) }
                 if ContinuousClock.now >= nextHousekeeping {
                     nextHousekeeping = ContinuousClock.now + .seconds(3600)
                     housekeeping()

@@ -266,7 +266,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let writer = try JournalWriter(configuration: journalConfiguration, logger: logger)
         let projections = ProjectionStatus()
-        let calendar = SiteCalendar(zones: RegistryWatcher.zones(of: sites))
+        let calendar = SiteCalendar(zones: sites.timeZones)
         let worker = ProjectionWorker(
             journal: JournalDirectory(dataDirectory: dataFolder), store: RollupStore(dataDirectory: dataFolder),
             calendar: calendar, logger: logger)

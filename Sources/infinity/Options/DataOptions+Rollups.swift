@@ -15,10 +15,7 @@ extension DataOptions {
                 "there is no data folder at \(data); pass --data with the folder that `infinity serve` writes to (default ./data)"
             )
         }
-        let store = try SiteStore(path: data + "/sites.json")
-        var zones: [String: TimeZone] = [:]
-        for entry in store.entries { zones[entry.domain] = TimeZone(identifier: entry.timezone) }
-        return SiteCalendar(zones: zones)
+        return SiteCalendar(zones: try SiteStore(path: data + "/sites.json").timeZones)
     }
 
     /// A projection worker over this data folder.
