@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Query",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 "Projections",
                 "Journal", "Ingest",

@@ -123,6 +123,25 @@ struct DashboardTests {
             body: Array(Self.query.utf8))
         #expect(withToken.status == 200)
 
+        // Logging out ends the session on the server, not only in the browser.
+        let logout = try http.request(
+            "POST", "/api/dashboard/logout", headers: ["Cookie": sessionCookie, "X-CSRF-Token": csrf])
+        #expect(logout.status == 200)
+        #expect(logout.headers["set-cookie"]?.contains("infinity_session=") == true)
+        let afterLogout = try http.request(
+            "POST", "/api/dashboard/query", headers: ["Cookie": sessionCookie, "X-CSRF-Token": csrf],
+            body: Array(Self.query.utf8))
+        #expect(afterLogout.status == 401)
+        #expect(try http.request("GET", "/api/dashboard/session", headers: ["Cookie": sessionCookie]).status == 401)
+
+        // Behind an HTTPS proxy the cookie is also Secure.
+        let viaTLS = try http.request(
+            "POST", "/api/dashboard/login",
+            headers: ["Content-Type": "application/json", "X-Forwarded-Proto": "https"],
+            body: Array(#"{"email": "owner@example.com", "password": "\#(Self.password)"}"#.utf8))
+        #expect(viaTLS.headers["set-cookie"]?.contains("Secure") == true)
+        #expect(ok.headers["set-cookie"]?.contains("Secure") == false)
+
         var statuses: [Int] = []
         for _ in 0..<10 { statuses.append(try login("wrong password").status) }
         #expect(Array(statuses.prefix(5)) == [401, 401, 401, 401, 401])

@@ -45,8 +45,6 @@ public struct Dashboard: Sendable {
         self.countryAttribution = countryAttribution
     }
 
-    static let cookieName = "infinity_session"
-
     /// The Content-Security-Policy of every dashboard response: nothing from other origins, no
     /// inline scripts, no framing.
     static let contentSecurityPolicy =
@@ -62,8 +60,8 @@ public struct Dashboard: Sendable {
         }
         router.get("/assets/app.css") { _, _ in Self.asset(DashboardAssets.style, type: "text/css; charset=utf-8") }
         router.post("/api/dashboard/login") { request, context in try await login(request, context: context) }
-        router.post("/api/dashboard/logout") { request, _ in logout(request) }
-        router.get("/api/dashboard/session") { request, _ in session(request) }
+        router.post("/api/dashboard/logout") { request, _ in await logout(request) }
+        router.get("/api/dashboard/session") { request, _ in await session(request) }
         router.post("/api/dashboard/query") { request, _ in try await query(request) }
         router.get("/api/dashboard/realtime") { request, _ in try await realtime(request) }
     }
@@ -136,25 +134,24 @@ public struct Dashboard: Sendable {
         }
         throttle.finish(ticket, succeeded: valid)
         guard valid else { return Self.error(.unauthorized, "wrong e-mail address or password") }
-        let (token, session) = sessions.start(email: email.lowercased())
+        let (cookie, session) = try await sessions.start(
+            email: email.lowercased(),
+            secureCookie: request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https")
         var response = Self.json(.ok, ["email": session.email, "csrf": session.csrf])
-        var cookie = "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(sessions.lifetime))"
-        if request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" { cookie += "; Secure" }
-        response.headers[.setCookie] = cookie
+        response.setCookie(cookie)
         return response
     }
 
-    private func logout(_ request: Request) -> Response {
-        guard let (token, _) = authenticatedSession(request, requireCSRF: true) else {
+    private func logout(_ request: Request) async -> Response {
+        guard await authenticatedSession(request, requireCSRF: true) != nil else {
             return Self.error(.unauthorized, "not logged in")
         }
-        sessions.end(token)
         var response = Self.json(.ok, ["ok": true])
-        response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        if let cleared = await sessions.end(request) { response.setCookie(cleared) }
         return response
     }
 
-    private func session(_ request: Request) -> Response {
+    private func session(_ request: Request) async -> Response {
         if let share = request.headers[HTTPField.Name("X-Share-Token")!] {
             guard let site = shares.site(for: share) else {
                 return Self.error(.notFound, "this link was revoked or never existed")
@@ -162,7 +159,7 @@ public struct Dashboard: Sendable {
             return Self.json(
                 .ok, ["sites": [site], "shared": true, "attribution": countryAttribution.map { $0 as Any } ?? NSNull()])
         }
-        guard let (_, session) = authenticatedSession(request, requireCSRF: false) else {
+        guard let session = await authenticatedSession(request, requireCSRF: false) else {
             return Self.error(.unauthorized, "not logged in")
         }
         let sites = engine.worker.calendar.zones.keys.sorted()
@@ -175,16 +172,18 @@ public struct Dashboard: Sendable {
     }
 
     /// The session of the request's cookie (and, for state-changing requests, its CSRF token).
-    private func authenticatedSession(_ request: Request, requireCSRF: Bool) -> (String, SessionStore.Session)? {
-        guard let token = request.cookies[Self.cookieName]?.value, let session = sessions.session(token),
+    private func authenticatedSession(_ request: Request, requireCSRF: Bool) async -> SessionStore.Session? {
+        guard let session = await sessions.session(of: request),
             users.exists(email: session.email)  // a user removed meanwhile is logged out
         else {
             return nil
         }
         if requireCSRF {
-            guard let csrf = request.headers[HTTPField.Name("X-CSRF-Token")!], csrf == session.csrf else { return nil }
+            guard let csrf = request.headers[HTTPField.Name("X-CSRF-Token")!],
+                HashedSecret.equal(csrf, session.csrf)
+            else { return nil }
         }
-        return (token, session)
+        return session
     }
 
     /// Whether the request came from a page of this server (the Origin header, when sent, names it).
@@ -198,19 +197,19 @@ public struct Dashboard: Sendable {
 
     /// Which site the request may read: the share link's, or any for a logged-in user; nil with the
     /// response to send otherwise.
-    private func authorize(_ request: Request, site: String?) -> Response? {
+    private func authorize(_ request: Request, site: String?) async -> Response? {
         if let share = request.headers[HTTPField.Name("X-Share-Token")!] {
             guard let allowed = shares.site(for: share), site == nil || site == allowed else {
                 return Self.error(.notFound, "no such site through this link")
             }
             return nil
         }
-        guard request.cookies[Self.cookieName] != nil else {
+        guard request.cookies[SessionStore.cookieName] != nil else {
             return Self.error(.unauthorized, "log in, or open a shared link")
         }
-        guard authenticatedSession(request, requireCSRF: true) != nil else {
+        guard await authenticatedSession(request, requireCSRF: true) != nil else {
             return Self.error(
-                authenticatedSession(request, requireCSRF: false) == nil ? .unauthorized : .forbidden,
+                await authenticatedSession(request, requireCSRF: false) == nil ? .unauthorized : .forbidden,
                 "log in again (the session ended, or the request lacks its CSRF token)")
         }
         return nil
@@ -220,7 +219,7 @@ public struct Dashboard: Sendable {
         let body = try await request.body.collect(upTo: 64 * 1024)
         let data = Data(buffer: body)
         let site = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["site_id"] as? String
-        if let denied = authorize(request, site: site ?? "") { return denied }
+        if let denied = await authorize(request, site: site ?? "") { return denied }
         // Anyone with a shared link may ask: such queries run a few at a time, the rest wait outside.
         let viaLink = request.headers[HTTPField.Name("X-Share-Token")!] != nil
         if viaLink {
@@ -257,7 +256,7 @@ public struct Dashboard: Sendable {
         guard let site = request.uri.queryParameters["site"].map(String.init) else {
             return Self.error(.badRequest, "name the site: /api/dashboard/realtime?site=example.com")
         }
-        if let denied = authorize(request, site: site) { return denied }
+        if let denied = await authorize(request, site: site) { return denied }
         let engine = self.engine
         let count = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {

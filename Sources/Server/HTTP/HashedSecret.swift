@@ -9,16 +9,21 @@ enum HashedSecret {
     /// The first of `candidates` whose stored hash (`hashOf`) is the hash of `secret`; every
     /// candidate is compared in full, whatever matches.
     static func match<T>(_ secret: String, in candidates: [T], hashOf: (T) -> String) -> T? {
-        let digest = Array(SHA256.hash(data: Array(secret.utf8)))
+        let digest = hash(secret)
         var found: T?
-        for candidate in candidates {
-            let stored = bytes(fromHex: hashOf(candidate))
-            var difference: UInt8 = stored.count == digest.count ? 0 : 1
-            for index in 0..<min(stored.count, digest.count) { difference |= stored[index] ^ digest[index] }
-            if difference == 0 && found == nil { found = candidate }
-        }
+        for candidate in candidates where equal(hashOf(candidate), digest) && found == nil { found = candidate }
         return found
     }
+
+    /// Whether two strings are equal, in time that does not depend on where they differ: both
+    /// are authenticated under a key of this process, and swift-crypto compares the codes in
+    /// constant time.
+    static func equal(_ left: String, _ right: String) -> Bool {
+        let code = HMAC<SHA256>.authenticationCode(for: Array(left.utf8), using: comparisonKey)
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Array(right.utf8), using: comparisonKey)
+    }
+
+    private static let comparisonKey = SymmetricKey(size: .bits256)
 
     /// `n` random bytes from the system's secure generator, as hex.
     static func random(bytes count: Int) -> String {
@@ -31,23 +36,4 @@ enum HashedSecret {
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
-    static func bytes(fromHex text: String) -> [UInt8] {
-        var result: [UInt8] = []
-        var high: UInt8?
-        for character in text.utf8 {
-            let value: UInt8
-            switch character {
-            case 48...57: value = character - 48
-            case 97...102: value = character - 87
-            default: return []
-            }
-            if let pending = high {
-                result.append(pending << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
-        }
-        return result
-    }
 }

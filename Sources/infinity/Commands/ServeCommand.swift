@@ -273,6 +273,7 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = try APIKeyStore(path: dataFolder + "/keys.json")
         let users = try UserStore(path: dataFolder + "/users.json")
         let shares = try ShareStore(path: dataFolder + "/shares.json")
+        let sessions = SessionStore()
         let server = InfinityServer(
             configuration: ServerConfiguration(
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
@@ -280,7 +281,7 @@ struct ServeCommand: AsyncParsableCommand {
             pipeline: pipeline, writer: writer, projections: projections,
             stats: StatsAPI(engine: QueryEngine(worker: worker, cache: cache), keys: keys, logger: logger),
             dashboard: Dashboard(
-                engine: QueryEngine(worker: worker, cache: cache), users: users, shares: shares,
+                engine: QueryEngine(worker: worker, cache: cache), users: users, shares: shares, sessions: sessions,
                 addresses: addresses,
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
@@ -332,6 +333,7 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(
                     service: RegistryWatcher(
                         sites: sites, calendar: calendar, stores: [keys, users, shares], logger: logger)),
+                .init(service: sessions),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
