@@ -299,6 +299,28 @@ struct ServeEndToEndTests {
         bad.waitUntilExit()
         #expect(bad.terminationStatus != 0)
         #expect(message.contains("line 2: unknown setting 'port'"), "\(message)")
+
+        // Full TOML: a list over several lines, with comments, is read.
+        try "ack = \"buffered\"\ntrusted_proxies = [\n  \"10.0.0.0/8\",  # the balancers\n  \"127.0.0.1\",\n]\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let multiline = try ServerProcess(
+            data: data, arguments: ["--data", data, "--listen", "127.0.0.1:0", "--config", config], onlyArguments: true)
+        let effective = multiline.log.split(separator: "\n").first { $0.contains("settings") } ?? ""
+        #expect(effective.contains("trusted_proxies=10.0.0.0/8,127.0.0.1"), "\(multiline.log)")
+        #expect(multiline.stop() == 0)
+        // Broken syntax, a setting given twice and a table each name the file and line.
+        for (text, expected) in [
+            ("ack = \"buffered\"\nlisten = \"127.0.0.1:0\n", "line 2:"),
+            ("ack = \"buffered\"\n\nack = \"durable\"\n", "line 3:"),
+            ("ack = \"buffered\"\n[server]\nport = 1\n", "line 2: unknown setting 'server'"),
+            ("idle_timeout = 2.5\n", "line 1: 'idle_timeout' must be a whole number"),
+            ("trusted_proxies = [1, 2]\n", "line 1: 'trusted_proxies' must be a list"),
+        ] {
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            let refused = try ServerProcess.invoke(["serve", "--data", data, "--config", config])
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("\(config), \(expected)"), "\(text): \(refused.output)")
+        }
     }
 
     @Test("realtime counts the visitors of the last five minutes: seven people now, one of them twice")

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import TOMLKit
 
-/// `infinity.toml`: the settings of `infinity serve` in a file. A strict subset of TOML —
-/// `key = "text"`, `key = 123`, `key = ["a", "b"]`, `# comments` — so that every mistake gets an
-/// error with its line number instead of being ignored.
+/// `infinity.toml`: the settings of `infinity serve` in a file, read by TOMLKit (full TOML 1.0
+/// syntax). Only the keys below are allowed, each with one type, so every mistake gets an error
+/// naming the file and line instead of being ignored.
 ///
 /// ```toml
 /// data = "/var/lib/infinity"
@@ -21,10 +22,13 @@ struct ConfigFile {
         "rollup_retention", "fold_interval", "query_cache", "commit_delay",
     ]
 
+    /// A setting's value, in the types the settings use; anything else (a decimal, a boolean, a
+    /// table, a list of numbers) is kept as `.other` and refused when the setting is read.
     enum Value: Equatable {
         case text(String)
         case number(Int64)
         case list([String])
+        case other(String)
     }
 
     private(set) var values: [String: Value] = [:]
@@ -38,24 +42,20 @@ struct ConfigFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw CommandFailure("cannot read the config file \(path); check the path given to --config")
         }
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = Self.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty else { continue }
-            func fail(_ message: String) -> CommandFailure {
-                CommandFailure("\(path), line \(index + 1): \(message)")
-            }
-            guard let equals = line.firstIndex(of: "=") else { throw fail("expected key = value") }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw CommandFailure("\(path), line \(error.source.begin.line): \(error.description)")
+        }
+        lines = Self.keyLines(text)
+        for (key, value) in table {
             guard Self.keys.contains(key) else {
-                throw fail("unknown setting '\(key)'; known: \(Self.keys.sorted().joined(separator: ", "))")
+                throw CommandFailure(
+                    "\(path), line \(lines[key] ?? 1): unknown setting '\(key)'; known: \(Self.keys.sorted().joined(separator: ", "))"
+                )
             }
-            guard values[key] == nil else { throw fail("'\(key)' is set twice") }
-            guard let parsed = Self.parse(value) else {
-                throw fail("'\(value)' is not a quoted text, a whole number or a list of quoted texts")
-            }
-            values[key] = parsed
-            lines[key] = index + 1
+            values[key] = Self.value(value)
         }
     }
 
@@ -86,34 +86,36 @@ struct ConfigFile {
         }
     }
 
-    private func place(_ key: String) -> String { "\(path), line \(lines[key] ?? 0)" }
+    private func place(_ key: String) -> String { "\(path), line \(lines[key] ?? 1)" }
 
-    private static func stripComment(_ line: String) -> String {
-        var inQuotes = false
-        for (offset, character) in line.enumerated() {
-            if character == "\"" { inQuotes.toggle() }
-            if character == "#" && !inQuotes { return String(line.prefix(offset)) }
+    private static func value(_ value: TOMLValueConvertible) -> Value {
+        if let text = value.string { return .text(text) }
+        if let number = value.int { return .number(Int64(number)) }
+        if let array = value.array {
+            let texts = array.compactMap(\.string)
+            return texts.count == array.count ? .list(texts) : .other("\(array)")
         }
-        return line
+        return .other("\(value)")
     }
 
-    private static func parse(_ text: String) -> Value? {
-        if let quoted = quoted(text) { return .text(quoted) }
-        if let number = Int64(text) { return .number(number) }
-        guard text.hasPrefix("["), text.hasSuffix("]") else { return nil }
-        let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-        if inner.isEmpty { return .list([]) }
-        var items: [String] = []
-        for part in inner.split(separator: ",") {
-            guard let item = quoted(part.trimmingCharacters(in: .whitespaces)) else { return nil }
-            items.append(item)
+    /// The line of each top-level key (TOMLKit keeps no positions for values). A key is found as
+    /// `key =` at the start of a line, bare or quoted; tables come after all top-level keys.
+    static func keyLines(_ text: String) -> [String: Int] {
+        var lines: [String: Int] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                // The first table header: its name is what an unknown-key error should point at.
+                let name = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
+                if let first = name.split(separator: ".").first, lines[String(first)] == nil {
+                    lines[String(first)] = index + 1
+                }
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals].trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'"))
+            if lines[key] == nil { lines[key] = index + 1 }
         }
-        return .list(items)
-    }
-
-    private static func quoted(_ text: String) -> String? {
-        guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return nil }
-        let inner = String(text.dropFirst().dropLast())
-        return inner.contains("\"") ? nil : inner
+        return lines
     }
 }
