@@ -1,0 +1,153 @@
+import Journal
+
+/// Visits: rows grouped by visitor and put in time order, cut into visits, and each visit given
+/// the keys of its first hit.
+extension FoldState {
+    /// Groups rows by visitor (stable, so journal order is kept) by moving them once into visitor
+    /// order — every later pass then reads them front to back instead of jumping through an index —
+    /// puts each visitor's rows in time order, and cuts them into visits.
+    mutating func splitVisits() {
+        let visitorCount = visitorIDs.count
+        let count = gathered.count
+        visitorStarts = [Int32](repeating: 0, count: visitorCount + 1)
+        for row in gathered { visitorStarts[Int(row.visitor) + 1] += 1 }
+        for index in 0..<visitorCount { visitorStarts[index + 1] += visitorStarts[index] }
+        var fill = visitorStarts
+        let grouped = gathered.withUnsafeBufferPointer { rows in
+            [FoldRow](unsafeUninitializedCapacity: count) { buffer, initialized in
+                fill.withUnsafeMutableBufferPointer { fill in
+                    for row in rows {
+                        let visitor = Int(row.visitor)
+                        (buffer.baseAddress! + Int(fill[visitor])).initialize(to: row)
+                        fill[visitor] &+= 1
+                    }
+                }
+                initialized = count
+            }
+        }
+        rows = grouped
+        columns.visitStarts.reserveCapacity(count / 2)
+        columns.visitorStarts.reserveCapacity(visitorCount + 1)
+        visitEnds.reserveCapacity(count / 2)
+        for visitor in 0..<visitorCount {
+            let start = Int(visitorStarts[visitor])
+            let end = Int(visitorStarts[visitor + 1])
+            sortByTime(start..<end)
+            var visitStart = start
+            for position in start..<end {
+                if position == end - 1 || rows[position + 1].time - rows[position].time > DayFolder.sessionTimeout {
+                    addVisit(visitStart..<(position + 1))
+                    visitStart = position + 1
+                }
+            }
+            columns.visitorStarts.append(UInt32(columns.visitStarts.count - 1))
+        }
+    }
+
+    mutating func sortByTime(_ range: Range<Int>) {
+        let sorted = rows.withUnsafeBufferPointer { rows in
+            var previous = Int64.min
+            for position in range {
+                let time = rows[position].time
+                if time < previous { return false }
+                previous = time
+            }
+            return true
+        }
+        if sorted { return }
+        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties.
+        rows[range].sort { ($0.time, $0.order) < ($1.time, $1.order) }
+    }
+
+    mutating func addVisit(_ range: Range<Int>) {
+        var pageviews = 0
+        var interactiveEvents = 0
+        var entry: Int32 = -1
+        var exit: Int32 = -1
+        for position in range {
+            let row = rows[position]
+            if row.isPageview {
+                pageviews += 1
+                if entry < 0 { entry = Int32(position) }
+                exit = Int32(position)
+            } else if row.interactive {
+                interactiveEvents += 1
+            }
+        }
+        let first = Int32(range.lowerBound)
+        if entry < 0 {
+            entry = first
+            exit = Int32(range.upperBound - 1)
+        }
+        columns.visitStarts.append(UInt32(range.upperBound))
+        columns.bounces.append(pageviews == 1 && interactiveEvents == 0 ? 1 : 0)
+        columns.durations.append(UInt32(clamping: rows[range.upperBound - 1].time - rows[range.lowerBound].time))
+        visitEnds.append((first: first, entry: entry, exit: exit))
+    }
+
+    /// Copies every hit's columns into the table, in visit order.
+    mutating func fillHits() {
+        let count = rows.count
+        columns.extras = extras
+        rows.withUnsafeBufferPointer { rows in
+            func column<T>(_ value: (FoldRow) -> T) -> [T] {
+                [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for position in 0..<count { buffer[position] = value(rows[position]) }
+                    initialized = count
+                }
+            }
+            columns.pages = column(\.page)
+            columns.hostnames = column(\.hostname)
+            columns.goals = column(\.goal)
+            columns.hours = column { UInt32($0.hour) }
+            columns.flags = column { UInt32($0.flags) }
+            columns.times = column(\.time)
+            for position in 0..<count where rows[position].extra >= 0 {
+                columns.extraHits.append(Int32(position))
+                columns.extraOrder.append(rows[position].extra)
+            }
+        }
+    }
+
+    /// Gives every visit its session-level keys: those recorded for its first row (which
+    /// ``captureStarts(_:from:)`` marked as a possible start), and its entry and exit pages.
+    /// A chunk of visits at a time: each visit's recorded keys (one or two cache lines) are read
+    /// once into a small buffer, which is then copied out slot by slot.
+    mutating func assignVisitKeys() {
+        let visits = visitEnds.count
+        let slotCount = Dimension.sessionLevel.count
+        let entrySlot = FoldSlots.entry, exitSlot = FoldSlots.exit
+        let chunk = 1024
+        var buffer = [UInt32](repeating: 0, count: chunk * slotCount)
+        var keys = Dimension.sessionLevel.map { _ in [UInt32](repeating: 0, count: visits) }
+        for chunkStart in stride(from: 0, to: visits, by: chunk) {
+            let chunkEnd = min(chunkStart + chunk, visits)
+            buffer.withUnsafeMutableBufferPointer { buffer in
+                rows.withUnsafeBufferPointer { rows in
+                    startKeys.withUnsafeBufferPointer { startKeys in
+                        for visit in chunkStart..<chunkEnd {
+                            let ends = visitEnds[visit]
+                            let start = Int(rows[Int(ends.first)].start)
+                            precondition(
+                                start != Int(UInt32.max), "a visit starts at a row not marked as a possible start")
+                            let row = (visit - chunkStart) * slotCount
+                            for slot in 0..<slotCount { buffer[row + slot] = startKeys[start * slotCount + slot] }
+                            buffer[row + entrySlot] = rows[Int(ends.entry)].page
+                            buffer[row + exitSlot] = rows[Int(ends.exit)].page
+                        }
+                    }
+                }
+            }
+            for slot in 0..<slotCount {
+                keys[slot].withUnsafeMutableBufferPointer { out in
+                    buffer.withUnsafeBufferPointer { buffer in
+                        for visit in chunkStart..<chunkEnd {
+                            out[visit] = buffer[(visit - chunkStart) * slotCount + slot]
+                        }
+                    }
+                }
+            }
+        }
+        columns.sessionKeys = keys
+    }
+}
