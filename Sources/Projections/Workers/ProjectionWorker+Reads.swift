@@ -24,6 +24,24 @@ extension ProjectionWorker {
         }
     }
 
+    /// The rollups of `keys` counted from their stored visit tables with `filter` (a filter the
+    /// stored cells cannot answer), on all of the worker's cores; a day with no table counts as
+    /// empty.
+    public func count(
+        _ keys: [DayKey], in generation: RollupGeneration, filter: HitFilter?, only dimensions: Set<Dimension>?,
+        hourly: Bool, position: UInt64, cache: SectionCache?
+    ) throws -> [DayRollup] {
+        let columns = DayFolder.columns(filter: filter, only: dimensions, hourly: hourly)
+        return try parallelMap(keys) { key in
+            guard let reader = try generation.reader(for: key, cache: cache) else {
+                return DayRollup(site: key.site, day: key.day, position: position)
+            }
+            return DayFolder.count(
+                try reader.visits(columns), key: key, position: position, filter: filter, only: dimensions,
+                hourly: hourly)
+        }
+    }
+
     /// The site-local day of the first journal record that may be of `site` (from block headers
     /// only), or nil when the journal has none.
     public func firstJournalDay(site: String) -> Int64? {

@@ -283,7 +283,7 @@ public struct ProjectionWorker: Sendable {
     }
 
     /// Runs `body` over `items` on up to `jobs` threads (default: the worker's), results in order.
-    public func parallelMap<T, R: Sendable>(_ items: [T], jobs: Int? = nil, _ body: @Sendable (T) throws -> R) throws
+    func parallelMap<T, R: Sendable>(_ items: [T], jobs: Int? = nil, _ body: @Sendable (T) throws -> R) throws
         -> [R]
     where T: Sendable {
         let results = Mutex<[R?]>([R?](repeating: nil, count: items.count))

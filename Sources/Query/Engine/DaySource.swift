@@ -51,15 +51,9 @@ struct DaySource {
             let keys = fromFiles.map { DayKey(site: site, day: $0) }
             let rollups: [DayRollup]
             if case .visits = plan {
-                let columns = DayFolder.columns(filter: filter, only: dimensions, hourly: hourly)
-                rollups = try worker.parallelMap(keys) { key in
-                    guard let reader = try generation.reader(for: key, cache: cache) else {
-                        return DayRollup(site: key.site, day: key.day, position: position)
-                    }
-                    return DayFolder.count(
-                        try reader.visits(columns), key: key, position: position, filter: filter, only: dimensions,
-                        hourly: hourly)
-                }
+                rollups = try worker.count(
+                    keys, in: generation, filter: filter, only: dimensions, hourly: hourly, position: position,
+                    cache: cache)
             } else {
                 rollups = try keys.compactMap { try generation.read($0, only: dimensions, cache: cache) }
             }
