@@ -1,0 +1,107 @@
+import Foundation
+import Projections
+import Testing
+
+@testable import Query
+
+/// The Stats API's request and response shapes (Plausible's v2 API), as clients parse them.
+@Suite("Stats API JSON shapes")
+struct QueryJSONTests {
+    static let utc = LocalClock(zone: TimeZone(identifier: "UTC")!)
+
+    static func request(_ json: String) throws -> QueryRequest {
+        try QueryRequest(json: Data(json.utf8), clockFor: { _ in Self.utc })
+    }
+
+    @Test("a full request body is read field by field")
+    func fullRequest() throws {
+        let request = try Self.request(
+            """
+            {"site_id": "example.com", "metrics": ["visitors", "bounce_rate"], "date_range": ["2026-11-01", "2026-11-29"],
+             "dimensions": ["visit:country", "time:day"], "filters": [["is", "visit:browser", ["Firefox"]], ["contains", "event:page", ["/blog"]]],
+             "order_by": [["visitors", "desc"]], "include": {"imports": false, "comparisons": {"mode": "previous_period"}},
+             "pagination": {"limit": 5, "offset": 10}}
+            """)
+        #expect(request.site == "example.com")
+        #expect(request.metrics == [.visitors, .bounceRate])
+        #expect(
+            request.dateRange
+                == .custom(
+                    from: try #require(DayKey.day(fromISODate: "2026-11-01")),
+                    to: try #require(DayKey.day(fromISODate: "2026-11-29"))))
+        #expect(request.dimensions == [.dimension(.country), .time(.day)])
+        #expect(
+            request.filter
+                == .and([
+                    .compare(Filter.Comparison(op: .is, dimension: .browser, values: ["Firefox"])),
+                    .compare(Filter.Comparison(op: .contains, dimension: .page, values: ["/blog"])),
+                ]))
+        #expect(request.orderBy == [QueryRequest.Order(key: "visitors", ascending: false)])
+        #expect(!request.includeImported && request.comparison == .previousPeriod)
+        #expect(request.limit == 5 && request.offset == 10)
+    }
+
+    @Test(
+        "a malformed body names the field at fault",
+        arguments: [
+            (#"{"site_id": "s", "metrics": ["visitors"], "colour": 1}"#, "colour"),
+            (#"{"metrics": ["visitors"]}"#, "site_id"),
+            (#"{"site_id": "s", "metrics": ["sessions"]}"#, "metrics"),
+            (#"{"site_id": "s", "metrics": ["visitors"], "dimensions": ["visit:planet"]}"#, "dimensions"),
+            (#"{"site_id": "s", "metrics": ["visitors"], "filters": [["is", "visit:country"]]}"#, "filters[0]"),
+            (#"{"site_id": "s", "metrics": ["visitors"], "order_by": [["visitors", "up"]]}"#, "order_by"),
+            (#"{"site_id": "s", "metrics": ["visitors"], "date_range": 30}"#, "date_range"),
+            ("[1, 2]", "body"), ("{", "body"),
+        ])
+    func malformed(json: String, field: String) {
+        #expect {
+            _ = try Self.request(json)
+        } throws: { error in
+            (error as? QueryError)?.field == field
+        }
+    }
+
+    @Test(
+        "a response: rows of metrics and dimensions, null for a rate with no base, comparison and change, meta, the query echoed"
+    )
+    func responseShape() throws {
+        let request = try Self.request(
+            """
+            {"site_id": "example.com", "metrics": ["visitors", "bounce_rate"], "date_range": ["2026-11-01", "2026-11-07"],
+             "dimensions": ["visit:country"], "filters": [["is_not", "visit:country", ["DE"]]],
+             "include": {"comparisons": {"mode": "previous_period"}}}
+            """)
+        let first = try #require(DayKey.day(fromISODate: "2026-11-01"))
+        let result = QueryResult(
+            rows: [
+                .init(dimensions: ["FR"], metrics: [12, 50], comparison: [6, nil], change: [100, nil]),
+                .init(dimensions: ["GB"], metrics: [0, nil], comparison: [0, nil], change: [nil, nil]),
+            ],
+            totals: .init(dimensions: [], metrics: [12, 50], comparison: [6, nil], change: [100, nil]),
+            meta: .init(
+                path: "rollups", daysFromRollups: 7, daysFolded: 0, position: 99, milliseconds: 1.234,
+                warnings: ["records 5..<9 are unreadable"]),
+            days: first...(first + 6), comparisonDays: (first - 7)...(first - 1))
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: result.json(for: request)) as? [String: Any])
+        let rows = try #require(object["results"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        #expect(rows[0]["dimensions"] as? [String] == ["FR"])
+        #expect(rows[0]["metrics"] as? [Double] == [12, 50])
+        let secondMetrics = try #require(rows[1]["metrics"] as? [Any])
+        #expect(secondMetrics.count == 2 && secondMetrics[1] is NSNull, "a rate of zero visits is null, not 0")
+        let comparison = try #require(rows[0]["comparison"] as? [String: Any])
+        #expect((comparison["metrics"] as? [Any])?.first as? Double == 6)
+        #expect((comparison["change"] as? [Any])?.first as? Double == 100)
+        let meta = try #require(object["meta"] as? [String: Any])
+        #expect(meta["path"] as? String == "rollups" && meta["journal_position"] as? Int == 99)
+        #expect(meta["warnings"] as? [String] == ["records 5..<9 are unreadable"])
+        #expect(meta["time_ms"] as? Double == 1.2)
+        let query = try #require(object["query"] as? [String: Any])
+        #expect(query["date_range"] as? [String] == ["2026-11-01", "2026-11-07"])
+        #expect(query["dimensions"] as? [String] == ["country"], "echoed as understood: the optional prefix dropped")
+        #expect((query["comparison"] as? [String: Any])?["date_range"] as? [String] == ["2026-10-25", "2026-10-31"])
+        let filters = try #require(query["filters"] as? [[Any]])
+        #expect(filters.first?.first as? String == "is_not")
+    }
+}
