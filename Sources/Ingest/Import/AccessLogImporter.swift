@@ -342,6 +342,7 @@ public final class AccessLogImporter {
                     return hit
                 })
         case .dropped(.bot): return .rejected(.bot)
+        case .dropped(.app): return .rejected(.app)
         case .dropped(.spam): return .rejected(.spam)
         case .dropped, .invalid, .failed: return .rejected(.invalid)
         }

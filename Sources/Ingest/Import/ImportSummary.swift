@@ -12,6 +12,8 @@ public struct ImportSummary: Sendable, Equatable {
         case asset
         /// A crawler, script or monitor.
         case bot
+        /// An app's own HTTP client (`Dalvik/…`), not a browser.
+        case app = "app-client"
         /// A referrer on the spam list.
         case spam
         /// The page URL could not be built from the line.

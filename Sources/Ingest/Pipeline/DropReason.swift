@@ -4,6 +4,8 @@ import Journal
 public enum DropReason: String, Sendable, Hashable, CaseIterable {
     /// A crawler, script, headless browser, monitor or link previewer.
     case bot
+    /// An app's own HTTP client (`Dalvik/…`), which cannot run the tracker: counted apart from bots.
+    case app = "app-client"
     /// The referrer is on the referrer-spam list.
     case spam
     /// None of the event's domains is a registered site.

@@ -73,7 +73,11 @@ public final class IngestPipeline: Sendable {
         guard errors.isEmpty else { return .invalid(errors) }
 
         let client = userAgents.classify(context.userAgent)
-        if client.isBot { return .dropped(.bot) }
+        switch client.kind {
+        case .bot: return .dropped(.bot)
+        case .app: return .dropped(.app)
+        case .browser: break
+        }
         let referrer = event.referrer.flatMap { PageURL.parse($0, hashRouting: false) }
         if let referrer, SpamList.shared.contains(referrer.host) { return .dropped(.spam) }
         let registered: [Site]

@@ -1,4 +1,5 @@
-/// Browser family and major version.
+/// Browser family and major version. Every name is one of ``names``; an agent that shows no
+/// browser we know is `Other`, never a fragment of the string.
 enum BrowserRules {
     /// A token that names a browser or app, what to call it, and where its version is.
     struct Rule {
@@ -13,218 +14,189 @@ enum BrowserRules {
         }
     }
 
-    /// Apps and browsers that embed or imitate Chrome, Safari or Firefox, checked before the
-    /// families so they are not counted as those. Most are reported under their own name.
+    /// The names reported, documented in Docs/privacy.md: the big families, then other browsers,
+    /// browsers of feature phones, TVs and consoles, text browsers, and apps' in-app browsers.
+    static let names: [String] = [
+        "Chrome", "Chromium", "Android WebView", "Safari", "Firefox", "Microsoft Edge", "Opera", "Opera Mini",
+        "Samsung Internet", "UC Browser", "Yandex Browser", "Internet Explorer", "Android Browser", "Brave",
+        "Vivaldi", "DuckDuckGo", "Whale", "QQ Browser", "Huawei Browser", "Mi Browser", "Amazon Silk", "Coc Coc",
+        "360 Browser", "Baidu Browser", "Sogou Explorer", "Maxthon", "Puffin", "Dolphin", "Pale Moon", "Waterfox",
+        "SeaMonkey", "Iceweasel", "Konqueror", "GNOME Web", "Midori", "Falkon", "Otter Browser", "Vivo Browser",
+        "HeyTap Browser", "Honor Browser", "Avast Secure Browser", "AVG Secure Browser", "Aloha Browser", "Ecosia",
+        "Quark", "Mint Browser", "Phoenix Browser", "Kiwi Browser", "Arc", "Naver Whale", "Netscape", "Camino",
+        "K-Meleon", "Flock", "Epic", "Comodo Dragon", "Iron", "Sleipnir", "Lunascape", "Avant Browser",
+        "Liebao Browser", "2345 Browser", "Opera Coast", "Nokia Browser", "BlackBerry Browser",
+        "NetFront", "Obigo", "Openwave Mobile Browser", "DoCoMo", "Motorola Internet Browser", "SEMC Browser",
+        "Phantom Browser", "Jasmine", "Polaris", "Teashark", "Bolt", "ONE Browser",
+        "Skyfire", "Kindle Browser", "Oculus Browser", "PlayStation Browser", "Nintendo Browser", "LG Browser",
+        "Tizen Browser", "webOS Browser", "Sailfish Browser", "KaiOS Browser", "Lynx", "Links", "ELinks", "w3m",
+        "Dillo", "NetSurf", "Mosaic", "Facebook", "Instagram", "Messenger", "TikTok", "Snapchat",
+        "Pinterest", "LinkedIn", "Twitter", "WeChat", "LINE", "KakaoTalk", "Google App", "Naver",
+        "Other",
+    ]
+
+    /// Browsers and apps that embed or imitate Chrome, Safari or Firefox, checked before the
+    /// families so they are not counted as those (tokens are case-sensitive).
     static let rules: [Rule] = [
         // In-app browsers of social and messaging apps.
-        Rule("FBAN/", "Facebook"), Rule("FBAV/", "Facebook"), Rule("FB_IAB", "Facebook"), Rule("FBIOS", "Facebook"),
-        Rule("Instagram", "Instagram"), Rule("Pinterest", "Pinterest"), Rule("Twitter for", "Twitter"),
-        Rule("TwitterAndroid", "Twitter"), Rule("Snapchat", "Snapchat"), Rule("Line/", "LINE"),
-        Rule("KAKAOTALK", "KakaoTalk"), Rule("MicroMessenger", "WeChat"), Rule("Weibo", "Weibo"),
+        Rule("FBAN/Messenger", "Messenger"), Rule("FB_IAB/MESSENGER", "Messenger"), Rule("FBAN/", "Facebook"),
+        Rule("FBAV/", "Facebook"), Rule("FB_IAB", "Facebook"), Rule("FBIOS", "Facebook"),
+        Rule("Instagram", "Instagram"),
         Rule("musical_ly", "TikTok"), Rule("BytedanceWebview", "TikTok"), Rule("TikTok", "TikTok"),
-        Rule("Telegram", "Telegram"), Rule("Messenger", "Facebook Messenger"), Rule("LinkedInApp", "LinkedIn"),
-        Rule("Flipboard", "Flipboard"), Rule("Snapchat", "Snapchat"), Rule("GSA/", "Google"),
-        Rule("NewsArticle", "TopBuzz"), Rule("TopBuzz", "TopBuzz"), Rule("Spotify", "Spotify"),
-        Rule("Roblox", "Roblox"), Rule("Steam", "Steam"), Rule("ESPN", "ESPN"), Rule("Pandora", "Pandora"),
-        Rule("ArcGIS", "ArcGIS"), Rule("Collector", "ArcGIS"), Rule("Outlook", "Outlook"),
-        Rule("Thunderbird", "Thunderbird"),
-        Rule("Electron/", "Electron"), Rule("Slack", "Slack"), Rule("Discord", "Discord"), Rule("Teams/", "Teams"),
-        Rule("OBS/", "OBS Studio"), Rule("Qt/", "Qt"), Rule("QtWebEngine", "Qt Web Engine"),
-        Rule("Luminary", "Luminary"), Rule("Otter", "Otter"), Rule("Vagabondo", "Vagabondo"),
-        Rule("Chesscom", "Chess.com"), Rule("BoxNotes", "Box"), Rule("Box Sync", "Box"), Rule("iRAPP", "iRAPP"),
-        Rule("WordPress", "WordPress"), Rule("Instabridge", "Instabridge"), Rule("Nextcloud", "Nextcloud"),
-        Rule("AncestryAndroid", "Ancestry"), Rule("Airmail", "Airmail"), Rule("Apple Watch", "Apple Watch App"),
-        Rule("Ecosia", "Ecosia"),
-        // Browsers that are not among the dashboard's families.
-        Rule("Puffin", "Puffin"), Rule("Dolphin", "Dolphin"), Rule("Maxthon", "Maxthon"), Rule("MxBrowser", "Maxthon"),
-        Rule("Iron/", "Iron"), Rule("Iron Safari", "Iron"), Rule("AvastSecureBrowser", "Avast Secure Browser"),
-        Rule("AVG", "AVG Secure Browser"), Rule("AlohaBrowser", "Aloha Browser"), Rule("coc_coc_browser", "Coc Coc"),
-        Rule("HeyTapBrowser", "HeyTap Browser"), Rule("HonorBrowser", "Honor Browser"), Rule("HiBrowser", "HiBrowser"),
-        Rule("VivoBrowser", "Vivo Browser"), Rule("SLBrowser", "Smart Lenovo Browser"),
-        Rule("QihooBrowser", "360 Browser"),
-        Rule("360SE", "360 Browser"), Rule("360EE", "360 Browser"), Rule("baidubrowser", "Baidu Browser"),
-        Rule("BIDUBrowser", "Baidu Browser"), Rule("baiduboxapp", "Baidu Browser"), Rule("BaiduHD", "Baidu Browser"),
-        Rule("MiuiBrowser", "MIUI Browser"), Rule("HuaweiBrowser", "Huawei Browser"), Rule("Sleipnir", "Sleipnir"),
-        Rule("Silk/", "Amazon Silk"), Rule("PaleMoon", "Pale Moon"), Rule("Waterfox", "Waterfox"),
-        Rule("SeaMonkey", "SeaMonkey"), Rule("Midori", "Midori"), Rule("Konqueror", "Konqueror"),
-        Rule("Epiphany", "Epiphany"), Rule("Falkon", "Falkon"), Rule("QupZilla", "QupZilla"), Rule("Camino", "Camino"),
-        Rule("Iceweasel", "Iceweasel"), Rule("IceCat", "IceCat"), Rule("K-Meleon", "K-Meleon"),
-        Rule("Conkeror", "Conkeror"),
-        Rule("NetFront", "NetFront"), Rule("Obigo", "Obigo"), Rule("NokiaBrowser", "Nokia Browser"),
-        Rule("BrowserNG", "Nokia Browser"), Rule("OviBrowser", "Ovi Browser"), Rule("Series40", "Nokia Browser"),
-        Rule("BlackBerry", "BlackBerry WebKit"), Rule("BB10", "BlackBerry WebKit"),
-        Rule("PlayBook", "BlackBerry WebKit"),
-        Rule("Kindle/", "Kindle"), Rule("OculusBrowser", "Oculus Browser"), Rule("Opera Tablet", "Opera Tablet"),
-        Rule("MQQBrowser/Mini", "QQ Browser Mini"), Rule("QIHU", "360 Browser"), Rule("PlayStation", "PlayStation"),
-        Rule("Nintendo", "Nintendo Browser"),
-        Rule("Roku", "Roku"), Rule("OculusBrowser", "Oculus Browser"),
+        Rule("Snapchat", "Snapchat"), Rule("Pinterest", "Pinterest"), Rule("LinkedInApp", "LinkedIn"),
+        Rule("Twitter for", "Twitter"), Rule("TwitterAndroid", "Twitter"), Rule("MicroMessenger", "WeChat"),
+        Rule("Line/", "LINE"), Rule("KAKAOTALK", "KakaoTalk"),
+        Rule("GSA/", "Google App"), Rule("NAVER(inapp", "Naver"),
+        // Browsers built on Chromium, WebKit or Gecko that name themselves.
         Rule("SamsungBrowser/", "Samsung Internet", version: "SamsungBrowser/"),
-        Rule("Avant Browser", "Avant Browser"), Rule("Lunascape", "Lunascape"), Rule("Sogou", "Sogou Explorer"),
-        Rule("SE 2.X", "Sogou Explorer"), Rule("LBBROWSER", "Liebao"), Rule("TheWorld", "TheWorld"),
-        Rule("2345Explorer", "2345 Explorer"), Rule("Quark", "Quark"), Rule("Mint Browser", "Mint Browser"),
-        Rule("Phoenix", "Phoenix Browser"), Rule("ONE Browser", "ONE Browser"),
-        Rule("Opera Touch", "Opera", version: "OPT/"),
-        Rule("Crosswalk", "Crosswalk"), Rule("Seznam", "Seznam"), Rule("Ladybird", "Ladybird"),
-        Rule("Camoufox", "Camoufox"),
-        Rule("Mypal", "Mypal"), Rule("Sailfish", "Sailfish Browser"), Rule("Rekonq", "Rekonq"),
-        Rule("qutebrowser", "qutebrowser"),
-        Rule("Vewd", "Vewd Browser"), Rule("Viera", "Viera"), Rule("SmartLenovo", "Smart Lenovo Browser"),
-        Rule("Cốc Cốc", "Coc Coc"), Rule("Mb2345Browser", "2345 Browser"),
-        Rule("UBrowser", "UC Browser", version: "UBrowser/"),
-        Rule("Chromium/", "Chromium", version: "Chromium/"), Rule("AdobeAIR", "AdobeAIR"), Rule("Adobe", "Adobe"),
-        Rule("WebKit Nightly", "WebKit Nightly"), Rule("Config/", "Config"), Rule("Steeler", "Steeler"),
-        Rule("MSOffice", "Outlook"), Rule("AOL ", "AOL"), Rule("chromeframe/", "Chrome Frame"),
-        Rule("ZuneWP7", "IE Large Screen"),
-        Rule("MRCHROME", "Mail.ru Chromium Browser"), Rule("MMS/", "Opera Neon"), Rule("Coast/", "Opera Coast"),
-        Rule("Opera Tablet", "Opera Tablet"), Rule("BOLT/", "BOLT"), Rule("wOSBrowser", "webOS Browser"),
-        Rule("webOS", "webOS Browser"), Rule("WeTab", "WeTab"), Rule("konqueror", "Konqueror"),
-        Rule("rekonq", "Rekonq"),
-        Rule("Valve Client", "Steam Client"), Rule("Comodo_Dragon", "Comodo Dragon"), Rule("Dragon/", "Dragon"),
-        Rule("Skyfire", "Skyfire"), Rule("1Password", "1Password"), Rule("Datanyze", "Datanyze"),
-        Rule("Catchpoint", "Catchpoint"),
+        Rule("YaBrowser/", "Yandex Browser", version: "YaBrowser/"),
+        Rule("YaSearchBrowser/", "Yandex Browser", version: "YaSearchBrowser/"),
+        Rule("Edg/", "Microsoft Edge", version: "Edg/"), Rule("EdgA/", "Microsoft Edge", version: "EdgA/"),
+        Rule("EdgiOS/", "Microsoft Edge", version: "EdgiOS/"), Rule("Edge/", "Microsoft Edge", version: "Edge/"),
+        Rule("OPR/", "Opera", version: "OPR/"), Rule("OPRGX/", "Opera", version: "OPRGX/"),
+        Rule("OPT/", "Opera", version: "OPT/"), Rule("OPX/", "Opera", version: "OPX/"),
+        Rule("Coast/", "Opera Coast", version: "Coast/"), Rule("Vivaldi/", "Vivaldi", version: "Vivaldi/"),
+        Rule("Brave", "Brave", version: "Chrome/"), Rule("DuckDuckGo/", "DuckDuckGo", version: "DuckDuckGo/"),
+        Rule("Ddg/", "DuckDuckGo", version: "Ddg/"), Rule("Whale/", "Whale", version: "Whale/"),
+        Rule("MQQBrowser", "QQ Browser", version: "MQQBrowser/"),
+        Rule("QQBrowser", "QQ Browser", version: "QQBrowser/"),
+        Rule("HuaweiBrowser", "Huawei Browser", version: "HuaweiBrowser/"),
+        Rule("MiuiBrowser", "Mi Browser", version: "MiuiBrowser/"), Rule("XiaoMi/Mint", "Mint Browser"),
+        Rule("Mint Browser", "Mint Browser"), Rule("Silk/", "Amazon Silk", version: "Silk/"),
+        Rule("coc_coc_browser", "Coc Coc", version: "coc_coc_browser/"), Rule("Cốc Cốc", "Coc Coc"),
+        Rule("QihooBrowser", "360 Browser"), Rule("360SE", "360 Browser"), Rule("360EE", "360 Browser"),
+        Rule("QIHU", "360 Browser"), Rule("baidubrowser", "Baidu Browser"), Rule("BIDUBrowser", "Baidu Browser"),
+        Rule("baiduboxapp", "Baidu Browser"), Rule("BaiduHD", "Baidu Browser"), Rule("FlyFlow", "Baidu Browser"),
+        Rule("SogouMobileBrowser", "Sogou Explorer"), Rule("MetaSr", "Sogou Explorer"),
+        Rule("SE 2.X", "Sogou Explorer"), Rule("Maxthon", "Maxthon"), Rule("MxBrowser", "Maxthon"),
+        Rule("Puffin", "Puffin", version: "Puffin/"), Rule("Dolfin", "Dolphin"), Rule("Dolphin", "Dolphin"),
+        Rule("PaleMoon", "Pale Moon", version: "PaleMoon/"), Rule("Waterfox", "Waterfox", version: "Waterfox/"),
+        Rule("SeaMonkey", "SeaMonkey", version: "SeaMonkey/"), Rule("Iceweasel", "Iceweasel", version: "Iceweasel/"),
+        Rule("Konqueror", "Konqueror"), Rule("konqueror", "Konqueror"), Rule("Epiphany", "GNOME Web"),
+        Rule("Midori", "Midori"), Rule("Falkon", "Falkon"), Rule("Otter/", "Otter Browser"),
+        Rule("VivoBrowser", "Vivo Browser"), Rule("HeyTapBrowser", "HeyTap Browser"),
+        Rule("HonorBrowser", "Honor Browser"), Rule("AvastSecureBrowser", "Avast Secure Browser"),
+        Rule("avast/", "Avast Secure Browser"), Rule("AVG", "AVG Secure Browser"),
+        Rule("AlohaBrowser", "Aloha Browser"), Rule("Ecosia", "Ecosia"), Rule("Quark/", "Quark"),
+        Rule("Phoenix/", "Phoenix Browser"), Rule("PHX/", "Phoenix Browser"), Rule("Kiwi", "Kiwi Browser"),
+        Rule("Arc/", "Arc"), Rule("Navigator/", "Netscape"), Rule("Netscape", "Netscape"), Rule("Camino", "Camino"),
+        Rule("K-Meleon", "K-Meleon"), Rule("Flock", "Flock"), Rule("Epic/", "Epic"),
+        Rule("Comodo_Dragon", "Comodo Dragon"), Rule("Iron/", "Iron"), Rule("Iron Safari", "Iron"),
+        Rule("Sleipnir", "Sleipnir"), Rule("Lunascape", "Lunascape"), Rule("Avant Browser", "Avant Browser"),
+        Rule("LBBROWSER", "Liebao Browser"), Rule("2345Explorer", "2345 Browser"),
+        Rule("Mb2345Browser", "2345 Browser"), Rule("Kindle/", "Kindle Browser"),
+        Rule("OculusBrowser", "Oculus Browser"), Rule("LG Browser", "LG Browser"),
+        Rule("SailfishBrowser", "Sailfish Browser"),
+        Rule("Skyfire", "Skyfire"), Rule("Teashark", "Teashark"), Rule("BOLT/", "Bolt"),
+        Rule("OneBrowser", "ONE Browser"),
+        Rule("ONE Browser", "ONE Browser"),
     ]
-
-    /// Product tokens (`Name/version` outside parentheses) that stock Chrome, Safari, Firefox, IE
-    /// and the Android browser send.
-    static let stockProducts: Set<String> = [
-        "Mozilla", "AppleWebKit", "Chrome", "CriOS", "Safari", "Mobile", "Version", "Gecko", "Firefox", "FxiOS",
-        "like", "Fennec", "Trident", "Edge", "MSIE", "Presto", "Opera", "CrMo", "GSA", "Focus", "Klar", "rv",
-        "U", "(KHTML,", "KHTML,", "Gecko)", "compatible", "Build", "wv", "Ubuntu", "Fedora", "Debian", "Mint",
-        "CentOS", "SUSE", "Linux", "Gentoo", "Large", "Screen", "Safari/537.36.", "GoogleTV", "CrKey", "DeviceType",
-        "Mobile/", "AppleWebKit/", "X11;", "Mozilla/5.0", "Edg", "EdgA", "EdgiOS", "OPR", "YaBrowser",
-    ]
-
-    /// The first product token a stock browser would not send, as (name, major version).
-    static func extraProduct(_ ua: UserAgentText) -> (String, String)? {
-        var depth = 0
-        var token: [UInt8] = []
-        func check(_ token: [UInt8]) -> (String, String)? {
-            guard !token.isEmpty else { return nil }
-            let slash = token.firstIndex(of: 47) ?? token.count
-            let name = String(decoding: token[..<slash], as: UTF8.self)
-            guard !name.isEmpty, name.first!.isLetter || name.first!.isNumber, !stockProducts.contains(name) else {
-                return nil
-            }
-            if name.hasPrefix("Firefox") { return nil }
-            let version = UserAgentText.version(in: token, from: slash + 1, parts: 1) ?? ""
-            return (name, version)
-        }
-        for byte in ua.original {
-            switch byte {
-            case 40:  // (
-                if depth == 0, let found = check(token) { return found }
-                token.removeAll()
-                depth += 1
-            case 41:  // )
-                depth = max(0, depth - 1)
-            case 32 where depth == 0:
-                if let found = check(token) { return found }
-                token.removeAll()
-            default:
-                if depth == 0 { token.append(byte) }
-            }
-        }
-        return check(token)
-    }
 
     static func detect(_ ua: UserAgentText, os: String) -> (String, String) {
-        // Opera's and UC's own tokens are unambiguous, even inside other vendors' agents.
-        if ua.contains("UCBrowser") || ua.contains("UCWEB") || ua.contains("UCMobile") {
+        let (name, version) = find(ua, os: os)
+        return (name, version)
+    }
+
+    private static func find(_ ua: UserAgentText, os: String) -> (String, String) {
+        // UC's and Opera's own tokens are unambiguous, even inside other vendors' agents.
+        if ua.contains("UCBrowser") || ua.contains("UCWEB") || ua.contains("UCMobile") || ua.contains("UC Browser")
+            || ua.containsLower("uc applewebkit")
+        {
             return (
                 "UC Browser",
                 ua.version(after: "UCBrowser/") ?? ua.version(after: "UCMobile/") ?? ua.version(after: "UCBrowser")
-                    ?? ""
+                    ?? ua.version(after: "UC Browser") ?? ""
             )
-        }
-        if ua.contains("Opera Tablet") { return ("Opera Tablet", "") }
-        if ua.contains("Opera Mini") || ua.contains("OPiOS") {
-            return ("Opera Mini", ua.version(after: "Opera Mini/") ?? ua.version(after: "OPiOS/") ?? "")
-        }
-        if ua.contains("Opera Mobi") || ua.contains("Presto/") || ua.original.starts(with: Array("Opera/".utf8)) {
-            return ("Opera", ua.version(after: "Version/") ?? ua.version(after: "Opera/") ?? "")
-        }
-        if os == "Symbian" { return ("Nokia Browser", "") }
-        // Safari's own download agent on macOS.
-        if ua.original.starts(with: Array("Safari/".utf8)) { return ("Safari", "") }
-        // Apps and other browsers next: they often also carry a family's token (Edg/, SamsungBrowser/).
-        for rule in rules where ua.contains(rule.token) {
-            return (rule.family, rule.versionAfter.flatMap { ua.version(after: $0) } ?? "")
-        }
-        if ua.contains("AppleWebKit/"), let start = ua.find("AppleWebKit/") {
-            // A WebKit nightly marks its engine version with a "+".
-            var i = start + 12
-            while i < ua.original.count, ua.original[i] == 46 || (ua.original[i] >= 48 && ua.original[i] <= 57) {
-                i += 1
-            }
-            if i < ua.original.count, ua.original[i] == 43 { return ("WebKit Nightly", "") }
-        }
-        if let v = ua.version(after: "SamsungBrowser/") { return ("Samsung Internet", v) }
-        if ua.contains("UCBrowser") || ua.contains("UCWEB") || ua.contains("UC Browser") || ua.contains("UCMobile") {
-            return (
-                "UC Browser",
-                ua.version(after: "UCBrowser/") ?? ua.version(after: "UCMobile/") ?? ua.version(after: "UC Browser")
-                    ?? ""
-            )
-        }
-        if let v = ua.version(after: "YaBrowser/") ?? ua.version(after: "YaSearchBrowser/") {
-            return ("Yandex Browser", v)
         }
         if ua.contains("Opera Mini") || ua.contains("OPiOS") {
             return ("Opera Mini", ua.version(after: "Opera Mini/") ?? ua.version(after: "OPiOS/") ?? "")
         }
-        if let v = ua.version(after: "Edg/") ?? ua.version(after: "Edge/") ?? ua.version(after: "EdgA/")
-            ?? ua.version(after: "EdgiOS/")
-        {
-            return ("Microsoft Edge", v)
-        }
-        if let v = ua.version(after: "OPR/") ?? ua.version(after: "OPRGX/") ?? ua.version(after: "OPT/")
-            ?? ua.version(after: "OPX/")
-        {
-            return ("Opera", v)
-        }
-        if ua.contains("Opera") && !ua.contains("Opera Mini") {
+        if ua.contains("Opera Mobi") || ua.contains("Presto/") || ua.containsLower("opera") {
             return (
                 "Opera",
                 ua.version(after: "Version/") ?? ua.version(after: "Opera/") ?? ua.version(after: "Opera ") ?? ""
             )
         }
-        if let v = ua.version(after: "Vivaldi/") { return ("Vivaldi", v) }
-        if ua.containsLower("brave") {
-            return ("Brave", ua.version(after: "Brave/") ?? ua.version(after: "Chrome/") ?? "")
+        for rule in rules where ua.contains(rule.token) {
+            return (rule.family, rule.versionAfter.flatMap { ua.version(after: $0) } ?? "")
         }
-        if let v = ua.version(after: "DuckDuckGo/") ?? ua.version(after: "Ddg/") { return ("DuckDuckGo", v) }
-        if let v = ua.version(after: "Whale/") { return ("Whale", v) }
-        if ua.contains("QQBrowser") || ua.contains("MQQBrowser") {
-            return ("QQ Browser", ua.version(after: "MQQBrowser/") ?? ua.version(after: "QQBrowser/") ?? "")
-        }
-        // Past this point only the big engines' own names remain; a product token they do not send
-        // means another app or browser built on them.
         if let v = ua.version(after: "IEMobile/") ?? ua.version(after: "IEMobile ") { return ("Internet Explorer", v) }
         if let v = ua.version(after: "MSIE ") { return ("Internet Explorer", v) }
         if ua.contains("Trident/") { return ("Internet Explorer", ua.version(after: "rv:") ?? "") }
-        if let other = extraProduct(ua) { return other }
-        if let v = ua.version(after: "FxiOS/") ?? ua.version(after: "Firefox/") ?? ua.version(after: "Fennec/") {
+        if let phone = featurePhoneBrowser(ua, os: os) { return (phone, "") }
+        if let text = textBrowser(ua) { return (text, "") }
+        // The big engines' own names.
+        if let v = ua.version(after: "FxiOS/") ?? ua.version(after: "Firefox/") ?? ua.version(after: "Fennec/")
+            ?? ua.version(after: "Focus/") ?? ua.version(after: "Klar/")
+        {
             return ("Firefox", v)
         }
-        if ua.contains("Firefox") { return ("Firefox", "") }
+        if ua.contains("Firefox") || (ua.contains("Gecko/") && ua.contains("rv:") && !ua.contains("like Gecko")) {
+            return ("Firefox", ua.version(after: "rv:") ?? "")
+        }
         if let v = ua.version(after: "CriOS/") { return ("Chrome", v) }
+        if let v = ua.version(after: "Chromium/") { return ("Chromium", v) }
         if os == "Android", ua.contains("; wv)") || (ua.contains("Version/") && ua.contains("Chrome/")) {
             return ("Android WebView", ua.version(after: "Chrome/") ?? "")
         }
-        if let v = ua.version(after: "Chrome/") { return ("Chrome", v) }
-        if os == "Android", ua.contains("Safari"), ua.contains("AppleWebKit") {
-            return ("Android Browser", ua.version(after: "Version/") ?? "")
-        }
-        if ua.contains("Safari/"), ua.contains("AppleWebKit"), let v = ua.version(after: "Version/") {
-            return ("Safari", v)
-        }
-        if ua.contains("Version/"), ua.contains("Mobile/"), ua.contains("Safari") {
+        if let v = ua.version(after: "Chrome/") ?? ua.version(after: "CrMo/") { return ("Chrome", v) }
+        if os == "iOS" || os == "iPadOS" {
+            // Safari, or an app's web view (WKWebView): every browser on iOS is Safari's engine.
             return ("Safari", ua.version(after: "Version/") ?? "")
         }
-        if (os == "iOS" || os == "iPadOS"), ua.contains("AppleWebKit"), !ua.contains("Safari/") {
-            return ("Safari (in-app)", "")  // an iOS app's web view (WKWebView)
+        if os == "Android" || os == "KaiOS" || ua.contains("Android") {
+            // The platform's own browser, or a web view of an app that does not name itself.
+            return ("Android Browser", ua.version(after: "Version/") ?? "")
         }
-        if ua.contains("Safari/"), ua.contains("AppleWebKit") { return ("Safari", "") }
-        return ("", "")
+        // A phone maker's own browser on a phone that names no other.
+        if ua.containsLower("nokia") || os == "Symbian" {
+            return os == "Symbian" && ua.contains("Safari") ? ("Safari", "") : ("Nokia Browser", "")
+        }
+        if ua.contains("Safari") && ua.containsLower("applewebkit") {
+            return ("Safari", ua.version(after: "Version/") ?? "")
+        }
+        if ua.original.starts(with: Array("Safari".utf8)) || ua.contains("MobileSafari/") { return ("Safari", "") }
+        if os == "macOS" && ua.containsLower("applewebkit") { return ("Safari", ua.version(after: "Version/") ?? "") }
+        return ("Other", "")
+    }
+
+    /// Browsers of feature phones and other small devices.
+    static func featurePhoneBrowser(_ ua: UserAgentText, os: String) -> String? {
+        if ua.contains("NokiaBrowser") || ua.contains("BrowserNG") || ua.contains("OviBrowser")
+            || ua.contains("Series40") || ua.contains("Series30")
+            || (os == "Symbian" && !ua.containsLower("applewebkit"))
+        {
+            return "Nokia Browser"
+        }
+        if ua.contains("BlackBerry") || ua.contains("BB10") || ua.contains("PlayBook") { return "BlackBerry Browser" }
+        if ua.contains("UP.Browser") || ua.contains("UP.Link") || ua.containsLower("openwave") {
+            return "Openwave Mobile Browser"
+        }
+        if ua.contains("DoCoMo") { return "DoCoMo" }
+        if ua.contains("MIB/") { return "Motorola Internet Browser" }
+        if ua.contains("SEMC-Browser") { return "SEMC Browser" }
+        if ua.contains("Browser/Phantom") { return "Phantom Browser" }
+        if ua.containsLower("netfront") || ua.contains("NF-Browser") { return "NetFront" }
+        if ua.containsLower("obigo") || ua.contains("Teleca") || ua.contains("Q05A") || ua.contains("Q03C") {
+            return "Obigo"
+        }
+        if ua.contains("Jasmine") { return "Jasmine" }
+        if ua.contains("Polaris") { return "Polaris" }
+        if ua.contains("PlayStation") || ua.contains("PLAYSTATION") { return "PlayStation Browser" }
+        if ua.contains("Nintendo") { return "Nintendo Browser" }
+        if ua.contains("Tizen") && !ua.contains("Chrome/") { return "Tizen Browser" }
+        if ua.contains("webOS") || ua.contains("wOSBrowser") || ua.contains("hpwOS") { return "webOS Browser" }
+        if os == "KaiOS" && !ua.contains("Firefox") { return "KaiOS Browser" }
+        return nil
+    }
+
+    /// Text-mode and small desktop browsers.
+    static func textBrowser(_ ua: UserAgentText) -> String? {
+        let starts: [(String, String)] = [
+            ("lynx", "Lynx"), ("elinks", "ELinks"), ("links", "Links"), ("w3m", "w3m"), ("dillo", "Dillo"),
+            ("netsurf", "NetSurf"), ("ncsa_mosaic", "Mosaic"), ("ncsa mosaic", "Mosaic"),
+        ]
+        for (start, name) in starts where ua.lower.starts(with: Array(start.utf8)) { return name }
+        return nil
     }
 }

@@ -13,6 +13,11 @@ enum OSRules {
         if ua.contains("XBLWP7") || ua.contains("ZuneWP7") || ua.contains("wds ") { return ("Windows Phone", "") }
         if ua.contains("iPh OS") || ua.contains("iPd OS") || ua.contains("(iOS;") { return ("iOS", "") }
         if ua.contains("X11; Windows") { return ("ChromeOS", "") }  // Citrix's Chrome app on ChromeOS
+        // Chromebooks running Android apps say Android, but name the Chromebook.
+        if ua.contains("Chromebook") || ua.contains("Chromebox") { return ("ChromeOS", "") }
+        // UC Browser's compact form: dv(iPh7,1) is an iPhone, dv(iPad…) an iPad.
+        if ua.contains("dv(iPh") || ua.contains("dv(iPod") { return ("iOS", "") }
+        if ua.contains("dv(iPad") { return ("iPadOS", "") }
         if ua.contains("like Mac OS X"), ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod") {
             return (ua.contains("iPad") ? "iPadOS" : "iOS", appleVersion(ua) ?? "")
         }

@@ -11,9 +11,12 @@ import Journal
 /// is kept in memory only, never written anywhere).
 public final class UserAgentClassifier: Sendable {
     /// The version of these rules, recorded in every journal segment.
-    public static let version = "infinity-ua/1"
+    public static let version = "infinity-ua/2"
 
-    /// Browser families the dashboard shows; everything else is reported under its own name.
+    /// Every browser name reported (``UserAgentInfo/browser``); an unrecognised agent is `Other`.
+    public static let browserNames: [String] = BrowserRules.names
+
+    /// The families most traffic comes from, whose accuracy the tests measure.
     public static let browserFamilies: Set<String> = [
         "Chrome", "Safari", "Firefox", "Microsoft Edge", "Opera", "Opera Mini", "Samsung Internet", "UC Browser",
         "Yandex Browser", "Internet Explorer", "Android WebView", "Android Browser", "Brave", "Vivaldi",
@@ -39,8 +42,10 @@ public final class UserAgentClassifier: Sendable {
         let ua = UserAgentText(userAgent)
         let (os, osVersion) = OSRules.detect(ua)
         let device = DeviceRules.detect(ua, os: os)
-        // A bot has no browser family: its hits are dropped, and its tokens often imitate a browser.
-        if BotRules.isBot(ua) { return UserAgentInfo(os: os, osVersion: osVersion, device: device, isBot: true) }
+        // Bots and app clients have no browser family: their hits are dropped, and their tokens
+        // often imitate a browser.
+        let kind = BotRules.kind(ua)
+        if kind != .browser { return UserAgentInfo(os: os, osVersion: osVersion, device: device, kind: kind) }
         let (browser, browserVersion) = BrowserRules.detect(ua, os: os)
         return UserAgentInfo(
             browser: browser, browserVersion: browserVersion, os: os, osVersion: osVersion, device: device)
@@ -57,6 +62,22 @@ struct UserAgentText {
         var bytes = Array(text.utf8.prefix(1024))
         // Some clients send the agent form-encoded, with "+" for every space.
         if !bytes.contains(32) && bytes.contains(43) { bytes = bytes.map { $0 == 43 ? 32 : $0 } }
+        // Some proxies rewrite "Chrome/79" as "Chrome / 79": put the products back together.
+        if bytes.count >= 3, UserAgentText.find([32, 47, 32], in: bytes) != nil {
+            var joined: [UInt8] = []
+            joined.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                if index + 2 < bytes.count, bytes[index] == 32, bytes[index + 1] == 47, bytes[index + 2] == 32 {
+                    joined.append(47)
+                    index += 3
+                } else {
+                    joined.append(bytes[index])
+                    index += 1
+                }
+            }
+            bytes = joined
+        }
         original = bytes
         lower = original.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
     }
@@ -67,6 +88,75 @@ struct UserAgentText {
     func find(_ token: String) -> Int? { Self.find(Array(token.utf8), in: original) }
     /// Whether the lower-cased agent contains `token` (give it lower-case).
     func containsLower(_ token: String) -> Bool { Self.find(Array(token.utf8), in: lower) != nil }
+    /// Whether the lower-cased agent contains `word` as a whole word (no letter right before or
+    /// after it, except that a word may end a longer one: `Googlebot`, `AhrefsBot`).
+    func containsLowerWord(_ word: String) -> Bool {
+        let needle = Array(word.utf8)
+        var from = 0
+        while from + needle.count <= lower.count,
+            let found = Self.find(needle, in: Array(lower[from...])).map({ $0 + from })
+        {
+            let end = found + needle.count
+            let letterAfter = end < lower.count && Self.isLetter(lower[end])
+            if !letterAfter { return true }
+            from = found + 1
+        }
+        return false
+    }
+
+    /// Whether the agent contains something shaped like an e-mail address (`name@host.tld`).
+    var containsEmailAddress: Bool {
+        guard let at = original.firstIndex(of: 64), at > 0, at + 1 < original.count else { return false }
+        // The host: letters, digits, dots and dashes, ending in a dot and a name of 2+ letters.
+        let host = original[(at + 1)...].prefix { Self.isLetter($0) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 }
+        guard let dot = host.lastIndex(of: 46) else { return false }
+        let topLevel = host[(dot + 1)...]
+        return Self.isLetter(original[at - 1]) && topLevel.count >= 2 && topLevel.allSatisfy(Self.isLetter)
+    }
+
+    static func isLetter(_ byte: UInt8) -> Bool { (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) }
+
+    /// Whether `prefix` (case-sensitive) appears followed by a digit.
+    func containsFollowedByDigit(_ prefix: String) -> Bool {
+        let needle = Array(prefix.utf8)
+        var from = 0
+        while let found = Self.find(needle, in: Array(original[from...])).map({ $0 + from }) {
+            let end = found + needle.count
+            if end < original.count, original[end] >= 48, original[end] <= 57 { return true }
+            from = found + 1
+        }
+        return false
+    }
+
+    /// Whether a word (after a space, `;`, `(`, `_` or `-`, or at the start) starts with
+    /// `prefix` (case-sensitive).
+    func hasWord(startingWith prefix: String) -> Bool {
+        let needle = Array(prefix.utf8)
+        var from = 0
+        while let found = Self.find(needle, in: Array(original[from...])).map({ $0 + from }) {
+            if found == 0 || [32, 59, 40, 95, 45, 44].contains(original[found - 1]) { return true }
+            from = found + 1
+        }
+        return false
+    }
+
+    /// Whether `prefix` starting a word is followed by `length` upper-case letters (`KFTT`).
+    func containsUppercaseRun(after prefix: String, length: Int) -> Bool {
+        let needle = Array(prefix.utf8)
+        var from = 0
+        while let found = Self.find(needle, in: Array(original[from...])).map({ $0 + from }) {
+            let start = found + needle.count
+            if start + length <= original.count,
+                original[start..<(start + length)].allSatisfy({ $0 >= 65 && $0 <= 90 }),
+                found == 0 || [32, 59, 40].contains(original[found - 1])
+            {
+                return true
+            }
+            from = found + 1
+        }
+        return false
+    }
+
     /// Whether the agent contains `token` (case-sensitive).
     func contains(_ token: String) -> Bool { find(token) != nil }
 
