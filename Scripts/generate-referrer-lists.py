@@ -7,6 +7,7 @@ Run it when the lists change and commit its output; the build never needs the sh
     python3 Scripts/generate-referrer-lists.py
 """
 import os
+import urllib.parse
 import yaml
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,7 +36,8 @@ def load(name, kind):
                 host = host.split("/")[0]
                 if host.startswith("www."):
                     host = host[4:]
-                rows.append((host, kind, str(source).replace("\t", " ")))
+                # Some names are stored percent-encoded ("Google%2B").
+                rows.append((host, kind, urllib.parse.unquote(str(source)).replace("\t", " ")))
     return rows
 
 
@@ -58,8 +60,8 @@ with open(os.path.join(out_dir, "ReferrerList+Data.swift"), "w", encoding="utf-8
     f.write("extension ReferrerList {\n")
     f.write("    /// host (a `{}` stands for any top-level domain) TAB kind TAB source name, one a line.\n")
     f.write('    static let data = """\n')
-    f.write(swift_literal("\n".join(lines)))
-    f.write('\n"""\n}\n')
+    f.write("".join("        " + swift_literal(line) + "\n" for line in lines))
+    f.write('        """\n}\n')
 
 with open(os.path.join(shared, "spammers.txt"), encoding="utf-8") as f:
     spam = sorted({l.strip().lower() for l in f if l.strip() and not l.startswith("#")})
@@ -69,6 +71,6 @@ with open(os.path.join(out_dir, "SpamList+Data.swift"), "w", encoding="utf-8") a
     f.write("extension SpamList {\n")
     f.write("    /// Referrer-spam host names, one a line.\n")
     f.write('    static let data = """\n')
-    f.write(swift_literal("\n".join(spam)))
-    f.write('\n"""\n}\n')
+    f.write("".join("        " + swift_literal(line) + "\n" for line in spam))
+    f.write('        """\n}\n')
 print(f"{len(lines)} referrer hosts, {len(spam)} spam hosts")

@@ -56,7 +56,7 @@ struct ImportTests {
         counter.arguments = [
             "python3",
             BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/count_log.py").path,
-            Self.log, BuiltBinary.packageRoot.appendingPathComponent("Sources/Ingest/UserAgent/BotRules.swift").path,
+            Self.log, BuiltBinary.infinity.path,
         ]
         let out = Pipe()
         counter.standardOutput = out

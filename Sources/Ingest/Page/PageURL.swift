@@ -30,7 +30,9 @@ public struct PageURL: Sendable, Hashable {
         while i < count && bytes[i] != 58 { i += 1 }  // ':'
         guard i + 2 < count, bytes[i + 1] == 47, bytes[i + 2] == 47 else { return nil }
         let scheme = lowercased(bytes, 0, i)
-        guard scheme == Array("http".utf8) || scheme == Array("https".utf8) else { return nil }
+        // android-app://com.example.app/ is how Android apps name themselves as referrers.
+        guard scheme == Array("http".utf8) || scheme == Array("https".utf8) || scheme == Array("android-app".utf8)
+        else { return nil }
         let authorityStart = i + 3
         var authorityEnd = authorityStart
         while authorityEnd < count, bytes[authorityEnd] != 47, bytes[authorityEnd] != 63, bytes[authorityEnd] != 35 {

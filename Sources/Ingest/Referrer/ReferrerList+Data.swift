@@ -46,9 +46,9 @@ extension ReferrerList {
         gaiaonline.com	social	Gaia Online
         geni.com	social	Geni.com
         github.com	social	GitHub
-        plus.google.com	social	Google%2B
-        url.google.com	social	Google%2B
-        com.google.android.apps.plus	social	Google%2B
+        plus.google.com	social	Google+
+        url.google.com	social	Google+
+        com.google.android.apps.plus	social	Google+
         douban.com	social	Douban
         dribbble.com	social	Dribbble
         facebook.com	social	Facebook

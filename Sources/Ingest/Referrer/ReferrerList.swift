@@ -2,7 +2,13 @@
 struct ReferrerList: Sendable {
     /// What kind of site a known referrer is.
     enum Kind: String, Sendable {
-        case search, social, ai
+        case search, social, ai, email
+        /// An ad network's click host: the visit came from a paid ad.
+        case paid
+        /// A search engine's ad clicks (Google Ads): a paid search ad.
+        case paidSearch = "paid-search"
+        /// A known site's service that is not its search or network (Google Docs): a referral.
+        case referral
     }
 
     struct Entry: Sendable {
@@ -15,7 +21,7 @@ struct ReferrerList: Sendable {
     /// Hosts written with `{}` for any top-level domain, stored without it (`google.` for `google.{}`).
     private let anyTLD: [String: Entry]
 
-    static let shared = ReferrerList(data)
+    static let shared = ReferrerList(additions + "\n" + data)
     private let memo = BoundedCache<String, Entry?>(limit: 10_000)
 
     init(_ text: String) {
@@ -28,6 +34,10 @@ struct ReferrerList: Sendable {
             let host = String(parts[0])
             if host.hasSuffix(".{}") {
                 anyTLD[String(host.dropLast(2)), default: entry] = anyTLD[String(host.dropLast(2))] ?? entry
+            } else if host.hasPrefix("{}."), !host.dropFirst(3).contains("{}") {
+                // "{}.bing.com": any subdomain, which the parent-domain lookup already covers.
+                let parent = String(host.dropFirst(3))
+                exact[parent] = exact[parent] ?? entry
             } else if !host.contains("{}") {
                 exact[host] = exact[host] ?? entry
             }
@@ -40,6 +50,17 @@ struct ReferrerList: Sendable {
     /// then the same with any top-level domain.
     func lookup(_ host: String) -> Entry? {
         memo.value(for: host) { find(host) }
+    }
+
+    /// The entry for exactly this host (or a parent domain) among the exact hosts, without the
+    /// any-top-level-domain patterns.
+    func lookupExact(_ host: String) -> Entry? {
+        let labels = host.split(separator: ".")
+        guard labels.count >= 2 else { return nil }
+        for start in 0..<(labels.count - 1) {
+            if let entry = exact[labels[start...].joined(separator: ".")] { return entry }
+        }
+        return nil
     }
 
     private func find(_ host: String) -> Entry? {

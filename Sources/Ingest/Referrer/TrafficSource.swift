@@ -11,7 +11,9 @@ public struct TrafficSource: Sendable, Hashable {
     public var channel: Channel
 
     /// Video platforms among the social networks.
-    static let video: Set<String> = ["YouTube", "Vimeo", "Twitch", "Dailymotion", "Youku", "bilibili"]
+    static let video: Set<String> = [
+        "YouTube", "Vimeo", "Twitch", "Dailymotion", "Youku", "bilibili", "Rumble", "Kick", "Odysee", "Niconico",
+    ]
     static let paidMedia: Set<String> = [
         "cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-search", "cpm", "cpv", "cpa", "display", "banner",
         "retargeting", "paidsocial", "paid_social", "paid-social", "ads", "ad",
@@ -52,7 +54,7 @@ public struct TrafficSource: Sendable, Hashable {
                 referrer = parsed.host + (parsed.path == "/" ? "/" : parsed.path)
             }
         }
-        let known = referrerHost.isEmpty ? nil : ReferrerList.shared.lookup(referrerHost)
+        let known = referrerHost.isEmpty ? nil : Self.lookup(referrerHost, path: parsedReferrer?.path ?? "/")
         let medium = utm.medium.lowercased()
         let campaignSource = utm.source.isEmpty ? refParameter : utm.source
         if !campaignSource.isEmpty {
@@ -79,10 +81,7 @@ public struct TrafficSource: Sendable, Hashable {
                 source: known.source, referrer: referrer, channel: organic(known.kind, source: known.source))
         }
         if !referrerHost.isEmpty {
-            let mail =
-                referrerHost.hasPrefix("mail.") || referrerHost.contains("webmail")
-                || referrerHost.hasPrefix("outlook.")
-            return TrafficSource(source: referrerHost, referrer: referrer, channel: mail ? .email : .referral)
+            return TrafficSource(source: referrerHost, referrer: referrer, channel: .referral)
         }
         return TrafficSource(source: "", referrer: "", channel: medium.contains("mail") ? .email : .direct)
     }
@@ -92,6 +91,37 @@ public struct TrafficSource: Sendable, Hashable {
         case .search: .organicSearch
         case .social: video.contains(source) ? .organicVideo : .organicSocial
         case .ai: .aiAssistant
+        case .email: .email
+        case .paid: .paidOther
+        case .paidSearch: .paidSearch
+        case .referral: .referral
         }
+    }
+
+    /// Host prefixes of webmail: a link clicked in a mail read in the browser.
+    static let webmailPrefixes = [
+        "mail.", "webmail.", "webmail2.", "email.", "mail2.", "mailbusiness.", "lightmailer", "deref-", "e.mail.",
+        "m.mail.", "mailbox.",
+    ]
+
+    /// What a referrer host is: a known entry, webmail by the shape of its host or path, or an
+    /// Android app by its package name.
+    static func lookup(_ host: String, path: String) -> ReferrerList.Entry? {
+        // Webmail first: mail.yahoo.com is mail, though yahoo.com is a search engine.
+        if let known = ReferrerList.shared.lookupExact(host), known.kind == .email { return known }
+        if webmailPrefixes.contains(where: { host.hasPrefix($0) }) || host.contains("webmail")
+            || path.hasPrefix("/webmail")
+        {
+            return ReferrerList.Entry(kind: .email, source: ReferrerList.shared.lookup(host)?.source ?? host)
+        }
+        if let known = ReferrerList.shared.lookup(host) { return known }
+        // An Android app's package name (android-app://com.example.app): mail apps are e-mail,
+        // others are the site of the reversed domain (com.facebook.lite is facebook.com's).
+        let labels = host.split(separator: ".")
+        if labels.count >= 3, ["com", "org", "net", "io", "app", "co", "de", "ru", "jp", "me"].contains(labels[0]) {
+            if host.contains("mail") || labels.last == "gm" { return ReferrerList.Entry(kind: .email, source: host) }
+            if let site = ReferrerList.shared.lookup(labels[1] + "." + labels[0]) { return site }
+        }
+        return nil
     }
 }

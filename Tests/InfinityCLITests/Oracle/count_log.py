@@ -1,20 +1,32 @@
 """An independent count of a combined-format access log with the import rules of Docs/import.md.
 
-Usage: count_log.py LOG BOT_RULES_SWIFT > counts.json
+Usage: count_log.py LOG INFINITY_BINARY > counts.json
 Prints lines, page views and skipped lines by reason, page views per path, and distinct visitors
-(client address + user agent) per UTC day among page views.
+(client address + user agent) per UTC day among page views. Which agents are bots or app clients
+is asked of `infinity user-agent` (the classifier's own accuracy is measured by
+UserAgentAccuracyTests); everything else is counted here, independently of the importer.
 """
 import json
 import re
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 
-log_path, bot_rules_path = sys.argv[1:3]
-# The bot tokens are data in BotRules.swift: the quoted strings of its `tokens` array.
-source = open(bot_rules_path).read()
-tokens_block = source[source.index("static let tokens = ["):source.index("]", source.index("static let tokens = ["))]
-tokens = re.findall(r'"((?:[^"\\]|\\.)*)"', tokens_block)
+log_path, binary = sys.argv[1:3]
+kinds = {}
+
+
+def classify_all(agents):
+    agents = sorted(agents)
+    text = "".join(a + "\n" for a in agents)
+    out = subprocess.run([binary, "user-agent", "--stdin", "--format", "tsv"], input=text.encode("utf-8"),
+                         capture_output=True, check=True).stdout.decode("utf-8").split("\n")
+    rows = [line.split("\t") for line in out if line]
+    assert len(rows) == len(agents), (len(rows), len(agents))
+    for agent, row in zip(agents, rows):
+        kinds[agent] = row[0]
+
 
 line_re = re.compile(
     r'^(\S+) \S+ \S+ \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$')
@@ -50,19 +62,19 @@ def decode_path(path):
     return "".join(out)
 
 
-def is_bot(agent):
-    if agent == "":
-        return True
-    lower = agent.lower()
-    for token in tokens:
-        if token in lower:
-            if token == "bot" and "cubot" in lower and "bot/" not in lower:
-                continue
-            if token == "cfnetwork" and agent.startswith("Safari"):
-                continue
-            return True
-    return False
+def parse(raw):
+    text = raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", "replace")
+    return line_re.match(text)
 
+
+with open(log_path, "rb") as handle:
+    seen = set()
+    for raw in handle:
+        m = parse(raw)
+        if m:
+            agent = m.group(7).replace('\\"', '"').replace("\\\\", "\\")
+            seen.add("" if agent == "-" else agent)
+classify_all(seen)
 
 counts = Counter()
 per_page = Counter()
@@ -92,8 +104,9 @@ with open(log_path, "rb") as handle:
         if ext not in pages:
             counts["asset"] += 1
             continue
-        if is_bot("" if agent == "-" else agent):
-            counts["bot"] += 1
+        kind = kinds["" if agent == "-" else agent]
+        if kind != "browser":
+            counts["bot" if kind == "bot" else "app-client"] += 1
             continue
         counts["pageviews"] += 1
         per_page[decode_path(path.split("#")[0])] += 1
@@ -102,6 +115,6 @@ with open(log_path, "rb") as handle:
 
 json.dump({
     "lines": lines, "pageviews": counts["pageviews"],
-    "skipped": {k: counts[k] for k in ("malformed", "method", "status", "asset", "bot")},
+    "skipped": {k: counts[k] for k in ("malformed", "method", "status", "asset", "bot", "app-client")},
     "pages": per_page, "daily_visitors": {d: len(v) for d, v in visitors.items()},
 }, sys.stdout)

@@ -1,0 +1,57 @@
+import Foundation
+import Journal
+import Testing
+
+@testable import Ingest
+
+/// Issue 16's referrer row: the channel of a labelled referrer list, with the goal in the
+/// assertion, and the kinds the issue found filed wrongly.
+@Suite("referrer channels")
+struct ReferrerChannelTests {
+    static func channel(_ referrer: String) -> TrafficSource {
+        TrafficSource.classify(referrerURL: referrer, pageHost: "example.com", utm: UTM(), refParameter: "")
+    }
+
+    @Test("channel right for ≥ 90% of the hand-labelled referrers (search, social, video, e-mail, paid, AI, referral)")
+    func labelledReferrers() throws {
+        let text = try String(contentsOfFile: TestData.path("referrers/labelled-referrers.tsv"), encoding: .utf8)
+        var share = Share()
+        var perChannel: [String: Share] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t").map(String.init)
+            guard fields.count == 2 else { continue }
+            let got = Self.channel(fields[1]).channel.description
+            share.count(got == fields[0], "\(fields[0]) ≠ \(got): \(fields[1])")
+            perChannel[fields[0], default: Share()].count(got == fields[0], fields[1])
+        }
+        #expect(share.total >= 140)
+        #expect(share.rate >= 0.9, "\(share)")
+        // Every channel but Direct, and Paid Social, which only campaign tags can tell.
+        #expect(perChannel.count == Channel.allCases.count - 2, "\(perChannel.keys.sorted())")
+        for (channel, channelShare) in perChannel { #expect(channelShare.rate >= 0.8, "\(channel): \(channelShare)") }
+    }
+
+    @Test("webmail is Email, ad clicks are Paid, AI chat sites are AI Assistants, with the provider's name")
+    func kindsTheIssueFound() {
+        for (referrer, channel, source) in [
+            ("https://navigator.gmx.net/mail", Channel.email, "GMX"), ("https://email.ionos.de/", .email, "IONOS"),
+            ("https://www.orange.fr/webmail/", .email, "orange.fr"),
+            ("https://outlook.live.com/mail/0/inbox", .email, "Outlook.com"),
+            ("https://mail.yahoo.com/d/folders/1", .email, "Yahoo! Mail"),
+            ("https://tpc.googlesyndication.com/simgad/1", .paidOther, "Google Ads"),
+            ("https://ad.doubleclick.net/ddm/clk/1", .paidOther, "Google Ads"),
+            ("https://character.ai/chat/1", .aiAssistant, "Character.AI"), ("https://poe.com/", .aiAssistant, "Poe"),
+            ("android-app://com.google.android.gm/", .email, "Gmail"),
+            ("https://search.yahoo.com/search?p=x", .organicSearch, "Yahoo!"),
+            ("https://docs.google.com/document/d/1", .referral, "Google Docs"),
+        ] {
+            let result = Self.channel(referrer)
+            #expect(result.channel == channel && result.source == source, "\(referrer): \(result)")
+        }
+    }
+
+    @Test("a referrer on the landing page's own host is a self-referral, counted as Direct")
+    func selfReferral() {
+        #expect(Self.channel("https://example.com/pricing").channel == .direct)
+    }
+}
