@@ -20,15 +20,20 @@ enum CLI {
         let stderr: String
     }
 
-    /// Runs `infinity` with `arguments` to completion.
-    static func run(_ arguments: [String]) throws -> Output {
+    /// Runs `infinity` with `arguments` to completion; `input` (a few KB at most) is its standard input.
+    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
+        if input != nil { process.standardInput = inPipe }
         try process.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+        }
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
         let errData = Mutex<Data>(Data())
         let reader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }

@@ -26,6 +26,9 @@ public struct JournalStats: Sendable {
     public var timeSpan: ClosedRange<Int64>?
     /// Classifier versions named by the newest segment.
     public var classifiers: [String: String] = [:]
+    /// Every version each classifier had, with how many segments (holding blocks) named it: a
+    /// journal written before and after a classifier changed shows both.
+    public var classifierHistory: [String: [String: Int]] = [:]
 
     /// Disk bytes per record (0 for an empty journal).
     public var bytesPerRecord: Double { records == 0 ? 0 : Double(bytesOnDisk) / Double(records) }
@@ -40,7 +43,14 @@ public struct JournalStats: Sendable {
             if try file.mode() & 0o222 == 0 { sealedSegments += 1 }
         }
         var headers = try JournalReader(directory: directory).headers()
+        var lastSegment: String?
         while let entry = try headers.next() {
+            if entry.segment.path != lastSegment {
+                lastSegment = entry.segment.path
+                for (name, version) in entry.segmentHeader.classifiers {
+                    classifierHistory[name, default: [:]][version, default: 0] += 1
+                }
+            }
             let header = entry.header
             blocks += 1
             records += UInt64(header.recordCount)

@@ -37,6 +37,13 @@ struct JournalStatCommand: ParsableCommand {
                 object.add("first_timestamp", Format.timestamp(span.lowerBound))
                 object.add("last_timestamp", Format.timestamp(span.upperBound))
             }
+            var classifiers = JSONObject()
+            for (name, versions) in stats.classifierHistory.sorted(by: { $0.key < $1.key }) {
+                var segments = JSONObject()
+                for (version, count) in versions.sorted(by: { $0.key < $1.key }) { segments.add(version, Int64(count)) }
+                classifiers.addRaw(name, segments.json)
+            }
+            object.addRaw("classifiers", classifiers.json)
             print(object.json)
         case .table:
             var table = TextTable(["", ""], rightAligned: [])
@@ -58,8 +65,11 @@ struct JournalStatCommand: ParsableCommand {
             if let span = stats.timeSpan {
                 table.add(["time span", "\(Format.timestamp(span.lowerBound)) … \(Format.timestamp(span.upperBound))"])
             }
-            for (name, version) in stats.classifiers.sorted(by: { $0.key < $1.key }) {
-                table.add(["classifier \(name)", version])
+            for (name, versions) in stats.classifierHistory.sorted(by: { $0.key < $1.key }) {
+                let listed = versions.sorted { $0.key < $1.key }.map {
+                    "\($0.key) (\($0.value) segment\($0.value == 1 ? "" : "s"))"
+                }
+                table.add(["classifier \(name)", listed.joined(separator: ", ")])
             }
             print(table.render(), terminator: "")
         }
