@@ -104,14 +104,23 @@ public struct TrafficSource: Sendable, Hashable {
         "m.mail.", "mailbox.",
     ]
 
-    /// What a referrer host is: a known entry, webmail by the shape of its host or path, or an
-    /// Android app by its package name.
+    /// What a referrer is: a known entry, webmail by the shape of its host or path, or an Android
+    /// app by its package name.
     static func lookup(_ host: String, path: String) -> ReferrerList.Entry? {
+        let entry = hosts.value(for: host) { Self.entry(host) }
+        if entry?.kind != .email && path.hasPrefix("/webmail") {
+            return ReferrerList.Entry(kind: .email, source: entry?.source ?? host)
+        }
+        return entry
+    }
+
+    /// Host verdicts, remembered: the hot path sees the same few hundred referrer hosts.
+    private static let hosts = BoundedCache<String, ReferrerList.Entry?>(limit: 10_000)
+
+    private static func entry(_ host: String) -> ReferrerList.Entry? {
         // Webmail first: mail.yahoo.com is mail, though yahoo.com is a search engine.
         if let known = ReferrerList.shared.lookupExact(host), known.kind == .email { return known }
-        if webmailPrefixes.contains(where: { host.hasPrefix($0) }) || host.contains("webmail")
-            || path.hasPrefix("/webmail")
-        {
+        if webmailPrefixes.contains(where: { host.hasPrefix($0) }) || host.contains("webmail") {
             return ReferrerList.Entry(kind: .email, source: ReferrerList.shared.lookup(host)?.source ?? host)
         }
         if let known = ReferrerList.shared.lookup(host) { return known }

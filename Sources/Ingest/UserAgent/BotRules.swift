@@ -87,6 +87,13 @@ enum BotRules {
         "rim", "handhttp",
     ]
 
+    // The lists as bytes, made once.
+    static let tokenBytes = tokens.map { Array($0.utf8) }
+    static let startBytes = starts.map { Array($0.utf8) }
+    static let deviceMarkerBytes = deviceMarkers.map { Array($0.utf8) }
+    static let handsetMakerBytes = handsetMakers.map { Array($0.utf8) }
+    static let compatibleBrowserBytes = compatibleBrowsers.map { Array($0.utf8) }
+
     static func kind(_ ua: UserAgentText) -> UserAgentInfo.Kind {
         if ua.isEmpty { return .bot }
         let lower = ua.lower
@@ -96,12 +103,11 @@ enum BotRules {
         if !mozilla && ua.containsLower("cfnetwork") && !ua.containsLower("safari") { return .app }
         // Text browsers name the libraries they are built on.
         if lower.starts(with: Array("lynx/".utf8)) || lower.starts(with: Array("links".utf8)) { return .browser }
-        for token in tokens where ua.containsLower(token) {
+        if let index = tokenBytes.firstIndex(where: { UserAgentText.find($0, in: lower) != nil }) {
             // Safari's own networking (downloads, reading list) names CFNetwork.
-            if token == "cfnetwork/" && ua.containsLower("safari") { continue }
-            return .bot
+            if !(tokens[index] == "cfnetwork/" && ua.containsLower("safari")) { return .bot }
         }
-        for start in starts where lower.starts(with: Array(start.utf8)) { return .bot }
+        if ua.startsLower(withAnyOf: startBytes) { return .bot }
         for word in words where ua.containsLowerWord(word) {
             if word == "bot" && ua.containsLower("cubot") { continue }  // a phone maker
             return .bot
@@ -115,14 +121,14 @@ enum BotRules {
         }
         if mozilla {
             // A bare "Mozilla/5.0", or one with nothing but a version or "(compatible)" after it.
-            if !lower.contains(40) && !deviceMarkers.contains(where: { ua.containsLower($0) }) { return .bot }
+            if !lower.contains(40) && !ua.containsLower(anyOf: deviceMarkerBytes) { return .bot }
             if ua.containsLower("compatible;") || ua.containsLower("compatible)") {
-                if !compatibleBrowsers.contains(where: { ua.containsLower($0) }) { return .bot }
+                if !ua.containsLower(anyOf: compatibleBrowserBytes) { return .bot }
             }
             return .browser
         }
         // Not shaped like a browser: a browser, phone or platform marker is needed.
-        if handsetMakers.contains(where: { lower.starts(with: Array($0.utf8)) }) { return .browser }
-        return deviceMarkers.contains(where: { ua.containsLower($0) }) ? .browser : .bot
+        if ua.startsLower(withAnyOf: handsetMakerBytes) { return .browser }
+        return ua.containsLower(anyOf: deviceMarkerBytes) ? .browser : .bot
     }
 }

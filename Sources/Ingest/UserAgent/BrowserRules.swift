@@ -4,11 +4,13 @@ enum BrowserRules {
     /// A token that names a browser or app, what to call it, and where its version is.
     struct Rule {
         let token: String
+        let bytes: [UInt8]
         let family: String
         let versionAfter: String?
 
         init(_ token: String, _ family: String, version: String? = nil) {
             self.token = token
+            self.bytes = Array(token.utf8)
             self.family = family
             self.versionAfter = version
         }
@@ -117,7 +119,7 @@ enum BrowserRules {
                 ua.version(after: "Version/") ?? ua.version(after: "Opera/") ?? ua.version(after: "Opera ") ?? ""
             )
         }
-        for rule in rules where ua.contains(rule.token) {
+        for rule in rules where UserAgentText.find(rule.bytes, in: ua.original) != nil {
             return (rule.family, rule.versionAfter.flatMap { ua.version(after: $0) } ?? "")
         }
         if let v = ua.version(after: "IEMobile/") ?? ua.version(after: "IEMobile ") { return ("Internet Explorer", v) }

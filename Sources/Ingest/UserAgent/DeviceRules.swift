@@ -32,8 +32,11 @@ enum DeviceRules {
         "iball_slide", "htc flyer", "htc_flyer",
     ]
 
+    static let tvBytes = tv.map { Array($0.utf8) }
+    static let tabletWordBytes = tabletWords.map { Array($0.utf8) }
+
     static func detect(_ ua: UserAgentText, os: String) -> DeviceClass {
-        for token in tv where ua.containsLower(token) { return .tv }
+        if ua.containsLower(anyOf: tvBytes) { return .tv }
         if ua.contains("AFT") && ua.hasWord(startingWith: "AFT") { return .tv }  // Fire TV models
         if os == "iPadOS" || isTablet(ua, os: os) { return .tablet }
         if os == "Android" || os == "Fire OS" { return androidDevice(ua) }
@@ -53,7 +56,7 @@ enum DeviceRules {
 
     /// Tablets named as such, and tablet model names.
     static func isTablet(_ ua: UserAgentText, os: String) -> Bool {
-        if tabletWords.contains(where: { ua.containsLower($0) }) { return true }
+        if ua.containsLower(anyOf: tabletWordBytes) { return true }
         if ua.contains("Silk") && !ua.contains("Mobile") { return true }
         if os == "Android" || os == "Fire OS" {
             if tabletModels.contains(where: { ua.containsFollowedByDigit($0) }) { return true }
@@ -90,17 +93,19 @@ enum DeviceRules {
     }
 
     /// Phones and feature phones that name no operating system we know.
-    static func isPhone(_ ua: UserAgentText) -> Bool {
-        let markers = [
-            "iphone", "ipod", "midp", "cldc", "up.browser", "up.link", "docomo", "kddi", "softbank", "vodafone/",
-            "j2me", "symbian", "series40", "series60", "series30", "s60", "nokia", "sonyericsson", "samsung-",
-            "sec-", "sgh-", "mot-", "motorola", "lg-", "lge-", "blackberry", "windows ce", "windows mobile",
-            "iemobile", "ppc;", "smartphone", "palm", "brew", "bada", "opera mini", "opera mobi", "netfront",
-            "obigo", "teleca", "openwave", "ucweb", "mobile", "phone", "wap", "maui", "mtk", "spreadtrum", "sprd",
-            "alcatel", "zte", "huawei", "lenovo", "micromax", "benq", "sagem", "sharp", "sanyo", "philips",
-            "siemens", "sie-", "panasonic", "pantech", "kyocera", "htc", "i-mate", "jasmine", "dolfin", "samsung",
-            "onebrowser", "mqqbrowser", "lg/", "lge", "sonyericsson",
-        ]
-        return markers.contains(where: { ua.containsLower($0) })
-    }
+    static func isPhone(_ ua: UserAgentText) -> Bool { ua.containsLower(anyOf: phoneMarkerBytes) }
+
+    static let phoneMarkerBytes = phoneMarkers.map { Array($0.utf8) }
+
+    /// Lower-case markers of phones and feature phones.
+    static let phoneMarkers = [
+        "iphone", "ipod", "midp", "cldc", "up.browser", "up.link", "docomo", "kddi", "softbank", "vodafone/",
+        "j2me", "symbian", "series40", "series60", "series30", "s60", "nokia", "sonyericsson", "samsung-",
+        "sec-", "sgh-", "mot-", "motorola", "lg-", "lge-", "blackberry", "windows ce", "windows mobile",
+        "iemobile", "ppc;", "smartphone", "palm", "brew", "bada", "opera mini", "opera mobi", "netfront",
+        "obigo", "teleca", "openwave", "ucweb", "mobile", "phone", "wap", "maui", "mtk", "spreadtrum", "sprd",
+        "alcatel", "zte", "huawei", "lenovo", "micromax", "benq", "sagem", "sharp", "sanyo", "philips",
+        "siemens", "sie-", "panasonic", "pantech", "kyocera", "htc", "i-mate", "jasmine", "dolfin", "samsung",
+        "onebrowser", "mqqbrowser", "lg/", "lge", "sonyericsson",
+    ]
 }

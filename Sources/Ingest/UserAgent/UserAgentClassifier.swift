@@ -88,13 +88,17 @@ struct UserAgentText {
     func find(_ token: String) -> Int? { Self.find(Array(token.utf8), in: original) }
     /// Whether the lower-cased agent contains `token` (give it lower-case).
     func containsLower(_ token: String) -> Bool { Self.find(Array(token.utf8), in: lower) != nil }
+    /// Whether the lower-cased agent contains one of `tokens` (lower-case bytes).
+    func containsLower(anyOf tokens: [[UInt8]]) -> Bool { tokens.contains { Self.find($0, in: lower) != nil } }
+    /// Whether the lower-cased agent starts with one of `tokens` (lower-case bytes).
+    func startsLower(withAnyOf tokens: [[UInt8]]) -> Bool { tokens.contains { lower.starts(with: $0) } }
     /// Whether the lower-cased agent contains `word` as a whole word (no letter right before or
     /// after it, except that a word may end a longer one: `Googlebot`, `AhrefsBot`).
     func containsLowerWord(_ word: String) -> Bool {
         let needle = Array(word.utf8)
         var from = 0
         while from + needle.count <= lower.count,
-            let found = Self.find(needle, in: Array(lower[from...])).map({ $0 + from })
+            let found = Self.find(needle, in: lower, from: from)
         {
             let end = found + needle.count
             let letterAfter = end < lower.count && Self.isLetter(lower[end])
@@ -120,7 +124,7 @@ struct UserAgentText {
     func containsFollowedByDigit(_ prefix: String) -> Bool {
         let needle = Array(prefix.utf8)
         var from = 0
-        while let found = Self.find(needle, in: Array(original[from...])).map({ $0 + from }) {
+        while let found = Self.find(needle, in: original, from: from) {
             let end = found + needle.count
             if end < original.count, original[end] >= 48, original[end] <= 57 { return true }
             from = found + 1
@@ -133,7 +137,7 @@ struct UserAgentText {
     func hasWord(startingWith prefix: String) -> Bool {
         let needle = Array(prefix.utf8)
         var from = 0
-        while let found = Self.find(needle, in: Array(original[from...])).map({ $0 + from }) {
+        while let found = Self.find(needle, in: original, from: from) {
             if found == 0 || [32, 59, 40, 95, 45, 44].contains(original[found - 1]) { return true }
             from = found + 1
         }
@@ -144,7 +148,7 @@ struct UserAgentText {
     func containsUppercaseRun(after prefix: String, length: Int) -> Bool {
         let needle = Array(prefix.utf8)
         var from = 0
-        while let found = Self.find(needle, in: Array(original[from...])).map({ $0 + from }) {
+        while let found = Self.find(needle, in: original, from: from) {
             let start = found + needle.count
             if start + length <= original.count,
                 original[start..<(start + length)].allSatisfy({ $0 >= 65 && $0 <= 90 }),
@@ -188,9 +192,10 @@ struct UserAgentText {
         return result.isEmpty ? nil : String(decoding: result, as: UTF8.self)
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    /// Where `needle` first starts in `haystack` at or after `from`.
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int = 0) -> Int? {
         guard let first = needle.first, needle.count <= haystack.count else { return nil }
-        var i = 0
+        var i = from
         let last = haystack.count - needle.count
         while i <= last {
             if haystack[i] == first {
