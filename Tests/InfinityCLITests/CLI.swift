@@ -15,16 +15,20 @@ enum CLI {
     }
 
     struct Output {
+        /// The exit status, or minus the signal that ended the process.
         let status: Int32
         let stdout: String
         let stderr: String
     }
 
     /// Runs `infinity` with `arguments` to completion; `input` (a few KB at most) is its standard input.
-    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -42,7 +46,9 @@ enum CLI {
         process.waitUntilExit()
         while reader.isExecuting || !reader.isFinished { usleep(1000) }
         return Output(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            status: process.terminationReason == .uncaughtSignal
+                ? -process.terminationStatus : process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
     }
 }

@@ -22,6 +22,9 @@ public struct JournalRetention: Sendable {
     /// returns the names of the deleted segments.
     @discardableResult
     public func deleteSegments(olderThan cutoff: Int64) throws -> [String] {
+        // Compaction replaces sealed segments: one of them at a time.
+        let lock = try MaintenanceLock(directory: directory)
+        defer { lock.release() }
         let segments = try directory.segments()
         var deleted: [String] = []
         for segment in segments.dropLast() {

@@ -30,17 +30,43 @@ public struct JournalStats: Sendable {
     /// journal written before and after a classifier changed shows both.
     public var classifierHistory: [String: [String: Int]] = [:]
 
+    /// Bytes and records of the sealed segments, and of the open (newest, unsealed) one: live
+    /// traffic's small blocks show in the open segment until compaction rewrites sealed ones.
+    public var sealedBytes: Int64 = 0, sealedRecords: UInt64 = 0
+    /// See ``sealedBytes``.
+    public var openBytes: Int64 = 0, openRecords: UInt64 = 0
+    /// Blocks in sealed segments.
+    public var sealedBlocks = 0
+    /// Whether sealed segments hold many more blocks than full blocks would need: then
+    /// ``JournalCompactor`` would make them smaller.
+    public var sealedNeedCompaction: Bool {
+        sealedBlocks > 2
+            * Int((sealedRecords + UInt64(CommitPolicy().maxRecords) - 1) / UInt64(CommitPolicy().maxRecords))
+    }
+
     /// Disk bytes per record (0 for an empty journal).
     public var bytesPerRecord: Double { records == 0 ? 0 : Double(bytesOnDisk) / Double(records) }
+    /// Disk bytes per record in sealed segments (0 without any).
+    public var sealedBytesPerRecord: Double { sealedRecords == 0 ? 0 : Double(sealedBytes) / Double(sealedRecords) }
+    /// Disk bytes per record in the open segment (0 without one).
+    public var openBytesPerRecord: Double { openRecords == 0 ? 0 : Double(openBytes) / Double(openRecords) }
 
     /// Reads the statistics of the journal in `directory`.
     public init(directory: JournalDirectory) throws {
         let segments = try directory.segments()
         self.segments = segments.count
+        var sealedPaths = Set<String>()
         for segment in segments {
             let file = try OpenFile(path: segment.path, flags: O_RDONLY)
-            bytesOnDisk += try file.size()
-            if try file.mode() & 0o222 == 0 { sealedSegments += 1 }
+            let size = try file.size()
+            bytesOnDisk += size
+            if try file.mode() & 0o222 == 0 {
+                sealedSegments += 1
+                sealedPaths.insert(segment.path)
+                sealedBytes += size
+            } else {
+                openBytes += size
+            }
         }
         var headers = try JournalReader(directory: directory).headers()
         var lastSegment: String?
@@ -54,6 +80,12 @@ public struct JournalStats: Sendable {
             let header = entry.header
             blocks += 1
             records += UInt64(header.recordCount)
+            if sealedPaths.contains(entry.segment.path) {
+                sealedRecords += UInt64(header.recordCount)
+                sealedBlocks += 1
+            } else {
+                openRecords += UInt64(header.recordCount)
+            }
             uncompressedBytes += UInt64(header.uncompressedLength)
             sequences = (sequences?.lowerBound ?? header.firstSequence)..<header.endSequence
             timeSpan =

@@ -37,7 +37,7 @@ public struct JournalDirectory: Sendable {
         }
         var segments: [Segment] = []
         for name in try FileSystem.list(path) {
-            if name == JournalDirectory.lockFileName
+            if name == JournalDirectory.lockFileName || name == MaintenanceLock.fileName
                 || name.hasSuffix(SegmentName.suffix + JournalDirectory.temporarySuffix)
             {
                 continue

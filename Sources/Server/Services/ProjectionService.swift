@@ -114,7 +114,8 @@ public struct ProjectionService: Service {
                 if let quarantined = report.quarantined { status.record(damaged: quarantined) }
                 if ContinuousClock.now >= nextHousekeeping {
                     nextHousekeeping = ContinuousClock.now + .seconds(3600)
-                    housekeeping()
+                    // Sweeping old import secrets, compacting sealed segments: seconds at most, off the loop.
+                    _ = try await offThread({ housekeeping() })
                 }
                 // Hourly, and at once when the policy changed (SIGHUP).
                 if let retention = retention.value, !report.busy,

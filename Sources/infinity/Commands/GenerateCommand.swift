@@ -49,6 +49,12 @@ struct GenerateCommand: AsyncParsableCommand {
     var sync: CommitPolicy.Sync = .everyBlock
 
     @Option(
+        help: ArgumentHelp(
+            "Records per block, 1 to 1048576 (default 8192, what bulk writes use). A small number imitates a live server's group commits, to try `journal compact`. Example: --block-records 20",
+            valueName: "n"))
+    var blockRecords: Int = 8192
+
+    @Option(
         help:
             "Progress output: auto (a bar on a terminal), ndjson (a {\"durable\":N} line whenever more records are durable), or none."
     )
@@ -66,6 +72,9 @@ struct GenerateCommand: AsyncParsableCommand {
             throw ValidationError("--hits-per-day must be between 1 and 100000000, not \(hitsPerDay)")
         }
         guard !sites.isEmpty else { throw ValidationError("name at least one --site") }
+        guard (1...BlockEncoder.maxRecords).contains(blockRecords) else {
+            throw ValidationError("--block-records must be 1 to \(BlockEncoder.maxRecords), not \(blockRecords)")
+        }
         if let start, Format.parseDate(start) == nil {
             throw ValidationError("--start must be a date like 2026-11-01, not '\(start)'")
         }
@@ -111,7 +120,7 @@ struct GenerateCommand: AsyncParsableCommand {
         try registerSites()
         let writer = try JournalWriter(
             configuration: JournalConfiguration(
-                directory: options.journal.path, commit: CommitPolicy(sync: sync),
+                directory: options.journal.path, commit: CommitPolicy(maxRecords: blockRecords, sync: sync),
                 classifiers: ["generator": "infinity-generate/1 seed=\(seed)"]),
             logger: Infinity.makeLogger())
         let maxRecords = writer.configuration.commit.maxRecords

@@ -6,7 +6,9 @@ struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "Inspect and check the journal (the segment files everything is derived from).",
-        subcommands: [JournalStatCommand.self, JournalVerifyCommand.self, JournalDumpCommand.self]
+        subcommands: [
+            JournalStatCommand.self, JournalVerifyCommand.self, JournalDumpCommand.self, JournalCompactCommand.self,
+        ]
     )
 }
 

@@ -31,6 +31,8 @@ struct JournalStatCommand: ParsableCommand {
             object.add("bytes_on_disk", stats.bytesOnDisk)
             object.add("uncompressed_bytes", stats.uncompressedBytes)
             object.add("bytes_per_record", stats.bytesPerRecord)
+            object.add("sealed_bytes_per_record", stats.sealedBytesPerRecord)
+            object.add("open_bytes_per_record", stats.openBytesPerRecord)
             object.add("first_sequence", stats.sequences?.lowerBound ?? 0)
             object.add("end_sequence", stats.sequences?.upperBound ?? 0)
             if let span = stats.timeSpan {
@@ -53,6 +55,17 @@ struct JournalStatCommand: ParsableCommand {
             table.add(["records", "\(stats.records) (\(Format.count(Double(stats.records))))"])
             table.add(["bytes on disk", "\(stats.bytesOnDisk) (\(Format.bytes(stats.bytesOnDisk)))"])
             table.add(["bytes per record", Format.decimal(stats.bytesPerRecord)])
+            if stats.sealedRecords > 0 {
+                table.add([
+                    "  in sealed segments",
+                    Format.decimal(stats.sealedBytesPerRecord)
+                        + (stats.sealedNeedCompaction
+                            ? "  (small blocks: `infinity journal compact` rewrites them)" : ""),
+                ])
+            }
+            if stats.openRecords > 0 {
+                table.add(["  in the open segment", Format.decimal(stats.openBytesPerRecord)])
+            }
             if stats.uncompressedBytes > 0 {
                 table.add([
                     "compression",

@@ -329,7 +329,18 @@ struct ServeCommand: AsyncParsableCommand {
                     service: ProjectionService(
                         worker: worker, writer: writer, retention: retentionPolicy,
                         interval: .seconds(foldSeconds), status: projections,
-                        housekeeping: { ImportSalts.sweep(dataDirectory: dataFolder) }, logger: logger)),
+                        housekeeping: {
+                            ImportSalts.sweep(dataDirectory: dataFolder)
+                            // Live traffic writes small blocks: rewrite sealed segments into full ones.
+                            do {
+                                _ = try JournalCompactor(directory: JournalDirectory(dataDirectory: dataFolder))
+                                    .compact(logger: logger)
+                            } catch {
+                                logger.error(
+                                    "compacting the journal failed; it stays as it was",
+                                    metadata: ["error": "\(error)"])
+                            }
+                        }, logger: logger)),
                 .init(
                     service: RegistryWatcher(
                         sites: sites, calendar: calendar, stores: [keys, users, shares], logger: logger)),

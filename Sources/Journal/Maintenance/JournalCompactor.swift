@@ -1,0 +1,219 @@
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Rewrites sealed segments whose blocks are small — live traffic writes one block per group
+/// commit, often a few dozen records — into full blocks: the same records, sequence numbers and
+/// order, the same segment header, fewer and better-compressed blocks.
+///
+/// Each segment is replaced atomically: the new file is written beside it as
+/// `<first>.compact.seg.tmp` (a name readers skip and the writer removes), fsynced, read back and
+/// compared record for record, made read-only, then renamed over the old file and the folder
+/// fsynced. A crash at any point leaves either the old segment or the new one, never both or
+/// neither. Readers that opened the old file keep reading it; the writer never touches sealed
+/// segments; retention and other compactions wait on the folder's `.maintenance` lock. Damaged
+/// segments are left alone (their damage is named by offset elsewhere).
+public struct JournalCompactor: Sendable {
+    /// The journal folder.
+    public let directory: JournalDirectory
+    /// Records per block in the rewritten segments (the bulk writer's default).
+    public let recordsPerBlock: Int
+
+    /// Where a compaction may be made to crash, for the crash tests (`INFINITY_COMPACT_CRASH_AFTER`).
+    public enum Step: String, Sendable, CaseIterable {
+        /// The new file is written, not yet synced.
+        case written
+        /// The new file is synced and checked, not yet renamed.
+        case synced
+        /// The new file replaced the old one; the folder is not yet synced.
+        case renamed
+    }
+
+    /// What happened to one segment.
+    public struct Outcome: Sendable, Equatable {
+        /// The segment's file name.
+        public let name: String
+        /// Records in it.
+        public let records: UInt64
+        /// Blocks and bytes before and after (equal when it was left alone).
+        public let blocksBefore: Int, blocksAfter: Int
+        /// Bytes on disk before and after.
+        public let bytesBefore: Int64, bytesAfter: Int64
+        /// Why it was left alone, or nil when it was rewritten.
+        public let skipped: String?
+    }
+
+    /// A compactor for the journal in `directory`.
+    public init(directory: JournalDirectory, recordsPerBlock: Int = CommitPolicy().maxRecords) {
+        self.directory = directory
+        self.recordsPerBlock = max(1, min(recordsPerBlock, BlockEncoder.maxRecords))
+    }
+
+    /// The file name of the temporary copy of a segment being compacted.
+    static func temporaryName(of segment: JournalDirectory.Segment) -> String {
+        String(segment.name.dropLast(SegmentName.suffix.count)) + ".compact" + SegmentName.suffix
+            + JournalDirectory.temporarySuffix
+    }
+
+    /// Compacts every sealed segment with small blocks (the segment a writer appends to is not
+    /// sealed, so it is never touched); `progress` hears of each segment as it is done.
+    public func compact(
+        crashAfter: Step? = nil, logger: Logger, progress: (Outcome) -> Void = { _ in }
+    ) throws -> [Outcome] {
+        let lock = try MaintenanceLock(directory: directory)
+        defer { lock.release() }
+        for name in try FileSystem.list(directory.path) where name.hasSuffix(".compact.seg.tmp") {
+            try FileSystem.remove(directory.path + "/" + name)  // left by a compaction that died
+        }
+        var outcomes: [Outcome] = []
+        // Only sealed segments (read-only): the writer never writes to one again.
+        for segment in try directory.segments() {
+            let outcome = try compact(segment, crashAfter: crashAfter, logger: logger)
+            outcomes.append(outcome)
+            progress(outcome)
+        }
+        return outcomes
+    }
+
+    private func compact(_ segment: JournalDirectory.Segment, crashAfter: Step?, logger: Logger) throws -> Outcome {
+        let file = try OpenFile(path: segment.path, flags: O_RDONLY)
+        let bytesBefore = try file.size()
+        var cursor = try SegmentCursor(segment: segment, file: file)
+        var found: [SegmentCursor.Found] = []
+        var records: UInt64 = 0
+        func leave(_ reason: String) -> Outcome {
+            Outcome(
+                name: segment.name, records: records, blocksBefore: found.count, blocksAfter: found.count,
+                bytesBefore: bytesBefore, bytesAfter: bytesBefore, skipped: reason)
+        }
+        guard try file.mode() & 0o222 == 0 else { return leave("open: the writer still appends to it") }
+        walk: while true {
+            switch try cursor.next() {
+            case .end: break walk
+            case .block(let block):
+                found.append(block)
+                records += UInt64(block.header.recordCount)
+            case .problem(let reason, let offset):
+                logger.warning(
+                    "not compacting a damaged segment", metadata: ["segment": "\(segment.name)", "offset": "\(offset)"])
+                return leave("damaged at offset \(offset): \(reason) (see `infinity journal verify`)")
+            }
+        }
+        let needed = Int((records + UInt64(recordsPerBlock) - 1) / UInt64(recordsPerBlock))
+        guard found.count > needed else { return leave("already compact") }
+
+        // The old segment's header, byte for byte, then full blocks of the same records.
+        var header = [UInt8](repeating: 0, count: cursor.headerLength)
+        _ = try header.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
+        let temporary = directory.path + "/" + Self.temporaryName(of: segment)
+        var hits: [Hit] = []
+        hits.reserveCapacity(Int(records))
+        var buffer: [UInt8] = []
+        for block in found {
+            let decoded: HitBlock
+            do {
+                decoded = try cursor.decode(block, buffer: &buffer)
+            } catch let error as JournalError where error.code == .corrupt {
+                logger.warning(
+                    "not compacting a damaged segment",
+                    metadata: ["segment": "\(segment.name)", "offset": "\(block.offset)"])
+                return leave("damaged at offset \(block.offset): \(error.message) (see `infinity journal verify`)")
+            }
+            for index in 0..<decoded.count { hits.append(decoded[index]) }
+        }
+        do {
+            let output = try OpenFile(path: temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
+            var offset = Int64(0)
+            try header.withUnsafeBytes { try output.write($0, at: offset) }
+            offset += Int64(header.count)
+            var sequence = segment.firstSequence
+            var blocksAfter = 0
+            var start = 0
+            while start < hits.count {
+                let end = min(start + recordsPerBlock, hits.count)
+                let encoded = try BlockEncoder.encode(hits[start..<end], firstSequence: sequence)
+                try encoded.bytes.withUnsafeBytes { try output.write($0, at: offset) }
+                offset += Int64(encoded.bytes.count)
+                sequence = encoded.header.endSequence
+                blocksAfter += 1
+                start = end
+            }
+            if crashAfter == .written { Self.crash() }
+            try output.sync()
+            try check(temporary, against: hits, segment: segment)
+            try output.setMode(0o444)
+            try output.sync()
+            if crashAfter == .synced { Self.crash() }
+            try FileSystem.rename(temporary, to: segment.path)
+            if crashAfter == .renamed { Self.crash() }
+            try FileSystem.syncDirectory(directory.path)
+            logger.info(
+                "compacted a segment",
+                metadata: [
+                    "segment": "\(segment.name)", "blocks": "\(found.count) → \(blocksAfter)",
+                    "bytes": "\(bytesBefore) → \(offset)",
+                ])
+            return Outcome(
+                name: segment.name, records: records, blocksBefore: found.count, blocksAfter: blocksAfter,
+                bytesBefore: bytesBefore, bytesAfter: offset, skipped: nil)
+        } catch {
+            try? FileSystem.remove(temporary)
+            throw error
+        }
+    }
+
+    /// Reads the new file back and compares it with the records it must hold.
+    private func check(_ path: String, against hits: [Hit], segment: JournalDirectory.Segment) throws {
+        let copy = JournalDirectory.Segment(name: segment.name, path: path, firstSequence: segment.firstSequence)
+        var cursor = try SegmentCursor(segment: copy)
+        var buffer: [UInt8] = []
+        var index = 0
+        while true {
+            switch try cursor.next() {
+            case .end:
+                guard index == hits.count else {
+                    throw JournalError(.corrupt, "the compacted copy lost records", file: path)
+                }
+                return
+            case .block(let block):
+                let decoded = try cursor.decode(block, buffer: &buffer)
+                for record in 0..<decoded.count {
+                    guard index < hits.count, decoded[record] == hits[index] else {
+                        throw JournalError(.corrupt, "the compacted copy differs at record \(index)", file: path)
+                    }
+                    index += 1
+                }
+            case .problem(let reason, let offset):
+                throw JournalError(.corrupt, "the compacted copy is unreadable: \(reason)", file: path, offset: offset)
+            }
+        }
+    }
+
+    /// Ends the process at once, as a crash would (the crash tests' hook).
+    private static func crash() { kill(getpid(), SIGKILL) }
+}
+
+/// The journal folder's maintenance lock (`.maintenance`, `flock`): compaction and retention
+/// rewrite or delete sealed segments, so they take turns. Readers and the writer never take it.
+struct MaintenanceLock {
+    static let fileName = ".maintenance"
+    private let file: OpenFile
+
+    /// Waits for and takes the lock.
+    init(directory: JournalDirectory) throws {
+        file = try OpenFile(path: directory.path + "/" + Self.fileName, flags: O_RDWR | O_CREAT)
+        while flock(file.descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw JournalError(.io, "cannot lock the journal folder for maintenance", file: directory.path)
+            }
+        }
+    }
+
+    func release() { flock(file.descriptor, LOCK_UN) }
+}
