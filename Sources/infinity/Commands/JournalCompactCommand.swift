@@ -33,7 +33,7 @@ struct JournalCompactCommand: ParsableCommand {
         ) { outcome in
             if Terminal.stderrIsTerminal { Terminal.writeError("compacted \(outcome.name)\n") }
         }
-        for outcome in outcomes {
+        for outcome in outcomes where !(outcome.skipped?.hasPrefix("open") ?? false) {
             let perRecord = { (bytes: Int64) in Format.decimal(Double(bytes) / Double(max(outcome.records, 1))) }
             if let reason = outcome.skipped {
                 table.add([
