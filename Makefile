@@ -10,7 +10,11 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Wait for another apt or dpkg (unattended upgrades, a second make) instead of failing at once.
 APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
-.PHONY: run test deps oracle browser build release format lint bench clean
+.PHONY: run test deps oracle browser clickhouse build release format lint bench clean
+
+# The ClickHouse server the scale-out tests use: Debian's package, on loopback, data under .build.
+CLICKHOUSE_PORT ?= 18123
+CLICKHOUSE_DIR  ?= .build/clickhouse
 
 ## Install the system packages the build needs (only what is missing).
 deps:
@@ -33,6 +37,13 @@ browser: deps
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium"; \
 		$(APT) update -qq && $(APT) install -y -qq chromium >/dev/null \
 			|| { echo "apt-get could not install chromium"; exit 1; }; }
+
+## ClickHouse from Debian's packages, started on 127.0.0.1:$(CLICKHOUSE_PORT) (idempotent).
+clickhouse: deps
+	@command -v clickhouse-server >/dev/null 2>&1 || { echo "Installing clickhouse-server"; \
+		$(APT) update -qq && $(APT) install -y -qq clickhouse-server clickhouse-client >/dev/null \
+			|| { echo "apt-get could not install clickhouse-server"; exit 1; }; }
+	@Scripts/clickhouse-local.sh start $(CLICKHOUSE_DIR) $(CLICKHOUSE_PORT)
 
 build: deps
 	$(SWIFT) build
@@ -58,9 +69,9 @@ run: release
 	.build/release/infinity serve --data "$(DATA)" --listen "$(LISTEN)"
 
 ## The whole test suite.
-test: deps oracle browser
+test: deps oracle browser clickhouse
 	$(SWIFT) build --build-tests -j $(JOBS)
-	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
+	INFINITY_CLICKHOUSE=http://127.0.0.1:$(CLICKHOUSE_PORT) $(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks

@@ -21,6 +21,8 @@ public struct InfinityServer: Sendable {
     public let stats: StatsAPI?
     /// The dashboard, when it is served.
     public let dashboard: Dashboard?
+    /// How far replication into ClickHouse got, when it runs.
+    public let replication: ReplicationStatus?
     /// What `/metrics` shows.
     public let serverMetrics: ServerMetrics
     let logger: Logger
@@ -29,8 +31,9 @@ public struct InfinityServer: Sendable {
     public init(
         configuration: ServerConfiguration, pipeline: IngestPipeline, writer: JournalWriter,
         projections: ProjectionStatus? = nil, stats: StatsAPI? = nil, dashboard: Dashboard? = nil,
-        metrics: ServerMetrics = ServerMetrics(), logger: Logger
+        replication: ReplicationStatus? = nil, metrics: ServerMetrics = ServerMetrics(), logger: Logger
     ) {
+        self.replication = replication
         self.serverMetrics = metrics
         self.stats = stats
         self.dashboard = dashboard

@@ -29,6 +29,17 @@ extension InfinityServer {
             body["status"] = "ok"
         }
         body["journal"] = journal
+        if let replication {
+            var replicated: [String: Any] = [
+                "position": replication.position,
+                "lag_records": durable > replication.position ? durable - replication.position : 0,
+            ]
+            if let error = replication.error {
+                replicated["error"] = error
+                if body["status"] as? String == "ok" { body["status"] = "degraded" }
+            }
+            body["replication"] = replicated
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
@@ -39,7 +50,7 @@ extension InfinityServer {
     func metrics() -> Response {
         let body = serverMetrics.render(
             ingest: pipeline.counters.snapshot, durable: writer.durableSequence, queued: writer.queueDepth,
-            projections: projections)
+            projections: projections, replication: replication)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -26,6 +26,9 @@ public final class ServerMetrics: Sendable {
     private let rollupsLag: Gauge
     private let catchUpSeconds: Gauge
     private let damagedRecords: Gauge
+    private let replicationPosition: Gauge
+    private let replicationLag: Gauge
+    private let replicationFailures: Counter
     private let rollupFailures: Counter
     /// The totals already added to the counters above.
     private let reported = Mutex<[String: Int]>([:])
@@ -74,6 +77,14 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.named(
                 "infinity_journal_damaged_records",
                 "Journal records that cannot be read and are left out of the numbers."))
+        replicationPosition = registry.makeGauge(
+            descriptor: Self.named(
+                "infinity_replication_position", "Journal records of this node that ClickHouse holds."))
+        replicationLag = registry.makeGauge(
+            descriptor: Self.named(
+                "infinity_replication_lag_records", "Durable journal records not in ClickHouse yet."))
+        replicationFailures = registry.makeCounter(
+            descriptor: Self.named("infinity_replication_failures_total", "Replication passes that failed (retried)."))
         rollupFailures = registry.makeCounter(
             descriptor: Self.named("infinity_rollups_failures_total", "Folds that failed (retried)."))
     }
@@ -85,9 +96,10 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Brings running totals into the registry and returns the exposition text.
-    func render(ingest: IngestCounters.Snapshot, durable: UInt64, queued: Int, projections: ProjectionStatus?)
-        -> [UInt8]
-    {
+    func render(
+        ingest: IngestCounters.Snapshot, durable: UInt64, queued: Int, projections: ProjectionStatus?,
+        replication: ReplicationStatus? = nil
+    ) -> [UInt8] {
         reported.withLock { reported in
             func add(_ counter: Counter, _ key: String, _ total: Int) {
                 let delta = total - (reported[key] ?? 0)
@@ -99,6 +111,7 @@ public final class ServerMetrics: Sendable {
             add(failed, "failed", ingest.failed)
             for (reason, counter) in dropped { add(counter, "dropped." + reason.rawValue, ingest.dropped[reason] ?? 0) }
             if let projections { add(rollupFailures, "rollupFailures", projections.failures) }
+            if let replication { add(replicationFailures, "replicationFailures", replication.failures) }
         }
         durableSequence.set(Int64(durable))
         queueDepth.set(Int64(queued))
@@ -107,6 +120,10 @@ public final class ServerMetrics: Sendable {
             rollupsLag.set(Int64(durable > projections.position ? durable - projections.position : 0))
             catchUpSeconds.set(projections.lastDuration)
             damagedRecords.set(Int64(projections.damagedRecords))
+        }
+        if let replication {
+            replicationPosition.set(Int64(replication.position))
+            replicationLag.set(Int64(durable > replication.position ? durable - replication.position : 0))
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

@@ -98,6 +98,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Also copy every journal record into ClickHouse at this HTTP address, exactly once (Docs/clickhouse.md). Example: --clickhouse http://127.0.0.1:8123",
+            valueName: "url"))
+    var clickhouse: String?
+
+    @Option(help: "The ClickHouse database to write to (created when missing; default infinity).")
+    var clickhouseDatabase = "infinity"
+
+    @Option(help: "This node's name in ClickHouse, unique among the nodes sharing it (default: the host name).")
+    var node: String?
+
+    @Option(
+        help: ArgumentHelp(
             "MiB of rollup sections kept in memory for queries and the dashboard (default 256; 0 keeps none). Example: --query-cache 512",
             valueName: "MiB"))
     var queryCache: Int64?
@@ -274,6 +286,13 @@ struct ServeCommand: AsyncParsableCommand {
         let users = try UserStore(path: dataFolder + "/users.json")
         let shares = try ShareStore(path: dataFolder + "/shares.json")
         let sessions = SessionStore()
+        let replication = clickhouse.map { _ in ReplicationStatus() }
+        let replicator = try clickhouse.map {
+            try JournalReplicator(
+                journal: JournalDirectory(dataDirectory: dataFolder),
+                client: try ClickHouseClient(url: $0, database: clickhouseDatabase),
+                node: node ?? ProcessInfo.processInfo.hostName, logger: logger)
+        }
         let server = InfinityServer(
             configuration: ServerConfiguration(
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
@@ -287,7 +306,7 @@ struct ServeCommand: AsyncParsableCommand {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
                 }, logger: logger),
-            metrics: metrics, logger: logger)
+            replication: replication, metrics: metrics, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             Terminal.writeError(
@@ -346,7 +365,15 @@ struct ServeCommand: AsyncParsableCommand {
                         sites: sites, calendar: calendar, stores: [keys, users, shares], logger: logger)),
                 .init(service: sessions),
                 .init(service: app),
-            ],
+            ]
+                + (replicator.map { replicator in
+                    [
+                        .init(
+                            service: ReplicationService(
+                                replicator: replicator, durable: { writer.durableSequence },
+                                status: replication ?? ReplicationStatus(), logger: logger))
+                    ]
+                } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // SIGTERM always ends the process: what has not stopped gracefully after 10 s is cancelled.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)

@@ -1,0 +1,36 @@
+/// The ClickHouse table the journal is replicated into: one row per journal record, keyed by the
+/// node that wrote it and its journal sequence number. Like the journal it has no client address
+/// and no user agent; the visitor id is the same daily, salted hash.
+///
+/// Written for ClickHouse 18.16 (Debian 12's package) and current releases alike: plain
+/// `MergeTree` with custom partitioning, `Date`/`Int64` instead of `DateTime64` (added in 20.1),
+/// parallel arrays instead of `Map` (21.x), no `LowCardinality` (19.x). Docs/clickhouse.md has the
+/// DDL and the reasons.
+public enum ClickHouseSchema {
+    /// The schema version, part of the table name: a new version is a new table.
+    public static let version = 1
+    /// The table's name.
+    public static let table = "infinity_hits_v\(version)"
+
+    /// The columns in RowBinary order, with their ClickHouse types.
+    public static let columns: [(name: String, type: String)] = [
+        ("node", "String"), ("sequence", "UInt64"), ("time_ms", "Int64"), ("date", "Date"), ("site", "String"),
+        ("name", "String"), ("hostname", "String"), ("pathname", "String"), ("referrer", "String"),
+        ("source", "String"), ("channel", "UInt8"), ("utm_source", "String"), ("utm_medium", "String"),
+        ("utm_campaign", "String"), ("utm_content", "String"), ("utm_term", "String"), ("country", "String"),
+        ("browser", "String"), ("browser_version", "String"), ("os", "String"), ("os_version", "String"),
+        ("device", "UInt8"), ("screen", "UInt8"), ("visitor_id", "UInt64"), ("prop_keys", "Array(String)"),
+        ("prop_values", "Array(String)"), ("revenue_amount", "Int64"), ("revenue_currency", "String"),
+        ("flags", "UInt8"),
+    ]
+
+    /// `CREATE TABLE IF NOT EXISTS …` for `database` (which must exist).
+    public static func createTable(database: String) -> String {
+        let body = columns.map { "    \($0.name) \($0.type)" }.joined(separator: ",\n")
+        return """
+            CREATE TABLE IF NOT EXISTS \(database).\(table) (
+            \(body)
+            ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (site, date, node, sequence)
+            """
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Journal
+import Server
+
+/// `infinity replicate`: ship the journal's records into ClickHouse, exactly once.
+struct ReplicateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replicate",
+        abstract: "Copy the journal's records into ClickHouse, exactly once, and keep following it.",
+        discussion: """
+            Each row carries its node name and journal sequence number; on start the command asks ClickHouse \
+            how far this node got and goes on from there, so stopping or killing it at any moment and \
+            starting it again leaves every record in ClickHouse exactly once. The database and the table \
+            (Docs/clickhouse.md) are created when missing. Runs beside `infinity serve` (which can also do \
+            this itself with `serve --clickhouse URL`).
+            Examples:
+              infinity replicate --data ./data --clickhouse http://127.0.0.1:8123 --once
+              infinity replicate --clickhouse http://clickhouse:8123 --node eu-1
+            """)
+
+    @OptionGroup var options: DataOptions
+
+    @Option(
+        help: ArgumentHelp("ClickHouse's HTTP address. Example: --clickhouse http://127.0.0.1:8123", valueName: "url"))
+    var clickhouse: String
+
+    @Option(help: "The database to write to (created when missing).")
+    var database = "infinity"
+
+    @Option(help: "This node's name, unique among the nodes sharing one ClickHouse (default: the host name).")
+    var node: String?
+
+    @Flag(help: "Stop once ClickHouse holds every record written so far.")
+    var once = false
+
+    @Option(help: "Records per insert, 1 to 500000.")
+    var batchRecords = 100_000
+
+    func run() async throws {
+        let logger = Infinity.makeLogger()
+        let replicator = try JournalReplicator(
+            journal: options.journal, client: try ClickHouseClient(url: clickhouse, database: database),
+            node: node ?? ProcessInfo.processInfo.hostName, batchRecords: batchRecords, logger: logger)
+        repeat {
+            let pass = try await replicator.replicate { position in
+                if Terminal.stderrIsTerminal { Terminal.writeError("\rreplicated up to record \(position)") }
+            }
+            if pass.rows > 0 || once {
+                if Terminal.stderrIsTerminal { Terminal.writeError("\n") }
+                print(
+                    "Replicated \(pass.rows) records to ClickHouse as node \(replicator.node) in \(pass.batches) inserts: position \(pass.from) → \(pass.to)."
+                )
+            }
+            if !once { try await Task.sleep(for: .seconds(1)) }
+        } while !once
+    }
+}
