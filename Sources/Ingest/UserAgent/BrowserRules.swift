@@ -95,11 +95,6 @@ enum BrowserRules {
     ]
 
     static func detect(_ ua: UserAgentText, os: String) -> (String, String) {
-        let (name, version) = find(ua, os: os)
-        return (name, version)
-    }
-
-    private static func find(_ ua: UserAgentText, os: String) -> (String, String) {
         // UC's and Opera's own tokens are unambiguous, even inside other vendors' agents.
         if ua.contains("UCBrowser") || ua.contains("UCWEB") || ua.contains("UCMobile") || ua.contains("UC Browser")
             || ua.containsLower("uc applewebkit")

@@ -19,9 +19,9 @@ public struct DayKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// `example.com 2026-11-29`.
     public var description: String { "\(site) \(DayKey.isoDate(day))" }
 
-    /// `yyyy-mm-dd` of a day number.
-    public static func isoDate(_ day: Int64) -> String {
-        // Civil-from-days (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
+    /// Year, month and day of a day number (days since 1970-01-01): civil-from-days (Howard
+    /// Hinnant's algorithm), valid for the proleptic Gregorian calendar.
+    public static func civil(_ day: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = day + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -30,7 +30,12 @@ public struct DayKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// `yyyy-mm-dd` of a day number.
+    public static func isoDate(_ day: Int64) -> String {
+        let (y, m, d) = civil(day)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text

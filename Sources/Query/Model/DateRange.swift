@@ -132,10 +132,7 @@ public enum DateRange: Sendable, Hashable, CustomStringConvertible {
 /// Civil-calendar helpers on day numbers.
 enum CivilDays {
     /// (year, month, day) of a day number.
-    static func civil(_ day: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let parts = DayKey.isoDate(day).split(separator: "-").map { Int64($0)! }
-        return (parts[0], parts[1], parts[2])
-    }
+    static func civil(_ day: Int64) -> (year: Int64, month: Int64, day: Int64) { DayKey.civil(day) }
 
     static func monthStart(of day: Int64) -> Int64 { day - civil(day).day + 1 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import Logging
+import Projections
 
 /// Ships the journal's records into ClickHouse exactly once.
 ///
@@ -52,16 +53,8 @@ public struct JournalReplicator: Sendable {
     /// The table's partition (year × 12 + month, UTC) of a timestamp.
     static func month(of timestamp: Int64) -> Int {
         let day = timestamp >= 0 ? timestamp / 86_400_000 : (timestamp + 1) / 86_400_000 - 1
-        // Civil date from days since 1970 (Howard Hinnant's algorithm).
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return Int(year * 12 + month)
+        let civil = DayKey.civil(day)
+        return Int(civil.year * 12 + civil.month)
     }
 
     /// The next sequence number ClickHouse lacks for this node (0 when it holds none).
