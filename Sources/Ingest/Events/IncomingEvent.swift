@@ -19,13 +19,17 @@ public struct IncomingEvent: Sendable {
     public var interactive: Bool
     /// `w`: the screen width in CSS pixels, if sent.
     public var screenWidth: Int?
+    /// `g`: the browser says the visitor asked not to be tracked (Global Privacy Control or Do Not
+    /// Track, as the tracker reads them).
+    public var privacySignal: Bool
 
     /// An event; only the name, URL and domain are required.
     public init(
         name: String, url: String, domain: String, referrer: String? = nil,
         props: [(key: String, value: PropertyValue)] = [], revenue: (amount: PropertyValue, currency: String)? = nil,
-        hashMode: Bool = false, interactive: Bool = true, screenWidth: Int? = nil
+        hashMode: Bool = false, interactive: Bool = true, screenWidth: Int? = nil, privacySignal: Bool = false
     ) {
+        self.privacySignal = privacySignal
         self.name = name
         self.url = url
         self.domain = domain
@@ -64,11 +68,15 @@ public struct RequestContext: Sendable {
     public var userAgent: String
     /// When the request arrived, ms since epoch UTC.
     public var time: Int64
+    /// The request carries `Sec-GPC: 1` or `DNT: 1`: the visitor asked not to be tracked.
+    public var privacySignal: Bool
 
     /// A context.
     public init(
-        peerAddress: String, forwardedFor: String? = nil, forwarded: String? = nil, userAgent: String, time: Int64
+        peerAddress: String, forwardedFor: String? = nil, forwarded: String? = nil, userAgent: String, time: Int64,
+        privacySignal: Bool = false
     ) {
+        self.privacySignal = privacySignal
         self.peerAddress = peerAddress
         self.forwardedFor = forwardedFor
         self.forwarded = forwarded

@@ -6,6 +6,9 @@ public enum DropReason: String, Sendable, Hashable, CaseIterable {
     case bot
     /// An app's own HTTP client (`Dalvik/…`), which cannot run the tracker: counted apart from bots.
     case app = "app-client"
+    /// The visitor's browser asked not to be tracked (Global Privacy Control or Do Not Track) and
+    /// the site honours that.
+    case visitorChoice = "visitor-choice"
     /// The referrer is on the referrer-spam list.
     case spam
     /// None of the event's domains is a registered site.

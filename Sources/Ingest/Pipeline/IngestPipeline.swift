@@ -80,7 +80,7 @@ public final class IngestPipeline: Sendable {
         }
         let referrer = event.referrer.flatMap { PageURL.parse($0, hashRouting: false) }
         if let referrer, SpamList.shared.contains(referrer.host) { return .dropped(.spam) }
-        let registered: [Site]
+        var registered: [Site]
         if !event.domain.utf8.contains(44), let site = sites.site(for: event.domain) {
             registered = [site]  // the common case: one domain, written as registered
         } else {
@@ -93,6 +93,11 @@ public final class IngestPipeline: Sendable {
             }
         }
         guard !registered.isEmpty else { return .dropped(.unknownSite) }
+        // The visitor asked not to be tracked: sites that honour it count nothing.
+        if event.privacySignal || context.privacySignal {
+            registered.removeAll { $0.honorsPrivacySignals }
+            if registered.isEmpty { return .dropped(.visitorChoice) }
+        }
         guard
             let address = addresses.resolve(
                 peer: context.peerAddress, forwardedFor: context.forwardedFor, forwarded: context.forwarded)

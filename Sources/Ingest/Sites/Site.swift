@@ -7,11 +7,15 @@ public final class Site: Sendable {
     public let domain: String
     /// The site's time zone; its local midnight starts a new day (and a new visitor salt).
     public let timeZone: TimeZone
+    /// Whether hits from visitors whose browser asks not to be tracked (Global Privacy Control,
+    /// Do Not Track) are dropped. Off by default, as in Plausible.
+    public let honorsPrivacySignals: Bool
     private let cachedDay = Mutex<(start: Int64, end: Int64, day: Int64)>((0, 0, 0))
 
     /// A site in a time zone (UTC by default).
-    public init(domain: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+    public init(domain: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!, honorsPrivacySignals: Bool = false) {
         self.domain = domain
+        self.honorsPrivacySignals = honorsPrivacySignals
         self.timeZone = timeZone
     }
 

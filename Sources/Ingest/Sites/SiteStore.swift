@@ -11,6 +11,15 @@ public final class SiteStore: SiteRegistry {
         public var domain: String
         /// An IANA time zone name (e.g. `Europe/Berlin`).
         public var timezone: String
+        /// Whether the site honours Global Privacy Control and Do Not Track (absent: no).
+        public var honorPrivacySignals: Bool?
+
+        /// An entry.
+        public init(domain: String, timezone: String, honorPrivacySignals: Bool? = nil) {
+            self.domain = domain
+            self.timezone = timezone
+            self.honorPrivacySignals = honorPrivacySignals
+        }
     }
 
     /// The file.
@@ -50,7 +59,8 @@ public final class SiteStore: SiteRegistry {
         var sites: [String: Site] = [:]
         for entry in entries {
             sites[entry.domain] = Site(
-                domain: entry.domain, timeZone: TimeZone(identifier: entry.timezone) ?? TimeZone(identifier: "UTC")!)
+                domain: entry.domain, timeZone: TimeZone(identifier: entry.timezone) ?? TimeZone(identifier: "UTC")!,
+                honorsPrivacySignals: entry.honorPrivacySignals ?? false)
         }
         return sites
     }
@@ -80,21 +90,22 @@ public final class SiteStore: SiteRegistry {
         return domain
     }
 
-    /// Adds (or updates the time zone of) a site.
-    public func add(domain: String, timezone: String) throws -> Entry {
+    /// Adds a site, or changes its time zone and (when given) whether it honours privacy signals.
+    public func add(domain: String, timezone: String, honorPrivacySignals: Bool? = nil) throws -> Entry {
         let domain = try Self.normalise(domain)
         guard TimeZone(identifier: timezone) != nil else {
             throw IngestError(
                 .configuration, "unknown time zone '\(timezone)'",
                 hint: "Use an IANA name such as Europe/Berlin or America/New_York")
         }
-        let entry = Entry(domain: domain, timezone: timezone)
-        try state.withLock { state in
+        return try state.withLock { state in
+            let before = state.entries.first { $0.domain == domain }?.honorPrivacySignals
+            let entry = Entry(domain: domain, timezone: timezone, honorPrivacySignals: honorPrivacySignals ?? before)
             var entries = state.entries.filter { $0.domain != domain }
             entries.append(entry)
             state = (entries, Self.index(entries), try save(entries))
+            return entry
         }
-        return entry
     }
 
     /// Removes a site; returns false if it was not registered. Its data stays in the journal.

@@ -66,7 +66,9 @@ struct EventEndpoint: Sendable {
         let context = RequestContext(
             peerAddress: peer, forwardedFor: head.headerFields[Self.forwardedFor],
             forwarded: head.headerFields[Self.forwarded], userAgent: head.headerFields[.userAgent] ?? "",
-            time: Int64(Date().timeIntervalSince1970 * 1000))
+            time: Int64(Date().timeIntervalSince1970 * 1000),
+            privacySignal: head.headerFields[Self.globalPrivacyControl] == "1"
+                || head.headerFields[Self.doNotTrack] == "1")
         switch pipeline.process(event, context: context) {
         case .invalid(let errors): return .reply(Self.errors(.badRequest, errors.map { ($0.field, $0.message) }))
         case .dropped(let reason): return .reply(Self.accepted(dropped: 1, reason: reason.rawValue))
@@ -107,6 +109,8 @@ struct EventEndpoint: Sendable {
     // Header names are parsed and validated once, not on every request.
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let forwarded = HTTPField.Name("Forwarded")!
+    static let globalPrivacyControl = HTTPField.Name("Sec-GPC")!
+    static let doNotTrack = HTTPField.Name("DNT")!
     static let droppedHeader = HTTPField.Name("X-Infinity-Dropped")!
     static let dropReasonHeader = HTTPField.Name("X-Infinity-Drop-Reason")!
 

@@ -82,6 +82,7 @@ enum EventPayload {
         }
         let hashMode = flag(member("h", "hashMode")) ?? false
         let interactive = flag(member("i", "interactive")) ?? true
+        let privacySignal = flag(member("g", "privacySignal")) ?? false
         var width: Int?
         if let raw = member("w", "w") {
             if case .number(let number) = raw, abs(number) < 1e9 {
@@ -94,7 +95,7 @@ enum EventPayload {
         return .event(
             IncomingEvent(
                 name: name, url: url, domain: domain, referrer: referrer, props: props, revenue: revenue,
-                hashMode: hashMode, interactive: interactive, screenWidth: width))
+                hashMode: hashMode, interactive: interactive, screenWidth: width, privacySignal: privacySignal))
     }
 
     private static func property(_ value: JSONValue) -> PropertyValue {

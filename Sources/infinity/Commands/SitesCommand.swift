@@ -20,10 +20,19 @@ struct SitesCommand: ParsableCommand {
         @Argument(help: "The site's domain, without www. Example: example.com") var domain: String
         @Option(help: "The time zone its days are counted in (an IANA name). Example: --timezone America/New_York")
         var timezone: String = "UTC"
+        @Flag(
+            inversion: .prefixedEnableDisable,
+            help:
+                "Drop hits from visitors whose browser asks not to be tracked (Global Privacy Control, Do Not Track). Off for a new site; unchanged when not given. Example: --enable-privacy-signals"
+        )
+        var privacySignals: Bool?
 
         func run() throws {
-            let entry = try SitesCommand.store(options).add(domain: domain, timezone: timezone)
-            print("Registered \(entry.domain) (days counted in \(entry.timezone)).")
+            let entry = try SitesCommand.store(options).add(
+                domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
+            let choice =
+                entry.honorPrivacySignals == true ? "; visitors' Do Not Track and Global Privacy Control honoured" : ""
+            print("Registered \(entry.domain) (days counted in \(entry.timezone)\(choice)).")
         }
     }
 
@@ -39,8 +48,10 @@ struct SitesCommand: ParsableCommand {
                 print("No sites yet. Add one with: infinity sites add example.com --timezone Europe/Berlin")
                 return
             }
-            var table = TextTable(["site", "time zone"])
-            for entry in entries { table.add([entry.domain, entry.timezone]) }
+            var table = TextTable(["site", "time zone", "privacy signals"])
+            for entry in entries {
+                table.add([entry.domain, entry.timezone, entry.honorPrivacySignals == true ? "honoured" : "counted"])
+            }
             print(table.render(), terminator: "")
         }
     }
