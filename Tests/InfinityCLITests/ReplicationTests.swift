@@ -143,4 +143,24 @@ struct ReplicationTests {
         let away = try CLI.run(["replicate", "--data", data.path, "--clickhouse", "http://127.0.0.1:1", "--once"])
         #expect(away.status != 0 && away.stderr.contains("cannot reach ClickHouse"), "\(away.stderr)")
     }
+
+    @Test("a wrong user, and a table of the same name with other columns, are refused with what to do")
+    func wrongUserAndForeignTable() async throws {
+        let server = try ClickHouseServer.shared()
+        let data = TemporaryDirectory()
+        _ = try Self.journal(data, hitsPerDay: 10)
+        let host = server.url.replacingOccurrences(of: "http://", with: "")
+        let user = try CLI.run([
+            "replicate", "--data", data.path, "--clickhouse", "http://nobody:wrong@\(host)", "--once",
+        ])
+        #expect(user.status != 0 && user.stderr.contains("refused the user or password"), "\(user.stderr)")
+        let database = "t_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await server.query("CREATE DATABASE \(database)")
+        _ = try await server.query(
+            "CREATE TABLE \(database).infinity_hits_v1 (node String, sequence UInt64, date Date) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY sequence"
+        )
+        let foreign = try Self.replicate(data, server, database)
+        #expect(foreign.status != 0 && foreign.stderr.contains("Drop that table"), "\(foreign.stderr)")
+        _ = try await server.query("DROP DATABASE \(database)")
+    }
 }

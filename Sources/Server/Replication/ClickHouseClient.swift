@@ -38,16 +38,45 @@ public struct ClickHouseClient: Sendable {
         _ = try await post(query: "INSERT INTO \(database).\(table) FORMAT RowBinary", body: Data(body))
     }
 
-    /// Creates the database and the table of ``ClickHouseSchema`` when missing.
+    /// Creates the database and the table of ``ClickHouseSchema`` when missing, and refuses a
+    /// table of that name whose columns are not the schema's (made by hand, or by another build).
     public func prepare() async throws {
         try await execute("CREATE DATABASE IF NOT EXISTS \(database)")
         try await execute(ClickHouseSchema.createTable(database: database))
+        let text = try await execute(
+            "SELECT name, type FROM system.columns WHERE database = '\(database)' AND table = '\(ClickHouseSchema.table)' FORMAT TabSeparated"
+        )
+        let found = text.split(separator: "\n").map { $0.replacingOccurrences(of: "\t", with: " ") }
+        let expected = ClickHouseSchema.columns.map { "\($0.name) \($0.type)" }
+        guard found == expected else {
+            throw ServerError(
+                "the ClickHouse table \(database).\(ClickHouseSchema.table) does not have schema version \(ClickHouseSchema.version)'s columns",
+                code: "clickhouse-schema",
+                hint:
+                    "Drop that table (it is a copy; `infinity replicate` refills it from the journal), or use another database with --clickhouse-database"
+            )
+        }
     }
 
+    /// One session for all requests; it answers an authentication challenge (ClickHouse's 401 for
+    /// a wrong user) by cancelling, so the request ends with an error instead of waiting.
+    private static let session = URLSession(
+        configuration: .ephemeral, delegate: ChallengeRefusal(), delegateQueue: nil)
+
     private func post(query: String, body: Data) async throws -> Data {
-        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
+        let given = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        var components = URLComponents()
+        components.scheme = given?.scheme
+        components.host = given?.host
+        components.port = given?.port
         components.path = "/"
-        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "query", value: query)]
+        var items = [URLQueryItem(name: "query", value: query)]
+        // Credentials in the address (http://USER:PASSWORD@host:8123) go as ClickHouse's own parameters.
+        if let user = given?.user {
+            items.append(URLQueryItem(name: "user", value: user))
+            if let password = given?.password { items.append(URLQueryItem(name: "password", value: password)) }
+        }
+        components.queryItems = items
         var request = URLRequest(url: components.url!)
         request.httpMethod = "POST"
         request.httpBody = body
@@ -55,7 +84,11 @@ public struct ClickHouseClient: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (data, response) = try await Self.session.data(for: request)
+        } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled {
+            throw ServerError(
+                "ClickHouse refused the user or password", code: "clickhouse-auth",
+                hint: "Put them in the address given to --clickhouse: http://USER:PASSWORD@host:8123")
         } catch {
             throw ServerError(
                 "cannot reach ClickHouse at \(url.absoluteString): \(error.localizedDescription)", code: "unavailable",
@@ -64,8 +97,26 @@ public struct ClickHouseClient: Sendable {
         guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
             let message = String(decoding: data.prefix(500), as: UTF8.self).trimmingCharacters(
                 in: .whitespacesAndNewlines)
+            if message.contains("Code: 516") || message.contains("Code: 192") || message.contains("Code: 193")
+                || message.contains("Authentication failed")
+            {
+                throw ServerError(
+                    "ClickHouse refused the user or password", code: "clickhouse-auth",
+                    hint: "Put them in the address given to --clickhouse: http://USER:PASSWORD@host:8123")
+            }
             throw ServerError("ClickHouse refused the request: \(message)", code: "clickhouse")
         }
         return data
+    }
+}
+
+/// Cancels every authentication challenge: credentials go in the request itself, never by challenge.
+// @unchecked Sendable: no stored state; URLSession calls it from its own queue.
+private final class ChallengeRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        completionHandler(.cancelAuthenticationChallenge, nil)
     }
 }
