@@ -286,6 +286,7 @@ struct ServeCommand: AsyncParsableCommand {
         let users = try UserStore(path: dataFolder + "/users.json")
         let shares = try ShareStore(path: dataFolder + "/shares.json")
         let sessions = SessionStore()
+        let compacting = Mutex(false)
         let replication = clickhouse.map { _ in ReplicationStatus() }
         let replicator = try clickhouse.map {
             try JournalReplicator(
@@ -350,14 +351,26 @@ struct ServeCommand: AsyncParsableCommand {
                         interval: .seconds(foldSeconds), status: projections,
                         housekeeping: {
                             ImportSalts.sweep(dataDirectory: dataFolder)
-                            // Live traffic writes small blocks: rewrite sealed segments into full ones.
-                            do {
-                                _ = try JournalCompactor(directory: JournalDirectory(dataDirectory: dataFolder))
-                                    .compact(logger: logger)
-                            } catch {
-                                logger.error(
-                                    "compacting the journal failed; it stays as it was",
-                                    metadata: ["error": "\(error)"])
+                            // Live traffic writes small blocks: rewrite sealed segments into full
+                            // ones, on a thread of its own so that a long first run never holds up
+                            // the folds (a run cut short by shutdown is safe: each segment is
+                            // replaced atomically).
+                            let claimed = compacting.withLock { running -> Bool in
+                                if running { return false }
+                                running = true
+                                return true
+                            }
+                            guard claimed else { return }  // the previous run is still going
+                            DispatchQueue.global(qos: .utility).async {
+                                defer { compacting.withLock { $0 = false } }
+                                do {
+                                    _ = try JournalCompactor(directory: JournalDirectory(dataDirectory: dataFolder))
+                                        .compact(logger: logger)
+                                } catch {
+                                    logger.error(
+                                        "compacting the journal failed; it stays as it was",
+                                        metadata: ["error": "\(error)"])
+                                }
                             }
                         }, logger: logger)),
                 .init(
