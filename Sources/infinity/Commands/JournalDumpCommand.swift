@@ -80,10 +80,11 @@ struct JournalDumpCommand: ParsableCommand {
         }
     }
 
-    /// One record as a JSON object with every field, keys in a fixed order.
-    static func json(_ hit: Hit, sequence: UInt64) -> String {
+    /// One record as a JSON object with every field, keys in a fixed order; without a sequence
+    /// number, neither it nor the visitor id is written (what `infinity export` gives away).
+    static func json(_ hit: Hit, sequence: UInt64?) -> String {
         var object = JSONObject()
-        object.add("seq", sequence)
+        if let sequence { object.add("seq", sequence) }
         object.add("timestamp", hit.timestamp)
         object.add("time", Format.timestamp(hit.timestamp))
         object.add("site", hit.site)
@@ -105,8 +106,10 @@ struct JournalDumpCommand: ParsableCommand {
         object.add("os_version", hit.osVersion)
         object.add("device", hit.device.description)
         object.add("screen", hit.screen.description)
-        let hex = String(hit.visitorID, radix: 16)
-        object.add("visitor_id", String(repeating: "0", count: 16 - hex.count) + hex)
+        if sequence != nil {
+            let hex = String(hit.visitorID, radix: 16)
+            object.add("visitor_id", String(repeating: "0", count: 16 - hex.count) + hex)
+        }
         var props = JSONObject()
         for property in hit.props { props.add(property.key, property.value) }
         object.addRaw("props", props.json)

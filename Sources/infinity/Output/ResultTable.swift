@@ -67,11 +67,14 @@ enum ResultTable {
         return "'" + text
     }
 
+    /// One CSV field: quoted when it holds a comma, quote or line break (RFC 4180).
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
     static func csv(_ request: QueryRequest, _ result: QueryResult) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        let field = csvField
         func number(_ value: Double?) -> String {
             guard let value else { return "" }
             return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
