@@ -18,7 +18,8 @@ struct Infinity: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, SitesCommand.self, GenerateCommand.self, RebuildCommand.self, RollupsCommand.self,
-            RetentionCommand.self, QueryCommand.self, ExportCommand.self, KeysCommand.self, UsersCommand.self, ImportCommand.self,
+            RetentionCommand.self, QueryCommand.self, ExportCommand.self, KeysCommand.self, UsersCommand.self,
+            ImportCommand.self,
             JournalCommand.self, UserAgentCommand.self, ReferrerCommand.self, ReplicateCommand.self,
         ]
     )
