@@ -28,11 +28,16 @@ struct JournalCompactCommand: ParsableCommand {
         var table = TextTable(
             ["segment", "records", "blocks", "bytes", "bytes/record", ""], rightAligned: [1, 2, 3, 4])
         var saved: Int64 = 0
+        let segments = try options.journal.segments().count
+        var bar = ProgressBar(title: "compact", total: Double(segments), unit: "segments")
+        var done = 0
         let outcomes = try JournalCompactor(directory: options.journal).compact(
             crashAfter: crashAfter, logger: Infinity.makeLogger()
-        ) { outcome in
-            if Terminal.stderrIsTerminal { Terminal.writeError("compacted \(outcome.name)\n") }
+        ) { _ in
+            done += 1
+            bar.update(done: Double(done), count: Double(done), countUnit: "segments")
         }
+        bar.finish()
         for outcome in outcomes where !(outcome.skipped?.hasPrefix("open") ?? false) {
             let perRecord = { (bytes: Int64) in Format.decimal(Double(bytes) / Double(max(outcome.records, 1))) }
             if let reason = outcome.skipped {

@@ -43,11 +43,13 @@ struct ReplicateCommand: AsyncParsableCommand {
             journal: options.journal, client: try ClickHouseClient(url: clickhouse, database: database),
             node: node ?? ProcessInfo.processInfo.hostName, batchRecords: batchRecords, logger: logger)
         repeat {
+            let end = (try? JournalStats(directory: options.journal).sequences?.upperBound) ?? 0
+            var bar = ProgressBar(title: "replicate", total: Double(max(end, 1)), unit: "records")
             let pass = try await replicator.replicate { position in
-                if Terminal.stderrIsTerminal { Terminal.writeError("\rreplicated up to record \(position)") }
+                bar.update(done: Double(position), count: Double(position), countUnit: "records")
             }
+            bar.finish()
             if pass.rows > 0 || once {
-                if Terminal.stderrIsTerminal { Terminal.writeError("\n") }
                 print(
                     "Replicated \(pass.rows) records to ClickHouse as node \(replicator.node) in \(pass.batches) inserts: position \(pass.from) → \(pass.to)."
                 )

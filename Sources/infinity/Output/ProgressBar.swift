@@ -33,8 +33,8 @@ struct ProgressBar {
         )
     }
 
-    /// Ends the bar's line.
+    /// Ends the bar's line (nothing when it was never drawn).
     func finish() {
-        if enabled { Terminal.writeError("\n") }
+        if enabled && lastDrawn > 0 { Terminal.writeError("\n") }
     }
 }
