@@ -41,18 +41,19 @@ struct QueryJSONTests {
         #expect(request.limit == 5 && request.offset == 10)
     }
 
-    @Test(
-        "a malformed body names the field at fault",
-        arguments: [
-            (#"{"site_id": "s", "metrics": ["visitors"], "colour": 1}"#, "colour"),
-            (#"{"metrics": ["visitors"]}"#, "site_id"),
-            (#"{"site_id": "s", "metrics": ["sessions"]}"#, "metrics"),
-            (#"{"site_id": "s", "metrics": ["visitors"], "dimensions": ["visit:planet"]}"#, "dimensions"),
-            (#"{"site_id": "s", "metrics": ["visitors"], "filters": [["is", "visit:country"]]}"#, "filters[0]"),
-            (#"{"site_id": "s", "metrics": ["visitors"], "order_by": [["visitors", "up"]]}"#, "order_by"),
-            (#"{"site_id": "s", "metrics": ["visitors"], "date_range": 30}"#, "date_range"),
-            ("[1, 2]", "body"), ("{", "body"),
-        ])
+    /// Malformed bodies and the field each error must name.
+    static let malformedBodies: [(String, String)] = [
+        (#"{"site_id": "s", "metrics": ["visitors"], "colour": 1}"#, "colour"),
+        (#"{"metrics": ["visitors"]}"#, "site_id"),
+        (#"{"site_id": "s", "metrics": ["sessions"]}"#, "metrics"),
+        (#"{"site_id": "s", "metrics": ["visitors"], "dimensions": ["visit:planet"]}"#, "dimensions"),
+        (#"{"site_id": "s", "metrics": ["visitors"], "filters": [["is", "visit:country"]]}"#, "filters[0]"),
+        (#"{"site_id": "s", "metrics": ["visitors"], "order_by": [["visitors", "up"]]}"#, "order_by"),
+        (#"{"site_id": "s", "metrics": ["visitors"], "date_range": 30}"#, "date_range"),
+        ("[1, 2]", "body"), ("not json at all", "body"),
+    ]
+
+    @Test("a malformed body names the field at fault", arguments: Self.malformedBodies)
     func malformed(json: String, field: String) {
         #expect {
             _ = try Self.request(json)

@@ -187,13 +187,14 @@ enum BrowserRules {
         return nil
     }
 
+    /// How text-mode and small desktop browsers' agents start (lower-case), and their names.
+    static let textBrowsers: [([UInt8], String)] = [
+        ("lynx", "Lynx"), ("elinks", "ELinks"), ("links", "Links"), ("w3m", "w3m"), ("dillo", "Dillo"),
+        ("netsurf", "NetSurf"), ("ncsa_mosaic", "Mosaic"), ("ncsa mosaic", "Mosaic"),
+    ].map { (Array($0.0.utf8), $0.1) }
+
     /// Text-mode and small desktop browsers.
     static func textBrowser(_ ua: UserAgentText) -> String? {
-        let starts: [(String, String)] = [
-            ("lynx", "Lynx"), ("elinks", "ELinks"), ("links", "Links"), ("w3m", "w3m"), ("dillo", "Dillo"),
-            ("netsurf", "NetSurf"), ("ncsa_mosaic", "Mosaic"), ("ncsa mosaic", "Mosaic"),
-        ]
-        for (start, name) in starts where ua.lower.starts(with: Array(start.utf8)) { return name }
-        return nil
+        textBrowsers.first { ua.lower.starts(with: $0.0) }?.1
     }
 }

@@ -85,12 +85,16 @@ enum DeviceRules {
         // Apps' agents, and the MediaTek phones' "Release/… Browser/AppleWebKit… Profile/" form.
         if !browserShaped || ua.contains("Release/") || ua.contains("Profile/") { return .mobile }
         // Phone models whose browsers leave "Mobile" out (desktop mode, old builds).
-        let phones = ["GT-I", "GT-S", "SM-G", "SM-N", "SM-A", "SM-J", "SGH-", "SPH-", "SCH-", "SHV-E", "HTC", "XT"]
-        if phones.contains(where: { ua.containsFollowedByDigit($0) || ua.contains($0 + " ") }) { return .mobile }
+        if phoneModels.contains(where: { ua.containsFollowedByDigit($0) || ua.contains($0 + " ") }) { return .mobile }
         // Sony's phones are "Sony" and a letter-and-digits model (SonyC6833); its tablets say so.
         if ua.contains("Sony") && !ua.containsLower("tablet") && !ua.contains("SGP") { return .mobile }
         return .tablet
     }
+
+    /// Case-sensitive model prefixes of phones whose browsers may leave "Mobile" out.
+    static let phoneModels = [
+        "GT-I", "GT-S", "SM-G", "SM-N", "SM-A", "SM-J", "SGH-", "SPH-", "SCH-", "SHV-E", "HTC", "XT",
+    ]
 
     /// Phones and feature phones that name no operating system we know.
     static func isPhone(_ ua: UserAgentText) -> Bool { ua.containsLower(anyOf: phoneMarkerBytes) }

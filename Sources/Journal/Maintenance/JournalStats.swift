@@ -24,8 +24,6 @@ public struct JournalStats: Sendable {
     public var sequences: Range<UInt64>?
     /// Oldest and newest record timestamps, ms since epoch UTC.
     public var timeSpan: ClosedRange<Int64>?
-    /// Classifier versions named by the newest segment.
-    public var classifiers: [String: String] = [:]
     /// Every version each classifier had, with how many segments (holding blocks) named it: a
     /// journal written before and after a classifier changed shows both.
     public var classifierHistory: [String: [String: Int]] = [:]
@@ -92,7 +90,6 @@ public struct JournalStats: Sendable {
                 min(
                     timeSpan?.lowerBound ?? .max, header.minTimestamp)...max(
                     timeSpan?.upperBound ?? .min, header.maxTimestamp)
-            classifiers = entry.segmentHeader.classifiers
         }
     }
 }

@@ -48,7 +48,10 @@ struct ReferrerCommand: ParsableCommand {
             let result = TrafficSource.classify(
                 referrerURL: referrer, pageHost: site, utm: UTM(source: utmSource, medium: utmMedium),
                 refParameter: "")
-            let fields = [result.channel.description, result.source, referrer]
+            // The pipeline counts a referrer it cannot read as no referrer: say so.
+            let readable = PageURL.parse(referrer, hashRouting: false) != nil
+            let channel = result.channel.description + (readable ? "" : " (not an http(s) URL)")
+            let fields = [channel, result.source, referrer]
             if format == .tsv { print(fields.joined(separator: "\t")) } else { table.add(fields) }
         }
         for referrer in referrers { emit(referrer) }

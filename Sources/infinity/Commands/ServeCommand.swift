@@ -287,12 +287,15 @@ struct ServeCommand: AsyncParsableCommand {
         let shares = try ShareStore(path: dataFolder + "/shares.json")
         let sessions = SessionStore()
         let compacting = Mutex(false)
-        let replication = clickhouse.map { _ in ReplicationStatus() }
-        let replicator = try clickhouse.map {
-            try JournalReplicator(
-                journal: JournalDirectory(dataDirectory: dataFolder),
-                client: try ClickHouseClient(url: $0, database: clickhouseDatabase),
-                node: node ?? ProcessInfo.processInfo.hostName, logger: logger)
+        // Replication into ClickHouse, when asked for: the replicator and the status it reports to.
+        let replication = try clickhouse.map {
+            (
+                replicator: try JournalReplicator(
+                    journal: JournalDirectory(dataDirectory: dataFolder),
+                    client: try ClickHouseClient(url: $0, database: clickhouseDatabase),
+                    node: node ?? ProcessInfo.processInfo.hostName, logger: logger),
+                status: ReplicationStatus()
+            )
         }
         let server = InfinityServer(
             configuration: ServerConfiguration(
@@ -307,7 +310,7 @@ struct ServeCommand: AsyncParsableCommand {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
                 }, logger: logger),
-            replication: replication, metrics: metrics, logger: logger)
+            replication: replication?.status, metrics: metrics, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             Terminal.writeError(
@@ -379,12 +382,12 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: sessions),
                 .init(service: app),
             ]
-                + (replicator.map { replicator in
+                + (replication.map { replication in
                     [
                         .init(
                             service: ReplicationService(
-                                replicator: replicator, durable: { writer.durableSequence },
-                                status: replication ?? ReplicationStatus(), logger: logger))
+                                replicator: replication.replicator, durable: { writer.durableSequence },
+                                status: replication.status, logger: logger))
                     ]
                 } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
