@@ -77,56 +77,11 @@ struct QueryOracleTests {
 
     @Test("at least 30 queries: every metric, every dimension, each filter operator, series, comparisons")
     func everyAnswerMatchesDuckDB() throws {
-        let python = try #require(
-            Self.python,
-            "DuckDB is needed: run `make test` (it installs it into .build/oracle) or set INFINITY_ORACLE_PYTHON")
+        let fixture = try OracleFixture()
         #expect(Self.cases.count >= 30)
-        let data = TemporaryDirectory()
-        let generated = try CLI.run([
-            "generate", "--data", data.path, "--site", "example.com", "--site", "shop.example@America/New_York",
-            "--days", "14", "--hits-per-day", "1500", "--start", "2026-10-25", "--sync", "none",
-        ])
-        try #require(generated.status == 0, "\(generated.stderr)")
-        let rebuilt = try CLI.run(["rebuild", "--data", data.path])
-        try #require(rebuilt.status == 0, "\(rebuilt.stderr)")
-        let dump = try CLI.run(["journal", "dump", "--data", data.path, "--format", "ndjson"])
-        try dump.stdout.write(toFile: data.path + "/hits.ndjson", atomically: true, encoding: .utf8)
-        try #"{"example.com": "UTC", "shop.example": "America/New_York"}"#.write(
-            toFile: data.path + "/zones.json", atomically: true, encoding: .utf8)
-        try ("[" + Self.cases.joined(separator: ",\n") + "]").write(
-            toFile: data.path + "/cases.json", atomically: true, encoding: .utf8)
-
-        let oracle = Process()
-        oracle.executableURL = URL(fileURLWithPath: python)
-        oracle.arguments = [
-            BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/oracle.py").path,
-            data.path + "/hits.ndjson", data.path + "/zones.json", data.path + "/cases.json",
-        ]
-        let out = Pipe()
-        oracle.standardOutput = out
-        try oracle.run()
-        let expectedData = out.fileHandleForReading.readDataToEndOfFile()
-        oracle.waitUntilExit()
-        try #require(oracle.terminationStatus == 0, "the DuckDB oracle failed")
-        let expected = try JSONSerialization.jsonObject(with: expectedData) as! [[String: Any]]
-
         var checkedRows = 0
-        for (index, request) in Self.cases.enumerated() {
-            let file = data.path + "/case\(index).json"
-            try request.write(toFile: file, atomically: true, encoding: .utf8)
-            let run = try CLI.run(["query", "--data", data.path, "--json", file, "--format", "json"])
-            try #require(run.status == 0, "case \(index): \(run.stderr)")
-            let answer = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
-            let body = try JSONSerialization.jsonObject(with: Data(request.utf8)) as! [String: Any]
-            let metrics = body["metrics"] as! [String]
-            let rows = answer["results"] as! [[String: Any]]
-            checkedRows += try Self.compare(
-                rows, expected[index]["results"] as! [[String: Any]], metrics: metrics, label: "case \(index)",
-                comparison: false)
-            if let previous = expected[index]["previous"] as? [[String: Any]] {
-                checkedRows += try Self.compare(
-                    rows, previous, metrics: metrics, label: "case \(index) previous", comparison: true)
-            }
+        for index in Self.cases.indices {
+            checkedRows += try fixture.compare(case: index, answer: try fixture.answer(case: index))
         }
         #expect(checkedRows > 1000, "compared \(checkedRows) rows")
     }
@@ -182,5 +137,70 @@ struct QueryOracleTests {
         let missing = Set(expected.keys).subtracting(seen)
         #expect(missing.isEmpty, "\(label): rows DuckDB has and we lack: \(missing.prefix(5))")
         return ours.count
+    }
+}
+
+/// Two weeks of generated hits for two sites (one in New York), rebuilt, dumped, and the DuckDB
+/// oracle's answers to every case of ``QueryOracleTests/cases``.
+struct OracleFixture {
+    let data = TemporaryDirectory()
+    let expected: [[String: Any]]
+
+    init() throws {
+        let python = try #require(
+            QueryOracleTests.python,
+            "DuckDB is needed: run `make test` (it installs it into .build/oracle) or set INFINITY_ORACLE_PYTHON")
+        let generated = try CLI.run([
+            "generate", "--data", data.path, "--site", "example.com", "--site", "shop.example@America/New_York",
+            "--days", "14", "--hits-per-day", "1500", "--start", "2026-10-25", "--sync", "none",
+        ])
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let rebuilt = try CLI.run(["rebuild", "--data", data.path])
+        try #require(rebuilt.status == 0, "\(rebuilt.stderr)")
+        let dump = try CLI.run(["journal", "dump", "--data", data.path, "--format", "ndjson"])
+        try dump.stdout.write(toFile: data.path + "/hits.ndjson", atomically: true, encoding: .utf8)
+        try #"{"example.com": "UTC", "shop.example": "America/New_York"}"#.write(
+            toFile: data.path + "/zones.json", atomically: true, encoding: .utf8)
+        try ("[" + QueryOracleTests.cases.joined(separator: ",\n") + "]").write(
+            toFile: data.path + "/cases.json", atomically: true, encoding: .utf8)
+
+        let oracle = Process()
+        oracle.executableURL = URL(fileURLWithPath: python)
+        oracle.arguments = [
+            BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/oracle.py").path,
+            data.path + "/hits.ndjson", data.path + "/zones.json", data.path + "/cases.json",
+        ]
+        let out = Pipe()
+        oracle.standardOutput = out
+        try oracle.run()
+        let expectedData = out.fileHandleForReading.readDataToEndOfFile()
+        oracle.waitUntilExit()
+        try #require(oracle.terminationStatus == 0, "the DuckDB oracle failed")
+        expected = try #require(try JSONSerialization.jsonObject(with: expectedData) as? [[String: Any]])
+    }
+
+    /// `infinity query --json` for one case, with `arguments` added; the parsed answer.
+    func answer(case index: Int, arguments: [String] = []) throws -> [String: Any] {
+        let file = data.path + "/case\(index).json"
+        try QueryOracleTests.cases[index].write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try CLI.run(["query", "--data", data.path, "--json", file, "--format", "json"] + arguments)
+        try #require(run.status == 0, "case \(index): \(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Compares an answer to one case with DuckDB's (and its comparison period's); the rows compared.
+    func compare(case index: Int, answer: [String: Any], label: String = "case") throws -> Int {
+        let body = try #require(
+            try JSONSerialization.jsonObject(with: Data(QueryOracleTests.cases[index].utf8)) as? [String: Any])
+        let metrics = try #require(body["metrics"] as? [String])
+        let rows = try #require(answer["results"] as? [[String: Any]])
+        var checked = try QueryOracleTests.compare(
+            rows, try #require(expected[index]["results"] as? [[String: Any]]), metrics: metrics,
+            label: "\(label) \(index)", comparison: false)
+        if let previous = expected[index]["previous"] as? [[String: Any]] {
+            checked += try QueryOracleTests.compare(
+                rows, previous, metrics: metrics, label: "\(label) \(index) previous", comparison: true)
+        }
+        return checked
     }
 }

@@ -48,7 +48,7 @@ public struct LocalClock: Sendable {
 
     /// Floor division (rounds toward negative infinity).
     @inline(__always)
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+    public static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         value >= 0 ? value / divisor : (value - divisor + 1) / divisor
     }
 

@@ -71,6 +71,12 @@ extension Filter {
         }
     }
 
+    /// Checks every comparison as the embedded engine would compile it (regular expressions that
+    /// do not parse or could run too long are refused), for engines that evaluate filters elsewhere.
+    public func check() throws {
+        for comparison in comparisons { _ = try Predicate(comparison) }
+    }
+
     /// The filter without its goal comparisons (the base of a conversion rate); nil if nothing is left.
     func withoutGoals() -> Filter? {
         switch self {

@@ -24,6 +24,12 @@ public final class QueryBudget: Sendable {
     /// Whether a step was skipped because the budget ran out.
     var wasSpent: Bool { spent.load(ordering: .relaxed) }
 
+    /// Seconds left before the deadline (0 once it has passed).
+    var remaining: Double {
+        let left = deadline - ContinuousClock.now
+        return max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+    }
+
     /// The longest regular expression accepted.
     static let maxPatternLength = 200
     /// The most unbounded repetitions (`*`, `+`, `{n,}`, or `{n,m}` with a wide range) one

@@ -2,17 +2,23 @@ import Foundation
 import Journal
 import Projections
 
-/// Answers ``QueryRequest``s from rollups, from the journal when filters need raw hits, and always
-/// current to the last durable hit.
+/// Answers ``QueryRequest``s: from the embedded projections (rollups, visit tables, the journal
+/// when filters need raw hits; always current to the last durable hit), or from another
+/// ``DayCounter`` such as ClickHouse.
 public struct QueryEngine: Sendable {
-    /// The worker whose journal, rollups and calendar the engine reads (it never writes).
+    /// The worker whose calendar decides each site's days (and, for the embedded engine, whose
+    /// journal and rollups are read; it never writes).
     public let worker: ProjectionWorker
 
     /// Sections of day files already read, shared by every query of this engine (nil: none kept).
     public let cache: SectionCache?
 
-    /// Seconds of regular-expression matching one query may spend (see ``QueryBudget``).
+    /// Seconds one query may spend (regular expressions here, the whole query in an outside engine;
+    /// see ``QueryBudget``).
     public let timeBudget: Double
+
+    /// What counts the days.
+    public let counter: any DayCounter
 
     /// An engine over `worker`'s data. A long-lived engine (the server) passes a ``SectionCache``
     /// so that repeated questions over the same days skip reading, checking and decompressing.
@@ -20,6 +26,16 @@ public struct QueryEngine: Sendable {
         self.worker = worker
         self.cache = cache
         self.timeBudget = timeBudget
+        self.counter = LocalDayCounter(worker: worker, cache: cache)
+    }
+
+    /// An engine whose days `counter` counts; `worker`'s calendar still decides the sites and
+    /// their zones.
+    public init(worker: ProjectionWorker, counter: any DayCounter, timeBudget: Double = 30) {
+        self.worker = worker
+        self.cache = nil
+        self.timeBudget = timeBudget
+        self.counter = counter
     }
 
     /// Answers `request` as of `now` (ms UTC), which decides "today" in the site's zone.
@@ -35,8 +51,9 @@ public struct QueryEngine: Sendable {
         }
         var clock = worker.calendar.clock(for: request.site)
         let today = clock.day(of: now)
-        let source = DaySource(worker: worker, cache: cache)
-        let days = request.dateRange.days(today: today, firstDay: source.firstDay(site: request.site), clock: clock)
+        // Only "all" needs the first day with data (a round trip for an outside engine).
+        let firstDay = request.dateRange == .all ? try counter.firstDay(site: request.site, clock: clock) : nil
+        let days = request.dateRange.days(today: today, firstDay: firstDay, clock: clock)
         guard days.count <= Self.maxDays else {
             throw QueryError.invalid(
                 "a range may cover at most \(Self.maxDays) days (100 years), not \(days.count)", field: "date_range")
@@ -57,35 +74,23 @@ public struct QueryEngine: Sendable {
             case .yearOverYear: CivilDays.yearEarlier(days.lowerBound)...CivilDays.yearEarlier(days.upperBound)
             }
         let budget = QueryBudget(seconds: timeBudget)
-        let plan = try QueryPlan.make(for: request, budget: budget)
-        let ranges = [days] + (comparisonDays.map { [$0] } ?? [])
-        // The tables this question reads: its breakdown, its filter's dimension, currencies for revenue.
+        // The tables this question reads: its breakdown, currencies for revenue.
         var needed = Set<Projections.Dimension>()
         if let breakdown = request.breakdown { needed.insert(breakdown) }
-        if case .rollups(let selection?) = plan { needed.insert(selection.dimension) }
         if request.metrics.contains(.revenue) { needed.insert(.currency) }
-        let hourly = request.timeBucket == .hour
-        let loaded = try source.load(
-            site: request.site, days: ranges, plan: plan, dimensions: needed, hourly: hourly)
-        let selection: QueryPlan.Selection? = if case .rollups(let selection) = plan { selection } else { nil }
-        let aggregator = Aggregator(days: loaded.days, selection: selection)
+        let question = DayQuestion(
+            request: request, days: [days] + (comparisonDays.map { [$0] } ?? []), zone: clock.zone,
+            dimensions: needed, hourly: request.timeBucket == .hour, budget: budget)
+        let loaded = try counter.count(question)
+        let aggregator = Aggregator(days: loaded.days, selection: loaded.selection)
 
         // The base of conversion rates: the same question without its goal filter.
         var conversionBase: Aggregator?
         if request.metrics.contains(.conversionRate) {
             var baseRequest = request
             baseRequest.filter = request.filter?.withoutGoals()
-            let basePlan = try QueryPlan.make(for: baseRequest, budget: budget)
-            let baseSelection: QueryPlan.Selection? =
-                if case .rollups(let selection) = basePlan { selection } else { nil }
-            var baseNeeded = needed
-            if case .rollups(let selection?) = basePlan { baseNeeded.insert(selection.dimension) }
-            let baseLoaded =
-                baseRequest.filter == request.filter
-                ? loaded
-                : try source.load(
-                    site: request.site, days: ranges, plan: basePlan, dimensions: baseNeeded, hourly: hourly)
-            conversionBase = Aggregator(days: baseLoaded.days, selection: baseSelection)
+            let base = baseRequest.filter == request.filter ? loaded : try counter.count(question.with(baseRequest))
+            conversionBase = Aggregator(days: base.days, selection: base.selection)
         }
 
         let table = RowBuilder(request: request, aggregator: aggregator, conversionBase: conversionBase)
@@ -115,7 +120,7 @@ public struct QueryEngine: Sendable {
                 "the query's regular expressions took longer than its budget of \(timeBudget) s; make them simpler or more specific (anchor them with ^, avoid .* before and after)",
                 field: "filters")
         }
-        warnings += Self.damageWarnings(loaded.damaged, days: ranges)
+        warnings += Self.damageWarnings(loaded.damaged, days: question.days)
         let elapsed = ContinuousClock.now - started
         return QueryResult(
             rows: Array(page), totals: totals,
@@ -146,11 +151,7 @@ public struct QueryEngine: Sendable {
 
     /// Visitors of `site` with a hit in the last five minutes before `now`.
     public func currentVisitors(site: String, now: Int64 = QueryEngine.now()) throws -> Int {
-        do {
-            return try worker.visitors(site: site, in: (now - 5 * 60_000)..<(now + 1))
-        } catch let error as ProjectionError {
-            throw QueryError(.storage, error.description)
-        }
+        try counter.visitors(site: site, in: (now - 5 * 60_000)..<(now + 1))
     }
 
     /// The current time in ms UTC.

@@ -68,7 +68,7 @@ public struct QueryRequest: Sendable, Hashable {
     }
 
     /// The one non-time dimension, if any (a property key breaks down `prop`).
-    var breakdown: Dimension? {
+    public var breakdown: Dimension? {
         for dimension in dimensions {
             if case .dimension(let value) = dimension { return value }
             if case .property = dimension { return .property }
@@ -77,13 +77,13 @@ public struct QueryRequest: Sendable, Hashable {
     }
 
     /// The property key of a `props:KEY` breakdown.
-    var breakdownPropertyKey: String? {
+    public var breakdownPropertyKey: String? {
         for dimension in dimensions { if case .property(let key) = dimension { return key } }
         return nil
     }
 
     /// The time bucket, if any.
-    var timeBucket: QueryDimension.TimeBucket? {
+    public var timeBucket: QueryDimension.TimeBucket? {
         for dimension in dimensions { if case .time(let bucket) = dimension { return bucket } }
         return nil
     }
@@ -109,6 +109,7 @@ public struct QueryRequest: Sendable, Hashable {
             throw QueryError.invalid(
                 "conversion_rate needs a goal filter (goal is Signup) or a breakdown by goal", field: "metrics")
         }
+        try filter?.check()
         if let limit, limit < 0 { throw QueryError.invalid("limit must not be negative", field: "pagination") }
         if offset < 0 { throw QueryError.invalid("offset must not be negative", field: "pagination") }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Projections
 import Query
+import Server
 
 /// `infinity query`: ad hoc questions from a terminal or a script.
 struct QueryCommand: ParsableCommand {
@@ -26,6 +27,7 @@ struct QueryCommand: ParsableCommand {
               infinity query example.com --by source --filter 'page~=/blog' --format csv
               infinity query example.com --by goal --metrics visitors,conversion_rate
               infinity query --json request.json      (the same JSON as POST /api/v2/query)
+              infinity query example.com --by country --clickhouse http://127.0.0.1:8123
             """
     )
 
@@ -93,6 +95,15 @@ struct QueryCommand: ParsableCommand {
             valueName: "file"))
     var json: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Answer from the hits replicated into ClickHouse (every node's) instead of this data folder's rollups; the folder still names the sites. Example: --clickhouse http://127.0.0.1:8123",
+            valueName: "url"))
+    var clickhouse: String?
+
+    @Option(help: "The ClickHouse database to read (with --clickhouse).")
+    var clickhouseDatabase = "infinity"
+
     enum CompareMode: String, ExpressibleByArgument, CaseIterable {
         case previous, year
     }
@@ -111,7 +122,12 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let worker = try options.worker()
-        let engine = QueryEngine(worker: worker)
+        let engine =
+            try clickhouse.map {
+                QueryEngine(
+                    worker: worker,
+                    counter: ClickHouseDayCounter(client: try ClickHouseClient(url: $0, database: clickhouseDatabase)))
+            } ?? QueryEngine(worker: worker)
         do {
             if realtime {
                 guard let site else { throw ValidationError("--realtime needs a site") }

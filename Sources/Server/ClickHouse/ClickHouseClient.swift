@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -58,12 +59,43 @@ public struct ClickHouseClient: Sendable {
         }
     }
 
+    /// Runs a read-only `SELECT` and waits for the answer, blocking the calling thread (callers run
+    /// queries on Dispatch threads, never on the event loops or the concurrency pool). ClickHouse
+    /// stops the query itself after `seconds` (its `max_execution_time`).
+    public func select(_ sql: String, seconds: Double) throws -> String {
+        let request = makeRequest(
+            query: sql, body: Data(),
+            settings: [("max_execution_time", String(max(1, Int(seconds.rounded(.up))))), ("readonly", "2")],
+            timeout: seconds + 10)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Data, Error>?>(nil)
+        let task = Self.session.dataTask(with: request) { data, response, error in
+            outcome.withLock { $0 = Result { try self.check(data: data, response: response, error: error) } }
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        return String(decoding: try outcome.withLock { $0! }.get(), as: UTF8.self)
+    }
+
     /// One session for all requests; it answers an authentication challenge (ClickHouse's 401 for
     /// a wrong user) by cancelling, so the request ends with an error instead of waiting.
     private static let session = URLSession(
         configuration: .ephemeral, delegate: ChallengeRefusal(), delegateQueue: nil)
 
     private func post(query: String, body: Data) async throws -> Data {
+        let request = makeRequest(query: query, body: body, settings: [], timeout: 60)
+        return try await withCheckedThrowingContinuation { continuation in
+            Self.session.dataTask(with: request) { data, response, error in
+                continuation.resume(with: Result { try self.check(data: data, response: response, error: error) })
+            }.resume()
+        }
+    }
+
+    /// `POST /?query=…&user=…&password=…&SETTING=…` with `body`.
+    private func makeRequest(
+        query: String, body: Data, settings: [(String, String)], timeout: Double
+    ) -> URLRequest {
         let given = URLComponents(url: url, resolvingAgainstBaseURL: false)
         var components = URLComponents()
         components.scheme = given?.scheme
@@ -76,38 +108,57 @@ public struct ClickHouseClient: Sendable {
             items.append(URLQueryItem(name: "user", value: user))
             if let password = given?.password { items.append(URLQueryItem(name: "password", value: password)) }
         }
+        items += settings.map { URLQueryItem(name: $0.0, value: $0.1) }
         components.queryItems = items
         var request = URLRequest(url: components.url!)
         request.httpMethod = "POST"
         request.httpBody = body
-        request.timeoutInterval = 60
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await Self.session.data(for: request)
-        } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled {
+        request.timeoutInterval = timeout
+        return request
+    }
+
+    /// ClickHouse's answer, or the error it stands for, with the setting to fix named.
+    private func check(data: Data?, response: URLResponse?, error: Error?) throws -> Data {
+        if let error = error as? URLError, error.code == .userCancelledAuthentication || error.code == .cancelled {
+            throw Self.refusedCredentials
+        }
+        if let error {
             throw ServerError(
-                "ClickHouse refused the user or password", code: "clickhouse-auth",
-                hint: "Put them in the address given to --clickhouse: http://USER:PASSWORD@host:8123")
-        } catch {
-            throw ServerError(
-                "cannot reach ClickHouse at \(url.absoluteString): \(error.localizedDescription)", code: "unavailable",
+                "cannot reach ClickHouse at \(address): \(error.localizedDescription)", code: "unavailable",
                 hint: "Start it, or check the address given to --clickhouse")
         }
+        let data = data ?? Data()
         guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
             let message = String(decoding: data.prefix(500), as: UTF8.self).trimmingCharacters(
                 in: .whitespacesAndNewlines)
             if message.contains("Code: 516") || message.contains("Code: 192") || message.contains("Code: 193")
                 || message.contains("Authentication failed")
             {
+                throw Self.refusedCredentials
+            }
+            if message.contains("Code: 60,") || message.contains("Code: 81,") {
                 throw ServerError(
-                    "ClickHouse refused the user or password", code: "clickhouse-auth",
-                    hint: "Put them in the address given to --clickhouse: http://USER:PASSWORD@host:8123")
+                    "ClickHouse has no table \(database).\(ClickHouseSchema.table) yet", code: "clickhouse-empty",
+                    hint: "Copy a journal into it first: infinity replicate --clickhouse \(address) --once")
+            }
+            if message.contains("Code: 159") || message.contains("TIMEOUT_EXCEEDED") {
+                throw ServerError(
+                    "ClickHouse stopped the query after its time budget", code: "clickhouse-timeout",
+                    hint: "Ask for fewer days or a simpler filter")
             }
             throw ServerError("ClickHouse refused the request: \(message)", code: "clickhouse")
         }
         return data
     }
+
+    /// The address without user and password, for messages.
+    var address: String {
+        "\(url.scheme ?? "http")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")"
+    }
+
+    private static let refusedCredentials = ServerError(
+        "ClickHouse refused the user or password", code: "clickhouse-auth",
+        hint: "Put them in the address given to --clickhouse: http://USER:PASSWORD@host:8123")
 }
 
 /// Cancels every authentication challenge: credentials go in the request itself, never by challenge.

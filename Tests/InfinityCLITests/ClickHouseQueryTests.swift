@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// `infinity query --clickhouse`: the same questions answered from the hits replicated into a real
+/// ClickHouse, equal to the embedded engine's answers and to DuckDB's.
+@Suite("Queries answered from ClickHouse", .serialized)
+struct ClickHouseQueryTests {
+    static func database() -> String { "q_\(UUID().uuidString.prefix(8).lowercased())" }
+
+    static func replicate(_ data: TemporaryDirectory, _ server: ClickHouseServer, _ database: String) throws {
+        let run = try CLI.run([
+            "replicate", "--data", data.path, "--clickhouse", server.url, "--database", database, "--node", "n1",
+            "--once",
+        ])
+        try #require(run.status == 0, "\(run.stderr)")
+    }
+
+    @Test("every oracle query: ClickHouse's rows and totals equal the embedded engine's, and DuckDB's")
+    func everyOracleQueryMatches() async throws {
+        let server = try ClickHouseServer.shared()
+        let fixture = try OracleFixture()
+        let database = Self.database()
+        try Self.replicate(fixture.data, server, database)
+        var checkedRows = 0
+        for index in QueryOracleTests.cases.indices {
+            let local = try fixture.answer(case: index)
+            let remote = try fixture.answer(
+                case: index, arguments: ["--clickhouse", server.url, "--clickhouse-database", database])
+            #expect((remote["meta"] as? [String: Any])?["path"] as? String == "clickhouse")
+            for part in ["results", "totals"] {
+                let ours = try JSONSerialization.data(withJSONObject: local[part] ?? [], options: .sortedKeys)
+                let theirs = try JSONSerialization.data(withJSONObject: remote[part] ?? [], options: .sortedKeys)
+                #expect(
+                    ours == theirs,
+                    "case \(index) \(part): embedded \(String(decoding: ours.prefix(300), as: UTF8.self)), ClickHouse \(String(decoding: theirs.prefix(300), as: UTF8.self))"
+                )
+            }
+            checkedRows += try fixture.compare(case: index, answer: remote, label: "ClickHouse case")
+        }
+        #expect(checkedRows > 1000, "compared \(checkedRows) rows")
+        _ = try await server.query("DROP DATABASE \(database)")
+    }
+
+    /// Paths with a quote, a backslash, an escaped tab and SQL in them, imported from an access log
+    /// (where a backslash is written `\\`).
+    static let awkwardPaths = [#"/o'brien"#, #"/back\slash"#, "/x');DROP/**/TABLE/**/t;--", #"/a\'b"#, "/tab%09here"]
+
+    @Test("values with quotes, backslashes and SQL in them are compared as text, never run as SQL")
+    func awkwardValuesStayText() async throws {
+        let server = try ClickHouseServer.shared()
+        let data = TemporaryDirectory()
+        let added = try CLI.run(["sites", "add", "example.com", "--timezone", "UTC", "--data", data.path])
+        try #require(added.status == 0, "\(added.stderr)")
+        var log = ""
+        for (index, path) in Self.awkwardPaths.enumerated() {
+            for visitor in 0...index {
+                log +=
+                    "10.0.\(index).\(visitor) - - [02/Nov/2026:10:0\(visitor):00 +0000] \"GET \(path.replacingOccurrences(of: "\\", with: "\\\\")) HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\"\n"
+            }
+        }
+        try log.write(toFile: data.path + "/access.log", atomically: true, encoding: .utf8)
+        let imported = try CLI.run([
+            "import", "access-log", data.path + "/access.log", "--site", "example.com", "--data", data.path, "--format",
+            "combined",
+        ])
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let database = Self.database()
+        try Self.replicate(data, server, database)
+        let remote = ["--clickhouse", server.url, "--clickhouse-database", database]
+        let base = ["query", "example.com", "--data", data.path, "--range", "2026-11-02", "--format", "csv"]
+        let local = try CLI.run(base + ["--by", "page"])
+        let fromClickHouse = try CLI.run(base + ["--by", "page"] + remote)
+        #expect(fromClickHouse.status == 0, "\(fromClickHouse.stderr)")
+        #expect(local.stdout == fromClickHouse.stdout)
+        #expect(local.stdout.split(separator: "\n").count == Self.awkwardPaths.count + 1, "\(local.stdout)")
+        for filter in [
+            #"page==/o'brien"#, #"page==/back\slash"#, "page~=drop/**/table", #"page=~\\"#, #"page!=/a\'b"#,
+            "page~=%09",
+        ] {
+            let expected = try CLI.run(base + ["--filter", filter, "--metrics", "visitors,pageviews"])
+            let answer = try CLI.run(base + ["--filter", filter, "--metrics", "visitors,pageviews"] + remote)
+            #expect(answer.status == 0, "\(filter): \(answer.stderr)")
+            #expect(
+                expected.stdout == answer.stdout, "\(filter): embedded \(expected.stdout), ClickHouse \(answer.stdout)")
+            #expect(!expected.stdout.hasSuffix(",0\n"), "\(filter) matched nothing: \(expected.stdout)")
+        }
+        // The table is still there, with every row.
+        let rows = try await server.query("SELECT count() FROM \(database).infinity_hits_v1")
+        #expect(Int(rows) == (1...Self.awkwardPaths.count).reduce(0, +))
+        _ = try await server.query("DROP DATABASE \(database)")
+    }
+
+    @Test("no table yet, a bad regular expression, an unreachable server: one clear message each")
+    func faultsAreExplained() throws {
+        let server = try ClickHouseServer.shared()
+        let data = TemporaryDirectory()
+        let added = try CLI.run(["sites", "add", "example.com", "--data", data.path])
+        try #require(added.status == 0, "\(added.stderr)")
+        let empty = try CLI.run([
+            "query", "example.com", "--data", data.path, "--clickhouse", server.url, "--clickhouse-database",
+            Self.database(), "--by", "page",
+        ])
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("infinity replicate --clickhouse"), "\(empty.stderr)")
+        let regex = try CLI.run([
+            "query", "example.com", "--data", data.path, "--clickhouse", server.url, "--filter", "page=~(a+)+",
+        ])
+        #expect(regex.status != 0)
+        #expect(regex.stderr.contains("regular expression"), "\(regex.stderr)")
+        let unreachable = try CLI.run([
+            "query", "example.com", "--data", data.path, "--clickhouse", "http://127.0.0.1:9", "--by", "page",
+        ])
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stderr.contains("cannot reach ClickHouse at http://127.0.0.1:9"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+    }
+}
