@@ -113,5 +113,9 @@ struct ClickHouseQueryTests {
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("cannot reach ClickHouse at http://127.0.0.1:9"), "\(unreachable.stderr)")
         #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+        // A server told to answer from ClickHouse without one to ask refuses to start, naming the flag.
+        let serve = try CLI.run(["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--query-from", "clickhouse"])
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("--clickhouse http://"), "\(serve.stderr)")
     }
 }

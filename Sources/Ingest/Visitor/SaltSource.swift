@@ -5,6 +5,29 @@ public struct Salt: Sendable, Hashable {
     /// Last 64 bits.
     public let k1: UInt64
 
+    /// A salt from its two halves.
+    public init(k0: UInt64, k1: UInt64) {
+        self.k0 = k0
+        self.k1 = k1
+    }
+
+    /// A salt from the 32 hexadecimal digits of ``hex``.
+    public init?(hex: some StringProtocol) {
+        guard hex.utf8.count == 32, let k0 = UInt64(hex.prefix(16), radix: 16),
+            let k1 = UInt64(hex.suffix(16), radix: 16)
+        else { return nil }
+        self.init(k0: k0, k1: k1)
+    }
+
+    /// The salt as 32 hexadecimal digits.
+    public var hex: String {
+        func digits(_ value: UInt64) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }
+        return digits(k0) + digits(k1)
+    }
+
     /// A fresh random salt from the system's secure generator.
     public static func random() -> Salt {
         var generator = SystemRandomNumberGenerator()

@@ -27,14 +27,12 @@ public final class SaltStore: SaltSource {
             }
             for (number, line) in text.split(separator: "\n").enumerated() {
                 let parts = line.split(separator: " ")
-                guard parts.count == 3, let day = Int64(parts[1]), parts[2].count == 32,
-                    let k0 = UInt64(parts[2].prefix(16), radix: 16), let k1 = UInt64(parts[2].suffix(16), radix: 16)
-                else {
+                guard parts.count == 3, let day = Int64(parts[1]), let salt = Salt(hex: parts[2]) else {
                     throw IngestError(
                         .salts, "line \(number + 1) of the salt file is malformed", file: path,
                         hint: "Delete the file to start new salts (today's visitors will be counted again once)")
                 }
-                loaded[SaltKey(site: String(parts[0]), day: day)] = Salt(k0: k0, k1: k1)
+                loaded[SaltKey(site: String(parts[0]), day: day)] = salt
             }
         }
         salts = Mutex(loaded)
@@ -42,18 +40,33 @@ public final class SaltStore: SaltSource {
 
     /// The salt of a site's local day, created and saved if missing.
     public func salt(site: String, day: Int64) throws -> Salt? {
+        try adopt(Salt.random(), site: site, day: day)
+    }
+
+    /// The salt of a site's local day: the one already kept, else `candidate`, saved (a salt agreed
+    /// with other nodes). Nil for a day rotation already deleted, which is never recreated.
+    public func adopt(_ candidate: Salt, site: String, day: Int64) throws -> Salt? {
         try salts.withLock { salts in
             let key = SaltKey(site: site, day: day)
             if let salt = salts[key] { return salt }
             // Never resurrect a day that rotation already deleted.
             if let newest = salts.keys.filter({ $0.site == site }).map(\.day).max(), day < newest - 1 { return nil }
-            let salt = Salt.random()
+            let salt = candidate
             salts[key] = salt
             // A new day rotates the site's old salts away in the same atomic write, so rotation
             // never waits for a scheduler.
             for old in salts.keys where old.site == site && old.day < day - 1 { salts.removeValue(forKey: old) }
             try save(salts)
             return salt
+        }
+    }
+
+    /// Whether the day's salt was deleted by rotation (or is older than a kept one by more than a
+    /// day), so that it must never be made again.
+    public func isRotatedAway(site: String, day: Int64) -> Bool {
+        salts.withLock { salts in
+            guard salts[SaltKey(site: site, day: day)] == nil else { return false }
+            return salts.keys.contains { $0.site == site && day < $0.day - 1 }
         }
     }
 
@@ -84,12 +97,8 @@ public final class SaltStore: SaltSource {
     }
 
     private func save(_ salts: [SaltKey: Salt]) throws {
-        func hex(_ value: UInt64) -> String {
-            let digits = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }
         let text = salts.sorted { ($0.key.site, $0.key.day) < ($1.key.site, $1.key.day) }
-            .map { "\($0.key.site) \($0.key.day) \(hex($0.value.k0))\(hex($0.value.k1))\n" }.joined()
+            .map { "\($0.key.site) \($0.key.day) \($0.value.hex)\n" }.joined()
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
         } catch {

@@ -63,10 +63,19 @@ public struct ClickHouseClient: Sendable {
     /// queries on Dispatch threads, never on the event loops or the concurrency pool). ClickHouse
     /// stops the query itself after `seconds` (its `max_execution_time`).
     public func select(_ sql: String, seconds: Double) throws -> String {
-        let request = makeRequest(
-            query: sql, body: Data(),
-            settings: [("max_execution_time", String(max(1, Int(seconds.rounded(.up))))), ("readonly", "2")],
+        try blocking(
+            sql, settings: [("max_execution_time", String(max(1, Int(seconds.rounded(.up))))), ("readonly", "2")],
             timeout: seconds + 10)
+    }
+
+    /// Runs any statement and waits for the answer, blocking the calling thread, for at most `seconds`.
+    @discardableResult
+    public func run(_ sql: String, seconds: Double) throws -> String {
+        try blocking(sql, settings: [], timeout: seconds)
+    }
+
+    private func blocking(_ sql: String, settings: [(String, String)], timeout: Double) throws -> String {
+        let request = makeRequest(query: sql, body: Data(), settings: settings, timeout: timeout)
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<Data, Error>?>(nil)
         let task = Self.session.dataTask(with: request) { data, response, error in

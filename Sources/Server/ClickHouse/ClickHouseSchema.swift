@@ -24,6 +24,23 @@ public enum ClickHouseSchema {
         ("flags", "UInt8"),
     ]
 
+    /// The table of the daily salts every node shares (``SharedSalts``).
+    public static let saltTable = "infinity_salts_v\(version)"
+
+    /// `CREATE TABLE … infinity_salts_v1`: one row per node's candidate salt of a site's local day,
+    /// one partition per site and day so that a day's salts are dropped whole.
+    public static func createSaltTable(database: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(database).\(saltTable) (
+            site String,
+            day Int64,
+            salt String,
+            created DateTime,
+            node String
+        ) ENGINE = MergeTree() PARTITION BY (site, day) ORDER BY (site, day, created, salt)
+        """
+    }
+
     /// `CREATE TABLE IF NOT EXISTS …` for `database` (which must exist).
     public static func createTable(database: String) -> String {
         let body = columns.map { "    \($0.name) \($0.type)" }.joined(separator: ",\n")

@@ -103,10 +103,20 @@ struct ServeCommand: AsyncParsableCommand {
     var clickhouse: String?
 
     @Option(help: "The ClickHouse database to write to (created when missing; default infinity).")
-    var clickhouseDatabase = "infinity"
+    var clickhouseDatabase: String?
 
     @Option(help: "This node's name in ClickHouse, unique among the nodes sharing it (default: the host name).")
     var node: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where the Stats API and the dashboard take their numbers: local (this node's rollups) or clickhouse (every node's hits, through --clickhouse). Example: --query-from clickhouse",
+            valueName: "source"))
+    var queryFrom: QuerySource?
+
+    enum QuerySource: String, ExpressibleByArgument, CaseIterable {
+        case local, clickhouse
+    }
 
     @Option(
         help: ArgumentHelp(
@@ -263,9 +273,19 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
         let addresses = ClientAddressResolver(trustedProxies: proxies)
+        let clickhouseURL = try clickhouse ?? file?.text("clickhouse")
+        let clickhouseClient = try clickhouseURL.map {
+            try ClickHouseClient(
+                url: $0, database: try clickhouseDatabase ?? file?.text("clickhouse_database") ?? "infinity")
+        }
+        let nodeName = try node ?? file?.text("node") ?? ProcessInfo.processInfo.hostName
+        // Daily salts: this node's file, or, with ClickHouse, agreed with every node through it.
+        let saltFile = try SaltStore(path: dataFolder + "/salts")
+        let sharedSalts = clickhouseClient.map {
+            SharedSalts(local: saltFile, client: $0, node: nodeName, logger: logger)
+        }
         let pipeline = IngestPipeline(
-            sites: sites, visitors: VisitorIdentifier(salts: try SaltStore(path: dataFolder + "/salts")),
-            geoip: database,
+            sites: sites, visitors: VisitorIdentifier(salts: sharedSalts ?? saltFile), geoip: database,
             addresses: addresses)
         let metrics = ServerMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
@@ -288,13 +308,25 @@ struct ServeCommand: AsyncParsableCommand {
         let sessions = SessionStore()
         let compacting = Mutex(false)
         // Replication into ClickHouse, when asked for: the replicator and the status it reports to.
-        let replication = try clickhouse.map {
+        let replication = try clickhouseClient.map {
             (
                 replicator: try JournalReplicator(
-                    journal: JournalDirectory(dataDirectory: dataFolder),
-                    client: try ClickHouseClient(url: $0, database: clickhouseDatabase),
-                    node: node ?? ProcessInfo.processInfo.hostName, logger: logger),
+                    journal: JournalDirectory(dataDirectory: dataFolder), client: $0, node: nodeName, logger: logger),
                 status: ReplicationStatus()
+            )
+        }
+        let querySourceName = try queryFrom?.rawValue ?? file?.text("query_from") ?? "local"
+        guard let querySource = QuerySource(rawValue: querySourceName) else {
+            throw CommandFailure("query_from must be local or clickhouse, not '\(querySourceName)'")
+        }
+        let engine: QueryEngine
+        switch (querySource, clickhouseClient) {
+        case (.local, _): engine = QueryEngine(worker: worker, cache: cache)
+        case (.clickhouse, let client?):
+            engine = QueryEngine(worker: worker, counter: ClickHouseDayCounter(client: client))
+        case (.clickhouse, nil):
+            throw CommandFailure(
+                "--query-from clickhouse needs a ClickHouse to read: add --clickhouse http://HOST:8123 (the server replicates into it and asks it)"
             )
         }
         let server = InfinityServer(
@@ -302,9 +334,9 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
                 requestTimeout: requestTimeout),
             pipeline: pipeline, writer: writer, projections: projections,
-            stats: StatsAPI(engine: QueryEngine(worker: worker, cache: cache), keys: keys, logger: logger),
+            stats: StatsAPI(engine: engine, keys: keys, logger: logger),
             dashboard: Dashboard(
-                engine: QueryEngine(worker: worker, cache: cache), users: users, shares: shares, sessions: sessions,
+                engine: engine, users: users, shares: shares, sessions: sessions,
                 addresses: addresses,
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
@@ -380,6 +412,16 @@ struct ServeCommand: AsyncParsableCommand {
                     service: RegistryWatcher(
                         sites: sites, calendar: calendar, stores: [keys, users, shares], logger: logger)),
                 .init(service: sessions),
+                .init(
+                    service: SaltService(logger: logger) { now in
+                        if let sharedSalts { return try sharedSalts.sync(now: now, zones: calendar.zones) }
+                        var current: [String: Int64] = [:]
+                        for (site, zone) in calendar.zones {
+                            var clock = LocalClock(zone: zone)
+                            current[site] = clock.day(of: now)
+                        }
+                        return try saltFile.rotate(currentDays: current)
+                    }),
                 .init(service: app),
             ]
                 + (replication.map { replication in
