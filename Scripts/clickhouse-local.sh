@@ -1,6 +1,8 @@
 #!/bin/sh
 # A ClickHouse server on loopback for development and tests, from the distribution's package.
-#   Scripts/clickhouse-local.sh start DIR HTTP_PORT   start one (idempotent: nothing to do if it answers)
+#   Scripts/clickhouse-local.sh start DIR HTTP_PORT [CLUSTER SHARD_HTTP_PORT...]
+#       start one (idempotent: nothing to do if it answers); with CLUSTER, it also knows a cluster of
+#       that name (<remote_servers>) whose shards are the local servers on the given HTTP ports
 #   Scripts/clickhouse-local.sh stop DIR              stop the one started in DIR
 # Its data, logs and config live in DIR; it listens on 127.0.0.1 only: HTTP_PORT, and the next two
 # ports for the native protocol and replication.
@@ -37,6 +39,17 @@ start)
 		-e "s#<listen_host>::1</listen_host>##" \
 		/etc/clickhouse-server/config.xml > "$abs/config.xml"
 	cp /etc/clickhouse-server/users.xml "$abs/users.xml"
+	mkdir -p "$abs/config.d"
+	if [ $# -gt 3 ]; then
+		cluster="$4"; shift 4
+		{
+			echo "<yandex><remote_servers><$cluster>"
+			for shard in "$@"; do
+				echo "<shard><replica><host>127.0.0.1</host><port>$((shard + 1))</port></replica></shard>"
+			done
+			echo "</$cluster></remote_servers></yandex>"
+		} > "$abs/config.d/cluster.xml"
+	fi
 	sed -i "s#<users_config>users.xml</users_config>#<users_config>$abs/users.xml</users_config>#" "$abs/config.xml"
 	setsid "$server" --config-file="$abs/config.xml" > "$abs/log/stdout.log" 2>&1 < /dev/null &
 	echo $! > "$abs/pid"

@@ -23,18 +23,30 @@ struct ClickHouseServer {
         return ClickHouseServer(url: url, folder: nil)
     }
 
-    /// A server of this test's own on `port` (and the next two), with its data in a new folder.
-    static func own(port: Int) throws -> ClickHouseServer {
+    /// A server of this test's own on `port` (and the next two), with its data in a new folder;
+    /// with `cluster`, it knows a cluster of that name whose shards are the local servers on `shards`.
+    static func own(port: Int, cluster: String? = nil, shards: [Int] = []) throws -> ClickHouseServer {
         let folder = NSTemporaryDirectory() + "infinity-clickhouse-\(UUID().uuidString.prefix(8))"
-        let server = ClickHouseServer(url: "http://127.0.0.1:\(port)", folder: folder)
+        let server = ClickHouseServer(
+            url: "http://127.0.0.1:\(port)", folder: folder,
+            clusterArguments: cluster.map { [$0] + shards.map(String.init) } ?? [])
         try server.start()
         return server
     }
 
+    init(url: String, folder: String?, clusterArguments: [String] = []) {
+        self.url = url
+        self.folder = folder
+        self.clusterArguments = clusterArguments
+    }
+
+    /// The cluster name and shard ports passed to the start script.
+    let clusterArguments: [String]
+
     func start() throws {
         guard let folder else { return }
         let port = url.split(separator: ":").last.map(String.init) ?? ""
-        let status = try Self.shell([Self.script, "start", folder, port])
+        let status = try Self.shell([Self.script, "start", folder, port] + clusterArguments)
         try #require(status == 0, "ClickHouse did not start (see \(folder)/log)")
     }
 

@@ -11,13 +11,14 @@ import Query
 /// question's time budget. Answers cover what has been replicated, so they trail the nodes'
 /// journals by the replication lag (`/metrics`: `infinity_replication_lag_records`).
 public struct ClickHouseDayCounter: DayCounter {
-    /// The server and database queried.
-    public let client: ClickHouseClient
+    /// The server (or cluster) and database queried.
+    public let cluster: ClickHouseCluster
 
-    /// A counter over `client`'s replicated hits.
-    public init(client: ClickHouseClient) { self.client = client }
+    /// A counter over the hits replicated into `cluster`.
+    public init(cluster: ClickHouseCluster) { self.cluster = cluster }
 
-    private var table: String { "\(client.database).\(ClickHouseSchema.table)" }
+    private var client: ClickHouseClient { cluster.first }
+    private var table: String { cluster.readTable }
 
     public func count(_ question: DayQuestion) throws -> CountedDays {
         let query = ClickHouseQuery(question, table: table)

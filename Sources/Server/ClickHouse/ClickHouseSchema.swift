@@ -24,6 +24,17 @@ public enum ClickHouseSchema {
         ("flags", "UInt8"),
     ]
 
+    /// The `Distributed` table over every shard's table, for queries on a cluster.
+    public static let distributedTable = "infinity_hits_all_v\(version)"
+
+    /// `CREATE TABLE … infinity_hits_all_v1 AS … ENGINE = Distributed(cluster, …, sipHash64(site))`.
+    public static func createDistributedTable(database: String, cluster: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(database).\(distributedTable) AS \(database).\(table)
+        ENGINE = Distributed(\(cluster), \(database), \(table), sipHash64(site))
+        """
+    }
+
     /// The table of the daily salts every node shares (``SharedSalts``).
     public static let saltTable = "infinity_salts_v\(version)"
 

@@ -15,8 +15,10 @@ import Projections
 public struct JournalReplicator: Sendable {
     /// Where the records come from.
     public let journal: JournalDirectory
-    /// Where they go.
-    public let client: ClickHouseClient
+    /// Where they go: one server, or a cluster's shards.
+    public let cluster: ClickHouseCluster
+    /// The (first) server.
+    public var client: ClickHouseClient { cluster.first }
     /// This node's name, unique among the nodes writing to one ClickHouse.
     public let node: String
     /// Records per insert (≤ 500,000).
@@ -35,16 +37,26 @@ public struct JournalReplicator: Sendable {
         public var batches: Int
     }
 
-    /// A replicator of `journal` into `client` as `node`.
+    /// A replicator of `journal` into one server, `client`, as `node`.
     public init(
         journal: JournalDirectory, client: ClickHouseClient, node: String, batchRecords: Int = 100_000,
+        logger: Logger
+    ) throws {
+        try self.init(
+            journal: journal, cluster: ClickHouseCluster(client), node: node, batchRecords: batchRecords,
+            logger: logger)
+    }
+
+    /// A replicator of `journal` into `cluster` as `node`.
+    public init(
+        journal: JournalDirectory, cluster: ClickHouseCluster, node: String, batchRecords: Int = 100_000,
         logger: Logger
     ) throws {
         guard !node.isEmpty, node.utf8.count <= 200 else {
             throw ServerError("the node name must be 1 to 200 characters", code: "invalid-argument")
         }
         self.journal = journal
-        self.client = client
+        self.cluster = cluster
         self.node = node
         self.batchRecords = max(1, min(batchRecords, 500_000))
         self.logger = logger
@@ -57,26 +69,39 @@ public struct JournalReplicator: Sendable {
         return Int(civil.year * 12 + civil.month)
     }
 
-    /// The next sequence number ClickHouse lacks for this node (0 when it holds none).
+    /// The next sequence number ClickHouse lacks for this node (0 when it holds none); with shards,
+    /// the lowest of the shards' (each shard holds an ordered subsequence of the records).
     public func replicatedPosition() async throws -> UInt64 {
-        let escaped = node.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
-        let text = try await client.execute(
-            "SELECT count(), max(sequence) FROM \(client.database).\(ClickHouseSchema.table) WHERE node = '\(escaped)' FORMAT TabSeparated"
-        )
-        let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t")
-        guard fields.count == 2, let count = UInt64(fields[0]), let max = UInt64(fields[1]) else {
-            throw ServerError("ClickHouse gave an unexpected answer: \(text.prefix(200))", code: "clickhouse")
+        try await shardPositions().min() ?? 0
+    }
+
+    /// Each shard's next sequence number for this node.
+    func shardPositions() async throws -> [UInt64] {
+        var positions: [UInt64] = []
+        for shard in cluster.shards {
+            let text = try await shard.execute(
+                "SELECT count(), max(sequence) FROM \(shard.database).\(ClickHouseSchema.table) WHERE node = \(ClickHouseSQL.string(node)) FORMAT TabSeparated"
+            )
+            let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t")
+            guard fields.count == 2, let count = UInt64(fields[0]), let max = UInt64(fields[1]) else {
+                throw ServerError("ClickHouse gave an unexpected answer: \(text.prefix(200))", code: "clickhouse")
+            }
+            positions.append(count == 0 ? 0 : max + 1)
         }
-        return count == 0 ? 0 : max + 1
+        return positions
     }
 
     /// Sends every durable record (below `until`) that ClickHouse lacks; `progress` hears of each
-    /// insert with the position reached.
+    /// insert with the position reached. With shards, each site's records go to its shard, and a
+    /// shard that already holds a record (an earlier pass stopped between two shards' inserts) is
+    /// not sent it again.
     public func replicate(until: UInt64? = nil, progress: (UInt64) -> Void = { _ in }) async throws -> Pass {
-        try await client.prepare()
-        let start = try await replicatedPosition()
+        try await cluster.prepare()
+        let positions = try await shardPositions()
+        let start = positions.min() ?? 0
         var pass = Pass(from: start, to: start, rows: 0, batches: 0)
-        var writer = RowBinaryWriter()
+        var writers = cluster.shards.map { _ in RowBinaryWriter() }
+        var shardOf: [String: Int] = [:]
         var nextSequence = start
         var batchMonth = -1
         var blocks: BlockIterator
@@ -86,29 +111,39 @@ public struct JournalReplicator: Sendable {
             return pass  // no journal yet
         }
         func flush() async throws {
-            guard writer.rows > 0 else { return }
-            try await client.insert(table: ClickHouseSchema.table, rowBinary: writer.bytes)
-            pass.rows += writer.rows
-            pass.batches += 1
+            for (index, writer) in writers.enumerated() where writer.rows > 0 {
+                try await cluster.shards[index].insert(table: ClickHouseSchema.table, rowBinary: writer.bytes)
+                pass.rows += writer.rows
+                pass.batches += 1
+                writers[index] = RowBinaryWriter()
+            }
             pass.to = nextSequence
             progress(nextSequence)
-            writer = RowBinaryWriter()
         }
         while let block = try blocks.next() {
             let first = block.header.firstSequence
+            if cluster.shards.count > 1 {
+                let unknown = Set((0..<block.count).map { block[$0].site }).filter { shardOf[$0] == nil }
+                shardOf.merge(try await cluster.shardIndexes(of: unknown.sorted())) { old, _ in old }
+            }
             for index in 0..<block.count {
                 let sequence = first + UInt64(index)
                 guard sequence >= start else { continue }
                 if let until, sequence >= until { break }
                 let hit = block[index]
+                let shard = shardOf[hit.site] ?? 0
+                guard sequence >= positions[shard] else {
+                    nextSequence = sequence + 1  // that shard has it already
+                    continue
+                }
                 let month = Self.month(of: hit.timestamp)
                 if month != batchMonth {
                     try await flush()
                     batchMonth = month
                 }
-                writer.append(hit, node: node, sequence: sequence)
+                writers[shard].append(hit, node: node, sequence: sequence)
                 nextSequence = sequence + 1
-                if writer.rows >= batchRecords { try await flush() }
+                if writers[shard].rows >= batchRecords { try await flush() }
             }
             if let until, nextSequence >= until { break }
         }

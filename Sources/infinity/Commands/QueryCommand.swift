@@ -104,6 +104,12 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "The ClickHouse database to read (with --clickhouse).")
     var clickhouseDatabase = "infinity"
 
+    @Option(
+        help: ArgumentHelp(
+            "With --clickhouse: read every shard of this cluster through its Distributed table. Example: --clickhouse-cluster analytics",
+            valueName: "name"))
+    var clickhouseCluster: String?
+
     enum CompareMode: String, ExpressibleByArgument, CaseIterable {
         case previous, year
     }
@@ -126,7 +132,9 @@ struct QueryCommand: ParsableCommand {
             try clickhouse.map {
                 QueryEngine(
                     worker: worker,
-                    counter: ClickHouseDayCounter(client: try ClickHouseClient(url: $0, database: clickhouseDatabase)))
+                    counter: ClickHouseDayCounter(
+                        cluster: try ClickHouseCluster(
+                            urls: [$0], database: clickhouseDatabase, name: clickhouseCluster)))
             } ?? QueryEngine(worker: worker)
         do {
             if realtime {

@@ -17,16 +17,25 @@ struct ReplicateCommand: AsyncParsableCommand {
             Examples:
               infinity replicate --data ./data --clickhouse http://127.0.0.1:8123 --once
               infinity replicate --clickhouse http://clickhouse:8123 --node eu-1
+              infinity replicate --clickhouse http://ch1:8123 --clickhouse http://ch2:8123 --clickhouse-cluster analytics
             """)
 
     @OptionGroup var options: DataOptions
 
     @Option(
-        help: ArgumentHelp("ClickHouse's HTTP address. Example: --clickhouse http://127.0.0.1:8123", valueName: "url"))
-    var clickhouse: String
+        help: ArgumentHelp(
+            "ClickHouse's HTTP address; repeat it for each shard of a cluster, in the cluster's shard order. Example: --clickhouse http://127.0.0.1:8123",
+            valueName: "url"))
+    var clickhouse: [String]
 
     @Option(help: "The database to write to (created when missing).")
     var database = "infinity"
+
+    @Option(
+        help: ArgumentHelp(
+            "The cluster (ClickHouse's <remote_servers>) the shards form; each site's rows go to one shard, and a Distributed table spans them. Example: --clickhouse-cluster analytics",
+            valueName: "name"))
+    var clickhouseCluster: String?
 
     @Option(help: "This node's name, unique among the nodes sharing one ClickHouse (default: the host name).")
     var node: String?
@@ -40,7 +49,8 @@ struct ReplicateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Infinity.makeLogger()
         let replicator = try JournalReplicator(
-            journal: options.journal, client: try ClickHouseClient(url: clickhouse, database: database),
+            journal: options.journal,
+            cluster: try ClickHouseCluster(urls: clickhouse, database: database, name: clickhouseCluster),
             node: node ?? ProcessInfo.processInfo.hostName, batchRecords: batchRecords, logger: logger)
         repeat {
             let end = (try? JournalStats(directory: options.journal).sequences?.upperBound) ?? 0

@@ -98,9 +98,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Also copy every journal record into ClickHouse at this HTTP address, exactly once (Docs/clickhouse.md). Example: --clickhouse http://127.0.0.1:8123",
+            "Also copy every journal record into ClickHouse at this HTTP address, exactly once (Docs/clickhouse.md); repeat it for each shard of a cluster. Example: --clickhouse http://127.0.0.1:8123",
             valueName: "url"))
-    var clickhouse: String?
+    var clickhouse: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The cluster (ClickHouse's <remote_servers>) the --clickhouse shards form. Example: --clickhouse-cluster analytics",
+            valueName: "name"))
+    var clickhouseCluster: String?
 
     @Option(help: "The ClickHouse database to write to (created when missing; default infinity).")
     var clickhouseDatabase: String?
@@ -273,11 +279,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
         let addresses = ClientAddressResolver(trustedProxies: proxies)
-        let clickhouseURL = try clickhouse ?? file?.text("clickhouse")
-        let clickhouseClient = try clickhouseURL.map {
-            try ClickHouseClient(
-                url: $0, database: try clickhouseDatabase ?? file?.text("clickhouse_database") ?? "infinity")
-        }
+        // ClickHouse, when asked for: one server, or the shards of a cluster (Docs/scale-out.md).
+        let clickhouseURLs = try clickhouse.isEmpty ? file?.addresses("clickhouse") ?? [] : clickhouse
+        let clickhouseCluster =
+            try clickhouseURLs.isEmpty
+            ? nil
+            : ClickHouseCluster(
+                urls: clickhouseURLs,
+                database: try clickhouseDatabase ?? file?.text("clickhouse_database") ?? "infinity",
+                name: try self.clickhouseCluster ?? file?.text("clickhouse_cluster"))
+        let clickhouseClient = clickhouseCluster?.first
         let nodeName = try node ?? file?.text("node") ?? ProcessInfo.processInfo.hostName
         // Daily salts: this node's file, or, with ClickHouse, agreed with every node through it.
         let saltFile = try SaltStore(path: dataFolder + "/salts")
@@ -308,10 +319,10 @@ struct ServeCommand: AsyncParsableCommand {
         let sessions = SessionStore()
         let compacting = Mutex(false)
         // Replication into ClickHouse, when asked for: the replicator and the status it reports to.
-        let replication = try clickhouseClient.map {
+        let replication = try clickhouseCluster.map {
             (
                 replicator: try JournalReplicator(
-                    journal: JournalDirectory(dataDirectory: dataFolder), client: $0, node: nodeName, logger: logger),
+                    journal: JournalDirectory(dataDirectory: dataFolder), cluster: $0, node: nodeName, logger: logger),
                 status: ReplicationStatus()
             )
         }
@@ -320,10 +331,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("query_from must be local or clickhouse, not '\(querySourceName)'")
         }
         let engine: QueryEngine
-        switch (querySource, clickhouseClient) {
+        switch (querySource, clickhouseCluster) {
         case (.local, _): engine = QueryEngine(worker: worker, cache: cache)
-        case (.clickhouse, let client?):
-            engine = QueryEngine(worker: worker, counter: ClickHouseDayCounter(client: client))
+        case (.clickhouse, let cluster?):
+            engine = QueryEngine(worker: worker, counter: ClickHouseDayCounter(cluster: cluster))
         case (.clickhouse, nil):
             throw CommandFailure(
                 "--query-from clickhouse needs a ClickHouse to read: add --clickhouse http://HOST:8123 (the server replicates into it and asks it)"

@@ -20,7 +20,7 @@ struct ConfigFile {
     static let keys: Set<String> = [
         "data", "listen", "geoip", "trusted_proxies", "ack", "idle_timeout", "request_timeout", "retention",
         "rollup_retention", "fold_interval", "query_cache", "commit_delay", "clickhouse", "clickhouse_database", "node",
-        "query_from",
+        "query_from", "clickhouse_cluster",
     ]
 
     /// A setting's value, in the types the settings use; anything else (a decimal, a boolean, a
@@ -84,6 +84,19 @@ struct ConfigFile {
         case nil: return nil
         case .list(let items): return items
         default: throw CommandFailure("\(place(key)): '\(key)' must be a list such as [\"10.0.0.0/8\"]")
+        }
+    }
+
+    /// One address or a list of them (`clickhouse = "http://…"` or `clickhouse = ["http://…", …]`).
+    func addresses(_ key: String) throws -> [String]? {
+        switch values[key] {
+        case nil: return nil
+        case .text(let text): return [text]
+        case .list(let items): return items
+        default:
+            throw CommandFailure(
+                "\(place(key)): '\(key)' must be an address such as \(key) = \"http://127.0.0.1:8123\", or a list of them"
+            )
         }
     }
 
