@@ -12,67 +12,13 @@ struct QueryOracleTests {
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }()
 
-    static let full = #"["2026-10-25", "2026-11-07"]"#
-    static let week = #"["2026-10-29", "2026-11-04"]"#
-    static let dst = #"["2026-10-31", "2026-11-01"]"#
-    static let core =
-        #""visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events""#
-
-    /// The questions, as Stats API v2 requests.
+    /// The questions, as Stats API v2 requests, one per line of Oracle/cases.jsonl (shared with
+    /// Benchmarks/scale-out, which times them on both engines): every metric, every dimension, each
+    /// filter operator, and/or/not, series in every bucket, both sites' zones, comparisons.
     static let cases: [String] = {
-        var cases: [String] = []
-        func add(_ site: String, _ range: String, metrics: String = core, _ rest: String = "") {
-            cases.append(
-                #"{"site_id": "\#(site)", "date_range": \#(range), "metrics": [\#(metrics)]\#(rest.isEmpty ? "" : ", " + rest)}"#
-            )
-        }
-        add("example.com", full)
-        add("shop.example", week)
-        for dimension in [
-            "event:page", "visit:entry_page", "visit:exit_page", "event:hostname", "visit:source", "visit:referrer",
-            "visit:channel", "visit:utm_source", "visit:utm_medium", "visit:utm_campaign", "visit:country",
-            "visit:browser", "visit:browser_version", "visit:os", "visit:os_version", "visit:device", "visit:screen",
-        ] {
-            add(dimension.hasSuffix("e") ? "shop.example" : "example.com", week, #""dimensions": ["\#(dimension)"]"#)
-        }
-        add("example.com", full, metrics: #""visitors", "events", "conversion_rate""#, #""dimensions": ["event:goal"]"#)
-        add("shop.example", full, metrics: #""visitors", "events", "revenue""#, #""dimensions": ["event:props:plan"]"#)
-        add("shop.example", full, metrics: #""visitors", "revenue""#, #""dimensions": ["event:currency"]"#)
-        add("example.com", full, metrics: #""visitors", "percentage""#, #""dimensions": ["visit:country"]"#)
-        add("shop.example", dst, #""dimensions": ["time:hour"]"#)
-        add("shop.example", full, #""dimensions": ["time:day"]"#)
-        add("example.com", full, #""dimensions": ["time:week"]"#)
-        add("example.com", full, #""dimensions": ["time:month"]"#)
-        add("shop.example", week, #""dimensions": ["time:day", "visit:device"]"#)
-        add("example.com", week, #""filters": [["is", "visit:country", ["DE", "FR"]]]"#)
-        add("example.com", week, #""dimensions": ["event:page"], "filters": [["is_not", "visit:country", ["US"]]]"#)
-        add(
-            "shop.example", week, #""dimensions": ["visit:source"], "filters": [["contains", "event:page", ["/blog"]]]"#
-        )
-        add("shop.example", week, #""filters": [["contains_not", "event:page", ["docs"]]]"#)
-        add(
-            "example.com", week,
-            #""dimensions": ["visit:country"], "filters": [["matches", "event:page", ["^/docs/"]]]"#)
-        add("example.com", week, #""filters": [["matches_not", "visit:entry_page", ["^/$"]]]"#)
-        add(
-            "shop.example", week,
-            #""dimensions": ["visit:browser"], "filters": [["and", [["is", "visit:device", ["Mobile"]], ["or", [["is", "visit:country", ["US"]], ["contains", "event:page", ["pricing"]]]]]]]"#
-        )
-        add("example.com", week, #""filters": [["not", ["is", "visit:channel", ["Direct"]]]]"#)
-        add(
-            "shop.example", full, metrics: #""visitors", "conversion_rate""#,
-            #""dimensions": ["visit:source"], "filters": [["is", "event:goal", ["Signup"]]]"#)
-        add(
-            "example.com", full, metrics: #""visitors", "events""#, #""filters": [["is", "event:props:plan", ["pro"]]]"#
-        )
-        add("shop.example", dst, #""dimensions": ["time:hour"], "filters": [["is", "visit:country", ["US"]]]"#)
-        add(
-            "shop.example", #"["2026-11-01", "2026-11-07"]"#,
-            #""dimensions": ["visit:country"], "include": {"comparisons": {"mode": "previous_period"}}"#)
-        add(
-            "example.com", #"["2026-11-01", "2026-11-07"]"#,
-            #""dimensions": ["time:day"], "include": {"comparisons": {"mode": "previous_period"}}"#)
-        return cases
+        let path = BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/cases.jsonl").path
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     }()
 
     @Test("at least 30 queries: every metric, every dimension, each filter operator, series, comparisons")

@@ -36,6 +36,7 @@ struct ScaleOutTests {
                     "clickhouse",
                 ])
         }
+        defer { for node in nodes where node.process.isRunning { _ = node.stop() } }
         let connections = try nodes.map { try HTTPConnection(port: $0.port) }
         // The visitor alternates between the nodes, a page a few seconds apart; a second visitor
         // only reaches the second node.

@@ -91,6 +91,24 @@ public struct JournalReplicator: Sendable {
         return positions
     }
 
+    /// Deletes this node's rows older than `cutoff` (ms UTC) from ClickHouse, as the journal's
+    /// retention deletes its old segments (`serve --retention`). Returns the rows found to delete;
+    /// ClickHouse removes them in the background (an `ALTER TABLE … DELETE` mutation), asked only
+    /// when there are any.
+    public func deleteRows(olderThan cutoff: Int64) async throws -> Int {
+        var found = 0
+        let condition = "node = \(ClickHouseSQL.string(node)) AND time_ms < \(cutoff)"
+        for shard in cluster.shards {
+            let table = "\(shard.database).\(ClickHouseSchema.table)"
+            let text = try await shard.execute("SELECT count() FROM \(table) WHERE \(condition) FORMAT TabSeparated")
+            let count = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            guard count > 0 else { continue }
+            try await shard.execute("ALTER TABLE \(table) DELETE WHERE \(condition)")
+            found += count
+        }
+        return found
+    }
+
     /// Sends every durable record (below `until`) that ClickHouse lacks; `progress` hears of each
     /// insert with the position reached. With shards, each site's records go to its shard, and a
     /// shard that already holds a record (an earlier pass stopped between two shards' inserts) is

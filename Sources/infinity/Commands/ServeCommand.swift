@@ -440,7 +440,7 @@ struct ServeCommand: AsyncParsableCommand {
                         .init(
                             service: ReplicationService(
                                 replicator: replication.replicator, durable: { writer.durableSequence },
-                                status: replication.status, logger: logger))
+                                status: replication.status, retention: retentionPolicy, logger: logger))
                     ]
                 } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
