@@ -74,4 +74,54 @@ struct ServeReplicationTests {
         let text = try String(contentsOf: components.url!, encoding: .utf8)
         #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
+
+    @Test("serve --retention deletes the node's rows older than the retention from ClickHouse too")
+    func retentionReachesClickHouse() throws {
+        let url = try #require(
+            ProcessInfo.processInfo.environment["INFINITY_CLICKHOUSE"],
+            "no ClickHouse for the tests: run them with `make test` (it starts one)")
+        let database = "r_\(UUID().uuidString.prefix(8).lowercased())"
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // Twenty days of hits ending ten days ago: the first ten are older than a 20-day retention.
+        let day: Int64 = 86_400_000
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let start = Date(timeIntervalSince1970: Double(now - 30 * day) / 1000)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        _ = try ServerProcess.run(["sites", "add", "example.com", "--data", data])
+        _ = try ServerProcess.run([
+            "generate", "--data", data, "--site", "example.com", "--days", "20", "--hits-per-day", "200",
+            "--start", formatter.string(from: start), "--sync", "none", "--block-records", "500",
+        ])
+        func count(_ condition: String) throws -> Int {
+            var components = URLComponents(string: url)!
+            components.queryItems = [
+                URLQueryItem(
+                    name: "query", value: "SELECT count() FROM \(database).infinity_hits_v1 WHERE \(condition)")
+            ]
+            let text = try String(contentsOf: components.url!, encoding: .utf8)
+            return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        // Everything is in ClickHouse before the server with its retention starts.
+        _ = try ServerProcess.run([
+            "replicate", "--data", data, "--clickhouse", url, "--database", database, "--node", "edge-1", "--once",
+        ])
+        let cutoff = now - 20 * day
+        #expect(try count("time_ms < \(cutoff - day)") > 0)
+        let server = try ServerProcess(
+            data: data, sites: [],
+            arguments: [
+                "--clickhouse", url, "--clickhouse-database", database, "--node", "edge-1", "--retention", "20",
+            ])
+        defer { if server.process.isRunning { _ = server.stop() } }
+        var left = -1
+        let deleted = try LiveAdministrationTests.eventually(60) {
+            left = try count("time_ms < \(cutoff - day)")
+            let kept = try count("time_ms >= \(cutoff + day)")
+            return left == 0 && kept > 0
+        }
+        #expect(deleted, "\(left) rows older than the retention are still in ClickHouse")
+        #expect(server.stop() == 0)
+    }
 }
