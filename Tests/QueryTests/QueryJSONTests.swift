@@ -105,4 +105,35 @@ struct QueryJSONTests {
         let filters = try #require(query["filters"] as? [[Any]])
         #expect(filters.first?.first as? String == "is_not")
     }
+
+    /// Labels a visitor could send (quotes, backslashes, control characters, emoji) and numbers of
+    /// every kind.
+    static let awkwardLabels = ["say \"hi\"", #"C:\path"#, "line\nbreak\ttab", "bell\u{07}", "Ünïcödé 🚀", "/a/b"]
+    static let awkwardNumbers: [Double?] = [0, 7293, -3, 2.263828360710694, 1e-7, 1e20, nil, .nan, .infinity]
+
+    @Test("answers with awkward labels and numbers read back exactly as they were")
+    func awkwardValuesRoundTrip() throws {
+        let request = try Self.request(
+            #"{"site_id": "example.com", "metrics": ["visitors"], "date_range": ["2026-11-01", "2026-11-01"], "dimensions": ["event:page"], "filters": [["and", [["contains", "event:page", ["\""]], ["not", ["is", "visit:country", ["DE"]]]]]]}"#
+        )
+        let day = try #require(DayKey.day(fromISODate: "2026-11-01"))
+        let result = QueryResult(
+            rows: Self.awkwardLabels.map { .init(dimensions: [$0], metrics: Self.awkwardNumbers) },
+            totals: .init(dimensions: [], metrics: [1]),
+            meta: .init(path: "rollups", daysFromRollups: 1, daysFolded: 0, position: 0, milliseconds: 0, warnings: []),
+            days: day...day, comparisonDays: nil)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: result.json(for: request)) as? [String: Any])
+        let rows = try #require(object["results"] as? [[String: Any]])
+        #expect(rows.compactMap { ($0["dimensions"] as? [String])?.first } == Self.awkwardLabels)
+        let numbers = try #require(rows.first?["metrics"] as? [Any])
+        let read = numbers.map { ($0 as? NSNumber)?.doubleValue }
+        #expect(read == [0, 7293, -3, 2.263828360710694, 1e-7, 1e20, nil, nil, nil], "NaN and infinity are null")
+        let query = try #require(object["query"] as? [String: Any])
+        let filters = try #require(query["filters"] as? [[Any]])
+        #expect(filters.first?.first as? String == "and")
+        let parts = try #require(filters.first?.last as? [[Any]])
+        #expect(parts.count == 2 && (parts[0].last as? [String]) == ["\""] && parts[1].first as? String == "not")
+        #expect((query["pagination"] as? [String: Any])?["limit"] is NSNull)
+    }
 }

@@ -82,6 +82,17 @@ let questions = [
             ])),
         sql: "select count(distinct visitor) from hits where browser = 'Firefox' and country = 'DE' and \(sqlDays)"),
     Question(
+        name: "one day, visitors by hour and country (every row)",
+        request: QueryRequest(
+            site: "example.com",
+            dateRange: .custom(from: GeneratedJournal.firstDay + 14, to: GeneratedJournal.firstDay + 14),
+            metrics: [.visitors], dimensions: [.time(.hour), .dimension(.country)]),
+        sql: """
+            select strftime(day, '%Y-%m-%d') || ' ' || lpad(((ts // 3600000) % 24)::varchar, 2, '0') || ':00' as hour,
+              country, count(distinct visitor) as v from hits where day = '2026-10-15'
+            group by hour, country order by hour, v desc, country
+            """),
+    Question(
         name: "top 10 pages",
         request: QueryRequest(
             site: "example.com", dateRange: thirtyDays, metrics: [.visitors], dimensions: [.dimension(.page)],
@@ -103,6 +114,17 @@ let benchmarks: @Sendable () -> Void = {
             let requests = QueryRequest(site: "example.com", dateRange: thirtyDays).overview.all
             benchmark.startMeasurement()
             for request in requests { blackHole(try engine.run(request)) }
+            benchmark.stopMeasurement()
+        }
+    }
+    // The Stats API's whole work for an answer of many rows: the question, then its JSON bytes.
+    for question in questions where question.request.timeBucket == .hour {
+        let label = question.name
+        Benchmark("Infinity, answer as JSON: \(label), \(totalHits / 1_000_000)M hits", configuration: quick) {
+            benchmark in
+            print("  (\(label): \(try engine.run(question.request).rows.count) rows)")
+            benchmark.startMeasurement()
+            blackHole(try engine.run(question.request).json(for: question.request))
             benchmark.stopMeasurement()
         }
     }

@@ -2,62 +2,118 @@ import Foundation
 import Projections
 
 extension QueryResult {
-    /// The Stats API v2 response: `{"results": [{"metrics", "dimensions", "comparison"}], "meta", "query"}`.
+    /// The Stats API v2 response, `{"meta", "query", "results": [{"comparison", "dimensions",
+    /// "metrics"}], "totals"}` with sorted keys, written straight into bytes (``JSONWriter``).
     /// Numbers are raw (rates in percent with full precision, durations in seconds, revenue in the
     /// currency's major unit); nil rates are `null`.
-    public func jsonObject(for request: QueryRequest) -> [String: Any] {
-        func numbers(_ values: [Double?]) -> [Any] { values.map { $0.map { $0 as Any } ?? NSNull() } }
-        func encode(_ row: Row) -> [String: Any] {
-            var object: [String: Any] = ["metrics": numbers(row.metrics), "dimensions": row.dimensions]
-            if let comparison = row.comparison {
-                object["comparison"] = ["metrics": numbers(comparison), "change": numbers(row.change ?? [])]
-            }
-            return object
-        }
-        var query: [String: Any] = [
-            "site_id": request.site, "metrics": request.metrics.map(\.rawValue),
-            "date_range": [DayKey.isoDate(days.lowerBound), DayKey.isoDate(days.upperBound)],
-            "dimensions": request.dimensions.map(\.description),
-            "order_by": request.orderBy.map { [$0.key, $0.ascending ? "asc" : "desc"] },
-            "pagination": ["limit": request.limit.map { $0 as Any } ?? NSNull(), "offset": request.offset],
-            "include": ["imports": request.includeImported],
-        ]
-        if let filter = request.filter { query["filters"] = [filter.jsonObject] }
-        if let comparison = request.comparison, let comparisonDays {
-            query["comparison"] = [
-                "mode": comparison.rawValue,
-                "date_range": [DayKey.isoDate(comparisonDays.lowerBound), DayKey.isoDate(comparisonDays.upperBound)],
-            ]
-        }
-        return [
-            "results": rows.map(encode),
-            "totals": encode(totals),
-            "meta": [
-                "path": meta.path, "days_from_rollups": meta.daysFromRollups, "days_folded": meta.daysFolded,
-                "journal_position": meta.position, "time_ms": (meta.milliseconds * 10).rounded() / 10,
-                "warnings": meta.warnings,
-            ] as [String: Any],
-            "query": query,
-        ]
-    }
-
-    /// ``jsonObject(for:)`` as JSON bytes with sorted keys.
     public func json(for request: QueryRequest) -> Data {
-        (try? JSONSerialization.data(
-            withJSONObject: jsonObject(for: request), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var out = JSONWriter(capacity: 256 + rows.count * 96)
+        func write(_ row: Row) {
+            out.beginObject()
+            if let comparison = row.comparison {
+                out.key("comparison")
+                out.beginObject()
+                out.key("change")
+                out.numbers(row.change ?? [])
+                out.key("metrics")
+                out.numbers(comparison)
+                out.endObject()
+            }
+            out.key("dimensions")
+            out.strings(row.dimensions)
+            out.key("metrics")
+            out.numbers(row.metrics)
+            out.endObject()
+        }
+        out.beginObject()
+        out.key("meta")
+        out.beginObject()
+        out.key("days_folded")
+        out.integer(meta.daysFolded)
+        out.key("days_from_rollups")
+        out.integer(meta.daysFromRollups)
+        out.key("journal_position")
+        out.integer(meta.position)
+        out.key("path")
+        out.string(meta.path)
+        out.key("time_ms")
+        out.number((meta.milliseconds * 10).rounded() / 10)
+        out.key("warnings")
+        out.strings(meta.warnings)
+        out.endObject()
+
+        out.key("query")
+        out.beginObject()
+        if let comparison = request.comparison, let comparisonDays {
+            out.key("comparison")
+            out.beginObject()
+            out.key("date_range")
+            out.strings([DayKey.isoDate(comparisonDays.lowerBound), DayKey.isoDate(comparisonDays.upperBound)])
+            out.key("mode")
+            out.string(comparison.rawValue)
+            out.endObject()
+        }
+        out.key("date_range")
+        out.strings([DayKey.isoDate(days.lowerBound), DayKey.isoDate(days.upperBound)])
+        out.key("dimensions")
+        out.strings(request.dimensions.map(\.description))
+        if let filter = request.filter {
+            out.key("filters")
+            out.beginArray()
+            filter.write(to: &out)
+            out.endArray()
+        }
+        out.key("include")
+        out.beginObject()
+        out.key("imports")
+        out.bool(request.includeImported)
+        out.endObject()
+        out.key("metrics")
+        out.strings(request.metrics.map(\.rawValue))
+        out.key("order_by")
+        out.beginArray()
+        for order in request.orderBy { out.strings([order.key, order.ascending ? "asc" : "desc"]) }
+        out.endArray()
+        out.key("pagination")
+        out.beginObject()
+        out.key("limit")
+        if let limit = request.limit { out.integer(limit) } else { out.null() }
+        out.key("offset")
+        out.integer(request.offset)
+        out.endObject()
+        out.key("site_id")
+        out.string(request.site)
+        out.endObject()
+
+        out.key("results")
+        out.beginArray()
+        for row in rows { write(row) }
+        out.endArray()
+        out.key("totals")
+        write(totals)
+        out.endObject()
+        return Data(out.bytes)
     }
 }
 
 extension Filter {
     /// The Stats API form: `["is", "country", ["DE"]]`, `["and", [...]]`.
-    var jsonObject: Any {
+    func write(to out: inout JSONWriter) {
+        out.beginArray()
         switch self {
         case .compare(let c):
-            let name = c.propertyKey.map { "props:\($0)" } ?? c.dimension.description
-            return [c.op.rawValue, name, c.values] as [Any]
-        case .and(let parts): return ["and", parts.map(\.jsonObject)] as [Any]
-        case .or(let parts): return ["or", parts.map(\.jsonObject)] as [Any]
-        case .not(let part): return ["not", part.jsonObject] as [Any]
+            out.string(c.op.rawValue)
+            out.string(c.propertyKey.map { "props:\($0)" } ?? c.dimension.description)
+            out.strings(c.values)
+        case .and(let parts), .or(let parts):
+            out.string({ if case .and = self { "and" } else { "or" } }())
+            out.beginArray()
+            for part in parts { part.write(to: &out) }
+            out.endArray()
+        case .not(let part):
+            out.string("not")
+            part.write(to: &out)
         }
+        out.endArray()
     }
 }

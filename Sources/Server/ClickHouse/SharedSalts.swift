@@ -67,25 +67,28 @@ public final class SharedSalts: SaltSource {
         try prepare()
         let siteLiteral = ClickHouseSQL.string(site)
         var proposed = false
-        for _ in 0..<60 {
+        // At most a few seconds: a hit may be waiting (when the minute pass had not settled the day).
+        let deadline = Date().addingTimeInterval(Double(Self.settleSeconds) + 4)
+        while Date() < deadline {
             let text = try client.run(
                 """
                 SELECT salt, toUInt32(created), toUInt32(now()) FROM \(table)
                 WHERE site = \(siteLiteral) AND day = \(day) ORDER BY created, salt LIMIT 1 FORMAT TabSeparated
-                """, seconds: 5)
+                """, seconds: 2)
             let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t")
             if fields.count == 3, let created = UInt32(fields[1]), let now = UInt32(fields[2]) {
                 if now >= created + Self.settleSeconds, let salt = Salt(hex: fields[0]) { return salt }
             } else if !proposed {
                 try client.run(
                     "INSERT INTO \(table) SELECT \(siteLiteral), \(day), '\(Salt.random().hex)', now(), \(ClickHouseSQL.string(node))",
-                    seconds: 5)
+                    seconds: 2)
                 proposed = true
                 continue
             }
             Thread.sleep(forTimeInterval: 0.25)
         }
-        throw ServerError("no salt of \(site) for \(DayKey.isoDate(day)) settled in ClickHouse within 15 s")
+        throw ServerError(
+            "no salt of \(site) for \(DayKey.isoDate(day)) settled in ClickHouse within \(Self.settleSeconds + 4) s")
     }
 
     /// Settles today's salt of every site (and tomorrow's from 22:00 local time), then deletes

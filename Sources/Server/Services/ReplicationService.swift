@@ -44,7 +44,8 @@ public struct ReplicationService: Service {
                     let deleted = try await replicator.deleteRows(olderThan: cutoff)
                     if deleted > 0 {
                         logger.info(
-                            "retention: deleting this node's old rows from ClickHouse", metadata: ["rows": "\(deleted)"])
+                            "retention: deleting this node's old rows from ClickHouse", metadata: ["rows": "\(deleted)"]
+                        )
                     }
                     nextRetention = ContinuousClock.now + .seconds(3600)
                     lastDays = days
