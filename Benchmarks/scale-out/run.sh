@@ -3,11 +3,12 @@
 #   1. the query oracle set on 10 M hits: the embedded engine against ClickHouse, per question;
 #   2. HTTP ingest with durable acknowledgement: one node against two nodes sharing one ClickHouse
 #      (both replicating), interleaved rounds.
-#   bash Benchmarks/scale-out/run.sh [hits] [ingest-seconds] [ingest-rounds] [query-rounds]
+#   bash Benchmarks/scale-out/run.sh [hits] [ingest-seconds] [ingest-rounds] [query-rounds] [parts]
+# parts: "queries ingest" (default), or one of them.
 # Needs `make clickhouse` (ClickHouse on 127.0.0.1:18123) and Debian's wrk (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-hits="${1:-10000000}"; seconds="${2:-15}"; rounds="${3:-5}"; query_rounds="${4:-3}"
+hits="${1:-10000000}"; seconds="${2:-15}"; rounds="${3:-5}"; query_rounds="${4:-3}"; parts="${5:-queries ingest}"
 url="${INFINITY_CLICKHOUSE:-http://127.0.0.1:18123}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 swift build -c release --product infinity >/dev/null
@@ -27,8 +28,9 @@ if [ ! -f "$data/ready" ]; then
   touch "$data/ready"
 fi
 echo "records: $($bin journal stat --data "$data" --format json | sed 's/.*"records":\([0-9]*\).*/\1/'), in ClickHouse: $(ch "SELECT count() FROM $database.infinity_hits_v1")"
-python3 Benchmarks/scale-out/oracle_queries.py $bin "$data" "$url" "$database" \
-  Tests/InfinityCLITests/Oracle/cases.jsonl "$query_rounds"
+case "$parts" in *queries*) python3 Benchmarks/scale-out/oracle_queries.py $bin "$data" "$url" "$database" \
+  Tests/InfinityCLITests/Oracle/cases.jsonl "$query_rounds" ;; esac
+case "$parts" in *ingest*) ;; *) exit 0 ;; esac
 
 # 2. Ingest: one node, then two, alternating; wrk's 64 connections split over the nodes.
 run_wrk() { wrk -t1 -c"$2" -d"${seconds}s" --latency -s Benchmarks/load/events.lua "$1" | grep RESULT; }

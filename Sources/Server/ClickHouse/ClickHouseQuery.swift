@@ -9,14 +9,16 @@ import Query
 /// were cut.
 ///
 /// ClickHouse 18.16 (Debian's package) has no window functions and no common table expressions
-/// over subqueries, so the visits are cut with arrays instead, in nested steps:
-/// 1. each visitor's hits of one local day as arrays sorted by (time, node, sequence), the visit
-///    number of each hit by `arrayCumSum` over the gaps;
-/// 2. back to one row per hit (`ARRAY JOIN`), grouped per visit: the visit's values (`argMin` by
-///    position), bounce, duration, and its hits as arrays again;
-/// 3. one row per hit with its visit's values, filtered, expanded into the cells it counts in
-///    (totals, a dimension value, an hour);
-/// 4. summed per cell and visit, then per cell: distinct visitors, visits, and the rest.
+/// over subqueries, so the visits are cut with arrays, in one pass over each visitor's day:
+/// 1. the visitor's hits of one local day as arrays sorted by (time, node, sequence); the visit
+///    number of each hit by `arrayCumSum` over the gaps; each visit's first and last position, and
+///    from them (with running sums of page views, interactive events and revenue) its page views,
+///    bounce, duration, and the values of its first hit, entry and exit page — all linear in the
+///    visitor's hits, without grouping again;
+/// 2. when the question needs only the visits' values (no hit dimension, no hourly cells, no
+///    per-hit condition), one row per visit; otherwise one row per hit carrying its visit's values,
+///    filtered and counted once per visit and cell;
+/// 3. summed per cell: distinct visitors, visits, page views, events, bounces, duration, revenue.
 ///
 /// The answer is one TabSeparated row per cell: table tag, key, local day, hour, and the seven
 /// numbers of ``Metrics``.
@@ -32,8 +34,18 @@ struct ClickHouseQuery {
         let wanted = question.dimensions.union(filterDimensions)
         let hitColumns = Self.hitColumns(for: wanted)
         let sessionDimensions = Dimension.allCases.filter { wanted.contains($0) && $0.isSessionLevel }
+        var hitConditions: [String] = []
+        if case .instants(let from, let to) = request.dateRange {
+            hitConditions.append("h_time >= \(from) AND h_time < \(to)")
+        }
+        if !request.includeImported { hitConditions.append("bitAnd(h_flags, \(HitFlags.imported.rawValue)) = 0") }
+        // Visits alone answer the question when nothing in it looks at single hits.
+        let perVisit =
+            hitColumns.isEmpty && hitConditions.isEmpty && !question.hourly
+            && !wanted.contains { !$0.isSessionLevel }
 
-        // Step 1: the site's hits of the wanted local days, per visitor and day, in time order.
+        // Step 1: the site's hits of the wanted local days, per visitor and day, in time order,
+        // with their visits.
         let firstDay = question.days.map(\.lowerBound).min() ?? 0
         let lastDay = question.days.map(\.upperBound).max() ?? 0
         var perHit: [(alias: String, expression: String)] = [
@@ -48,14 +60,52 @@ struct ClickHouseQuery {
                 perHit.append(("c_" + Self.name(dimension), expression))
             }
         }
-        let carried = perHit.map(\.alias).filter { $0 != "c_node" && $0 != "c_sequence" }
+        let carried = perHit.map { String($0.alias.dropFirst(2)) }.filter { $0 != "node" && $0 != "sequence" }
         let order = "groupArray((c_time, c_node, c_sequence))"
+        let pageview = "'\(Hit.pageview)'"
+        var visitValues = [
+            // Where each visit starts and ends (positions in the sorted arrays).
+            "arrayCumSum(arrayMap((gap, i) -> if(i = 1 OR gap > \(DayFolder.sessionTimeout), 1, 0), arrayDifference(a_time), arrayEnumerate(a_time))) AS a_visit",
+            "arrayFilter((i, p) -> p = 1, arrayEnumerate(a_visit), arrayEnumerateUniq(a_visit)) AS v_start",
+            "arrayMap(i -> if(less(i, length(v_start)), toUInt64(minus(arrayElement(v_start, plus(i, 1)), 1)), toUInt64(length(a_time))), arrayEnumerate(v_start)) AS v_end",
+            // Running sums; a visit's count is the difference at its ends (element 0 reads as 0).
+            "arrayCumSum(arrayMap(n -> toUInt64(n = \(pageview)), a_name)) AS r_pageviews",
+            "arrayCumSum(arrayMap((n, f) -> toUInt64(n != \(pageview) AND bitAnd(f, 1) = 0), a_name, a_flags)) AS r_interactive",
+            "arrayMap((s, e) -> toUInt64(minus(arrayElement(r_pageviews, e), arrayElement(r_pageviews, minus(s, 1)))), v_start, v_end) AS v_pageviews",
+            "arrayMap((s, e, p) -> toUInt64(and(equals(p, 1), equals(arrayElement(r_interactive, e), arrayElement(r_interactive, minus(s, 1))))), v_start, v_end, v_pageviews) AS v_bounce",
+            "arrayMap((s, e) -> minus(arrayElement(a_time, e), arrayElement(a_time, s)), v_start, v_end) AS v_duration",
+        ]
+        if perVisit {
+            visitValues += [
+                "arrayCumSum(a_revenue) AS r_revenue",
+                "arrayMap((s, e, p) -> toUInt64(minus(toUInt64(plus(minus(e, s), 1)), p)), v_start, v_end, v_pageviews) AS v_events",
+                "arrayMap((s, e) -> minus(arrayElement(r_revenue, e), arrayElement(r_revenue, minus(s, 1))), v_start, v_end) AS v_revenue",
+            ]
+        }
+        for dimension in sessionDimensions {
+            let name = Self.name(dimension)
+            switch dimension {
+            case .entryPage:
+                // The first page view: where the running count first passes the count before the visit.
+                visitValues.append(
+                    "arrayMap((s, p) -> arrayElement(a_pathname, if(greater(p, 0), indexOf(r_pageviews, plus(arrayElement(r_pageviews, minus(s, 1)), 1)), s)), v_start, v_pageviews) AS v_\(name)"
+                )
+            case .exitPage:
+                // The last page view: where the running count first reaches its value at the visit's end.
+                visitValues.append(
+                    "arrayMap((e, p) -> arrayElement(a_pathname, if(greater(p, 0), indexOf(r_pageviews, arrayElement(r_pageviews, e)), e)), v_end, v_pageviews) AS v_\(name)"
+                )
+            default:
+                visitValues.append("arrayMap(s -> arrayElement(a_\(name), s), v_start) AS v_\(name)")
+            }
+        }
+        // Always true; it names every array, because ClickHouse 18.16 drops columns that only
+        // lambdas read from a subquery's inputs ("Not found column … in block").
         let days = question.days.map { "day BETWEEN \($0.lowerBound) AND \($0.upperBound)" }.joined(separator: " OR ")
         let step1 = """
             SELECT day, visitor_id,
-              \(carried.map { "arraySort((x, y) -> y, groupArray(\($0)), \(order)) AS a_\($0.dropFirst(2))" }.joined(separator: ",\n  ")),
-              arrayCumSum(arrayMap((gap, i) -> if(i = 1 OR gap > \(DayFolder.sessionTimeout), 1, 0),
-                arrayDifference(a_time), arrayEnumerate(a_time))) AS a_visit
+              \(carried.map { "arraySort((x, y) -> y, groupArray(c_\($0)), \(order)) AS a_\($0)" }.joined(separator: ",\n  ")),
+              \(visitValues.joined(separator: ",\n  "))
             FROM (
               SELECT toUInt32(toDate(toDateTime(intDiv(time_ms, 1000)), \(zone))) AS day, visitor_id,
                 \(perHit.map { "\($0.expression) AS \($0.alias)" }.joined(separator: ", "))
@@ -65,45 +115,12 @@ struct ClickHouseQuery {
             )
             WHERE \(days)
             GROUP BY day, visitor_id
+            HAVING \(carried.map { "notEmpty(a_\($0))" }.joined(separator: " AND "))
             """
 
-        // Step 2: one row per hit, grouped per visit.
-        let unfolded: [(array: String, alias: String)] =
-            carried.map { ("a_\($0.dropFirst(2))", $0) } + [("a_visit", "visit"), ("arrayEnumerate(a_time)", "ord")]
-        let pageview = "c_name = '\(Hit.pageview)'"
-        var visitValues = sessionDimensions.map { dimension -> String in
-            let name = Self.name(dimension)
-            switch dimension {
-            case .entryPage:
-                return
-                    "if(countIf(\(pageview)) > 0, argMinIf(c_pathname, ord, \(pageview)), argMin(c_pathname, ord)) AS s_\(name)"
-            case .exitPage:
-                return
-                    "if(countIf(\(pageview)) > 0, argMaxIf(c_pathname, ord, \(pageview)), argMax(c_pathname, ord)) AS s_\(name)"
-            default:
-                return "argMin(c_\(name), ord) AS s_\(name)"
-            }
-        }
-        visitValues.append(
-            "toUInt64(countIf(\(pageview)) = 1 AND countIf(NOT \(pageview) AND bitAnd(c_flags, 1) = 0) = 0) AS s_bounce"
-        )
-        visitValues.append("max(c_time) - min(c_time) AS s_duration")
-        let kept = ["time", "name", "flags", "revenue"] + hitColumns.sorted()
-        let step2 = """
-            SELECT day, visitor_id, visit,
-              \((visitValues + kept.map { "groupArray(c_\($0)) AS g_\($0)" }).joined(separator: ",\n  "))
-            FROM (SELECT day, visitor_id, \(unfolded.map(\.alias).joined(separator: ", "))
-                  FROM (\(step1)) ARRAY JOIN \(unfolded.map { "\($0.array) AS \($0.alias)" }.joined(separator: ", ")))
-            GROUP BY day, visitor_id, visit
-            """
-
-        // Step 3: each hit with its visit's values, filtered, and the cells it counts in.
-        var conditions: [String] = []
+        // Step 2: rows of visits, or of hits with their visit's values; filtered; their cells.
+        var conditions = hitConditions
         if let filter = request.filter { conditions.append(Self.condition(filter)) }
-        if case .instants(let from, let to) = request.dateRange {
-            conditions.append("h_time >= \(from) AND h_time < \(to)")
-        }
-        if !request.includeImported { conditions.append("bitAnd(h_flags, \(HitFlags.imported.rawValue)) = 0") }
         let hour = "toUInt8(toHour(toDateTime(intDiv(h_time, 1000)), \(zone)))"
         var cells = ["[(toUInt8(0), '', toUInt8(\(DayRollup.wholeDay)))]"]
         if question.hourly { cells.append("[(toUInt8(0), '', \(hour))]") }
@@ -116,25 +133,58 @@ struct ClickHouseQuery {
             cells.append("arrayMap(k -> (toUInt8(\(tag)), k, toUInt8(\(DayRollup.wholeDay))), \(keys))")
             if question.hourly { cells.append("arrayMap(k -> (toUInt8(\(tag)), k, \(hour)), \(keys))") }
         }
-        let step3 = """
-            SELECT day, visitor_id, visit, s_bounce, s_duration, h_name = '\(Hit.pageview)' AS pageview,
-              h_revenue AS revenue, arrayConcat(\(cells.joined(separator: ", "))) AS cells
-            FROM (\(step2))
-            ARRAY JOIN \(kept.map { "g_\($0) AS h_\($0)" }.joined(separator: ", "))
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND "))
-            """
+        let sessionColumns = sessionDimensions.map { "s_\(Self.name($0))" }
+        let filtered = conditions.isEmpty ? "" : "WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND ")
+        let counted: String
+        if perVisit {
+            // One row per visit: each visit counts once in each of its cells.
+            let joined =
+                [
+                    "v_pageviews AS pageviews", "v_events AS events", "v_bounce AS bounce", "v_duration AS duration",
+                    "v_revenue AS revenue",
+                ] + sessionColumns.map { "v_\($0.dropFirst(2)) AS \($0)" }
+            counted = """
+                SELECT cell.1 AS tag, cell.2 AS key, day, cell.3 AS hour, visitor_id, pageviews, events, bounce,
+                  duration, revenue
+                FROM (
+                  SELECT day, visitor_id, pageviews, events, bounce, duration, revenue,
+                    arrayConcat(\(cells.joined(separator: ", "))) AS cells
+                  FROM (\(step1))
+                  ARRAY JOIN \(joined.joined(separator: ", "))
+                  \(filtered)
+                ) ARRAY JOIN cells AS cell
+                """
+        } else {
+            // One row per hit with its visit's values; a visit counts once per cell it has a hit in.
+            let kept = ["time", "name", "flags", "revenue"] + hitColumns.sorted()
+            let joined = kept.map { "a_\($0) AS h_\($0)" } + ["a_visit AS visit"]
+            let values =
+                ["arrayElement(v_bounce, visit) AS s_bounce", "arrayElement(v_duration, visit) AS s_duration"]
+                + sessionColumns.map { "arrayElement(v_\($0.dropFirst(2)), visit) AS \($0)" }
+            counted = """
+                SELECT cell.1 AS tag, cell.2 AS key, day, cell.3 AS hour, visitor_id, visit,
+                  any(s_bounce) AS bounce, any(s_duration) AS duration, countIf(pageview) AS pageviews,
+                  countIf(NOT pageview) AS events, sum(revenue) AS revenue
+                FROM (
+                  SELECT day, visitor_id, visit, s_bounce, s_duration, h_name = \(pageview) AS pageview,
+                    h_revenue AS revenue, arrayConcat(\(cells.joined(separator: ", "))) AS cells
+                  FROM (
+                    SELECT day, visitor_id, \((kept.map { "h_\($0)" } + ["visit"]).joined(separator: ", ")),
+                      \(values.joined(separator: ", "))
+                    FROM (\(step1))
+                    ARRAY JOIN \(joined.joined(separator: ", "))
+                  )
+                  \(filtered)
+                ) ARRAY JOIN cells AS cell
+                GROUP BY tag, key, day, hour, visitor_id, visit
+                """
+        }
 
-        // Step 4: per cell and visit, then per cell.
+        // Step 3: per cell.
         sql = """
             SELECT tag, key, day, hour, uniqExact(visitor_id), count(), sum(pageviews), sum(events), sum(bounce),
               sum(duration), sum(revenue)
-            FROM (
-              SELECT cell.1 AS tag, cell.2 AS key, day, cell.3 AS hour, visitor_id, visit,
-                any(s_bounce) AS bounce, any(s_duration) AS duration, countIf(pageview) AS pageviews,
-                countIf(NOT pageview) AS events, sum(revenue) AS revenue
-              FROM (\(step3)) ARRAY JOIN cells AS cell
-              GROUP BY tag, key, day, hour, visitor_id, visit
-            )
+            FROM (\(counted))
             GROUP BY tag, key, day, hour
             FORMAT TabSeparated
             """
