@@ -27,9 +27,11 @@ def ask(index, engine):
     with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
         f.write(cases[index])
         f.flush()
-        out = subprocess.run([infinity, "query", "--data", data, "--json", f.name, "--format", "json"]
-                             + engines[engine], capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+        run = subprocess.run([infinity, "query", "--data", data, "--json", f.name, "--format", "json"]
+                             + engines[engine], capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"case {index} on {engine} failed: {run.stderr.strip()[:500]}")
+    return json.loads(run.stdout)
 
 
 for r in range(rounds):

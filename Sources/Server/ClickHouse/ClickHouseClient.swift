@@ -31,7 +31,7 @@ public struct ClickHouseClient: Sendable {
     /// Runs a statement and returns ClickHouse's answer as text.
     @discardableResult
     public func execute(_ sql: String) async throws -> String {
-        String(decoding: try await post(query: sql, body: Data()), as: UTF8.self)
+        String(decoding: try await post(query: nil, body: Data(sql.utf8)), as: UTF8.self)
     }
 
     /// Sends `body` as the data of `INSERT INTO … FORMAT RowBinary`.
@@ -75,7 +75,9 @@ public struct ClickHouseClient: Sendable {
     }
 
     private func blocking(_ sql: String, settings: [(String, String)], timeout: Double) throws -> String {
-        let request = makeRequest(query: sql, body: Data(), settings: settings, timeout: timeout)
+        // The statement is the body: a request always has one (ClickHouse 18.16 refuses a POST
+        // without Content-Length, which an empty body can lack) and no URL length limit applies.
+        let request = makeRequest(query: nil, body: Data(sql.utf8), settings: settings, timeout: timeout)
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<Data, Error>?>(nil)
         let task = Self.session.dataTask(with: request) { data, response, error in
@@ -92,7 +94,8 @@ public struct ClickHouseClient: Sendable {
     private static let session = URLSession(
         configuration: .ephemeral, delegate: ChallengeRefusal(), delegateQueue: nil)
 
-    private func post(query: String, body: Data) async throws -> Data {
+    /// `query` in the URL and `body` as its data (an insert), or the statement as the body.
+    private func post(query: String?, body: Data) async throws -> Data {
         let request = makeRequest(query: query, body: body, settings: [], timeout: 60)
         return try await withCheckedThrowingContinuation { continuation in
             Self.session.dataTask(with: request) { data, response, error in
@@ -103,7 +106,7 @@ public struct ClickHouseClient: Sendable {
 
     /// `POST /?query=…&user=…&password=…&SETTING=…` with `body`.
     private func makeRequest(
-        query: String, body: Data, settings: [(String, String)], timeout: Double
+        query: String?, body: Data, settings: [(String, String)], timeout: Double
     ) -> URLRequest {
         let given = URLComponents(url: url, resolvingAgainstBaseURL: false)
         var components = URLComponents()
@@ -111,7 +114,7 @@ public struct ClickHouseClient: Sendable {
         components.host = given?.host
         components.port = given?.port
         components.path = "/"
-        var items = [URLQueryItem(name: "query", value: query)]
+        var items = query.map { [URLQueryItem(name: "query", value: $0)] } ?? []
         // Credentials in the address (http://USER:PASSWORD@host:8123) go as ClickHouse's own parameters.
         if let user = given?.user {
             items.append(URLQueryItem(name: "user", value: user))
