@@ -27,14 +27,7 @@ struct ClickHouseQueryTests {
             let remote = try fixture.answer(
                 case: index, arguments: ["--clickhouse", server.url, "--clickhouse-database", database])
             #expect((remote["meta"] as? [String: Any])?["path"] as? String == "clickhouse")
-            for part in ["results", "totals"] {
-                let ours = try JSONSerialization.data(withJSONObject: local[part] ?? [], options: .sortedKeys)
-                let theirs = try JSONSerialization.data(withJSONObject: remote[part] ?? [], options: .sortedKeys)
-                #expect(
-                    ours == theirs,
-                    "case \(index) \(part): embedded \(String(decoding: ours.prefix(300), as: UTF8.self)), ClickHouse \(String(decoding: theirs.prefix(300), as: UTF8.self))"
-                )
-            }
+            try OracleFixture.expectSameRows(local, remote, label: "case \(index)")
             checkedRows += try fixture.compare(case: index, answer: remote, label: "ClickHouse case")
         }
         #expect(checkedRows > 1000, "compared \(checkedRows) rows")

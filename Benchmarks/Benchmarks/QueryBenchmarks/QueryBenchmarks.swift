@@ -89,8 +89,8 @@ let questions = [
             metrics: [.visitors], dimensions: [.time(.hour), .dimension(.country)]),
         sql: """
             select strftime(day, '%Y-%m-%d') || ' ' || lpad(((ts // 3600000) % 24)::varchar, 2, '0') || ':00' as hour,
-              country, count(distinct visitor) as v from hits where day = '2026-10-15'
-            group by hour, country order by hour, v desc, country
+              coalesce(country, '') as c, count(distinct visitor) as v from hits where day = '2026-10-15'
+            group by hour, c order by hour, v desc, c
             """),
     Question(
         name: "top 10 pages",
