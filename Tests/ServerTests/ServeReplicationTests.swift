@@ -10,10 +10,11 @@ import Testing
 /// the lag is on `/healthz` and `/metrics`.
 @Suite("serve with replication into ClickHouse")
 struct ServeReplicationTests {
-    static func count(_ url: String, _ database: String) throws -> Int {
+    /// Rows of `database`'s hits table where `condition` holds (-1 when ClickHouse does not answer).
+    static func count(_ url: String, _ database: String, where condition: String = "node = 'edge-1'") throws -> Int {
         var components = URLComponents(string: url)!
         components.queryItems = [
-            URLQueryItem(name: "query", value: "SELECT count() FROM \(database).infinity_hits_v1 WHERE node = 'edge-1'")
+            URLQueryItem(name: "query", value: "SELECT count() FROM \(database).infinity_hits_v1 WHERE \(condition)")
         ]
         var request = URLRequest(url: components.url!)
         request.httpMethod = "POST"
@@ -63,16 +64,13 @@ struct ServeReplicationTests {
         #expect(server.stop() == 0)
         #expect(try Self.count(url, database) == 50, "a restart of the node must not send anything twice")
         // The addresses the hits came from are nowhere in ClickHouse.
-        var components = URLComponents(string: url)!
-        components.queryItems = [
-            URLQueryItem(
-                name: "query",
-                value:
-                    "SELECT count() FROM \(database).infinity_hits_v1 WHERE position(concat(site, pathname, referrer, source, country, browser, os, hostname), '81.2.69.') > 0"
+        #expect(
+            try Self.count(
+                url, database,
+                where:
+                    "position(concat(site, pathname, referrer, source, country, browser, os, hostname), '81.2.69.') > 0"
             )
-        ]
-        let text = try String(contentsOf: components.url!, encoding: .utf8)
-        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+                == 0)
     }
 
     @Test("serve --retention deletes the node's rows older than the retention from ClickHouse too")
@@ -94,15 +92,7 @@ struct ServeReplicationTests {
             "generate", "--data", data, "--site", "example.com", "--days", "20", "--hits-per-day", "200",
             "--start", formatter.string(from: start), "--sync", "none", "--block-records", "500",
         ])
-        func count(_ condition: String) throws -> Int {
-            var components = URLComponents(string: url)!
-            components.queryItems = [
-                URLQueryItem(
-                    name: "query", value: "SELECT count() FROM \(database).infinity_hits_v1 WHERE \(condition)")
-            ]
-            let text = try String(contentsOf: components.url!, encoding: .utf8)
-            return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        }
+        func count(_ condition: String) throws -> Int { try Self.count(url, database, where: condition) }
         // Everything is in ClickHouse before the server with its retention starts.
         _ = try ServerProcess.run([
             "replicate", "--data", data, "--clickhouse", url, "--database", database, "--node", "edge-1", "--once",

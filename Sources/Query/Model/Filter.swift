@@ -26,7 +26,8 @@ public indirect enum Filter: Sendable, Hashable {
         /// Matches none of the regular expressions.
         case matchesNot = "matches_not"
 
-        var isNegated: Bool { self == .isNot || self == .containsNot || self == .matchesNot }
+        /// Whether the operator is the negation of another (`is_not`, `contains_not`, `matches_not`).
+        public var isNegated: Bool { self == .isNot || self == .containsNot || self == .matchesNot }
     }
 
     /// One comparison: `country is DE`, `page contains /blog`.

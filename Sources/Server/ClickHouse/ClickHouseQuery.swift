@@ -40,9 +40,7 @@ struct ClickHouseQuery {
         }
         if !request.includeImported { hitConditions.append("bitAnd(h_flags, \(HitFlags.imported.rawValue)) = 0") }
         // Visits alone answer the question when nothing in it looks at single hits.
-        let perVisit =
-            hitColumns.isEmpty && hitConditions.isEmpty && !question.hourly
-            && !wanted.contains { !$0.isSessionLevel }
+        let perVisit = hitConditions.isEmpty && !question.hourly && wanted.allSatisfy(\.isSessionLevel)
 
         // Step 1: the site's hits of the wanted local days, per visitor and day, in time order,
         // with their visits.
@@ -282,7 +280,7 @@ struct ClickHouseQuery {
             case .hostname: positive = test(comparison, "h_hostname")
             default: positive = test(comparison, "s_" + name(comparison.dimension))
             }
-            return comparison.op.isNegative ? "NOT \(positive)" : positive
+            return comparison.op.isNegated ? "NOT \(positive)" : positive
         }
     }
 
@@ -301,9 +299,4 @@ struct ClickHouseQuery {
             return "(" + values.map { "match(\(value), \(ClickHouseSQL.string($0)))" }.joined(separator: " OR ") + ")"
         }
     }
-}
-
-extension Filter.Operator {
-    /// Whether the operator is the negation of another (`is_not`, `contains_not`, `matches_not`).
-    var isNegative: Bool { self == .isNot || self == .containsNot || self == .matchesNot }
 }
