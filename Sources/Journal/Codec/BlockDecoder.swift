@@ -6,19 +6,45 @@ public enum BlockDecoder {
     /// Decompresses and decodes a block payload. Throws a ``JournalError/Code/corrupt`` error (without
     /// file or offset; the caller adds them) if the payload does not match its header.
     public static func decode(header: BlockHeader, compressed: UnsafeRawBufferPointer) throws -> HitBlock {
+        try decode(header: header, compressed: compressed, dictionary: nil) { _ in }
+    }
+
+    /// Decompresses and decodes a block payload; a linked block against `dictionary` (the payloads
+    /// before it in its chain). `payload` sees the decompressed bytes before they are decoded.
+    static func decode(
+        header: BlockHeader, compressed: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer?,
+        payload: (UnsafeRawBufferPointer) -> Void
+    ) throws -> HitBlock {
         let size = Int(header.uncompressedLength)
         // 8 bytes of slack so that bit unpacking can always load a whole UInt64.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 8)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
-        guard LZ4.decompress(compressed, into: buffer, outputSize: size) else {
-            throw JournalError(.corrupt, "block payload does not decompress to its stated \(size) bytes")
-        }
+        try decompress(header: header, compressed: compressed, dictionary: dictionary, into: buffer)
+        payload(UnsafeRawBufferPointer(rebasing: buffer[0..<size]))
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: buffer[0..<size]))
         do {
             return try decodeColumns(header: header, reader: &reader)
         } catch let error as ByteReader.OutOfBounds {
             throw JournalError(.corrupt, "block payload is malformed (\(error.what))")
+        }
+    }
+
+    /// Decompresses a payload into `buffer` (at least its stated length); throws a corrupt error
+    /// when it does not decompress to exactly that length.
+    static func decompress(
+        header: BlockHeader, compressed: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer?,
+        into buffer: UnsafeMutableRawBufferPointer
+    ) throws {
+        let size = Int(header.uncompressedLength)
+        let ok =
+            if let dictionary {
+                LZ4.decompress(compressed, dictionary: dictionary, into: buffer, outputSize: size)
+            } else {
+                LZ4.decompress(compressed, into: buffer, outputSize: size)
+            }
+        guard ok else {
+            throw JournalError(.corrupt, "block payload does not decompress to its stated \(size) bytes")
         }
     }
 

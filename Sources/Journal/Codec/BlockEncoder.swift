@@ -5,6 +5,11 @@
 /// channel/device/screen/flag columns bit-packed, the visitor dictionary, then sparse props and
 /// revenue. `Docs/journal-format.md` gives every byte.
 public enum BlockEncoder {
+    /// Blocks of at most this many records list each dictionary in byte order rather than in the
+    /// order first seen: a small block's dictionaries then repeat the previous block's in long
+    /// runs, which LZ4 turns into few, long matches when the block is linked.
+    static let sortedDictionaryLimit = 1024
+
     /// The most records one block may hold.
     public static let maxRecords = 1 << 20
 
@@ -22,17 +27,19 @@ public enum BlockEncoder {
         /// Number of records.
         public let recordCount: Int
         let compressed: [UInt8]
+        var compressedLength: Int { compressed.count }
         let uncompressedLength: Int
         let minTimestamp: Int64
         let maxTimestamp: Int64
         let sites: SiteFilter
+        let codec: BlockHeader.Codec
 
         /// The block starting at `firstSequence`.
         public func block(firstSequence: UInt64) -> Encoded {
             let header = BlockHeader(
                 recordCount: UInt32(recordCount), firstSequence: firstSequence, minTimestamp: minTimestamp,
                 maxTimestamp: maxTimestamp, sites: sites, uncompressedLength: UInt32(uncompressedLength),
-                compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed))
+                compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed), codec: codec)
             var bytes = header.encoded()
             bytes.reserveCapacity(BlockHeader.size + compressed.count)
             bytes.append(contentsOf: compressed)
@@ -45,8 +52,33 @@ public enum BlockEncoder {
         try payload(hits).block(firstSequence: firstSequence)
     }
 
+    /// Encodes `hits` as the block starting at `firstSequence`, compressed with LZ4HC at `level`:
+    /// for blocks written once and read many times (compaction of sealed segments).
+    static func encode(_ hits: some Collection<Hit>, firstSequence: UInt64, level: Int32) throws -> Encoded {
+        let raw = try columns(hits)
+        return Payload(
+            recordCount: raw.recordCount, compressed: LZ4.compress(raw.bytes, level: level),
+            uncompressedLength: raw.bytes.count, minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp,
+            sites: raw.sites, codec: .independent
+        ).block(firstSequence: firstSequence)
+    }
+
     /// Encodes and compresses `hits` (1 to ``maxRecords``), ready to become a block anywhere.
     public static func payload(_ hits: some Collection<Hit>) throws -> Payload {
+        compress(try columns(hits), chain: nil)
+    }
+
+    /// A block's payload before compression.
+    struct RawPayload {
+        var bytes: [UInt8]
+        var recordCount: Int
+        var minTimestamp: Int64
+        var maxTimestamp: Int64
+        var sites: SiteFilter
+    }
+
+    /// Lays out `hits` (1 to ``maxRecords``) column by column, uncompressed.
+    static func columns(_ hits: some Collection<Hit>) throws -> RawPayload {
         guard !hits.isEmpty, hits.count <= maxRecords else {
             throw JournalError(.invalidArgument, "a block holds 1 to \(maxRecords) records, not \(hits.count)")
         }
@@ -56,16 +88,28 @@ public enum BlockEncoder {
                 .invalidArgument, "a block's payload of \(raw.bytes.count) bytes exceeds \(LZ4.maxInputSize)",
                 hint: "Append fewer or smaller records at once")
         }
-        return Payload(
-            recordCount: hits.count, compressed: LZ4.compress(raw.bytes), uncompressedLength: raw.bytes.count,
-            minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp, sites: raw.sites)
+        return raw
     }
 
-    private struct RawPayload {
-        var bytes: [UInt8]
-        var minTimestamp: Int64
-        var maxTimestamp: Int64
-        var sites: SiteFilter
+    /// Compresses a laid-out payload: against `chain` when there is one and it holds earlier
+    /// payloads (a linked block), otherwise on its own.
+    static func compress(_ raw: RawPayload, chain: LZ4Chain?) -> Payload {
+        var codec = BlockHeader.Codec.independent
+        let compressed: [UInt8]
+        if let chain {
+            let linked = chain.isLinked
+            if let bytes = chain.compress(raw.bytes) {
+                compressed = bytes
+                if linked { codec = .linked }
+            } else {
+                compressed = LZ4.compress(raw.bytes)
+            }
+        } else {
+            compressed = LZ4.compress(raw.bytes)
+        }
+        return Payload(
+            recordCount: raw.recordCount, compressed: compressed, uncompressedLength: raw.bytes.count,
+            minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp, sites: raw.sites, codec: codec)
     }
 
     private static func encodePayload(_ hits: some Collection<Hit>) -> RawPayload {
@@ -112,6 +156,7 @@ public enum BlockEncoder {
             case .os: for i in 0..<count { builder.add(hits[i].os) }
             case .osVersion: for i in 0..<count { builder.add(hits[i].osVersion) }
             }
+            if count <= sortedDictionaryLimit { builder.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
             if field == .site { for site in builder.values { sites.insert(site) } }
             appendDictionary(builder.values, to: &out)
             BitPacking.pack(
@@ -169,7 +214,8 @@ public enum BlockEncoder {
         appendDictionary(currencies.values, to: &out)
         out.append(varint: UInt64(revenueRecords))
         out.append(contentsOf: revenue.bytes)
-        return RawPayload(bytes: out.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, sites: sites)
+        return RawPayload(
+            bytes: out.bytes, recordCount: count, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, sites: sites)
     }
 
     private static func appendDictionary(_ values: [String], to out: inout ByteWriter) {

@@ -33,6 +33,18 @@ struct DictionaryBuilder<Value: Hashable> {
         return index
     }
 
+    /// Puts the dictionary in `areInIncreasingOrder`'s order, renumbering the indices to match.
+    mutating func sort(by areInIncreasingOrder: (Value, Value) -> Bool) {
+        guard values.count > 1 else { return }
+        let order = values.indices.sorted { areInIncreasingOrder(values[$0], values[$1]) }
+        var renumbered = [UInt32](repeating: 0, count: values.count)
+        for (position, old) in order.enumerated() { renumbered[old] = UInt32(position) }
+        values = order.map { values[$0] }
+        for i in indices.indices { indices[i] = renumbered[Int(indices[i])] }
+        lookup.removeAll()
+        recent.removeAll()
+    }
+
     /// Adds a value to the dictionary without recording an index (for sparse columns).
     mutating func intern(_ value: Value) -> UInt32 {
         if let known = lookup[value] { return known }

@@ -8,8 +8,14 @@ public struct BlockHeader: Sendable, Hashable {
     public static let size = 64
     /// `IMBK` read as a little-endian `UInt32`.
     static let magic: UInt32 = 0x4B42_4D49
-    /// The only payload codec of format version 1: columnar records, LZ4-compressed.
-    static let columnarLZ4: UInt8 = 1
+    /// How a block's payload is compressed.
+    public enum Codec: UInt8, Sendable, Hashable {
+        /// Columnar records, one LZ4 block on its own.
+        case independent = 1
+        /// Columnar records, one LZ4 block compressed against the payloads of the blocks before it
+        /// in its chain (format version 2; see `Docs/journal-format.md`).
+        case linked = 2
+    }
 
     /// Number of records in the block (at least 1).
     public var recordCount: UInt32
@@ -27,6 +33,8 @@ public struct BlockHeader: Sendable, Hashable {
     public var compressedLength: UInt32
     /// CRC-32C of the compressed payload.
     public var payloadChecksum: UInt32
+    /// How the payload is compressed.
+    public var codec: Codec
 
     /// Sequence number one past the block's last record.
     public var endSequence: UInt64 { firstSequence + UInt64(recordCount) }
@@ -36,7 +44,7 @@ public struct BlockHeader: Sendable, Hashable {
     /// Creates a header.
     public init(
         recordCount: UInt32, firstSequence: UInt64, minTimestamp: Int64, maxTimestamp: Int64, sites: SiteFilter,
-        uncompressedLength: UInt32, compressedLength: UInt32, payloadChecksum: UInt32
+        uncompressedLength: UInt32, compressedLength: UInt32, payloadChecksum: UInt32, codec: Codec = .independent
     ) {
         self.recordCount = recordCount
         self.firstSequence = firstSequence
@@ -46,6 +54,7 @@ public struct BlockHeader: Sendable, Hashable {
         self.uncompressedLength = uncompressedLength
         self.compressedLength = compressedLength
         self.payloadChecksum = payloadChecksum
+        self.codec = codec
     }
 
     /// The 64 bytes of the header, its own checksum last.
@@ -53,7 +62,7 @@ public struct BlockHeader: Sendable, Hashable {
         var writer = ByteWriter(capacity: BlockHeader.size)
         writer.append(littleEndian: BlockHeader.magic)
         writer.append(littleEndian: UInt16(1))  // header version
-        writer.append(byte: BlockHeader.columnarLZ4)
+        writer.append(byte: codec.rawValue)
         writer.append(byte: 0)  // reserved
         writer.append(littleEndian: recordCount)
         writer.append(littleEndian: UInt32(0))  // reserved
@@ -91,13 +100,12 @@ public struct BlockHeader: Sendable, Hashable {
         }
         let version = load(4, UInt16.self)
         guard version == 1 else { return .failure(.unsupported("block header version \(version)")) }
-        let codec = bytes[6]
-        guard codec == columnarLZ4 else { return .failure(.unsupported("payload codec \(codec)")) }
+        guard let codec = Codec(rawValue: bytes[6]) else { return .failure(.unsupported("payload codec \(bytes[6])")) }
         let header = BlockHeader(
             recordCount: load(8, UInt32.self), firstSequence: load(16, UInt64.self),
             minTimestamp: load(24, Int64.self), maxTimestamp: load(32, Int64.self),
             sites: SiteFilter(bits: load(40, UInt64.self)), uncompressedLength: load(48, UInt32.self),
-            compressedLength: load(52, UInt32.self), payloadChecksum: load(56, UInt32.self))
+            compressedLength: load(52, UInt32.self), payloadChecksum: load(56, UInt32.self), codec: codec)
         guard header.recordCount > 0 else { return .failure(.implausible("block with no records")) }
         guard header.minTimestamp <= header.maxTimestamp else { return .failure(.implausible("time range reversed")) }
         guard Int(header.uncompressedLength) <= LZ4.maxInputSize else {

@@ -49,6 +49,10 @@ public struct JournalCompactor: Sendable {
         public let skipped: String?
     }
 
+    /// LZ4HC's level for compacted blocks: written once, read by every rebuild and query after, and
+    /// decoded as fast as LZ4's own (Docs/benchmarks.md).
+    static let compressionLevel: Int32 = 9
+
     /// A compactor for the journal in `directory`.
     public init(directory: JournalDirectory, recordsPerBlock: Int = CommitPolicy().maxRecords) {
         self.directory = directory
@@ -137,7 +141,8 @@ public struct JournalCompactor: Sendable {
             var start = 0
             while start < hits.count {
                 let end = min(start + recordsPerBlock, hits.count)
-                let encoded = try BlockEncoder.encode(hits[start..<end], firstSequence: sequence)
+                let encoded = try BlockEncoder.encode(
+                    hits[start..<end], firstSequence: sequence, level: Self.compressionLevel)
                 try encoded.bytes.withUnsafeBytes { try output.write($0, at: offset) }
                 offset += Int64(encoded.bytes.count)
                 sequence = encoded.header.endSequence

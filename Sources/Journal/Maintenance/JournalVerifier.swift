@@ -94,7 +94,7 @@ public struct JournalVerifier: Sendable {
                             ))
                         cursor = probe
                         try check(
-                            resumed, cursor: cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
+                            resumed, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
                     } else {
                         report.findings.append(
                             Finding(
@@ -105,7 +105,7 @@ public struct JournalVerifier: Sendable {
                         break walk
                     }
                 case .block(let found):
-                    try check(found, cursor: cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
+                    try check(found, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
                 }
             }
             previousEnd = cursor.expectedSequence
@@ -114,7 +114,7 @@ public struct JournalVerifier: Sendable {
     }
 
     private func check(
-        _ found: SegmentCursor.Found, cursor: SegmentCursor, segment: JournalDirectory.Segment, isLast: Bool,
+        _ found: SegmentCursor.Found, cursor: inout SegmentCursor, segment: JournalDirectory.Segment, isLast: Bool,
         buffer: inout [UInt8], into report: inout Report
     ) throws {
         do {

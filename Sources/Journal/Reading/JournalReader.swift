@@ -155,7 +155,8 @@ public struct BlockIterator {
         while true {
             guard let (cursor, found) = try walk.next() else { return nil }
             do {
-                return try cursor.decode(found, buffer: &buffer)
+                // Decoded by the walk's own cursor, which keeps the chain of linked blocks.
+                return try walk.cursor!.decode(found, buffer: &buffer)
             } catch let error as JournalError {
                 if walk.isInLastSegment {
                     // A bad payload at the very end of the last segment is a torn tail, like a bad header.
@@ -204,6 +205,8 @@ public struct HeaderIterator {
         public let offset: Int64
         /// The segment's header.
         public let segmentHeader: SegmentHeader
+        /// Offset of the independent block that starts the block's chain (nil: broken by damage).
+        let chainStart: Int64?
     }
 
     /// The next header, or nil at the end of the journal.
@@ -211,7 +214,7 @@ public struct HeaderIterator {
         guard let (cursor, found) = try walk.next() else { return nil }
         return Entry(
             header: found.header, segment: walk.segments[walk.index], offset: found.offset,
-            segmentHeader: cursor.header)
+            segmentHeader: cursor.header, chainStart: found.chainStart)
     }
 }
 
@@ -233,7 +236,9 @@ public struct BlockLoader {
             cursor = try SegmentCursor(segment: entry.segment)
             path = entry.segment.path
         }
-        return try cursor!.decode(SegmentCursor.Found(header: entry.header, offset: entry.offset), buffer: &buffer)
+        return try cursor!.decode(
+            SegmentCursor.Found(header: entry.header, offset: entry.offset, chainStart: entry.chainStart),
+            buffer: &buffer)
     }
 }
 
@@ -241,6 +246,7 @@ extension DamagedRange {
     /// The records of the block at `entry`, whose payload turned out damaged.
     public init(_ entry: HeaderIterator.Entry, reason: String) {
         self.init(
-            SegmentCursor.Found(header: entry.header, offset: entry.offset), in: entry.segment.path, reason: reason)
+            SegmentCursor.Found(header: entry.header, offset: entry.offset, chainStart: entry.chainStart),
+            in: entry.segment.path, reason: reason)
     }
 }

@@ -20,12 +20,21 @@ struct SegmentCursor {
     private(set) var offset: Int64
     /// The sequence number the next block must start with.
     private(set) var expectedSequence: UInt64
+    /// Offset of the independent block that started the chain of the last block found; nil after
+    /// damage, until the next independent block.
+    private(set) var chainStart: Int64?
+    /// The payloads of the chain decoded last, for decoding linked blocks.
+    private var history = ChainHistory()
 
     /// A block found by ``next()``.
     struct Found {
         let header: BlockHeader
         let offset: Int64
+        /// Offset of the independent block that starts this block's chain (itself, if independent);
+        /// nil when that chain is broken by damage before this block.
+        let chainStart: Int64?
         var payloadOffset: Int64 { offset + Int64(BlockHeader.size) }
+        var end: Int64 { offset + Int64(header.totalLength) }
     }
 
     /// What ``next()`` found.
@@ -106,7 +115,15 @@ struct SegmentCursor {
                     "block of \(header.totalLength) bytes runs past the end of the file (\(fileSize - offset) left)",
                     offset: offset)
             }
-            let found = Found(header: header, offset: offset)
+            if header.codec == .linked {
+                guard self.header.formatVersion >= SegmentHeader.linkedBlocksVersion else {
+                    return .problem(
+                        "linked block in a segment of format version \(self.header.formatVersion)", offset: offset)
+                }
+            } else {
+                chainStart = offset
+            }
+            let found = Found(header: header, offset: offset, chainStart: chainStart)
             offset += Int64(header.totalLength)
             expectedSequence = header.endSequence
             return .block(found)
@@ -127,23 +144,107 @@ struct SegmentCursor {
     }
 
     /// Reads, checks and decodes a block; throws a corrupt error with file and offset.
-    func decode(_ block: Found, buffer: inout [UInt8]) throws -> HitBlock {
+    ///
+    /// A linked block needs the payloads before it in its chain: when the previous decode was not
+    /// of the block just before it, those are read and decompressed first.
+    mutating func decode(_ block: Found, buffer: inout [UInt8]) throws -> HitBlock {
         guard try readPayload(of: block, into: &buffer) else {
             throw JournalError(
                 .corrupt, "block at record \(block.header.firstSequence) fails its payload checksum", file: file.path,
                 offset: block.offset, hint: Self.corruptHint)
         }
         do {
-            return try buffer.withUnsafeBytes {
-                try BlockDecoder.decode(
-                    header: block.header,
-                    compressed: UnsafeRawBufferPointer(rebasing: $0[0..<Int(block.header.compressedLength)]))
+            let length = Int(block.header.compressedLength)
+            switch block.header.codec {
+            case .independent:
+                history.begin(at: block.offset)
+                return try buffer.withUnsafeBytes {
+                    try BlockDecoder.decode(
+                        header: block.header, compressed: UnsafeRawBufferPointer(rebasing: $0[0..<length]),
+                        dictionary: nil
+                    ) { history.append($0, end: block.end) }
+                }
+            case .linked:
+                try catchUp(to: block)
+                var payload = [UInt8]()
+                let decoded = try buffer.withUnsafeBytes { compressed in
+                    try history.withDictionary { dictionary in
+                        try BlockDecoder.decode(
+                            header: block.header, compressed: UnsafeRawBufferPointer(rebasing: compressed[0..<length]),
+                            dictionary: dictionary
+                        ) { payload = Array($0[max(0, $0.count - LZ4Chain.window)...]) }
+                    }
+                }
+                payload.withUnsafeBytes { history.append($0, end: block.end) }
+                return decoded
             }
         } catch var error as JournalError {
             error.file = file.path
             error.offset = block.offset
             error.hint = Self.corruptHint
             throw error
+        }
+    }
+
+    /// Puts the payloads of `block`'s chain before it into ``history``, decompressing the blocks
+    /// that the previous decode did not reach.
+    private mutating func catchUp(to block: Found) throws {
+        guard let start = block.chainStart else {
+            history.clear()
+            throw JournalError(
+                .corrupt,
+                "block at record \(block.header.firstSequence) is compressed against earlier blocks that are damaged")
+        }
+        var position: Int64
+        if history.start == start, history.end <= block.offset {
+            position = history.end
+        } else {
+            history.clear()
+            position = start
+        }
+        var compressed = [UInt8]()
+        var headerBytes = [UInt8](repeating: 0, count: BlockHeader.size)
+        while position < block.offset {
+            let read = try headerBytes.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
+            guard read == BlockHeader.size, case .success(let header) = headerBytes.withUnsafeBytes(BlockHeader.decode),
+                (header.codec == .independent) == (position == start)
+            else {
+                history.clear()
+                throw JournalError(
+                    .corrupt,
+                    "block at record \(block.header.firstSequence) is compressed against a damaged block at offset \(position)"
+                )
+            }
+            let earlier = Found(header: header, offset: position, chainStart: start)
+            guard try readPayload(of: earlier, into: &compressed) else {
+                history.clear()
+                throw JournalError(
+                    .corrupt,
+                    "block at record \(block.header.firstSequence) is compressed against a block (record \(header.firstSequence)) that fails its payload checksum"
+                )
+            }
+            let size = Int(header.uncompressedLength)
+            var payload = [UInt8](repeating: 0, count: size)
+            try compressed.withUnsafeBytes { source in
+                let input = UnsafeRawBufferPointer(rebasing: source[0..<Int(header.compressedLength)])
+                try payload.withUnsafeMutableBytes { output in
+                    if header.codec == .independent {
+                        history.begin(at: position)
+                        try BlockDecoder.decompress(header: header, compressed: input, dictionary: nil, into: output)
+                    } else {
+                        try history.withDictionary {
+                            try BlockDecoder.decompress(header: header, compressed: input, dictionary: $0, into: output)
+                        }
+                    }
+                }
+            }
+            payload.withUnsafeBytes { history.append($0, end: earlier.end) }
+            position = earlier.end
+        }
+        guard position == block.offset, history.start == start else {
+            history.clear()
+            throw JournalError(
+                .corrupt, "block at record \(block.header.firstSequence) does not follow the blocks of its chain")
         }
     }
 
@@ -173,7 +274,9 @@ struct SegmentCursor {
                 return nil
             }
             if let (index, header) = candidate {
-                let found = Found(header: header, offset: position + Int64(index))
+                // A linked block after damage cannot be decompressed: its chain is broken.
+                chainStart = header.codec == .independent ? position + Int64(index) : nil
+                let found = Found(header: header, offset: position + Int64(index), chainStart: chainStart)
                 offset = found.offset + Int64(header.totalLength)
                 expectedSequence = header.endSequence
                 return found

@@ -26,12 +26,21 @@ final class JournalAppender {
     private(set) var lastBlockBytes = 0
     /// The UTC day (days since epoch) of the newest block written, which decides when to roll.
     private var activeDay: Int64?
+    /// The active segment's recent payloads, which its next small block is compressed against.
+    private let chain = LZ4Chain()
 
     private struct ActiveSegment {
         let file: OpenFile
         var size: Int64
         let headerLength: Int
+        /// Whether the segment's format version allows linked blocks.
+        let allowsLinks: Bool
     }
+
+    /// Uncompressed payload bytes after which the chain starts again with an independent block, so
+    /// that reading any block needs at most this much of the blocks before it (and damage to one
+    /// block costs at most the rest of its chain).
+    static let chainLength = 256 << 10
 
     private static let millisecondsPerDay: Int64 = 86_400_000
 
@@ -108,7 +117,9 @@ final class JournalAppender {
             try file.sync()
             return
         }
-        active = ActiveSegment(file: file, size: size, headerLength: cursor.headerLength)
+        active = ActiveSegment(
+            file: file, size: size, headerLength: cursor.headerLength,
+            allowsLinks: cursor.header.formatVersion >= SegmentHeader.linkedBlocksVersion)
         activeDay = last.map { Self.day(of: $0.minTimestamp) }
     }
 
@@ -146,27 +157,48 @@ final class JournalAppender {
 
     /// Encodes `hits` as the next block, writes it (rolling the segment first if needed) and syncs it
     /// per the policy. On a failed write the partial block is cut off again and nothing is lost.
+    ///
+    /// A block is compressed against the blocks before it in the active segment (a linked block),
+    /// so that the small blocks of group commits stay nearly as compact as full ones.
     func append(_ hits: ArraySlice<Hit>) throws -> BlockHeader {
-        try append(try BlockEncoder.payload(hits))
+        let raw = try BlockEncoder.columns(hits)
+        let day = Self.day(of: raw.minTimestamp)
+        if let activeDay, day > activeDay { try sealActive() }
+        if active?.allowsLinks != true || chain.bytesSinceRestart >= Self.chainLength { chain.restart() }
+        var payload = BlockEncoder.compress(raw, chain: chain)
+        if let segment = active, wouldOverflow(segment, with: payload) {
+            try sealActive()
+            payload = BlockEncoder.compress(raw, chain: chain)  // the first block of the next segment
+        }
+        return try write(payload)
     }
 
-    /// Writes an already encoded payload as the next block.
+    /// Writes an already encoded (independent) payload as the next block.
     func append(_ payload: BlockEncoder.Payload) throws -> BlockHeader {
+        let day = Self.day(of: payload.minTimestamp)
+        if let segment = active, wouldOverflow(segment, with: payload) || activeDay.map({ day > $0 }) == true {
+            try sealActive()
+        }
+        // The chain does not hold this payload, so the block after it starts a new chain.
+        chain.restart()
+        return try write(payload)
+    }
+
+    private func wouldOverflow(_ segment: ActiveSegment, with payload: BlockEncoder.Payload) -> Bool {
+        segment.size + Int64(BlockHeader.size + payload.compressedLength) > configuration.segmentSizeLimit
+            && segment.size > Int64(segment.headerLength)
+    }
+
+    private func write(_ payload: BlockEncoder.Payload) throws -> BlockHeader {
         let block = payload.block(firstSequence: nextSequence)
         let day = Self.day(of: block.header.minTimestamp)
-        if let segment = active {
-            let full =
-                segment.size + Int64(block.bytes.count) > configuration.segmentSizeLimit
-                && segment.size > Int64(segment.headerLength)
-            let newDay = activeDay.map { day > $0 } ?? false
-            if full || newDay { try sealActive() }
-        }
         if active == nil { try createSegment() }
         var segment = active!
         do {
             try block.bytes.withUnsafeBytes { try segment.file.write($0, at: segment.size) }
         } catch {
             try? segment.file.truncate(to: segment.size)
+            chain.restart()
             throw error
         }
         lastSyncSeconds = nil
@@ -202,6 +234,7 @@ final class JournalAppender {
         try segment.file.sync()
         active = nil
         activeDay = nil
+        chain.restart()
     }
 
     /// Creates the next segment atomically: header into a temporary file, fsync, rename, fsync folder.
@@ -219,7 +252,7 @@ final class JournalAppender {
             try FileSystem.rename(temporary, to: path)
             file.renamed(to: path)
             try FileSystem.syncDirectory(configuration.directory)
-            active = ActiveSegment(file: file, size: Int64(header.count), headerLength: header.count)
+            active = ActiveSegment(file: file, size: Int64(header.count), headerLength: header.count, allowsLinks: true)
         } catch {
             try? FileSystem.remove(temporary)
             throw error

@@ -59,6 +59,8 @@ public final class JournalWriter: Sendable {
         var queued: Int { queue.count }
     }
 
+    /// Blocks of fewer records are not compressed ahead on the appender's thread (see ``prepare(_:)``).
+    static let smallestPreparedBlock = 1024
     private let lock: ConditionLock<State>
     /// The writer thread waits on this for records (or for closing).
     private static let work = 0
@@ -150,9 +152,11 @@ public final class JournalWriter: Sendable {
 
     /// Bulk appends (half a block or more) are encoded and compressed here, on the appender's own
     /// thread, so that the writer thread only writes: with two cores, that doubles bulk throughput.
+    /// Small blocks are left to the writer thread, which compresses each against the blocks before
+    /// it (a block compressed here cannot be; that matters only when blocks are small).
     private func prepare(_ hits: [Hit]) throws -> [PendingRecords.Chunk] {
         let maxRecords = configuration.commit.maxRecords
-        guard hits.count >= maxRecords / 2 else { return [.records(hits)] }
+        guard maxRecords >= Self.smallestPreparedBlock, hits.count >= maxRecords / 2 else { return [.records(hits)] }
         return try stride(from: 0, to: hits.count, by: maxRecords).map { start in
             .encoded(try BlockEncoder.payload(hits[start..<min(start + maxRecords, hits.count)]))
         }
