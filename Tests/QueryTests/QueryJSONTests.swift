@@ -136,4 +136,74 @@ struct QueryJSONTests {
         #expect(parts.count == 2 && (parts[0].last as? [String]) == ["\""] && parts[1].first as? String == "not")
         #expect((query["pagination"] as? [String: Any])?["limit"] is NSNull)
     }
+
+    @Test("CSV answers quote awkward labels, guard formulas and carry the JSON's numbers")
+    func csvRoundTrip() throws {
+        let request = try Self.request(
+            #"{"site_id": "example.com", "metrics": ["visitors", "bounce_rate"], "date_range": ["2026-11-01", "2026-11-01"], "dimensions": ["event:page"]}"#
+        )
+        let day = try #require(DayKey.day(fromISODate: "2026-11-01"))
+        let labels = Self.awkwardLabels + ["=SUM(A1)", "-1", "a, b", ""]
+        let result = QueryResult(
+            rows: labels.enumerated().map { index, label in
+                .init(dimensions: [label], metrics: [Self.awkwardNumbers[index % Self.awkwardNumbers.count], 2.5])
+            },
+            totals: .init(dimensions: [], metrics: [1, nil]),
+            meta: .init(path: "rollups", daysFromRollups: 1, daysFolded: 0, position: 0, milliseconds: 0, warnings: []),
+            days: day...day, comparisonDays: nil)
+        let records = Self.parseCSV(String(decoding: result.csv(for: request), as: UTF8.self))
+        #expect(records.first == ["page", "visitors", "bounce_rate"])
+        let guarded = labels.map {
+            ["=", "+", "-", "@", "\t", "\r"].contains($0.first.map(String.init) ?? "") ? "'" + $0 : $0
+        }
+        #expect(records.dropFirst().map { $0[0] } == guarded)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: result.json(for: request)) as? [String: Any])
+        let jsonRows = try #require(json["results"] as? [[String: Any]])
+        for (record, row) in zip(records.dropFirst(), jsonRows) {
+            let numbers = try #require(row["metrics"] as? [Any])
+            #expect(record.dropFirst().map { Double($0) } == numbers.map { ($0 as? NSNumber)?.doubleValue })
+        }
+        // Without dimensions the one line is the totals.
+        let totals = try Self.request(
+            #"{"site_id": "example.com", "metrics": ["visitors", "bounce_rate"], "date_range": ["2026-11-01", "2026-11-01"]}"#
+        )
+        #expect(String(decoding: result.csv(for: totals), as: UTF8.self) == "visitors,bounce_rate\n1,\n")
+    }
+
+    /// RFC 4180 records: fields split at commas outside quotes, `""` inside quotes is one quote.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var characters = Array(text)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" {
+                        field.append("\"")
+                        characters.removeFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                record.append(field)
+                field = ""
+            } else if character == "\n" {
+                record.append(field)
+                records.append(record)
+                record = []
+                field = ""
+            } else {
+                field.append(character)
+            }
+        }
+        return records
+    }
 }

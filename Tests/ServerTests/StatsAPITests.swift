@@ -62,6 +62,14 @@ struct StatsAPITests {
         let apiRows = api["results"] as! [[String: Any]]
         #expect(apiRows.count > 5)
         #expect(NSArray(array: apiRows).isEqual(to: cli["results"] as! [[String: Any]]))
+        // `Accept: text/csv` gets the same rows as `infinity query --format csv`, byte for byte.
+        let csv = try connection.request(
+            "POST", "/api/v2/query", headers: ["Authorization": "Bearer \(key)", "Accept": "text/csv"], body: body)
+        #expect(csv.status == 200 && csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+        let cliCSV = try ServerProcess.run([
+            "query", "--data", data, "--json", data + "/request.json", "--format", "csv",
+        ])
+        #expect(csv.body == cliCSV && csv.body.split(separator: "\n").count == apiRows.count + 1)
         // The filter needs each visit's hits: the stored visit tables answer (once the server has
         // built its rollups) or the journal does (before that); both count the same.
         let path = (api["meta"] as? [String: Any])?["path"] as? String ?? ""

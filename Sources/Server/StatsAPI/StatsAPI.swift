@@ -58,10 +58,12 @@ public struct StatsAPI: Sendable {
         }
         switch outcome {
         case .success(let (query, result)):
+            // `Accept: text/csv` asks for the rows as CSV (a header line, one line per row).
+            let csv = request.headers[.accept]?.lowercased().contains("text/csv") == true
             var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: result.json(for: query))))
+            headers[.contentType] = csv ? "text/csv; charset=utf-8" : "application/json"
+            let bytes = csv ? result.csv(for: query) : result.json(for: query)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: bytes)))
         case .failure(let error as QueryError) where error.code != .storage:
             let status: HTTPResponse.Status =
                 error.code == .unknownSite && error.message.contains("may not read") ? .forbidden : .badRequest

@@ -127,6 +127,8 @@ struct ExportCommand: ParsableCommand {
             hit.revenue?.currency ?? "", String(!hit.flags.contains(.nonInteractive)),
             String(hit.flags.contains(.imported)),
         ]
-        return fields.map { ResultTable.csvField(ResultTable.spreadsheetSafe($0)) }.joined(separator: ",")
+        var line = CSVWriter(capacity: 256)
+        for field in fields { line.field(field, spreadsheetSafe: true) }
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 }

@@ -224,7 +224,7 @@ struct QueryCommand: ParsableCommand {
     func output(_ request: QueryRequest, _ result: QueryResult) throws {
         switch format {
         case .json: print(String(decoding: result.json(for: request), as: UTF8.self))
-        case .csv: print(ResultTable.csv(request, result), terminator: "")
+        case .csv: print(String(decoding: result.csv(for: request), as: UTF8.self), terminator: "")
         case .table:
             print(ResultTable.describe(request, result))
             print(ResultTable.table(request, result), terminator: "")

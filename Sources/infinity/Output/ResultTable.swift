@@ -59,39 +59,4 @@ enum ResultTable {
         if rows.isEmpty { return "No hits in this range.\n" }
         return table.render()
     }
-
-    /// A visitor-sent value as a spreadsheet shows it, never runs it: one that starts like a formula
-    /// (`=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` (OWASP's advice for CSV).
-    static func spreadsheetSafe(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
-        return "'" + text
-    }
-
-    /// One CSV field: quoted when it holds a comma, quote or line break (RFC 4180).
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-
-    static func csv(_ request: QueryRequest, _ result: QueryResult) -> String {
-        let field = csvField
-        func number(_ value: Double?) -> String {
-            guard let value else { return "" }
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        }
-        var header = request.dimensions.map(\.description) + request.metrics.map(\.rawValue)
-        if request.comparison != nil {
-            header +=
-                request.metrics.map { "previous_\($0.rawValue)" } + request.metrics.map { "change_\($0.rawValue)" }
-        }
-        var lines = [header.map(field).joined(separator: ",")]
-        for row in request.dimensions.isEmpty ? [result.totals] : result.rows {
-            var cells = row.dimensions.map { field(spreadsheetSafe($0)) } + row.metrics.map(number)
-            if request.comparison != nil {
-                cells += (row.comparison ?? []).map(number) + (row.change ?? []).map(number)
-            }
-            lines.append(cells.joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
 }
