@@ -37,6 +37,22 @@ import Testing
         #expect(names == [second.generation.name])
     }
 
+    /// A live server's journal is chains of small linked blocks; the rebuild splits them between
+    /// threads at chain starts, and must count exactly what full blocks of the same records count.
+    @Test func smallLinkedBlocksRebuildToTheSameRollupsAsFullBlocks() throws {
+        let small = TemporaryDirectory()
+        let full = TemporaryDirectory()
+        let hits = try Fixtures.writeJournal(data: small.path, days: 3, perDay: 4_000, blockSize: 13)
+        try Fixtures.append(hits, data: full.path, blockSize: 8_192)
+        _ = try Fixtures.rebuild(data: full.path, options: RebuildOptions(jobs: 1))
+        let expected = try Fixtures.rollups(data: full.path)
+        #expect(expected.count >= 3)
+        for jobs in [1, 2, 3] {
+            _ = try Fixtures.rebuild(data: small.path, options: RebuildOptions(jobs: jobs))
+            #expect(try Fixtures.rollups(data: small.path) == expected, "jobs \(jobs)")
+        }
+    }
+
     @Test func rollupsFoldedLiveWhileHitsArriveEqualARebuild() throws {
         let data = TemporaryDirectory()
         let hits = Fixtures.generator().allHits(firstDay: Fixtures.firstDay, days: 6, countPerSite: 300)

@@ -92,11 +92,15 @@ public enum BlockDecoder {
             screens: screens, flags: flags, visitorIDs: visitorIDs, props: props, revenue: revenue)
     }
 
-    private static func readDictionary(_ reader: inout ByteReader, _ what: String) throws -> [String] {
-        let count = try reader.readCount(limit: reader.remaining, what)
+    /// `what` names the column in an error only: built per column of every block, a description
+    /// would cost more than decoding a small block's dictionaries.
+    private static func readDictionary(_ reader: inout ByteReader, _ what: @autoclosure () -> String) throws
+        -> [String]
+    {
+        let count = try reader.readCount(limit: reader.remaining, what())
         var values = [String]()
         values.reserveCapacity(count)
-        for _ in 0..<count { values.append(try reader.readString(limit: maxStringLength, what)) }
+        for _ in 0..<count { values.append(try reader.readString(limit: maxStringLength, what())) }
         return values
     }
 

@@ -70,7 +70,9 @@ public struct Rebuilder: Sendable {
         var written = Set<DayKey>()
         var state = RebuildProgress(
             blocksDone: 0, blocksTotal: entries.count, recordsDone: 0, recordsTotal: recordsTotal, daysWritten: 0)
-        let window = max(options.jobs * 8, 32)
+        // Windows of about 32 full blocks' records: a live server's small blocks would otherwise
+        // make windows of a few hundred records, each paying for its threads and its chains.
+        let windowRecords = max(options.jobs * 8, 32) * CommitPolicy().maxRecords
         var start = 0
         func submit(_ key: DayKey) {
             let slices = open.removeValue(forKey: key) ?? []
@@ -80,7 +82,12 @@ public struct Rebuilder: Sendable {
         }
         do {
             while start < entries.count {
-                let end = min(start + window, entries.count)
+                var end = start
+                var records = 0
+                while end < entries.count, end == start || records < windowRecords {
+                    records += Int(entries[end].header.recordCount)
+                    end += 1
+                }
                 let (results, lost) = try readWindow(entries[start..<end])
                 damaged += lost
                 for (offset, pieces) in results.enumerated() {
@@ -184,10 +191,22 @@ public struct Rebuilder: Sendable {
         let calendar = self.calendar
         let site = options.site
         let fromDay = options.fromDay
+        // Each thread reads a contiguous share, starting where a chain of linked blocks starts when
+        // one does nearby: a linked block needs the blocks before it in its chain, so interleaved
+        // shares would make every thread decompress the others' blocks too.
+        var bounds = [0]
+        for job in 1..<max(jobs, 1) {
+            let nominal = entries.count * job / jobs
+            let limit = entries.count * (job + 1) / jobs
+            let chainStart = entries[nominal..<limit].firstIndex { $0.header.codec == .independent }
+            bounds.append(max(chainStart ?? nominal, bounds[bounds.count - 1]))
+        }
+        bounds.append(entries.count)
+        let shares = bounds
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             var loader = BlockLoader()
             var partitioner = DayPartitioner(calendar: calendar, site: site, fromDay: fromDay)
-            for index in stride(from: job, to: entries.count, by: jobs) {
+            for index in shares[job]..<shares[job + 1] {
                 do {
                     let block = try loader.load(entries[index])
                     let pieces = partitioner.partition(block)
