@@ -24,7 +24,8 @@ gen bulk
 extra() { $bin generate --data "$work/$1" --site example.com --days 1 --hits-per-day "$per_day" \
   --start 2026-12-01 --sync none --progress none >/dev/null; }
 extra compacted; extra bulk
-$bin journal compact --data "$work/compacted" >/dev/null
+/usr/bin/time -f "compaction of the sealed small-block segments: %e s, %M kB peak RSS" \
+  $bin journal compact --data "$work/compacted" 2>&1 >/dev/null | grep -v " info "
 stat() { $bin journal stat --data "$work/$1" --format json; }
 field() { sed "s/.*\"$2\":\([0-9.]*\).*/\1/" <<<"$1"; }
 for kind in live compacted bulk; do

@@ -19,8 +19,11 @@ for ack in durable buffered; do
   echo "infinity serve --ack $ack: $(run_wrk http://127.0.0.1:18080)"
   rss=$(grep VmHWM /proc/$pid/status | awk '{print $2}')
   kill -TERM $pid; wait $pid || true
-  records=$(.build/release/infinity journal stat --data "$data" --format json | sed 's/.*"records":\([0-9]*\).*/\1/')
-  echo "  journal records: $records, peak RSS: ${rss} kB"
+  stat=$(.build/release/infinity journal stat --data "$data" --format json)
+  records=$(sed 's/.*"records":\([0-9]*\).*/\1/' <<<"$stat")
+  blocks=$(sed 's/.*"blocks":\([0-9]*\).*/\1/' <<<"$stat")
+  per_record=$(sed 's/.*"bytes_per_record":\([0-9.]*\).*/\1/' <<<"$stat")
+  echo "  journal records: $records in $blocks blocks, $(printf %.1f "$per_record") bytes a record (open segment), peak RSS: ${rss} kB"
   # No client address that wrk sent may be on disk (events.lua: counters 1..5 give these).
   for ip in 12.1.1.2 13.2.2.3 14.3.3.4 15.4.4.5 16.5.5.6; do
     if grep -rqF "$ip" "$data"; then echo "  PRIVACY FAILURE: $ip found under $data"; exit 1; fi
