@@ -120,7 +120,8 @@ struct LinkedBlockTests {
         #expect(difference(read, Array(hits[..<lostFrom] + hits[lostUntil...])) == nil)
     }
 
-    @Test("a linked block in a segment of format version 1 is refused as damage")
+    @Test(
+        "blocks only format version 2 has (linked, with visitor profiles) are refused as damage in a version 1 segment")
     func linkedBlockInVersionOneSegment() throws {
         let directory = TemporaryDirectory()
         try Fixtures.writeJournal(Self.hits(200), blockSize: 10, in: directory.journal)
@@ -134,6 +135,41 @@ struct LinkedBlockTests {
         try handle.write(contentsOf: Data(bytes))
         try handle.close()
         let report = try JournalVerifier(directory: JournalDirectory(path: directory.journal)).verify()
-        #expect(report.findings.contains { $0.message.contains("linked block in a segment of format version 1") })
+        #expect(report.findings.contains { $0.message.contains("in a segment of format version 1") })
+        #expect(!report.isClean)
+    }
+
+    @Test(
+        "a segment of format version 1 from an older build keeps its kind of blocks when appended to and when compacted"
+    )
+    func versionOneSegmentKeepsItsLayout() throws {
+        let directory = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.journal, withIntermediateDirectories: true)
+        let hits = Self.hits(3_000)
+        // What an older build wrote: a version 1 header and independent blocks, a value per record.
+        var bytes = SegmentHeader(formatVersion: 1, createdAt: 0, firstSequence: 0, classifiers: ["test": "1"])
+            .encoded()
+        for start in stride(from: 0, to: 1_000, by: 100) {
+            let raw = try BlockEncoder.columns(hits[start..<(start + 100)], layout: .columns)
+            bytes += BlockEncoder.compress(raw, chain: nil).block(firstSequence: UInt64(start)).bytes
+        }
+        let path = directory.journal + "/" + SegmentName.fileName(firstSequence: 0)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        // This build appends to it in small blocks, as a live server does after an upgrade.
+        try Fixtures.writeJournal(Array(hits[1_000...]), blockSize: 10, in: directory.journal)
+        #expect(try Fixtures.segmentPaths(directory.journal) == [path])
+        let appended = try Fixtures.blockOffsets(of: path)
+        #expect(appended.allSatisfy { $0.header.codec == .independent && $0.header.layout == .columns })
+        #expect(difference(try Fixtures.readAll(directory.journal), hits) == nil)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        let outcomes = try JournalCompactor(directory: JournalDirectory(path: directory.journal)).compact(
+            logger: quietLogger)
+        #expect(outcomes.first?.skipped == nil)
+        let compacted = try Fixtures.blockOffsets(of: path)
+        #expect(compacted.count < appended.count && compacted.allSatisfy { $0.header.layout == .columns })
+        #expect(try SegmentCursor(segment: Fixtures.segment(path)).header.formatVersion == 1)
+        #expect(difference(try Fixtures.readAll(directory.journal), hits) == nil)
+        #expect(try JournalVerifier(directory: JournalDirectory(path: directory.journal)).verify().findings.isEmpty)
     }
 }

@@ -64,32 +64,74 @@ public enum BlockDecoder {
             timestamps.append(value)
             previous = value
         }
-        var strings = [StringColumn]()
-        strings.reserveCapacity(StringField.allCases.count)
-        for field in StringField.allCases {
-            let dictionary = try readDictionary(&reader, "\(field) dictionary")
-            let indices = try BitPacking.unpack(count: count, limit: UInt32(dictionary.count), from: &reader)
-            strings.append(StringColumn(dictionary: dictionary, indices: indices))
+        var strings = [StringColumn?](repeating: nil, count: StringField.allCases.count)
+        let channels: [UInt8]
+        let devices: [UInt8]
+        let screens: [UInt8]
+        let flags: [UInt8]
+        let visitorIDs: [UInt64]
+        switch header.layout {
+        case .columns:
+            for field in StringField.allCases {
+                strings[field.rawValue] = try readColumn(&reader, count: count, field)
+            }
+            channels = try readSmallColumn(&reader, count: count, limit: UInt32(Channel.allCases.count))
+            devices = try readSmallColumn(&reader, count: count, limit: UInt32(DeviceClass.allCases.count))
+            screens = try readSmallColumn(&reader, count: count, limit: UInt32(ScreenClass.allCases.count))
+            flags = try readSmallColumn(&reader, count: count, limit: UInt32(HitFlags.known) + 1)
+            let visitorCount = try reader.readCount(limit: count, "visitor count")
+            let dictionary = try readIDs(&reader, visitorCount)
+            let visitorIndices = try BitPacking.unpack(count: count, limit: UInt32(visitorCount), from: &reader)
+            visitorIDs = visitorIndices.map { dictionary[Int($0)] }
+        case .visitorProfiles:
+            for field in StringField.allCases where !StringField.profileFields.contains(field) {
+                strings[field.rawValue] = try readColumn(&reader, count: count, field)
+            }
+            channels = try readSmallColumn(&reader, count: count, limit: UInt32(Channel.allCases.count))
+            flags = try readSmallColumn(&reader, count: count, limit: UInt32(HitFlags.known) + 1)
+            // Each profile once, then a profile per record; expanded here so that readers see the
+            // same per-record columns as in the other layout.
+            let profileCount = try reader.readCount(limit: count, "profile count")
+            let ids = try readIDs(&reader, profileCount)
+            var profileStrings: [(StringField, StringColumn)] = []
+            for field in StringField.profileFields {
+                profileStrings.append((field, try readColumn(&reader, count: profileCount, field)))
+            }
+            let profileDevices = try readSmallColumn(
+                &reader, count: profileCount, limit: UInt32(DeviceClass.allCases.count))
+            let profileScreens = try readSmallColumn(
+                &reader, count: profileCount, limit: UInt32(ScreenClass.allCases.count))
+            let profiles = try BitPacking.unpack(count: count, limit: UInt32(profileCount), from: &reader)
+            for (field, column) in profileStrings {
+                strings[field.rawValue] = StringColumn(
+                    dictionary: column.dictionary, indices: profiles.map { column.indices[Int($0)] })
+            }
+            devices = profiles.map { profileDevices[Int($0)] }
+            screens = profiles.map { profileScreens[Int($0)] }
+            visitorIDs = profiles.map { ids[Int($0)] }
         }
-        let channels = try readSmallColumn(&reader, count: count, limit: UInt32(Channel.allCases.count))
-        let devices = try readSmallColumn(&reader, count: count, limit: UInt32(DeviceClass.allCases.count))
-        let screens = try readSmallColumn(&reader, count: count, limit: UInt32(ScreenClass.allCases.count))
-        let flags = try readSmallColumn(&reader, count: count, limit: UInt32(HitFlags.known) + 1)
-
-        let visitorCount = try reader.readCount(limit: count, "visitor count")
-        let raw = try reader.readBytes(visitorCount * 8, "visitor ids")
-        let dictionary = (0..<visitorCount).map {
-            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
-        }
-        let visitorIndices = try BitPacking.unpack(count: count, limit: UInt32(visitorCount), from: &reader)
-        let visitorIDs = visitorIndices.map { dictionary[Int($0)] }
 
         let props = try readProperties(&reader, count: count)
         let revenue = try readRevenue(&reader, count: count)
         guard reader.remaining == 0 else { throw ByteReader.OutOfBounds(what: "\(reader.remaining) trailing bytes") }
         return HitBlock(
-            header: header, timestamps: timestamps, strings: strings, channels: channels, devices: devices,
+            header: header, timestamps: timestamps, strings: strings.map { $0! }, channels: channels, devices: devices,
             screens: screens, flags: flags, visitorIDs: visitorIDs, props: props, revenue: revenue)
+    }
+
+    /// A string column: its dictionary, then `count` packed indices into it.
+    private static func readColumn(_ reader: inout ByteReader, count: Int, _ field: StringField) throws
+        -> StringColumn
+    {
+        let dictionary = try readDictionary(&reader, "\(field) dictionary")
+        let indices = try BitPacking.unpack(count: count, limit: UInt32(dictionary.count), from: &reader)
+        return StringColumn(dictionary: dictionary, indices: indices)
+    }
+
+    /// `count` 64-bit visitor ids.
+    private static func readIDs(_ reader: inout ByteReader, _ count: Int) throws -> [UInt64] {
+        let raw = try reader.readBytes(count * 8, "visitor ids")
+        return (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
     }
 
     /// `what` names the column in an error only: built per column of every block, a description

@@ -33,13 +33,15 @@ public enum BlockEncoder {
         let maxTimestamp: Int64
         let sites: SiteFilter
         let codec: BlockHeader.Codec
+        let layout: BlockHeader.Layout
 
         /// The block starting at `firstSequence`.
         public func block(firstSequence: UInt64) -> Encoded {
             let header = BlockHeader(
                 recordCount: UInt32(recordCount), firstSequence: firstSequence, minTimestamp: minTimestamp,
                 maxTimestamp: maxTimestamp, sites: sites, uncompressedLength: UInt32(uncompressedLength),
-                compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed), codec: codec)
+                compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed), codec: codec,
+                layout: layout)
             var bytes = header.encoded()
             bytes.reserveCapacity(BlockHeader.size + compressed.count)
             bytes.append(contentsOf: compressed)
@@ -54,12 +56,14 @@ public enum BlockEncoder {
 
     /// Encodes `hits` as the block starting at `firstSequence`, compressed with LZ4HC at `level`:
     /// for blocks written once and read many times (compaction of sealed segments).
-    static func encode(_ hits: some Collection<Hit>, firstSequence: UInt64, level: Int32) throws -> Encoded {
-        let raw = try columns(hits)
+    static func encode(
+        _ hits: some Collection<Hit>, firstSequence: UInt64, level: Int32, layout: BlockHeader.Layout
+    ) throws -> Encoded {
+        let raw = try columns(hits, layout: layout)
         return Payload(
             recordCount: raw.recordCount, compressed: LZ4.compress(raw.bytes, level: level),
             uncompressedLength: raw.bytes.count, minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp,
-            sites: raw.sites, codec: .independent
+            sites: raw.sites, codec: .independent, layout: raw.layout
         ).block(firstSequence: firstSequence)
     }
 
@@ -71,6 +75,7 @@ public enum BlockEncoder {
     /// A block's payload before compression.
     struct RawPayload {
         var bytes: [UInt8]
+        var layout: BlockHeader.Layout
         var recordCount: Int
         var minTimestamp: Int64
         var maxTimestamp: Int64
@@ -78,11 +83,13 @@ public enum BlockEncoder {
     }
 
     /// Lays out `hits` (1 to ``maxRecords``) column by column, uncompressed.
-    static func columns(_ hits: some Collection<Hit>) throws -> RawPayload {
+    static func columns(_ hits: some Collection<Hit>, layout: BlockHeader.Layout = .visitorProfiles) throws
+        -> RawPayload
+    {
         guard !hits.isEmpty, hits.count <= maxRecords else {
             throw JournalError(.invalidArgument, "a block holds 1 to \(maxRecords) records, not \(hits.count)")
         }
-        let raw = encodePayload(hits)
+        let raw = encodePayload(hits, layout: layout)
         guard raw.bytes.count <= LZ4.maxInputSize else {
             throw JournalError(
                 .invalidArgument, "a block's payload of \(raw.bytes.count) bytes exceeds \(LZ4.maxInputSize)",
@@ -109,17 +116,20 @@ public enum BlockEncoder {
         }
         return Payload(
             recordCount: raw.recordCount, compressed: compressed, uncompressedLength: raw.bytes.count,
-            minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp, sites: raw.sites, codec: codec)
+            minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp, sites: raw.sites, codec: codec,
+            layout: raw.layout)
     }
 
-    private static func encodePayload(_ hits: some Collection<Hit>) -> RawPayload {
-        if let payload = hits.withContiguousStorageIfAvailable({ encodePayload($0) }) { return payload }
-        return Array(hits).withUnsafeBufferPointer { encodePayload($0) }
+    private static func encodePayload(_ hits: some Collection<Hit>, layout: BlockHeader.Layout) -> RawPayload {
+        if let payload = hits.withContiguousStorageIfAvailable({ encodePayload($0, layout: layout) }) {
+            return payload
+        }
+        return Array(hits).withUnsafeBufferPointer { encodePayload($0, layout: layout) }
     }
 
     /// Encodes column by column, reading fields in place (copying a whole `Hit` per record would
     /// retain and release its sixteen strings every time).
-    private static func encodePayload(_ hits: UnsafeBufferPointer<Hit>) -> RawPayload {
+    private static func encodePayload(_ hits: UnsafeBufferPointer<Hit>, layout: BlockHeader.Layout) -> RawPayload {
         let count = hits.count
         var minTimestamp = Int64.max
         var maxTimestamp = Int64.min
@@ -136,6 +146,8 @@ public enum BlockEncoder {
             previous = hits[i].timestamp
         }
         var sites = SiteFilter()
+        var columns: [DictionaryBuilder<String>] = []
+        columns.reserveCapacity(StringField.allCases.count)
         for field in StringField.allCases {
             var builder = DictionaryBuilder<String>(capacity: count)
             switch field {
@@ -158,26 +170,29 @@ public enum BlockEncoder {
             }
             if count <= sortedDictionaryLimit { builder.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
             if field == .site { for site in builder.values { sites.insert(site) } }
-            appendDictionary(builder.values, to: &out)
+            columns.append(builder)
+        }
+        switch layout {
+        case .columns:
+            for column in columns { appendColumn(column.values, column.indices, count: count, to: &out) }
+            for value in [SmallColumn.channel, .device, .screen, .flags] {
+                appendSmallColumn(hits, value, count: count, to: &out)
+            }
+            var visitors = DictionaryBuilder<UInt64>(capacity: count)
+            for i in 0..<count { visitors.add(hits[i].visitorID) }
+            out.append(varint: UInt64(visitors.values.count))
+            for id in visitors.values { out.append(littleEndian: id) }
             BitPacking.pack(
-                builder.indices, count: count, width: BitPacking.width(forMax: UInt32(builder.values.count - 1)),
+                visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
                 into: &out)
+        case .visitorProfiles:
+            for field in StringField.allCases where !StringField.profileFields.contains(field) {
+                appendColumn(columns[field.rawValue].values, columns[field.rawValue].indices, count: count, to: &out)
+            }
+            appendSmallColumn(hits, .channel, count: count, to: &out)
+            appendSmallColumn(hits, .flags, count: count, to: &out)
+            appendProfiles(hits, columns: columns, count: count, to: &out)
         }
-        let small: [(Int) -> UInt8] = [
-            { hits[$0].channel.rawValue }, { hits[$0].device.rawValue }, { hits[$0].screen.rawValue },
-            { hits[$0].flags.rawValue },
-        ]
-        for value in small {
-            let column = (0..<count).map { UInt32(value($0)) }
-            BitPacking.pack(column, count: count, width: BitPacking.width(forMax: column.max() ?? 0), into: &out)
-        }
-        var visitors = DictionaryBuilder<UInt64>(capacity: count)
-        for i in 0..<count { visitors.add(hits[i].visitorID) }
-        out.append(varint: UInt64(visitors.values.count))
-        for id in visitors.values { out.append(littleEndian: id) }
-        BitPacking.pack(
-            visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
-            into: &out)
 
         var propKeys = DictionaryBuilder<String>(capacity: 0)
         var propValues = DictionaryBuilder<String>(capacity: 0)
@@ -215,7 +230,68 @@ public enum BlockEncoder {
         out.append(varint: UInt64(revenueRecords))
         out.append(contentsOf: revenue.bytes)
         return RawPayload(
-            bytes: out.bytes, recordCount: count, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, sites: sites)
+            bytes: out.bytes, layout: layout, recordCount: count, minTimestamp: minTimestamp,
+            maxTimestamp: maxTimestamp, sites: sites)
+    }
+
+    /// A dictionary and the packed index of each of `count` records into it.
+    private static func appendColumn(_ values: [String], _ indices: [UInt32], count: Int, to out: inout ByteWriter) {
+        appendDictionary(values, to: &out)
+        BitPacking.pack(indices, count: count, width: BitPacking.width(forMax: UInt32(values.count - 1)), into: &out)
+    }
+
+    private enum SmallColumn { case channel, device, screen, flags }
+
+    private static func appendSmallColumn(
+        _ hits: UnsafeBufferPointer<Hit>, _ which: SmallColumn, count: Int, to out: inout ByteWriter
+    ) {
+        let column: [UInt32] =
+            switch which {
+            case .channel: (0..<count).map { UInt32(hits[$0].channel.rawValue) }
+            case .device: (0..<count).map { UInt32(hits[$0].device.rawValue) }
+            case .screen: (0..<count).map { UInt32(hits[$0].screen.rawValue) }
+            case .flags: (0..<count).map { UInt32(hits[$0].flags.rawValue) }
+            }
+        BitPacking.pack(column, count: count, width: BitPacking.width(forMax: column.max() ?? 0), into: &out)
+    }
+
+    /// What one visitor's records share: the id and everything derived from the address and the
+    /// user agent (country, browser, system, device), and the screen class.
+    private struct Profile: Hashable {
+        var visitor: UInt64
+        var strings: SIMD8<UInt32>
+        var device: UInt8
+        var screen: UInt8
+    }
+
+    /// The visitor-profile section: each distinct profile once, then a profile index per record.
+    /// A visitor's records repeat these fields, so a block stores them once per visitor instead of
+    /// once per record.
+    private static func appendProfiles(
+        _ hits: UnsafeBufferPointer<Hit>, columns: [DictionaryBuilder<String>], count: Int, to out: inout ByteWriter
+    ) {
+        let fields = StringField.profileFields.map(\.rawValue)
+        var profiles = DictionaryBuilder<Profile>(capacity: count)
+        for i in 0..<count {
+            var strings = SIMD8<UInt32>()
+            for (slot, field) in fields.enumerated() { strings[slot] = columns[field].indices[i] }
+            profiles.add(
+                Profile(
+                    visitor: hits[i].visitorID, strings: strings, device: hits[i].device.rawValue,
+                    screen: hits[i].screen.rawValue))
+        }
+        let distinct = profiles.values
+        out.append(varint: UInt64(distinct.count))
+        for profile in distinct { out.append(littleEndian: profile.visitor) }
+        for (slot, field) in fields.enumerated() {
+            appendColumn(columns[field].values, distinct.map { $0.strings[slot] }, count: distinct.count, to: &out)
+        }
+        for values in [distinct.map { UInt32($0.device) }, distinct.map { UInt32($0.screen) }] {
+            BitPacking.pack(
+                values, count: distinct.count, width: BitPacking.width(forMax: values.max() ?? 0), into: &out)
+        }
+        BitPacking.pack(
+            profiles.indices, count: count, width: BitPacking.width(forMax: UInt32(distinct.count - 1)), into: &out)
     }
 
     private static func appendDictionary(_ values: [String], to out: inout ByteWriter) {

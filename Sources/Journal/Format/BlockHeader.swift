@@ -17,6 +17,15 @@ public struct BlockHeader: Sendable, Hashable {
         case linked = 2
     }
 
+    /// How a block's payload lays out its records (`Docs/journal-format.md`).
+    public enum Layout: UInt8, Sendable, Hashable {
+        /// Every column has a value per record (format version 1).
+        case columns = 0
+        /// The fields a visitor's records share are stored once per visitor profile, and each
+        /// record has a profile index (format version 2).
+        case visitorProfiles = 1
+    }
+
     /// Number of records in the block (at least 1).
     public var recordCount: UInt32
     /// Sequence number of the block's first record; the others follow without gaps.
@@ -35,6 +44,8 @@ public struct BlockHeader: Sendable, Hashable {
     public var payloadChecksum: UInt32
     /// How the payload is compressed.
     public var codec: Codec
+    /// How the payload lays out its records.
+    public var layout: Layout
 
     /// Sequence number one past the block's last record.
     public var endSequence: UInt64 { firstSequence + UInt64(recordCount) }
@@ -44,7 +55,8 @@ public struct BlockHeader: Sendable, Hashable {
     /// Creates a header.
     public init(
         recordCount: UInt32, firstSequence: UInt64, minTimestamp: Int64, maxTimestamp: Int64, sites: SiteFilter,
-        uncompressedLength: UInt32, compressedLength: UInt32, payloadChecksum: UInt32, codec: Codec = .independent
+        uncompressedLength: UInt32, compressedLength: UInt32, payloadChecksum: UInt32, codec: Codec = .independent,
+        layout: Layout = .columns
     ) {
         self.recordCount = recordCount
         self.firstSequence = firstSequence
@@ -55,6 +67,7 @@ public struct BlockHeader: Sendable, Hashable {
         self.compressedLength = compressedLength
         self.payloadChecksum = payloadChecksum
         self.codec = codec
+        self.layout = layout
     }
 
     /// The 64 bytes of the header, its own checksum last.
@@ -63,7 +76,7 @@ public struct BlockHeader: Sendable, Hashable {
         writer.append(littleEndian: BlockHeader.magic)
         writer.append(littleEndian: UInt16(1))  // header version
         writer.append(byte: codec.rawValue)
-        writer.append(byte: 0)  // reserved
+        writer.append(byte: layout.rawValue)
         writer.append(littleEndian: recordCount)
         writer.append(littleEndian: UInt32(0))  // reserved
         writer.append(littleEndian: firstSequence)
@@ -101,11 +114,15 @@ public struct BlockHeader: Sendable, Hashable {
         let version = load(4, UInt16.self)
         guard version == 1 else { return .failure(.unsupported("block header version \(version)")) }
         guard let codec = Codec(rawValue: bytes[6]) else { return .failure(.unsupported("payload codec \(bytes[6])")) }
+        guard let layout = Layout(rawValue: bytes[7]) else {
+            return .failure(.unsupported("payload layout \(bytes[7])"))
+        }
         let header = BlockHeader(
             recordCount: load(8, UInt32.self), firstSequence: load(16, UInt64.self),
             minTimestamp: load(24, Int64.self), maxTimestamp: load(32, Int64.self),
             sites: SiteFilter(bits: load(40, UInt64.self)), uncompressedLength: load(48, UInt32.self),
-            compressedLength: load(52, UInt32.self), payloadChecksum: load(56, UInt32.self), codec: codec)
+            compressedLength: load(52, UInt32.self), payloadChecksum: load(56, UInt32.self), codec: codec,
+            layout: layout)
         guard header.recordCount > 0 else { return .failure(.implausible("block with no records")) }
         guard header.minTimestamp <= header.maxTimestamp else { return .failure(.implausible("time range reversed")) }
         guard Int(header.uncompressedLength) <= LZ4.maxInputSize else {

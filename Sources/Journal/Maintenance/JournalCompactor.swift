@@ -112,7 +112,10 @@ public struct JournalCompactor: Sendable {
         let needed = Int((records + UInt64(recordsPerBlock) - 1) / UInt64(recordsPerBlock))
         guard found.count > needed else { return leave("already compact") }
 
-        // The old segment's header, byte for byte, then full blocks of the same records.
+        // The old segment's header, byte for byte, then full blocks of the same records, in the
+        // layout its format version allows.
+        let layout: BlockHeader.Layout =
+            cursor.header.formatVersion >= SegmentHeader.linkedBlocksVersion ? .visitorProfiles : .columns
         var header = [UInt8](repeating: 0, count: cursor.headerLength)
         _ = try header.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
         let temporary = directory.path + "/" + Self.temporaryName(of: segment)
@@ -142,7 +145,7 @@ public struct JournalCompactor: Sendable {
             while start < hits.count {
                 let end = min(start + recordsPerBlock, hits.count)
                 let encoded = try BlockEncoder.encode(
-                    hits[start..<end], firstSequence: sequence, level: Self.compressionLevel)
+                    hits[start..<end], firstSequence: sequence, level: Self.compressionLevel, layout: layout)
                 try encoded.bytes.withUnsafeBytes { try output.write($0, at: offset) }
                 offset += Int64(encoded.bytes.count)
                 sequence = encoded.header.endSequence

@@ -34,6 +34,12 @@ public enum StringField: Int, CaseIterable, Sendable, Hashable {
     case osVersion
 }
 
+extension StringField {
+    /// The fields a block with visitor profiles stores once per visitor (``BlockHeader/Layout``):
+    /// derived from the address and the user agent, the same for all of a visitor's records.
+    public static let profileFields: [StringField] = [.country, .browser, .browserVersion, .os, .osVersion]
+}
+
 extension Hit {
     /// The value of one string field.
     @inline(__always)

@@ -115,6 +115,11 @@ struct SegmentCursor {
                     "block of \(header.totalLength) bytes runs past the end of the file (\(fileSize - offset) left)",
                     offset: offset)
             }
+            if header.layout != .columns, self.header.formatVersion < SegmentHeader.linkedBlocksVersion {
+                return .problem(
+                    "block with visitor profiles in a segment of format version \(self.header.formatVersion)",
+                    offset: offset)
+            }
             if header.codec == .linked {
                 guard self.header.formatVersion >= SegmentHeader.linkedBlocksVersion else {
                     return .problem(

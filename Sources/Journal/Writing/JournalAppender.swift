@@ -33,7 +33,7 @@ final class JournalAppender {
         let file: OpenFile
         var size: Int64
         let headerLength: Int
-        /// Whether the segment's format version allows linked blocks.
+        /// Whether the segment's format version allows linked blocks and visitor profiles (2 or later).
         let allowsLinks: Bool
     }
 
@@ -161,7 +161,8 @@ final class JournalAppender {
     /// A block is compressed against the blocks before it in the active segment (a linked block),
     /// so that the small blocks of group commits stay nearly as compact as full ones.
     func append(_ hits: ArraySlice<Hit>) throws -> BlockHeader {
-        let raw = try BlockEncoder.columns(hits)
+        // A segment of format version 1 (recovered from an older build) gets its own layout.
+        let raw = try BlockEncoder.columns(hits, layout: active?.allowsLinks == false ? .columns : .visitorProfiles)
         let day = Self.day(of: raw.minTimestamp)
         if let activeDay, day > activeDay { try sealActive() }
         if active?.allowsLinks != true || chain.bytesSinceRestart >= Self.chainLength { chain.restart() }
@@ -176,7 +177,10 @@ final class JournalAppender {
     /// Writes an already encoded (independent) payload as the next block.
     func append(_ payload: BlockEncoder.Payload) throws -> BlockHeader {
         let day = Self.day(of: payload.minTimestamp)
-        if let segment = active, wouldOverflow(segment, with: payload) || activeDay.map({ day > $0 }) == true {
+        if let segment = active,
+            wouldOverflow(segment, with: payload) || activeDay.map({ day > $0 }) == true
+                || (!segment.allowsLinks && payload.layout != .columns)
+        {
             try sealActive()
         }
         // The chain does not hold this payload, so the block after it starts a new chain.
