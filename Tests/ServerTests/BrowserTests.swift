@@ -4,7 +4,8 @@ import Testing
 
 /// The dashboard in a real browser (Debian's chromium, headless, driven through the DevTools
 /// protocol by Browser/dashboard_check.py): logged in and through a shared link, it shows the same
-/// headline numbers and top-5 rows as `infinity query`, and clicking a country filters everything.
+/// headline numbers and top-5 rows as `infinity query`, clicking a country filters everything, and
+/// the filter menu adds, keeps (in the URL) and removes filters with other operators.
 @Suite("dashboard in chromium", .serialized)
 struct BrowserTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
@@ -19,12 +20,12 @@ struct BrowserTests {
     static let metrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]
 
     /// `infinity query` totals for the headline cards.
-    static func headline(_ data: String, filter: String? = nil) throws -> [String: Double] {
+    static func headline(_ data: String, filter: String...) throws -> [String: Double] {
         let run = try ServerProcess.run(
             [
                 "query", "example.com", "--data", data, "--range", "30d", "--metrics", metrics.joined(separator: ","),
                 "--format", "json",
-            ] + (filter.map { ["--filter", $0] } ?? []))
+            ] + filter.flatMap { ["--filter", $0] })
         let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
         let values = (object["totals"] as! [String: Any])["metrics"] as! [Any]
         return Dictionary(uniqueKeysWithValues: zip(metrics, values.map { ($0 as? NSNumber)?.doubleValue ?? .nan }))
@@ -50,7 +51,9 @@ struct BrowserTests {
         }
     }
 
-    @Test("logged in and through a shared link, the page shows the CLI's numbers; a click filters")
+    @Test(
+        "logged in and through a shared link, the page shows the CLI's numbers; a click filters, the filter menu adds a second filter, the URL keeps them"
+    )
     func dashboardMatchesTheCommandLine() throws {
         let chromium = try #require(
             Self.chromium, "chromium is needed: `make test` installs it (apt-get install chromium)")
@@ -96,6 +99,21 @@ struct BrowserTests {
         let expectedFiltered = try Self.headline(data, filter: "country==\(country)")
         #expect(expectedFiltered["visitors"]! < expected["visitors"]!)
         #expect(Self.same(filtered["headline"] as! [String: Any], expectedFiltered))
+
+        // The filter menu: "page is not TOP" beside the country, kept in the URL, removable.
+        let excluded = try #require(report["excluded_page"] as? String)
+        let twoFilters = report["two_filters"] as! [String: Any]
+        #expect(twoFilters["chips"] as? [String] == ["country:\(country)", "page!:\(excluded)"])
+        #expect((twoFilters["chip_text"] as? [String])?.last == "page is not \(excluded)")
+        #expect(
+            (report["two_filters_url"] as? String)?.contains("f=page%21%3A") == true, "\(report["two_filters_url"]!)")
+        let expectedTwo = try Self.headline(data, filter: "country==\(country)", "page!=\(excluded)")
+        #expect(expectedTwo["pageviews"]! < expectedFiltered["pageviews"]!)
+        #expect(Self.same(twoFilters["headline"] as! [String: Any], expectedTwo))
+        #expect(Self.same((report["bookmarked"] as! [String: Any])["headline"] as! [String: Any], expectedTwo))
+        let pageOnly = report["page_only"] as! [String: Any]
+        #expect(pageOnly["chips"] as? [String] == ["page!:\(excluded)"])
+        #expect(Self.same(pageOnly["headline"] as! [String: Any], try Self.headline(data, filter: "page!=\(excluded)")))
 
         let shared = report["shared"] as! [String: Any]
         #expect(Self.same(shared["headline"] as! [String: Any], expected))

@@ -62,6 +62,33 @@ wait_for(f"document.querySelector('.chip[data-filter=\"country:{clicked}\"]') &&
 report["filtered"] = read_page()
 report["url"] = evaluate("location.search")
 
+# The filter menu: a second filter, "page is not <the top page>", beside the country.
+excluded = report["logged_in"]["top"]["page"][0][0]
+report["excluded_page"] = excluded
+evaluate("document.querySelector('.add-filter').click()")
+wait_for("document.querySelector('form.filter-form')", "the filter menu")
+evaluate(f"""(() => {{
+  const form = document.querySelector('form.filter-form');
+  form.querySelector('select[name=dim]').value = 'page';
+  form.querySelector('select[name=op]').value = 'is_not';
+  form.querySelector('input[name=value]').value = {json.dumps(excluded)};
+  form.requestSubmit();
+}})()""")
+wait_for(f"document.querySelectorAll('.chip').length === 2 && ({LOADED})", "the dashboard with two filters")
+report["two_filters"] = read_page()
+report["two_filters"]["chip_text"] = evaluate("[...document.querySelectorAll('.chip')].map(c => c.firstChild.textContent)")
+report["two_filters_url"] = evaluate("location.search")
+
+# The URL alone brings the same view back (a bookmark, a shared address).
+navigate(base + "/" + report["two_filters_url"])
+wait_for(f"document.querySelectorAll('.chip').length === 2 && ({LOADED})", "the bookmarked view")
+report["bookmarked"] = read_page()
+
+# Removing the country chip leaves the page filter.
+evaluate("document.querySelector('.chip[data-filter^=\"country:\"] button').click()")
+wait_for(f"document.querySelectorAll('.chip').length === 1 && ({LOADED})", "the dashboard after removing a chip")
+report["page_only"] = read_page()
+
 navigate(base + share)
 wait_for(LOADED, "the shared dashboard")
 report["shared"] = read_page()

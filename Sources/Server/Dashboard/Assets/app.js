@@ -5,6 +5,8 @@
   const app = document.getElementById("app");
   const share = location.pathname.startsWith("/share/") ? location.pathname.slice(7) : null;
   let session = null;
+  // Operators: the words on a chip, and the suffix after the dimension in the URL (`f=page~:/blog`).
+  const OPERATORS = { is: ["is", ""], is_not: ["is not", "!"], contains: ["contains", "~"], contains_not: ["does not contain", "!~"] };
   const state = readURL();
 
   const SESSION_DIMS = new Set(["entry_page", "exit_page", "source", "referrer", "channel", "utm_source", "utm_medium",
@@ -22,12 +24,22 @@
     ["30d", "Last 30 days"], ["month", "This month"], ["last-month", "Last month"], ["6mo", "Last 6 months"],
     ["12mo", "Last 12 months"], ["year", "This year"], ["all", "All time"], ["custom", "Custom…"]];
 
+  function parseFilter(token) {
+    const i = token.indexOf(":");
+    if (i < 0) return {};
+    const head = token.slice(0, i);
+    const op = head.endsWith("!~") ? "contains_not" : head.endsWith("~") ? "contains" : head.endsWith("!") ? "is_not" : "is";
+    return { dim: head.slice(0, head.length - OPERATORS[op][1].length), op, value: token.slice(i + 1) };
+  }
+  function filterToken(f) { return f.dim + OPERATORS[f.op][1] + ":" + f.value; }
+  function dimName(dim) { return dim.replace(/_/g, " "); }
+
   function readURL() {
     const q = new URLSearchParams(location.search);
     return {
       site: q.get("site"), range: q.get("range") || "30d", from: q.get("from") || "", to: q.get("to") || "",
       compare: q.get("compare") === "1", interval: q.get("interval") || "",
-      filters: q.getAll("f").map((f) => { const i = f.indexOf(":"); return { dim: f.slice(0, i), value: f.slice(i + 1) }; }),
+      filters: q.getAll("f").map(parseFilter).filter((f) => f.dim),
       tabs: {},
     };
   }
@@ -38,7 +50,7 @@
     if (state.range === "custom") { q.set("from", state.from); q.set("to", state.to); }
     if (state.compare) q.set("compare", "1");
     if (state.interval) q.set("interval", state.interval);
-    state.filters.forEach((f) => q.append("f", f.dim + ":" + f.value));
+    state.filters.forEach((f) => q.append("f", filterToken(f)));
     history.replaceState(null, "", location.pathname + "?" + q.toString());
   }
 
@@ -57,7 +69,7 @@
   function dateRange() { return state.range === "custom" ? [state.from, state.to] : state.range; }
   function baseQuery(extra) {
     const q = { site_id: state.site, date_range: dateRange(), metrics: ["visitors"] };
-    if (state.filters.length) q.filters = state.filters.map((f) => ["is", apiName(f.dim), [f.value]]);
+    if (state.filters.length) q.filters = state.filters.map((f) => [f.op, apiName(f.dim), [f.value]]);
     return Object.assign(q, extra);
   }
 
@@ -129,9 +141,27 @@
   }
 
   function chips() {
-    return el("div", { class: "chips" }, state.filters.map((f, i) => el("span", { class: "chip", "data-filter": f.dim + ":" + f.value },
-      f.dim.replace("_", " ") + " is " + label(f.dim, f.value),
+    const list = el("div", { class: "chips" }, state.filters.map((f, i) => el("span", { class: "chip", "data-filter": filterToken(f) },
+      dimName(f.dim) + " " + OPERATORS[f.op][0] + " " + label(f.dim, f.value),
       el("button", { "aria-label": "Remove filter", on: { click: () => { state.filters.splice(i, 1); render(); } } }, "×"))));
+    list.append(el("button", { class: "link add-filter", on: { click: () => list.replaceWith(filterForm()) } }, "+ Filter"));
+    return list;
+  }
+
+  // A filter menu: any dimension of the panels, is / is not / contains / does not contain.
+  function filterForm() {
+    const dims = PANELS.flatMap((p) => p.tabs).filter(([d]) => !["prop", "currency"].includes(d));
+    const dim = el("select", { name: "dim", "aria-label": "Filter dimension" }, dims.map(([d, t]) => el("option", { value: d }, t)));
+    const op = el("select", { name: "op", "aria-label": "Filter operator" }, Object.entries(OPERATORS).map(([o, [t]]) => el("option", { value: o }, t)));
+    const value = el("input", { name: "value", "aria-label": "Filter value", placeholder: "value", required: "" });
+    const form = el("form", { class: "chips filter-form", on: { submit: (e) => {
+      e.preventDefault();
+      if (!value.value) return;
+      state.filters.push({ dim: dim.value, op: op.value, value: value.value });
+      render();
+    } } }, dim, op, value, el("button", { type: "submit" }, "Apply"), el("button", { type: "button", class: "link", on: { click: () => render() } }, "Cancel"));
+    setTimeout(() => value.focus(), 0);
+    return form;
   }
 
   async function render() {
@@ -218,7 +248,7 @@
 
   function addFilter(dim, value) {
     if (["prop", "currency"].includes(dim)) return;
-    state.filters = state.filters.filter((f) => f.dim !== dim).concat([{ dim, value }]);
+    state.filters = state.filters.filter((f) => !(f.dim === dim && f.op === "is")).concat([{ dim, op: "is", value }]);
     render();
   }
 
