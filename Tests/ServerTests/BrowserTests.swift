@@ -31,6 +31,18 @@ struct BrowserTests {
         return Dictionary(uniqueKeysWithValues: zip(metrics, values.map { ($0 as? NSNumber)?.doubleValue ?? .nan }))
     }
 
+    /// `infinity query` daily visitors over the dashboard's default range: (day, visitors).
+    static func series(_ data: String) throws -> [(String, Int)] {
+        let run = try ServerProcess.run([
+            "query", "example.com", "--data", data, "--range", "30d", "--metrics", "visitors,pageviews",
+            "--interval", "day", "--format", "json",
+        ])
+        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
+        return (object["results"] as! [[String: Any]]).map { row in
+            ((row["dimensions"] as! [String])[0], ((row["metrics"] as! [Any])[0] as? NSNumber)?.intValue ?? 0)
+        }
+    }
+
     /// `infinity query` top 5 of a dimension: (value, visitors).
     static func top(_ data: String, _ dimension: String) throws -> [[String]] {
         let run = try ServerProcess.run([
@@ -91,6 +103,14 @@ struct BrowserTests {
             let shown = (top[dimension] ?? []).map { ["\($0[0])", "\(($0[1] as! NSNumber).intValue)"] }
             #expect(shown == (try Self.top(data, dimension)), "top 5 \(dimension)")
         }
+
+        // The chart's buckets carry the daily series, and hovering one names its numbers.
+        let chart = try #require(report["chart"] as? [[Any]])
+        let series = try Self.series(data)
+        #expect(chart.map { "\($0[0])" } == series.map(\.0))
+        #expect(chart.map { ($0[1] as? NSNumber)?.intValue ?? -1 } == series.map(\.1))
+        let busiest = try #require(chart.max { ($0[1] as! NSNumber).intValue < ($1[1] as! NSNumber).intValue })
+        #expect("\(busiest[2])".hasPrefix("\(busiest[0]): \((busiest[1] as! NSNumber).intValue) visitors, "))
 
         let country = try #require(report["clicked"] as? String)
         let filtered = report["filtered"] as! [String: Any]

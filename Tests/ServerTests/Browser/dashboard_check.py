@@ -51,6 +51,8 @@ evaluate(f"""(() => {{
 }})()""")
 wait_for(LOADED, "the dashboard after login")
 report["logged_in"] = read_page()
+report["chart"] = evaluate("""[...document.querySelectorAll('.chart .bucket')].map(b =>
+  [b.dataset.time, Number(b.dataset.visitors), b.querySelector('title').textContent])""")
 shot = send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
 os.makedirs(os.path.dirname(screenshot), exist_ok=True)
 with open(screenshot, "wb") as handle:

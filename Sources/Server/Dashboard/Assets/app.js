@@ -75,6 +75,7 @@
 
   // Formatting like the CLI: 1.2k, 34%, 2m 05s.
   function count(v) { if (v == null) return "–"; const a = Math.abs(v); if (a < 1000) return String(Math.round(v)); if (a < 1e6) return dec(v / 1e3) + "k"; return dec(v / 1e6) + "M"; }
+  function plural(v, noun, exact) { return (exact ? String(Math.round(v)) : count(v)) + " " + noun + (Math.round(v) === 1 ? "" : "s"); }
   function dec(v) { return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10); }
   function pct(v) { return v == null ? "–" : (Math.abs(v) < 10 && v !== Math.round(v) ? v.toFixed(1) : Math.round(v)) + "%"; }
   function dur(v) { if (v == null) return "–"; const t = Math.round(v); if (t >= 3600) return Math.floor(t / 3600) + "h " + String(Math.floor(t % 3600 / 60)).padStart(2, "0") + "m"; if (t >= 60) return Math.floor(t / 60) + "m " + String(t % 60).padStart(2, "0") + "s"; return t + "s"; }
@@ -213,7 +214,21 @@
       node("polyline", { class: "line", points });
       const step = Math.max(1, Math.ceil(rows.length / 8));
       rows.forEach((r, i) => { if (i % step === 0) node("text", { x: x(i), y: h - 8, "text-anchor": "middle" }).textContent = hourly ? r.dimensions[0].slice(11, 13) + "h" : r.dimensions[0].slice(5); });
-      node("text", { x: 4, y: pad - 8 }).textContent = count(top) + " visitors";
+      // The y axis: its top value and zero, with a faint line at each.
+      node("line", { class: "grid", x1: pad, x2: w - pad, y1: y(top), y2: y(top) });
+      node("line", { class: "grid", x1: pad, x2: w - pad, y1: y(0), y2: y(0) });
+      node("text", { x: 4, y: pad - 8 }).textContent = plural(top, "visitor");
+      node("text", { x: 4, y: h - pad + 4 }).textContent = "0";
+      // Hovering a bucket shows its numbers (the native tooltip of an invisible slice).
+      const slice = rows.length < 2 ? w - 2 * pad : (w - 2 * pad) / (rows.length - 1);
+      rows.forEach((r, i) => {
+        const bucket = node("rect", { class: "bucket", x: x(i) - slice / 2, y: pad, width: slice, height: h - 2 * pad,
+          "data-time": r.dimensions[0], "data-visitors": values[i], "data-pageviews": r.metrics[1] == null ? "" : r.metrics[1] });
+        const title = document.createElementNS(ns, "title");
+        title.textContent = r.dimensions[0] + ": " + plural(values[i], "visitor", true) + ", " + plural(r.metrics[1] || 0, "pageview", true) +
+          (previous[i] != null ? " (previous period: " + plural(previous[i], "visitor", true) + ")" : "");
+        bucket.append(title);
+      });
     }
     return svg;
   }
@@ -264,7 +279,7 @@
   async function refreshRealtime() {
     const target = document.getElementById("realtime");
     if (!target || !state.site) return;
-    try { const r = await call("/api/dashboard/realtime?site=" + encodeURIComponent(state.site)); target.replaceChildren(el("b", {}, "● " + r.visitors), " current visitors"); }
+    try { const r = await call("/api/dashboard/realtime?site=" + encodeURIComponent(state.site)); target.replaceChildren(el("b", {}, "● " + r.visitors), r.visitors === 1 ? " current visitor" : " current visitors"); }
     catch (_) { target.textContent = ""; }
   }
 
