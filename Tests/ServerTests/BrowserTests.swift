@@ -43,6 +43,30 @@ struct BrowserTests {
         }
     }
 
+    /// Every row of `infinity query --by DIMENSION` over the default range: (value, visitors).
+    static func rows(_ data: String, _ dimension: String, filter: String? = nil, order: String? = nil) throws
+        -> [[String]]
+    {
+        let run = try ServerProcess.run(
+            [
+                "query", "example.com", "--data", data, "--range", "30d", "--by", dimension, "--metrics",
+                "visitors,percentage", "--format", "json",
+            ] + (filter.map { ["--filter", $0] } ?? []) + (order.map { ["--order", $0] } ?? []))
+        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
+        return (object["results"] as! [[String: Any]]).map { row in
+            [(row["dimensions"] as! [String])[0], "\((row["metrics"] as! [NSNumber])[0].intValue)"]
+        }
+    }
+
+    /// `infinity query --by DIMENSION --format csv`, as a panel exports it.
+    static func csv(_ data: String, _ dimension: String, filter: String? = nil, order: String? = nil) throws -> String {
+        try ServerProcess.run(
+            [
+                "query", "example.com", "--data", data, "--range", "30d", "--by", dimension, "--metrics",
+                "visitors,percentage", "--format", "csv",
+            ] + (filter.map { ["--filter", $0] } ?? []) + (order.map { ["--order", $0] } ?? []))
+    }
+
     /// `infinity query` top 5 of a dimension: (value, visitors).
     static func top(_ data: String, _ dimension: String) throws -> [[String]] {
         let run = try ServerProcess.run([
@@ -111,6 +135,29 @@ struct BrowserTests {
         #expect(chart.map { ($0[1] as? NSNumber)?.intValue ?? -1 } == series.map(\.1))
         let busiest = try #require(chart.max { ($0[1] as! NSNumber).intValue < ($1[1] as! NSNumber).intValue })
         #expect("\(busiest[2])".hasPrefix("\(busiest[0]): \((busiest[1] as! NSNumber).intValue) visitors, "))
+
+        // Details: all pages, 50 at a time, in the CLI's order; sorted; searched; exported whole.
+        let details = try #require(report["details"] as? [String: Any])
+        let pages = try Self.rows(data, "page")
+        try #require(pages.count > 60, "the demo data needs more than one page of pages")
+        func shown(_ key: String) -> [[String]] {
+            ((details[key] as? [[Any]]) ?? []).map { ["\($0[0])", "\(($0[1] as! NSNumber).intValue)"] }
+        }
+        #expect(shown("first") == Array(pages.prefix(50)))
+        #expect(details["range"] as? String == "1–50")
+        #expect(shown("second") == Array(pages.dropFirst(50).prefix(50)))
+        let ascending = shown("ascending").map { Int($0[1])! }
+        #expect(ascending == ascending.sorted() && ascending.first == pages.map { Int($0[1])! }.min())
+        let search = try #require(details["search"] as? String)
+        // The search keeps the order chosen (ascending), and the export holds what the view shows, whole.
+        let searched = try Self.rows(data, "page", filter: "page~=\(search)", order: "visitors:asc")
+        #expect(searched.count < pages.count)
+        #expect(shown("searched") == Array(searched.prefix(50)))
+        let csv = try Self.csv(data, "page", filter: "page~=\(search)", order: "visitors:asc")
+        #expect(details["csv"] as? String == csv)
+        let panelCSV = try #require(details["panel_csv"] as? String)
+        #expect(panelCSV == (try Self.csv(data, "page")))
+        #expect(panelCSV.split(separator: "\n").count == pages.count + 1)
 
         let country = try #require(report["clicked"] as? String)
         let filtered = report["filtered"] as! [String: Any]

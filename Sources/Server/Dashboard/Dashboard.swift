@@ -231,20 +231,23 @@ public struct Dashboard: Sendable {
         }
         defer { if viaLink { linkQueries.leave() } }
         let engine = self.engine
+        // A panel's CSV export asks with `Accept: text/csv` and gets every row.
+        let csv = request.headers[.accept]?.lowercased().contains("text/csv") == true
         let outcome: Result<Data, Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(
                     returning: Result {
                         let query = try QueryRequest(json: data, clockFor: engine.worker.calendar.clock(for:))
-                        return try engine.run(query).json(for: query)
+                        let result = try engine.run(query)
+                        return csv ? result.csv(for: query) : result.json(for: query)
                     })
             }
         }
         switch outcome {
-        case .success(let json):
+        case .success(let bytes):
             return Response(
-                status: .ok, headers: Self.headers("application/json"),
-                body: .init(byteBuffer: ByteBuffer(bytes: Array(json))))
+                status: .ok, headers: Self.headers(csv ? "text/csv; charset=utf-8" : "application/json"),
+                body: .init(byteBuffer: ByteBuffer(bytes: Array(bytes))))
         case .failure(let error as QueryError) where error.code != .storage:
             return Self.json(.badRequest, ["errors": [["field": error.field ?? "", "message": error.message]]])
         case .failure(let error):

@@ -58,6 +58,39 @@ os.makedirs(os.path.dirname(screenshot), exist_ok=True)
 with open(screenshot, "wb") as handle:
     handle.write(base64.b64decode(shot["data"]))
 
+# Details of the pages panel: every row 50 at a time, sorted, searched, exported.
+DETAILS_ROWS = "[...document.querySelectorAll('.details tr.row')].map(r => [r.dataset.value, Number(r.querySelector('td[data-metric=visitors]').dataset.raw)])"
+DETAILS_LOADED = "document.querySelector('.details') && !document.querySelector('.details').innerText.includes('Loading')"
+evaluate("document.querySelector('[data-panel=page] .details-open').click()")
+wait_for(DETAILS_LOADED, "the pages details")
+details = {"first": evaluate(DETAILS_ROWS), "range": evaluate("document.querySelector('.details .range').textContent")}
+evaluate("document.querySelector('.details .next').click()")
+wait_for(DETAILS_LOADED + " && document.querySelector('.details .range').textContent.startsWith('51')", "the second page")
+details["second"] = evaluate(DETAILS_ROWS)
+evaluate("document.querySelector('.details th[data-sort=visitors]').click()")
+wait_for(DETAILS_LOADED + " && document.querySelector('.details th[data-sort=visitors]').textContent.includes('▲')", "ascending order")
+details["ascending"] = evaluate(DETAILS_ROWS)
+details["search"] = next(p for p, _ in report["logged_in"]["top"]["page"] if p != "/")
+evaluate(f"""(() => {{ const s = document.querySelector('.details input[name=search]'); s.value = {json.dumps(details["search"])};
+  s.dispatchEvent(new Event('input')); }})()""")
+wait_for(DETAILS_LOADED + f" && [...document.querySelectorAll('.details tr.row')].every(r => r.dataset.value.includes({json.dumps(details['search'])}))", "the search")
+details["searched"] = evaluate(DETAILS_ROWS)
+# The export button downloads what the server writes; catch the file instead of saving it.
+details["csv"] = evaluate("""new Promise(resolve => {
+  URL.createObjectURL = (blob) => { blob.text().then(resolve); return 'blob:caught'; };
+  HTMLAnchorElement.prototype.click = function () {};
+  document.querySelector('.details .details-export').click();
+})""")
+evaluate("document.querySelector('.details .details-close').click()")
+wait_for("!document.querySelector('.details')", "the details to close")
+# The panel's own CSV link exports every row, not the ten shown.
+details["panel_csv"] = evaluate("""new Promise(resolve => {
+  URL.createObjectURL = (blob) => { blob.text().then(resolve); return 'blob:caught'; };
+  HTMLAnchorElement.prototype.click = function () {};
+  document.querySelector('[data-panel=page] .export').click();
+})""")
+report["details"] = details
+
 clicked = evaluate("(() => { const row = document.querySelector('[data-panel=country] tr.row'); row.click(); return row.dataset.value; })()")
 report["clicked"] = clicked
 wait_for(f"document.querySelector('.chip[data-filter=\"country:{clicked}\"]') && ({LOADED})", "the filtered dashboard")

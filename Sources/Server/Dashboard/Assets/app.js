@@ -64,6 +64,15 @@
     return body;
   }
   const query = (q) => call("/api/dashboard/query", { method: "POST", body: JSON.stringify(q) });
+  // The same question as CSV, every row (the server writes it, as `infinity query --format csv` does).
+  async function queryCSV(q) {
+    const headers = { "Content-Type": "application/json", Accept: "text/csv" };
+    if (share) headers["X-Share-Token"] = share;
+    if (session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
+    const response = await fetch("/api/dashboard/query", { method: "POST", body: JSON.stringify(q), headers, credentials: "same-origin" });
+    if (!response.ok) throw new Error(response.statusText);
+    return response.text();
+  }
 
   function apiName(dim) { return (SESSION_DIMS.has(dim) ? "visit:" : "event:") + dim; }
   function dateRange() { return state.range === "custom" ? [state.from, state.to] : state.range; }
@@ -238,10 +247,12 @@
     const metrics = current === "goal" ? ["visitors", "events", "conversion_rate"] : current === "currency" ? ["visitors", "revenue"] : ["visitors", "percentage"];
     const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
     let rows = [];
-    const exportLink = el("button", { class: "link export", on: { click: () => exportCSV(current, metrics, rows) } }, "CSV");
+    const title = panel.tabs.find((t) => t[0] === current)[1];
+    const exportLink = el("button", { class: "link export", on: { click: () => exportCSV(current, metrics) } }, "CSV");
+    const detailsLink = el("button", { class: "link details-open", on: { click: () => openDetails(current, title, metrics) } }, "Details");
     const nav = el("nav", {}, el("h2", {}, panel.title),
       panel.tabs.map(([dim, title]) => el("button", { class: dim === current ? "on" : "", on: { click: () => { state.tabs[index] = dim; section.replaceWith(renderPanel(panel, index)); } } }, title)),
-      exportLink);
+      detailsLink, exportLink);
     const section = el("div", { class: "panel", "data-panel": current }, nav, body);
     query(baseQuery({ metrics, dimensions: [current], pagination: { limit: 10 } })).then((answer) => {
       rows = answer.results;
@@ -267,13 +278,63 @@
     render();
   }
 
-  function exportCSV(dim, metrics, rows) {
-    const quote = (v) => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v);
-    // Visitor-sent values never run as spreadsheet formulas.
-    const safe = (v) => /^[=+\-@\t\r]/.test(String(v)) ? "'" + String(v) : String(v);
-    const lines = [[dim, ...metrics].map(quote).join(",")].concat(rows.map((r) => [safe(r.dimensions[0]), ...r.metrics.map((v) => (v == null ? "" : v))].map(quote).join(",")));
-    const link = el("a", { href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" })), download: `${state.site}-${dim}.csv` });
+  // Every row of a panel, as the server writes CSV (formulas in visitor-sent values are defused there).
+  async function exportCSV(dim, metrics, extra) {
+    const csv = await queryCSV(baseQuery(Object.assign({ metrics, dimensions: [dim] }, extra || {})));
+    const link = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: `${state.site}-${dim}.csv` });
     document.body.append(link); link.click(); link.remove();
+  }
+
+  // A panel's details: every row, searchable, sorted by any metric, 50 at a time, exportable.
+  function openDetails(dim, title, metrics) {
+    const view = { search: "", order: [metrics[0], "desc"], offset: 0 };
+    const pageSize = 50;
+    const searchable = !["prop", "currency"].includes(dim);
+    const body = el("div", { class: "details-body" });
+    const pager = el("div", { class: "pager" });
+    const search = el("input", { type: "search", name: "search", placeholder: "Search", "aria-label": "Search " + title, disabled: searchable ? null : "" });
+    let timer = null;
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => { view.search = search.value; view.offset = 0; load(); }, 250); });
+    const close = () => { overlay.remove(); document.removeEventListener("keydown", onKey); };
+    const onKey = (e) => { if (e.key === "Escape") close(); };
+    document.addEventListener("keydown", onKey);
+    const question = () => {
+      const extra = { order_by: [view.order] };
+      const q = baseQuery(Object.assign({ metrics, dimensions: [dim] }, extra));
+      if (view.search) q.filters = (q.filters || []).concat([["contains", apiName(dim), [view.search]]]);
+      return q;
+    };
+    const dialog = el("div", { class: "details", role: "dialog", "aria-label": title + " details" },
+      el("header", {}, el("h2", {}, title), search,
+        el("button", { class: "link details-export", on: { click: () => exportCSV(dim, metrics, { order_by: [view.order], filters: question().filters }) } }, "Export CSV"),
+        el("button", { class: "link details-close", "aria-label": "Close", on: { click: close } }, "×")),
+      body, pager);
+    const overlay = el("div", { class: "overlay", on: { click: (e) => { if (e.target === overlay) close(); } } }, dialog);
+    document.body.append(overlay);
+    async function load() {
+      body.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+      try {
+        const q = question();
+        q.pagination = { limit: pageSize, offset: view.offset };
+        const answer = await query(q);
+        const rows = answer.results;
+        const sortBy = (m) => { view.order = [m, view.order[0] === m && view.order[1] === "desc" ? "asc" : "desc"]; view.offset = 0; load(); };
+        body.replaceChildren(el("table", {},
+          el("thead", {}, el("tr", {}, el("th", {}, title), metrics.map((m) => el("th", { class: "n sortable", "data-sort": m, on: { click: () => sortBy(m) } },
+            m.replace(/_/g, " ") + (view.order[0] === m ? (view.order[1] === "desc" ? " ▼" : " ▲") : ""))))),
+          el("tbody", {}, rows.map((r) => el("tr", { class: "row", "data-value": r.dimensions[0], title: "Filter by this", on: { click: () => { close(); addFilter(dim, r.dimensions[0]); } } },
+            el("td", {}, label(dim, r.dimensions[0])),
+            metrics.map((m, i) => el("td", { class: "n", "data-metric": m, "data-raw": r.metrics[i] == null ? "" : r.metrics[i] }, show(m, r.metrics[i]))))))));
+        if (!rows.length) body.append(el("p", { class: "muted" }, "No rows"));
+        const first = rows.length ? view.offset + 1 : 0;
+        pager.replaceChildren(
+          el("button", { class: "link previous", disabled: view.offset === 0 ? "" : null, on: { click: () => { view.offset = Math.max(0, view.offset - pageSize); load(); } } }, "← Previous"),
+          el("span", { class: "range" }, `${first}–${view.offset + rows.length}`),
+          el("button", { class: "link next", disabled: rows.length < pageSize ? "" : null, on: { click: () => { view.offset += pageSize; load(); } } }, "Next →"));
+      } catch (err) { body.replaceChildren(el("p", { class: "error" }, err.message)); }
+    }
+    load();
+    setTimeout(() => search.focus(), 0);
   }
 
   async function refreshRealtime() {
