@@ -182,6 +182,17 @@ struct BrowserTests {
         #expect(pageOnly["chips"] as? [String] == ["page!:\(excluded)"])
         #expect(Self.same(pageOnly["headline"] as! [String: Any], try Self.headline(data, filter: "page!=\(excluded)")))
 
+        // A property row (key=value) filters on that property.
+        let property = try #require(report["property"] as? String)
+        let pair = property.split(separator: "=", maxSplits: 1).map(String.init)
+        try #require(pair.count == 2)
+        let propertyFiltered = report["property_filtered"] as! [String: Any]
+        #expect(propertyFiltered["chips"] as? [String] == ["props:\(pair[0]):\(pair[1])"])
+        #expect(report["property_chip_text"] as? String == "property \(pair[0]) is \(pair[1])")
+        let expectedProperty = try Self.headline(data, filter: "props:\(pair[0])==\(pair[1])")
+        #expect(expectedProperty["visitors"]! > 0 && expectedProperty["visitors"]! < expected["visitors"]!)
+        #expect(Self.same(propertyFiltered["headline"] as! [String: Any], expectedProperty))
+
         let shared = report["shared"] as! [String: Any]
         #expect(Self.same(shared["headline"] as! [String: Any], expected))
         #expect(report["shared_has_logout"] as? Bool == false)

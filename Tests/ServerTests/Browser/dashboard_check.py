@@ -101,7 +101,7 @@ report["url"] = evaluate("location.search")
 excluded = report["logged_in"]["top"]["page"][0][0]
 report["excluded_page"] = excluded
 evaluate("document.querySelector('.add-filter').click()")
-wait_for("document.querySelector('form.filter-form')", "the filter menu")
+wait_for("!!document.querySelector('form.filter-form')", "the filter menu")
 evaluate(f"""(() => {{
   const form = document.querySelector('form.filter-form');
   form.querySelector('select[name=dim]').value = 'page';
@@ -123,6 +123,16 @@ report["bookmarked"] = read_page()
 evaluate("document.querySelector('.chip[data-filter^=\"country:\"] button').click()")
 wait_for(f"document.querySelectorAll('.chip').length === 1 && ({LOADED})", "the dashboard after removing a chip")
 report["page_only"] = read_page()
+
+# Properties are a dimension to click: plan=pro filters on the events that carry it.
+evaluate("document.querySelector('.chip button').click()")
+wait_for(f"document.querySelectorAll('.chip').length === 0 && ({LOADED})", "the dashboard without filters")
+evaluate("[...document.querySelectorAll('.panel nav button')].find(b => b.textContent === 'Properties').click()")
+wait_for("!!document.querySelector('[data-panel=prop] tr.row')", "the properties panel")
+report["property"] = evaluate("(() => { const row = document.querySelector('[data-panel=prop] tr.row'); row.click(); return row.dataset.value; })()")
+wait_for(f"document.querySelectorAll('.chip').length === 1 && ({LOADED})", "the dashboard filtered by a property")
+report["property_filtered"] = read_page()
+report["property_chip_text"] = evaluate("document.querySelector('.chip').firstChild.textContent")
 
 navigate(base + share)
 wait_for(LOADED, "the shared dashboard")

@@ -25,14 +25,15 @@
     ["12mo", "Last 12 months"], ["year", "This year"], ["all", "All time"], ["custom", "Custom…"]];
 
   function parseFilter(token) {
-    const i = token.indexOf(":");
+    // A property filter's dimension has a colon of its own: `props:plan:pro` is plan is pro.
+    const i = token.startsWith("props:") ? token.indexOf(":", 6) : token.indexOf(":");
     if (i < 0) return {};
     const head = token.slice(0, i);
     const op = head.endsWith("!~") ? "contains_not" : head.endsWith("~") ? "contains" : head.endsWith("!") ? "is_not" : "is";
     return { dim: head.slice(0, head.length - OPERATORS[op][1].length), op, value: token.slice(i + 1) };
   }
   function filterToken(f) { return f.dim + OPERATORS[f.op][1] + ":" + f.value; }
-  function dimName(dim) { return dim.replace(/_/g, " "); }
+  function dimName(dim) { return dim.startsWith("props:") ? "property " + dim.slice(6) : dim.replace(/_/g, " "); }
 
   function readURL() {
     const q = new URLSearchParams(location.search);
@@ -273,7 +274,14 @@
   }
 
   function addFilter(dim, value) {
-    if (["prop", "currency"].includes(dim)) return;
+    if (dim === "currency") return;
+    if (dim === "prop") {
+      // A property row is `key=value`: filter on that property (the events that carry it).
+      const i = value.indexOf("=");
+      if (i <= 0) return;
+      dim = "props:" + value.slice(0, i);
+      value = value.slice(i + 1);
+    }
     state.filters = state.filters.filter((f) => !(f.dim === dim && f.op === "is")).concat([{ dim, op: "is", value }]);
     render();
   }
