@@ -193,6 +193,10 @@ struct BrowserTests {
         #expect(expectedProperty["visitors"]! > 0 && expectedProperty["visitors"]! < expected["visitors"]!)
         #expect(Self.same(propertyFiltered["headline"] as! [String: Any], expectedProperty))
 
+        // example.com counts in UTC: today's chart has a bucket for each hour up to the present one.
+        let hours = (report["today_hours"] as? [Int]) ?? []
+        #expect(hours.map { $0 + 1 }.contains(report["today_buckets"] as? Int ?? -1), "\(report["today_buckets"]!)")
+
         let shared = report["shared"] as! [String: Any]
         #expect(Self.same(shared["headline"] as! [String: Any], expected))
         #expect(report["shared_has_logout"] as? Bool == false)

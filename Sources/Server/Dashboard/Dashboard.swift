@@ -157,7 +157,11 @@ public struct Dashboard: Sendable {
                 return Self.error(.notFound, "this link was revoked or never existed")
             }
             return Self.json(
-                .ok, ["sites": [site], "shared": true, "attribution": countryAttribution.map { $0 as Any } ?? NSNull()])
+                .ok,
+                [
+                    "sites": [site], "shared": true, "now": localNow([site]),
+                    "attribution": countryAttribution.map { $0 as Any } ?? NSNull(),
+                ])
         }
         guard let session = await authenticatedSession(request, requireCSRF: false) else {
             return Self.error(.unauthorized, "not logged in")
@@ -166,9 +170,24 @@ public struct Dashboard: Sendable {
         return Self.json(
             .ok,
             [
-                "email": session.email, "csrf": session.csrf, "sites": sites, "shared": false,
+                "email": session.email, "csrf": session.csrf, "sites": sites, "shared": false, "now": localNow(sites),
                 "attribution": countryAttribution.map { $0 as Any } ?? NSNull(),
             ])
+    }
+
+    /// Each site's wall-clock time now, `yyyy-MM-dd HH:mm:ss` in its own zone: the chart stops at
+    /// the present instead of drawing the rest of today as zeros.
+    private func localNow(_ sites: [String]) -> [String: String] {
+        let now = Date()
+        var times: [String: String] = [:]
+        for site in sites {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+            formatter.timeZone = engine.worker.calendar.zone(of: site)
+            times[site] = formatter.string(from: now)
+        }
+        return times
     }
 
     /// The session of the request's cookie (and, for state-changing requests, its CSRF token).

@@ -134,6 +134,13 @@ wait_for(f"document.querySelectorAll('.chip').length === 1 && ({LOADED})", "the 
 report["property_filtered"] = read_page()
 report["property_chip_text"] = evaluate("document.querySelector('.chip').firstChild.textContent")
 
+# Today by hour: the chart stops at the present hour instead of drawing the rest of the day as zeros.
+hour_before = time.gmtime().tm_hour
+navigate(base + "/?site=example.com&range=today")
+wait_for(f"({LOADED}) && !!document.querySelector('.chart svg text')", "today's dashboard")
+report["today_buckets"] = evaluate("document.querySelectorAll('.chart .bucket').length")
+report["today_hours"] = [hour_before, time.gmtime().tm_hour]
+
 navigate(base + share)
 wait_for(LOADED, "the shared dashboard")
 report["shared"] = read_page()

@@ -5,6 +5,7 @@
   const app = document.getElementById("app");
   const share = location.pathname.startsWith("/share/") ? location.pathname.slice(7) : null;
   let session = null;
+  let sessionAt = 0;
   // Operators: the words on a chip, and the suffix after the dimension in the URL (`f=page~:/blog`).
   const OPERATORS = { is: ["is", ""], is_not: ["is not", "!"], contains: ["contains", "~"], contains_not: ["does not contain", "!~"] };
   const state = readURL();
@@ -125,7 +126,7 @@
   }
 
   async function start() {
-    try { session = await call("/api/dashboard/session"); }
+    try { session = await call("/api/dashboard/session"); sessionAt = Date.now(); }
     catch (err) { if (err.status === 401 && !share) return renderLogin(); app.replaceChildren(el("p", { class: "error" }, err.message)); return; }
     if (!state.site || !session.sites.includes(state.site)) state.site = session.sites[0];
     if (!state.site) { app.replaceChildren(el("p", {}, "No sites yet. Add one with: infinity sites add example.com")); return; }
@@ -204,8 +205,19 @@
     }
   }
 
+  // The site's wall-clock time now, as the server told it at login plus the time since.
+  function siteNow() {
+    const told = session && session.now && session.now[state.site];
+    if (!told) return null;
+    const ms = Date.parse(told.replace(" ", "T") + "Z") + (Date.now() - sessionAt);
+    return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+  }
+
   function drawChart(rows, hourly) {
     const w = 1000, h = 220, pad = 28;
+    // Buckets that start after now have no data yet: the line stops at the present.
+    const now = siteNow();
+    const past = now ? rows.filter((r) => r.dimensions[0] <= now.slice(0, r.dimensions[0].length)).length : rows.length;
     const values = rows.map((r) => r.metrics[0] || 0);
     const previous = rows.map((r) => (r.comparison ? r.comparison.metrics[0] || 0 : null));
     const top = Math.max(1, ...values, ...previous.filter((v) => v != null));
@@ -217,9 +229,9 @@
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", "Visitors per " + (hourly ? "hour" : "day"));
     const node = (tag, attrs) => { const n = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v); svg.append(n); return n; };
-    const points = values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
-    if (rows.length) {
-      node("polygon", { class: "area", points: `${x(0)},${h - pad} ${points} ${x(rows.length - 1)},${h - pad}` });
+    const points = values.slice(0, past).map((v, i) => `${x(i)},${y(v)}`).join(" ");
+    if (rows.length && past) {
+      node("polygon", { class: "area", points: `${x(0)},${h - pad} ${points} ${x(past - 1)},${h - pad}` });
       if (previous.some((v) => v != null)) node("polyline", { class: "previous", points: previous.map((v, i) => `${x(i)},${y(v || 0)}`).join(" ") });
       node("polyline", { class: "line", points });
       const step = Math.max(1, Math.ceil(rows.length / 8));
@@ -231,7 +243,7 @@
       node("text", { x: 4, y: h - pad + 4 }).textContent = "0";
       // Hovering a bucket shows its numbers (the native tooltip of an invisible slice).
       const slice = rows.length < 2 ? w - 2 * pad : (w - 2 * pad) / (rows.length - 1);
-      rows.forEach((r, i) => {
+      rows.slice(0, past).forEach((r, i) => {
         const bucket = node("rect", { class: "bucket", x: x(i) - slice / 2, y: pad, width: slice, height: h - 2 * pad,
           "data-time": r.dimensions[0], "data-visitors": values[i], "data-pageviews": r.metrics[1] == null ? "" : r.metrics[1] });
         const title = document.createElementNS(ns, "title");
