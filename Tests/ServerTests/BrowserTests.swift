@@ -99,6 +99,11 @@ struct BrowserTests {
             _ = server.stop()
             try? FileManager.default.removeItem(atPath: data)
         }
+        // One page view now, through the real endpoint, for the realtime view to find.
+        let sent = try HTTPConnection(port: server.port).request(
+            "POST", "/api/event", headers: ["Content-Type": "text/plain", "User-Agent": ServeEndToEndTests.chrome],
+            body: ServeEndToEndTests.event("/realtime-check"))
+        try #require(sent.status == 202)
         let screenshot = BuiltBinary.packageRoot.appendingPathComponent(".build/test-artifacts/dashboard.png").path
         let driver = Process()
         driver.executableURL = URL(fileURLWithPath: python)
@@ -192,6 +197,12 @@ struct BrowserTests {
         let expectedProperty = try Self.headline(data, filter: "props:\(pair[0])==\(pair[1])")
         #expect(expectedProperty["visitors"]! > 0 && expectedProperty["visitors"]! < expected["visitors"]!)
         #expect(Self.same(propertyFiltered["headline"] as! [String: Any], expectedProperty))
+
+        // The realtime view (last 30 minutes) holds exactly the page view sent before the run.
+        let realtime = try #require(report["realtime"] as? [String: Any])
+        #expect(realtime["visitors"] as? Int == 1 && realtime["pageviews"] as? Int == 1, "\(realtime)")
+        #expect(realtime["pages"] as? [String] == ["/realtime-check"])
+        #expect(realtime["sources"] as? [String] == ["Google"])
 
         // example.com counts in UTC: today's chart has a bucket for each hour up to the present one.
         let hours = (report["today_hours"] as? [Int]) ?? []

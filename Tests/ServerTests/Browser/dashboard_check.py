@@ -134,6 +134,17 @@ wait_for(f"document.querySelectorAll('.chip').length === 1 && ({LOADED})", "the 
 report["property_filtered"] = read_page()
 report["property_chip_text"] = evaluate("document.querySelector('.chip').firstChild.textContent")
 
+# The realtime count opens the last 30 minutes: the test sent one page view just before.
+evaluate("document.querySelector('#realtime').click()")
+wait_for("!!document.querySelector('.realtime-view [data-realtime-metric=visitors]')", "the realtime view")
+report["realtime"] = evaluate("""(() => ({
+  visitors: Number(document.querySelector('.realtime-view [data-realtime-metric=visitors]').dataset.raw),
+  pageviews: Number(document.querySelector('.realtime-view [data-realtime-metric=pageviews]').dataset.raw),
+  pages: [...document.querySelectorAll('.realtime-view [data-realtime=page] tr.row')].map(r => r.dataset.value),
+  sources: [...document.querySelectorAll('.realtime-view [data-realtime=source] tr.row')].map(r => r.dataset.value),
+}))()""")
+evaluate("document.querySelector('.realtime-view .details-close').click()")
+
 # Today by hour: the chart stops at the present hour instead of drawing the rest of the day as zeros.
 hour_before = time.gmtime().tm_hour
 navigate(base + "/?site=example.com&range=today")

@@ -147,7 +147,7 @@
     }
     const compare = el("input", { type: "checkbox", id: "compare", checked: state.compare ? "" : null, on: { change: (e) => { state.compare = e.target.checked; render(); } } });
     parts.push(el("label", {}, compare, " Compare with previous period"));
-    parts.push(el("span", { class: "realtime", id: "realtime" }, ""));
+    parts.push(el("button", { class: "link realtime", id: "realtime", title: "Realtime: the last 30 minutes", on: { click: openRealtime } }, ""));
     if (!session.shared) parts.push(el("button", { class: "link", on: { click: async () => { await call("/api/dashboard/logout", { method: "POST" }); location.href = "/"; } } }, "Log out"));
     return el("header", {}, parts);
   }
@@ -303,6 +303,46 @@
     const csv = await queryCSV(baseQuery(Object.assign({ metrics, dimensions: [dim] }, extra || {})));
     const link = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: `${state.site}-${dim}.csv` });
     document.body.append(link); link.click(); link.remove();
+  }
+
+  // Realtime: the last 30 minutes of the site's own clock (visitors, pages, sources), refreshed
+  // every 10 seconds while open.
+  function openRealtime() {
+    const body = el("div", { class: "details-body" }, el("p", { class: "muted" }, "Loading…"));
+    let timer = null;
+    const close = () => { clearInterval(timer); overlay.remove(); document.removeEventListener("keydown", onKey); };
+    const onKey = (e) => { if (e.key === "Escape") close(); };
+    document.addEventListener("keydown", onKey);
+    const dialog = el("div", { class: "details realtime-view", role: "dialog", "aria-label": "Realtime" },
+      el("header", {}, el("h2", {}, "Realtime · last 30 minutes"), el("button", { class: "link details-close", "aria-label": "Close", on: { click: close } }, "×")),
+      body);
+    const overlay = el("div", { class: "overlay", on: { click: (e) => { if (e.target === overlay) close(); } } }, dialog);
+    document.body.append(overlay);
+    const table = (title, dim, rows) => el("table", { "data-realtime": dim },
+      el("thead", {}, el("tr", {}, el("th", {}, title), el("th", { class: "n" }, "visitors"))),
+      el("tbody", {}, rows.map((r) => el("tr", { class: "row", "data-value": r.dimensions[0] },
+        el("td", {}, label(dim, r.dimensions[0])), el("td", { class: "n", "data-metric": "visitors", "data-raw": r.metrics[0] }, show("visitors", r.metrics[0]))))));
+    async function load() {
+      const now = siteNow();
+      if (!now) return;
+      // The site's local minutes, from 30 minutes ago through the current one.
+      const end = Date.parse(now.replace(" ", "T") + "Z") + 60000;
+      const minute = (ms) => new Date(ms).toISOString().slice(0, 16);
+      const base = { site_id: state.site, date_range: [minute(end - 31 * 60000), minute(end)] };
+      try {
+        const [totals, pages, sources] = await Promise.all([
+          query(Object.assign({}, base, { metrics: ["visitors", "pageviews"] })),
+          query(Object.assign({}, base, { metrics: ["visitors"], dimensions: ["event:page"], pagination: { limit: 10 } })),
+          query(Object.assign({}, base, { metrics: ["visitors"], dimensions: ["visit:source"], pagination: { limit: 10 } })),
+        ]);
+        body.replaceChildren(
+          el("section", { class: "cards" }, [["visitors", "Visitors"], ["pageviews", "Pageviews"]].map(([m, t], i) =>
+            el("div", { class: "card", "data-realtime-metric": m, "data-raw": totals.totals.metrics[i] }, el("div", { class: "label" }, t), el("div", { class: "value" }, show(m, totals.totals.metrics[i]))))),
+          table("Pages", "page", pages.results), table("Sources", "source", sources.results));
+      } catch (err) { body.replaceChildren(el("p", { class: "error" }, err.message)); }
+    }
+    load();
+    timer = setInterval(load, 10000);
   }
 
   // A panel's details: every row, searchable, sorted by any metric, 50 at a time, exportable.
