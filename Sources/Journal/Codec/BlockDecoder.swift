@@ -6,23 +6,21 @@ public enum BlockDecoder {
     /// Decompresses and decodes a block payload. Throws a ``JournalError/Code/corrupt`` error (without
     /// file or offset; the caller adds them) if the payload does not match its header.
     public static func decode(header: BlockHeader, compressed: UnsafeRawBufferPointer) throws -> HitBlock {
-        try decode(header: header, compressed: compressed, dictionary: nil) { _ in }
-    }
-
-    /// Decompresses and decodes a block payload; a linked block against `dictionary` (the payloads
-    /// before it in its chain). `payload` sees the decompressed bytes before they are decoded.
-    static func decode(
-        header: BlockHeader, compressed: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer?,
-        payload: (UnsafeRawBufferPointer) -> Void
-    ) throws -> HitBlock {
         let size = Int(header.uncompressedLength)
-        // 8 bytes of slack so that bit unpacking can always load a whole UInt64.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 8)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size + payloadSlack, alignment: 8)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
-        try decompress(header: header, compressed: compressed, dictionary: dictionary, into: buffer)
-        payload(UnsafeRawBufferPointer(rebasing: buffer[0..<size]))
-        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: buffer[0..<size]))
+        try decompress(header: header, compressed: compressed, dictionary: nil, into: buffer)
+        return try decode(header: header, payload: UnsafeRawBufferPointer(rebasing: buffer[0..<size]))
+    }
+
+    /// Bytes a decompressed payload's buffer needs after the payload, so that bit unpacking can
+    /// always load a whole UInt64.
+    static let payloadSlack = 8
+
+    /// Decodes a decompressed payload, which must be followed by ``payloadSlack`` readable bytes.
+    static func decode(header: BlockHeader, payload: UnsafeRawBufferPointer) throws -> HitBlock {
+        var reader = ByteReader(payload)
         do {
             return try decodeColumns(header: header, reader: &reader)
         } catch let error as ByteReader.OutOfBounds {

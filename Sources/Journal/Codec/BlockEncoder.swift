@@ -59,12 +59,7 @@ public enum BlockEncoder {
     static func encode(
         _ hits: some Collection<Hit>, firstSequence: UInt64, level: Int32, layout: BlockHeader.Layout
     ) throws -> Encoded {
-        let raw = try columns(hits, layout: layout)
-        return Payload(
-            recordCount: raw.recordCount, compressed: LZ4.compress(raw.bytes, level: level),
-            uncompressedLength: raw.bytes.count, minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp,
-            sites: raw.sites, codec: .independent, layout: raw.layout
-        ).block(firstSequence: firstSequence)
+        compress(try columns(hits, layout: layout), chain: nil, level: level).block(firstSequence: firstSequence)
     }
 
     /// Encodes and compresses `hits` (1 to ``maxRecords``), ready to become a block anywhere.
@@ -99,20 +94,16 @@ public enum BlockEncoder {
     }
 
     /// Compresses a laid-out payload: against `chain` when there is one and it holds earlier
-    /// payloads (a linked block), otherwise on its own.
-    static func compress(_ raw: RawPayload, chain: LZ4Chain?) -> Payload {
+    /// payloads (a linked block), otherwise on its own (with LZ4HC at `level` when given).
+    static func compress(_ raw: RawPayload, chain: LZ4Chain?, level: Int32? = nil) -> Payload {
+        let linked = chain?.isLinked == true
         var codec = BlockHeader.Codec.independent
         let compressed: [UInt8]
-        if let chain {
-            let linked = chain.isLinked
-            if let bytes = chain.compress(raw.bytes) {
-                compressed = bytes
-                if linked { codec = .linked }
-            } else {
-                compressed = LZ4.compress(raw.bytes)
-            }
+        if let bytes = chain?.compress(raw.bytes) {
+            compressed = bytes
+            if linked { codec = .linked }
         } else {
-            compressed = LZ4.compress(raw.bytes)
+            compressed = LZ4.compress(raw.bytes, level: level)
         }
         return Payload(
             recordCount: raw.recordCount, compressed: compressed, uncompressedLength: raw.bytes.count,

@@ -5,32 +5,21 @@ public enum LZ4 {
     /// Largest uncompressed payload a block may have (liblz4's own limit is about 2 GB).
     public static let maxInputSize = 64 << 20
 
-    /// Compresses `input`; returns the compressed bytes.
-    public static func compress(_ input: [UInt8]) -> [UInt8] {
+    /// Compresses `input`: with LZ4's fast mode, or with LZ4HC at `level` (slower to write, the same
+    /// format and decoding speed); returns the compressed bytes.
+    public static func compress(_ input: [UInt8], level: Int32? = nil) -> [UInt8] {
         let bound = Int(LZ4_compressBound(Int32(input.count)))
         return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { output, initialized in
             let written = input.withUnsafeBufferPointer { src in
-                LZ4_compress_default(
-                    UnsafeRawPointer(src.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    UnsafeMutableRawPointer(output.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    Int32(input.count), Int32(bound))
+                let source = UnsafeRawPointer(src.baseAddress!).assumingMemoryBound(to: CChar.self)
+                let destination = UnsafeMutableRawPointer(output.baseAddress!).assumingMemoryBound(to: CChar.self)
+                return if let level {
+                    LZ4_compress_HC(source, destination, Int32(input.count), Int32(bound), level)
+                } else {
+                    LZ4_compress_default(source, destination, Int32(input.count), Int32(bound))
+                }
             }
-            // LZ4_compress_default cannot fail when the destination is compressBound large.
-            initialized = Int(max(written, 0))
-        }
-    }
-
-    /// Compresses `input` with LZ4HC at `level` (slower to write, the same format and decoding
-    /// speed); returns the compressed bytes.
-    static func compress(_ input: [UInt8], level: Int32) -> [UInt8] {
-        let bound = Int(LZ4_compressBound(Int32(input.count)))
-        return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { output, initialized in
-            let written = input.withUnsafeBufferPointer { src in
-                LZ4_compress_HC(
-                    UnsafeRawPointer(src.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    UnsafeMutableRawPointer(output.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    Int32(input.count), Int32(bound), level)
-            }
+            // Neither fails when the destination is compressBound large.
             initialized = Int(max(written, 0))
         }
     }

@@ -115,19 +115,14 @@ struct SegmentCursor {
                     "block of \(header.totalLength) bytes runs past the end of the file (\(fileSize - offset) left)",
                     offset: offset)
             }
-            if header.layout != .columns, self.header.formatVersion < SegmentHeader.linkedBlocksVersion {
+            if self.header.formatVersion < SegmentHeader.linkedBlocksVersion,
+                header.codec == .linked || header.layout != .columns
+            {
                 return .problem(
-                    "block with visitor profiles in a segment of format version \(self.header.formatVersion)",
+                    "a format version 2 block (linked, or with visitor profiles) in a segment of format version \(self.header.formatVersion)",
                     offset: offset)
             }
-            if header.codec == .linked {
-                guard self.header.formatVersion >= SegmentHeader.linkedBlocksVersion else {
-                    return .problem(
-                        "linked block in a segment of format version \(self.header.formatVersion)", offset: offset)
-                }
-            } else {
-                chainStart = offset
-            }
+            if header.codec == .independent { chainStart = offset }
             let found = Found(header: header, offset: offset, chainStart: chainStart)
             offset += Int64(header.totalLength)
             expectedSequence = header.endSequence
@@ -153,36 +148,16 @@ struct SegmentCursor {
     /// A linked block needs the payloads before it in its chain: when the previous decode was not
     /// of the block just before it, those are read and decompressed first.
     mutating func decode(_ block: Found, buffer: inout [UInt8]) throws -> HitBlock {
-        guard try readPayload(of: block, into: &buffer) else {
-            throw JournalError(
-                .corrupt, "block at record \(block.header.firstSequence) fails its payload checksum", file: file.path,
-                offset: block.offset, hint: Self.corruptHint)
-        }
         do {
-            let length = Int(block.header.compressedLength)
-            switch block.header.codec {
-            case .independent:
-                history.begin(at: block.offset)
-                return try buffer.withUnsafeBytes {
-                    try BlockDecoder.decode(
-                        header: block.header, compressed: UnsafeRawBufferPointer(rebasing: $0[0..<length]),
-                        dictionary: nil
-                    ) { history.append($0, end: block.end) }
-                }
-            case .linked:
-                try catchUp(to: block)
-                var payload = [UInt8]()
-                let decoded = try buffer.withUnsafeBytes { compressed in
-                    try history.withDictionary { dictionary in
-                        try BlockDecoder.decode(
-                            header: block.header, compressed: UnsafeRawBufferPointer(rebasing: compressed[0..<length]),
-                            dictionary: dictionary
-                        ) { payload = Array($0[max(0, $0.count - LZ4Chain.window)...]) }
-                    }
-                }
-                payload.withUnsafeBytes { history.append($0, end: block.end) }
-                return decoded
-            }
+            if block.header.codec == .linked { try catchUp(to: block, scratch: &buffer) }
+            let size = Int(block.header.uncompressedLength)
+            let payload = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: size + BlockDecoder.payloadSlack, alignment: 8)
+            defer { payload.deallocate() }
+            payload.initializeMemory(as: UInt8.self, repeating: 0)
+            try decompress(block, compressed: &buffer, into: payload)
+            return try BlockDecoder.decode(
+                header: block.header, payload: UnsafeRawBufferPointer(rebasing: payload[0..<size]))
         } catch var error as JournalError {
             error.file = file.path
             error.offset = block.offset
@@ -191,23 +166,42 @@ struct SegmentCursor {
         }
     }
 
+    /// Reads and checks `block`'s payload and decompresses it into `output` (a linked block against
+    /// ``history``, which must reach up to it), then adds it to the history.
+    private mutating func decompress(
+        _ block: Found, compressed: inout [UInt8], into output: UnsafeMutableRawBufferPointer
+    ) throws {
+        guard try readPayload(of: block, into: &compressed) else {
+            history.clear()
+            throw JournalError(.corrupt, "block at record \(block.header.firstSequence) fails its payload checksum")
+        }
+        let header = block.header
+        if header.codec == .independent { history.begin(at: block.offset) }
+        try compressed.withUnsafeBytes { all in
+            let input = UnsafeRawBufferPointer(rebasing: all[0..<Int(header.compressedLength)])
+            switch header.codec {
+            case .independent:
+                try BlockDecoder.decompress(header: header, compressed: input, dictionary: nil, into: output)
+            case .linked:
+                try history.withDictionary {
+                    try BlockDecoder.decompress(header: header, compressed: input, dictionary: $0, into: output)
+                }
+            }
+        }
+        history.append(UnsafeRawBufferPointer(rebasing: output[0..<Int(header.uncompressedLength)]), end: block.end)
+    }
+
     /// Puts the payloads of `block`'s chain before it into ``history``, decompressing the blocks
     /// that the previous decode did not reach.
-    private mutating func catchUp(to block: Found) throws {
+    private mutating func catchUp(to block: Found, scratch: inout [UInt8]) throws {
         guard let start = block.chainStart else {
             history.clear()
             throw JournalError(
                 .corrupt,
                 "block at record \(block.header.firstSequence) is compressed against earlier blocks that are damaged")
         }
-        var position: Int64
-        if history.start == start, history.end <= block.offset {
-            position = history.end
-        } else {
-            history.clear()
-            position = start
-        }
-        var compressed = [UInt8]()
+        var position = start
+        if history.start == start, history.end <= block.offset { position = history.end } else { history.clear() }
         var headerBytes = [UInt8](repeating: 0, count: BlockHeader.size)
         while position < block.offset {
             let read = try headerBytes.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
@@ -221,29 +215,16 @@ struct SegmentCursor {
                 )
             }
             let earlier = Found(header: header, offset: position, chainStart: start)
-            guard try readPayload(of: earlier, into: &compressed) else {
+            var payload = [UInt8](repeating: 0, count: Int(header.uncompressedLength))
+            do {
+                try payload.withUnsafeMutableBytes { try decompress(earlier, compressed: &scratch, into: $0) }
+            } catch let error as JournalError {
                 history.clear()
                 throw JournalError(
                     .corrupt,
-                    "block at record \(block.header.firstSequence) is compressed against a block (record \(header.firstSequence)) that fails its payload checksum"
+                    "block at record \(block.header.firstSequence) is compressed against a damaged block: \(error.message)"
                 )
             }
-            let size = Int(header.uncompressedLength)
-            var payload = [UInt8](repeating: 0, count: size)
-            try compressed.withUnsafeBytes { source in
-                let input = UnsafeRawBufferPointer(rebasing: source[0..<Int(header.compressedLength)])
-                try payload.withUnsafeMutableBytes { output in
-                    if header.codec == .independent {
-                        history.begin(at: position)
-                        try BlockDecoder.decompress(header: header, compressed: input, dictionary: nil, into: output)
-                    } else {
-                        try history.withDictionary {
-                            try BlockDecoder.decompress(header: header, compressed: input, dictionary: $0, into: output)
-                        }
-                    }
-                }
-            }
-            payload.withUnsafeBytes { history.append($0, end: earlier.end) }
             position = earlier.end
         }
         guard position == block.offset, history.start == start else {

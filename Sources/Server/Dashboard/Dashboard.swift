@@ -251,7 +251,7 @@ public struct Dashboard: Sendable {
         defer { if viaLink { linkQueries.leave() } }
         let engine = self.engine
         // A panel's CSV export asks with `Accept: text/csv` and gets every row.
-        let csv = request.headers[.accept]?.lowercased().contains("text/csv") == true
+        let csv = request.acceptsCSV
         let outcome: Result<Data, Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(
@@ -265,7 +265,7 @@ public struct Dashboard: Sendable {
         switch outcome {
         case .success(let bytes):
             return Response(
-                status: .ok, headers: Self.headers(csv ? "text/csv; charset=utf-8" : "application/json"),
+                status: .ok, headers: Self.headers(csv ? csvContentType : "application/json"),
                 body: .init(byteBuffer: ByteBuffer(bytes: Array(bytes))))
         case .failure(let error as QueryError) where error.code != .storage:
             return Self.json(.badRequest, ["errors": [["field": error.field ?? "", "message": error.message]]])

@@ -59,9 +59,9 @@ public struct StatsAPI: Sendable {
         switch outcome {
         case .success(let (query, result)):
             // `Accept: text/csv` asks for the rows as CSV (a header line, one line per row).
-            let csv = request.headers[.accept]?.lowercased().contains("text/csv") == true
+            let csv = request.acceptsCSV
             var headers = HTTPFields()
-            headers[.contentType] = csv ? "text/csv; charset=utf-8" : "application/json"
+            headers[.contentType] = csv ? csvContentType : "application/json"
             let bytes = csv ? result.csv(for: query) : result.json(for: query)
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: bytes)))
         case .failure(let error as QueryError) where error.code != .storage:

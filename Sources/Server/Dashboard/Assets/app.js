@@ -56,11 +56,15 @@
     history.replaceState(null, "", location.pathname + "?" + q.toString());
   }
 
-  async function call(path, options = {}) {
+  // Every request carries the shared link's token or the session's CSRF token.
+  function send(path, options = {}) {
     const headers = Object.assign({ "Content-Type": "application/json" }, options.headers || {});
     if (share) headers["X-Share-Token"] = share;
     if (session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
-    const response = await fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
+    return fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
+  }
+  async function call(path, options = {}) {
+    const response = await send(path, options);
     const body = await response.json().catch(() => ({}));
     if (!response.ok) { const e = new Error((body.errors && body.errors[0] && body.errors[0].message) || response.statusText); e.status = response.status; throw e; }
     return body;
@@ -68,10 +72,7 @@
   const query = (q) => call("/api/dashboard/query", { method: "POST", body: JSON.stringify(q) });
   // The same question as CSV, every row (the server writes it, as `infinity query --format csv` does).
   async function queryCSV(q) {
-    const headers = { "Content-Type": "application/json", Accept: "text/csv" };
-    if (share) headers["X-Share-Token"] = share;
-    if (session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
-    const response = await fetch("/api/dashboard/query", { method: "POST", body: JSON.stringify(q), headers, credentials: "same-origin" });
+    const response = await send("/api/dashboard/query", { method: "POST", body: JSON.stringify(q), headers: { Accept: "text/csv" } });
     if (!response.ok) throw new Error(response.statusText);
     return response.text();
   }
