@@ -107,35 +107,42 @@ struct OracleFixture {
             toFile: data.path + "/zones.json", atomically: true, encoding: .utf8)
         try ("[" + QueryOracleTests.cases.joined(separator: ",\n") + "]").write(
             toFile: data.path + "/cases.json", atomically: true, encoding: .utf8)
-        guard oracle else {
-            expected = []
-            return
-        }
+        expected = oracle ? try Self.oracle(data: data.path, cases: "cases.json") : []
+    }
+
+    /// DuckDB's answers to the cases in `<data>/CASES` (a JSON list of Stats API requests), with
+    /// the goals and funnels of `<data>/DEFINITIONS` if given.
+    static func oracle(data: String, cases: String, definitions: String? = nil) throws -> [[String: Any]] {
         let python = try #require(
             QueryOracleTests.python,
             "DuckDB is needed: run `make test` (it installs it into .build/oracle) or set INFINITY_ORACLE_PYTHON")
-
         let oracle = Process()
         oracle.executableURL = URL(fileURLWithPath: python)
-        oracle.arguments = [
-            BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/oracle.py").path,
-            data.path + "/hits.ndjson", data.path + "/zones.json", data.path + "/cases.json",
-        ]
+        oracle.arguments =
+            [
+                BuiltBinary.packageRoot.appendingPathComponent("Tests/InfinityCLITests/Oracle/oracle.py").path,
+                data + "/hits.ndjson", data + "/zones.json", data + "/" + cases,
+            ] + (definitions.map { [data + "/" + $0] } ?? [])
         let out = Pipe()
         oracle.standardOutput = out
         try oracle.run()
         let expectedData = out.fileHandleForReading.readDataToEndOfFile()
         oracle.waitUntilExit()
         try #require(oracle.terminationStatus == 0, "the DuckDB oracle failed")
-        expected = try #require(try JSONSerialization.jsonObject(with: expectedData) as? [[String: Any]])
+        return try #require(try JSONSerialization.jsonObject(with: expectedData) as? [[String: Any]])
     }
 
     /// `infinity query --json` for one case, with `arguments` added; the parsed answer.
     func answer(case index: Int, arguments: [String] = []) throws -> [String: Any] {
-        let file = data.path + "/case\(index).json"
-        try QueryOracleTests.cases[index].write(toFile: file, atomically: true, encoding: .utf8)
+        try answer(QueryOracleTests.cases[index], label: "case\(index)", arguments: arguments)
+    }
+
+    /// `infinity query --json` for one Stats API request body; the parsed answer.
+    func answer(_ body: String, label: String, arguments: [String] = []) throws -> [String: Any] {
+        let file = data.path + "/\(label).json"
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
         let run = try CLI.run(["query", "--data", data.path, "--json", file, "--format", "json"] + arguments)
-        try #require(run.status == 0, "case \(index): \(run.stderr)")
+        try #require(run.status == 0, "\(label): \(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
 

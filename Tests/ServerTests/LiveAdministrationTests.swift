@@ -145,4 +145,65 @@ struct LiveAdministrationTests {
         }
         #expect(try Self.eventually { try shared() == 200 }, "a link shared beside the server did not open")
     }
+
+    @Test("a goal and a funnel defined beside the server count in its next answers, as the CLI counts them")
+    func goalsAndFunnelsLive() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        _ = try ServerProcess.run([
+            "generate", "--data", data, "--site", "example.com", "--days", "4", "--hits-per-day", "1500", "--start",
+            "2026-10-01", "--sync", "none",
+        ])
+        let key = try ServerProcess.run(["keys", "create", "goals", "--data", data])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(data: data)
+        defer { _ = server.stop() }
+        let http = try HTTPConnection(port: server.port)
+        func ask(_ body: String) throws -> (status: Int, results: [[String: Any]]) {
+            let response = try http.request(
+                "POST", "/api/v2/query", headers: ["Authorization": "Bearer \(key)"], body: Array(body.utf8))
+            let object = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+            return (response.status, object?["results"] as? [[String: Any]] ?? [])
+        }
+        func cli(_ body: String) throws -> [[String: Any]] {
+            try body.write(toFile: data + "/request.json", atomically: true, encoding: .utf8)
+            let output = try ServerProcess.run([
+                "query", "--data", data, "--json", data + "/request.json", "--format", "json",
+            ])
+            let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            return object?["results"] as? [[String: Any]] ?? []
+        }
+        func labels(_ rows: [[String: Any]]) -> [String] { rows.compactMap { ($0["dimensions"] as? [String])?.first } }
+
+        let byGoal =
+            #"{"site_id": "example.com", "date_range": ["2026-10-01", "2026-10-04"], "metrics": ["visitors", "events", "conversion_rate"], "dimensions": ["event:goal"]}"#
+        #expect(try labels(ask(byGoal).results).contains("Signup"), "before any definition, events are the goals")
+        #expect(
+            try ServerProcess.invoke([
+                "goals", "add", "example.com", "--page", "/pricing", "--name", "Pricing", "--data", data,
+            ]).status == 0)
+        #expect(
+            try Self.eventually { try labels(ask(byGoal).results) == ["Pricing"] },
+            "the running server did not take the goal defined beside it")
+        let served = try ask(byGoal).results
+        #expect(
+            try JSONSerialization.data(withJSONObject: served, options: .sortedKeys)
+                == JSONSerialization.data(withJSONObject: try cli(byGoal), options: .sortedKeys))
+
+        let funnel = #"{"site_id": "example.com", "date_range": ["2026-10-01", "2026-10-04"], "funnel": "Buy"}"#
+        #expect(try ask(funnel).status == 400, "a funnel that is not defined must be refused")
+        #expect(
+            try ServerProcess.invoke([
+                "funnels", "add", "example.com", "Buy", "--step", "page==/", "--step", "goal==Pricing", "--data", data,
+            ]).status == 0)
+        #expect(
+            try Self.eventually { try ask(funnel).status == 200 }, "the funnel defined beside the server was refused")
+        let steps = try ask(funnel).results
+        #expect(labels(steps) == ["Visit /", "Pricing"])
+        let visitors = steps.compactMap { ($0["metrics"] as? [Double])?.first }
+        #expect(visitors.count == 2 && visitors[0] > visitors[1] && visitors[1] > 0, "\(visitors)")
+        #expect(
+            try JSONSerialization.data(withJSONObject: steps, options: .sortedKeys)
+                == JSONSerialization.data(withJSONObject: try cli(funnel), options: .sortedKeys))
+    }
 }

@@ -20,13 +20,17 @@ public indirect enum HitFilter: Sendable {
     case time(Range<Int64>)
     /// The hit was imported from history (`true`) or sent live (`false`).
     case imported(Bool)
+    /// The hit at which its visit first completes these steps in order: a hit matching the first
+    /// step, a later hit matching the second, and so on (other hits in between are allowed; one
+    /// hit completes at most one step). Only that hit matches, so a visit counts once.
+    case sequence([HitFilter])
 }
 
 extension HitFilter {
     /// Whether the filter needs hit timestamps (which only tables folded from the journal have).
     public var needsTimestamps: Bool {
         switch self {
-        case .all(let parts), .any(let parts): parts.contains(where: \.needsTimestamps)
+        case .all(let parts), .any(let parts), .sequence(let parts): parts.contains(where: \.needsTimestamps)
         case .not(let part): part.needsTimestamps
         case .time: true
         case .value, .imported: false
@@ -37,7 +41,8 @@ extension HitFilter {
     var columns: VisitTable.Columns {
         var columns: VisitTable.Columns = []
         switch self {
-        case .all(let parts), .any(let parts): for part in parts { columns.formUnion(part.columns) }
+        case .all(let parts), .any(let parts), .sequence(let parts):
+            for part in parts { columns.formUnion(part.columns) }
         case .not(let part): columns = part.columns
         case .value(let dimension, _): columns = .counting(dimension)
         case .imported: columns = .flags
@@ -56,6 +61,7 @@ struct CompiledFilter {
         case leaf(Dimension, [Bool])
         case time(Range<Int64>)
         case imported(Bool)
+        case sequence([Node])
     }
 
     let root: Node
@@ -72,6 +78,7 @@ struct CompiledFilter {
                 .leaf(dimension, keys[KeySpace(dimension).rawValue].map(predicate))
             case .time(let range): .time(range)
             case .imported(let imported): .imported(imported)
+            case .sequence(let steps): .sequence(steps.map(compile))
             }
         }
         root = compile(filter)
@@ -80,7 +87,7 @@ struct CompiledFilter {
             case .all(let parts), .any(let parts): parts.allSatisfy(sessionLevel)
             case .not(let part): sessionLevel(part)
             case .value(let dimension, _): dimension.isSessionLevel
-            case .time, .imported: false
+            case .time, .imported, .sequence: false
             }
         }
         isSessionLevel = sessionLevel(filter)
@@ -97,7 +104,7 @@ struct CompiledFilter {
             case .not(let part): return evaluate(part).map { !$0 }
             case .leaf(let dimension, let matching):
                 return Self.lookUp(table.sessionKeys[FoldSlots.slot(of: dimension)], matching, count: count)
-            case .time, .imported: preconditionFailure("not a session-level test")
+            case .time, .imported, .sequence: preconditionFailure("not a session-level test")
             }
         }
         return evaluate(root)
@@ -125,6 +132,7 @@ struct CompiledFilter {
             case .any(let parts): return combine(parts.map(evaluate), count: count, all: false)
             case .not(let part): return evaluate(part).map { !$0 }
             case .time(let range): return table.times.map { range.contains($0) }
+            case .sequence(let steps): return completions(of: steps.map(evaluate), in: table)
             case .imported(let imported):
                 let flags = table.flags
                 return (0..<count).map { (flags[$0] & UInt32(HitFlags.imported.rawValue) != 0) == imported }
@@ -151,6 +159,27 @@ struct CompiledFilter {
             }
         }
         return evaluate(root)
+    }
+
+    /// The hits at which each visit first completes `steps` (one mask per step, in hit order) in
+    /// order, one step per hit at most.
+    private func completions(of steps: [[Bool]], in table: VisitTable) -> [Bool] {
+        var result = [Bool](repeating: false, count: table.hitCount)
+        guard !steps.isEmpty else { return result }
+        withExtendedLifetime(table.visitStarts) {
+            let starts = table.visitStarts.view
+            for visit in 0..<table.visitCount {
+                var reached = 0
+                for hit in Int(starts[visit])..<Int(starts[visit + 1]) where steps[reached][hit] {
+                    reached += 1
+                    if reached == steps.count {
+                        result[hit] = true
+                        break
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// Whether `matching` holds for each value of a column (shifted down by `offset`; values

@@ -65,6 +65,7 @@ extension Filter {
         case .and(let parts): return .all(try parts.map { try $0.hitFilter(budget: budget) })
         case .or(let parts): return .any(try parts.map { try $0.hitFilter(budget: budget) })
         case .not(let part): return .not(try part.hitFilter(budget: budget))
+        case .sequence(let steps): return .sequence(try steps.map { try $0.hitFilter(budget: budget) })
         case .compare(let comparison):
             let leaf = HitFilter.value(comparison.dimension, try Predicate(comparison, budget: budget).test)
             return comparison.op.isNegated ? .not(leaf) : leaf
@@ -88,6 +89,7 @@ extension Filter {
             let left = parts.compactMap { $0.withoutGoals() }
             return left.count == parts.count ? .or(left) : nil
         case .not(let part): return part.withoutGoals().map { .not($0) }
+        case .sequence: return self
         }
     }
 }

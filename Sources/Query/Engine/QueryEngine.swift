@@ -20,20 +20,31 @@ public struct QueryEngine: Sendable {
     /// What counts the days.
     public let counter: any DayCounter
 
+    /// Each site's goals and funnels (none when nil).
+    public let definitions: (any SiteDefinitions)?
+
     /// An engine over `worker`'s data. A long-lived engine (the server) passes a ``SectionCache``
     /// so that repeated questions over the same days skip reading, checking and decompressing.
-    public init(worker: ProjectionWorker, cache: SectionCache? = nil, timeBudget: Double = 2) {
+    public init(
+        worker: ProjectionWorker, cache: SectionCache? = nil, definitions: (any SiteDefinitions)? = nil,
+        timeBudget: Double = 2
+    ) {
         self.worker = worker
         self.cache = cache
+        self.definitions = definitions
         self.timeBudget = timeBudget
         self.counter = LocalDayCounter(worker: worker, cache: cache)
     }
 
     /// An engine whose days `counter` counts; `worker`'s calendar still decides the sites and
     /// their zones.
-    public init(worker: ProjectionWorker, counter: any DayCounter, timeBudget: Double = 30) {
+    public init(
+        worker: ProjectionWorker, counter: any DayCounter, definitions: (any SiteDefinitions)? = nil,
+        timeBudget: Double = 30
+    ) {
         self.worker = worker
         self.cache = nil
+        self.definitions = definitions
         self.timeBudget = timeBudget
         self.counter = counter
     }
@@ -74,22 +85,31 @@ public struct QueryEngine: Sendable {
             case .yearOverYear: CivilDays.yearEarlier(days.lowerBound)...CivilDays.yearEarlier(days.upperBound)
             }
         let budget = QueryBudget(seconds: timeBudget)
+        let goals = definitions?.goals(of: request.site) ?? []
+        // The question as counted: defined goals replaced by their conditions.
+        var counted = request
+        counted.filter = try request.filter?.expandingGoals(goals)
         // The tables this question reads: its breakdown, currencies for revenue.
         var needed = Set<Projections.Dimension>()
         if let breakdown = request.breakdown { needed.insert(breakdown) }
         if request.metrics.contains(.revenue) { needed.insert(.currency) }
         let question = DayQuestion(
-            request: request, days: [days] + (comparisonDays.map { [$0] } ?? []), zone: clock.zone,
+            request: counted, days: [days] + (comparisonDays.map { [$0] } ?? []), zone: clock.zone,
             dimensions: needed, hourly: request.timeBucket == .hour, budget: budget)
-        let loaded = try counter.count(question)
+        if let funnel = request.funnel {
+            return try answer(funnel: funnel, question: question, goals: goals, days: days, started: started)
+        }
+        let loaded =
+            request.breakdown == .goal && !goals.isEmpty
+            ? try countGoals(question, goals: goals) : try counter.count(question)
         let aggregator = Aggregator(days: loaded.days, selection: loaded.selection)
 
         // The base of conversion rates: the same question without its goal filter.
         var conversionBase: Aggregator?
         if request.metrics.contains(.conversionRate) {
-            var baseRequest = request
-            baseRequest.filter = request.filter?.withoutGoals()
-            let base = baseRequest.filter == request.filter ? loaded : try counter.count(question.with(baseRequest))
+            var baseRequest = counted
+            baseRequest.filter = try request.filter?.withoutGoals()?.expandingGoals(goals)
+            let base = baseRequest.filter == counted.filter ? loaded : try counter.count(question.with(baseRequest))
             conversionBase = Aggregator(days: base.days, selection: base.selection)
         }
 
@@ -114,22 +134,32 @@ public struct QueryEngine: Sendable {
                 )
             }
         }
-        if budget.wasSpent {
+        return try finish(
+            rows: Array(page), totals: totals, loaded: loaded, warnings: warnings, question: question,
+            started: started, comparisonDays: comparisonDays)
+    }
+
+    /// The result around finished rows: the regular-expression budget checked, damage warnings
+    /// added, the time taken.
+    func finish(
+        rows: [QueryResult.Row], totals: QueryResult.Row, loaded: CountedDays, warnings: [String],
+        question: DayQuestion, started: ContinuousClock.Instant, comparisonDays: ClosedRange<Int64>?
+    ) throws -> QueryResult {
+        if question.budget?.wasSpent == true {
             throw QueryError(
                 .tooExpensive,
                 "the query's regular expressions took longer than its budget of \(timeBudget) s; make them simpler or more specific (anchor them with ^, avoid .* before and after)",
                 field: "filters")
         }
-        warnings += Self.damageWarnings(loaded.damaged, days: question.days)
         let elapsed = ContinuousClock.now - started
         return QueryResult(
-            rows: Array(page), totals: totals,
+            rows: rows, totals: totals,
             meta: QueryResult.Meta(
                 path: loaded.path, daysFromRollups: loaded.fromRollups, daysFolded: loaded.folded,
                 position: loaded.position,
                 milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-                warnings: warnings),
-            days: days, comparisonDays: comparisonDays)
+                warnings: warnings + Self.damageWarnings(loaded.damaged, days: question.days)),
+            days: question.days[0], comparisonDays: comparisonDays)
     }
 
     /// The longest range answered: any history a site can have (the dashboard's "All time").

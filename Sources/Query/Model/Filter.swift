@@ -10,6 +10,9 @@ public indirect enum Filter: Sendable, Hashable {
     case or([Filter])
     /// Not this.
     case not(Filter)
+    /// The hit at which a visit first completes these conditions in order, one hit per condition
+    /// with other hits in between allowed (a funnel step; see ``Funnel``).
+    case sequence([Filter])
 
     /// How a dimension's value is compared.
     public enum Operator: String, Sendable, Hashable, CaseIterable {
@@ -55,8 +58,20 @@ public indirect enum Filter: Sendable, Hashable {
     var comparisons: [Comparison] {
         switch self {
         case .compare(let comparison): [comparison]
-        case .and(let parts), .or(let parts): parts.flatMap(\.comparisons)
+        case .and(let parts), .or(let parts), .sequence(let parts): parts.flatMap(\.comparisons)
         case .not(let part): part.comparisons
+        }
+    }
+}
+
+extension Filter {
+    /// Whether the filter holds a ``sequence`` (which only the embedded engine counts).
+    public var hasSequence: Bool {
+        switch self {
+        case .compare: false
+        case .sequence: true
+        case .and(let parts), .or(let parts): parts.contains(where: \.hasSequence)
+        case .not(let part): part.hasSequence
         }
     }
 }

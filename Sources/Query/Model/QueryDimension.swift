@@ -8,6 +8,8 @@ public enum QueryDimension: Sendable, Hashable, CustomStringConvertible {
     case time(TimeBucket)
     /// The values of one custom property (`event:props:plan`).
     case property(key: String)
+    /// The steps of a funnel (``QueryRequest/funnel``), in order.
+    case funnelStep
 
     /// Sizes of time buckets.
     public enum TimeBucket: String, Sendable, Hashable, CaseIterable {
@@ -77,6 +79,7 @@ public enum QueryDimension: Sendable, Hashable, CustomStringConvertible {
         case .dimension(let dimension): dimension.description
         case .time(let bucket): "time:\(bucket.rawValue)"
         case .property(let key): "props:\(key)"
+        case .funnelStep: "step"
         }
     }
 

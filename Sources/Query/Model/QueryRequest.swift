@@ -26,6 +26,8 @@ public struct QueryRequest: Sendable, Hashable {
     public var comparison: Comparison?
     /// Whether hits imported from access logs count (default: yes).
     public var includeImported: Bool
+    /// The funnel asked about, if any (set with ``askFunnel(_:)``): one row per step.
+    public private(set) var funnel: String?
 
     /// A sort key.
     public struct Order: Sendable, Hashable {
@@ -67,6 +69,16 @@ public struct QueryRequest: Sendable, Hashable {
         self.includeImported = includeImported
     }
 
+    /// Asks for the funnel `name` of the site: one row per step (`dimensions` = the step's label),
+    /// with its visitors and the conversion rate from the first step, in percent.
+    public mutating func askFunnel(_ name: String) {
+        funnel = name
+        dimensions = [.funnelStep]
+        metrics = [.visitors, .conversionRate]
+        orderBy = []
+        comparison = nil
+    }
+
     /// The one non-time dimension, if any (a property key breaks down `prop`).
     public var breakdown: Dimension? {
         for dimension in dimensions {
@@ -90,6 +102,8 @@ public struct QueryRequest: Sendable, Hashable {
 
     /// Checks what a parser cannot: at most one dimension besides time, metrics that fit it.
     func validate() throws {
+        if let limit, limit < 0 { throw QueryError.invalid("limit must not be negative", field: "pagination") }
+        if offset < 0 { throw QueryError.invalid("offset must not be negative", field: "pagination") }
         guard !metrics.isEmpty else {
             throw QueryError.invalid("ask for at least one metric (\(Metric.names))", field: "metrics")
         }
@@ -99,6 +113,18 @@ public struct QueryRequest: Sendable, Hashable {
             throw QueryError.invalid(
                 "break down by at most one dimension and one time bucket (got \(dimensions.map(\.description).joined(separator: ", ")))",
                 field: "dimensions")
+        }
+        if let funnel {
+            guard dimensions == [.funnelStep], metrics == [.visitors, .conversionRate], comparison == nil else {
+                throw QueryError.invalid(
+                    "funnel '\(funnel)' answers with one row per step (visitors, conversion_rate); leave out other dimensions, metrics and comparisons",
+                    field: "funnel")
+            }
+            try filter?.check()
+            return
+        }
+        guard !dimensions.contains(.funnelStep) else {
+            throw QueryError.invalid("break down by step only with a funnel (--funnel NAME)", field: "dimensions")
         }
         if metrics.contains(.percentage) && breakdown == nil {
             throw QueryError.invalid("percentage needs a breakdown by a dimension", field: "metrics")
@@ -110,7 +136,5 @@ public struct QueryRequest: Sendable, Hashable {
                 "conversion_rate needs a goal filter (goal is Signup) or a breakdown by goal", field: "metrics")
         }
         try filter?.check()
-        if let limit, limit < 0 { throw QueryError.invalid("limit must not be negative", field: "pagination") }
-        if offset < 0 { throw QueryError.invalid("offset must not be negative", field: "pagination") }
     }
 }

@@ -16,7 +16,7 @@ extension QueryRequest {
             throw QueryError.invalid("the body must be a JSON object", field: "body")
         }
         let known: Set<String> = [
-            "site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include", "pagination",
+            "site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include", "pagination", "funnel",
         ]
         if let unknown = body.keys.first(where: { !known.contains($0) }) {
             throw QueryError.invalid(
@@ -27,14 +27,18 @@ extension QueryRequest {
         }
         let clock = clockFor(site)
         self.init(site: site)
-        guard let metricNames = body["metrics"] as? [String] else {
-            throw QueryError.invalid("give a list of metrics (\(Metric.names))", field: "metrics")
-        }
-        metrics = try metricNames.map { name in
-            guard let metric = Metric(rawValue: name) else {
-                throw QueryError.invalid("unknown metric '\(name)'; valid: \(Metric.names)", field: "metrics")
+        if let funnel = body["funnel"] {
+            // A funnel answers with its own dimensions and metrics; only range, filters, imports
+            // and pagination apply.
+            guard let name = funnel as? String, !name.isEmpty else {
+                throw QueryError.invalid("give the funnel's name, e.g. \"funnel\": \"Signup\"", field: "funnel")
             }
-            return metric
+            for field in ["metrics", "dimensions", "order_by"] where body[field] != nil {
+                throw QueryError.invalid("leave \(field) out when asking for a funnel", field: field)
+            }
+            askFunnel(name)
+        } else {
+            try parseMetrics(body)
         }
         switch body["date_range"] {
         case let text as String: dateRange = try DateRange(parsing: text, zone: clock)
@@ -76,7 +80,7 @@ extension QueryRequest {
                 throw QueryError.invalid("give an object like {\"imports\": true}", field: "include")
             }
             if let imports = include["imports"] as? Bool { includeImported = imports }
-            if let comparisons = include["comparisons"] as? [String: Any] {
+            if let comparisons = include["comparisons"] as? [String: Any], funnel == nil {
                 guard let mode = comparisons["mode"] as? String, let parsed = Comparison(rawValue: mode) else {
                     throw QueryError.invalid(
                         "comparison mode must be previous_period or year_over_year", field: "include.comparisons")
@@ -90,6 +94,20 @@ extension QueryRequest {
             }
             limit = pagination["limit"] as? Int
             offset = pagination["offset"] as? Int ?? 0
+        }
+    }
+}
+
+extension QueryRequest {
+    private mutating func parseMetrics(_ body: [String: Any]) throws {
+        guard let metricNames = body["metrics"] as? [String] else {
+            throw QueryError.invalid("give a list of metrics (\(Metric.names))", field: "metrics")
+        }
+        metrics = try metricNames.map { name in
+            guard let metric = Metric(rawValue: name) else {
+                throw QueryError.invalid("unknown metric '\(name)'; valid: \(Metric.names)", field: "metrics")
+            }
+            return metric
         }
     }
 }
@@ -144,6 +162,8 @@ extension Filter.Comparison {
         case .property(let key): self.init(op: op, dimension: .property, values: values, propertyKey: key)
         case .time:
             throw QueryError.invalid("filter time with the date range, not a filter", field: field)
+        case .funnelStep:
+            throw QueryError.invalid("a funnel's steps are not a filter; ask for the funnel instead", field: field)
         }
     }
 }

@@ -57,6 +57,10 @@ extension QueryResult {
         out.strings([DayKey.isoDate(days.lowerBound), DayKey.isoDate(days.upperBound)])
         out.key("dimensions")
         out.strings(request.dimensions.map(\.description))
+        if let funnel = request.funnel {
+            out.key("funnel")
+            out.string(funnel)
+        }
         if let filter = request.filter {
             out.key("filters")
             out.beginArray()
@@ -113,6 +117,11 @@ extension Filter {
         case .not(let part):
             out.string("not")
             part.write(to: &out)
+        case .sequence(let steps):
+            out.string("sequence")
+            out.beginArray()
+            for step in steps { step.write(to: &out) }
+            out.endArray()
         }
         out.endArray()
     }

@@ -2,10 +2,11 @@ import Foundation
 import Ingest
 import Logging
 import Projections
+import Query
 import ServiceLifecycle
 
 /// Brings administrative changes made beside a running server (`infinity sites`, `users`, `keys`,
-/// `sites share`) into it without a restart: it looks at the registry files every second and
+/// `sites share`, `goals`, `funnels`) into it without a restart: it looks at the registry files every second and
 /// reloads those another process replaced. A new site's hits are accepted, and counted in its own
 /// time zone, from then on; a removed user, key or shared link stops working.
 public struct RegistryWatcher: Service {
@@ -86,3 +87,4 @@ public protocol ReloadableStore: Sendable {
 extension APIKeyStore: ReloadableStore {}
 extension UserStore: ReloadableStore {}
 extension ShareStore: ReloadableStore {}
+extension DefinitionStore: ReloadableStore {}

@@ -21,6 +21,12 @@ public struct ClickHouseDayCounter: DayCounter {
     private var table: String { cluster.readTable }
 
     public func count(_ question: DayQuestion) throws -> CountedDays {
+        if question.request.filter?.hasSequence == true {
+            throw ServerError(
+                "funnels are counted by the embedded engine only; this server counts with ClickHouse",
+                code: "unsupported",
+                hint: "Run `infinity query SITE --funnel NAME` without --clickhouse, on a node that holds the journal")
+        }
         let query = ClickHouseQuery(question, table: table)
         let text = try run(query.sql, seconds: question.timeBudget)
         var cells: [Int64: [Int: [String: [UInt8: Metrics]]]] = [:]

@@ -195,7 +195,8 @@ struct ClickHouseQuery {
     static func dimensions(in filter: Filter) -> Set<Dimension> {
         switch filter {
         case .compare(let comparison): [comparison.dimension]
-        case .and(let parts), .or(let parts): parts.reduce(into: []) { $0.formUnion(dimensions(in: $1)) }
+        case .and(let parts), .or(let parts), .sequence(let parts):
+            parts.reduce(into: []) { $0.formUnion(dimensions(in: $1)) }
         case .not(let part): dimensions(in: part)
         }
     }
@@ -261,6 +262,7 @@ struct ClickHouseQuery {
         case .and(let parts): return parts.isEmpty ? "1" : "(" + parts.map(condition).joined(separator: " AND ") + ")"
         case .or(let parts): return parts.isEmpty ? "0" : "(" + parts.map(condition).joined(separator: " OR ") + ")"
         case .not(let part): return "NOT " + condition(part)
+        case .sequence: return "0"  // refused before a query is built (ClickHouseDayCounter.count)
         case .compare(let comparison):
             let positive: String
             switch comparison.dimension {

@@ -26,6 +26,7 @@ struct QueryCommand: ParsableCommand {
               infinity query example.com --metrics visitors,pageviews --interval day --compare previous
               infinity query example.com --by source --filter 'page~=/blog' --format csv
               infinity query example.com --by goal --metrics visitors,conversion_rate
+              infinity query example.com --funnel Signup --range 7d
               infinity query --json request.json      (the same JSON as POST /api/v2/query)
               infinity query example.com --by country --clickhouse http://127.0.0.1:8123
             """
@@ -80,6 +81,12 @@ struct QueryCommand: ParsableCommand {
             valueName: "key:dir"))
     var order: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Show a funnel defined with `infinity funnels add`: visitors at each step and the conversion from the first. Example: --funnel Signup",
+            valueName: "name"))
+    var funnel: String?
+
     @Flag(help: "Leave out hits imported from access logs.")
     var noImported = false
 
@@ -128,14 +135,16 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let worker = try options.worker()
+        let definitions = try GoalsCommand.store(options)
         let engine =
             try clickhouse.map {
                 QueryEngine(
                     worker: worker,
                     counter: ClickHouseDayCounter(
                         cluster: try ClickHouseCluster(
-                            urls: [$0], database: clickhouseDatabase, name: clickhouseCluster)))
-            } ?? QueryEngine(worker: worker)
+                            urls: [$0], database: clickhouseDatabase, name: clickhouseCluster)),
+                    definitions: definitions)
+            } ?? QueryEngine(worker: worker, definitions: definitions)
         do {
             if realtime {
                 guard let site else { throw ValidationError("--realtime needs a site") }
@@ -156,7 +165,9 @@ struct QueryCommand: ParsableCommand {
                 return
             }
             let request = try makeRequest(clock: worker.calendar.clock(for: site!))
-            if metrics == nil && by == nil && filter.isEmpty && interval == nil && format == .table && json == nil {
+            if metrics == nil && by == nil && filter.isEmpty && interval == nil && format == .table && json == nil
+                && funnel == nil
+            {
                 try Overview(engine: engine, request: request).print()
                 return
             }
@@ -209,6 +220,15 @@ struct QueryCommand: ParsableCommand {
         request.limit = limit
         request.offset = offset
         request.includeImported = !noImported
+        if let funnel {
+            guard metrics == nil, by == nil, interval == nil, compare == nil, order.isEmpty else {
+                throw QueryError(
+                    .invalid,
+                    "a funnel shows visitors and conversion per step; leave out --metrics, --by, --interval, --compare and --order",
+                    field: "--funnel")
+            }
+            request.askFunnel(funnel)
+        }
         request.orderBy = try order.map { text in
             let parts = text.split(separator: ":")
             let direction = parts.count > 1 ? String(parts.last!) : "desc"

@@ -316,6 +316,7 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = try APIKeyStore(path: dataFolder + "/keys.json")
         let users = try UserStore(path: dataFolder + "/users.json")
         let shares = try ShareStore(path: dataFolder + "/shares.json")
+        let definitions = try DefinitionStore(folder: dataFolder)
         let sessions = SessionStore()
         let compacting = Mutex(false)
         // Replication into ClickHouse, when asked for: the replicator and the status it reports to.
@@ -332,9 +333,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let engine: QueryEngine
         switch (querySource, clickhouseCluster) {
-        case (.local, _): engine = QueryEngine(worker: worker, cache: cache)
+        case (.local, _): engine = QueryEngine(worker: worker, cache: cache, definitions: definitions)
         case (.clickhouse, let cluster?):
-            engine = QueryEngine(worker: worker, counter: ClickHouseDayCounter(cluster: cluster))
+            engine = QueryEngine(
+                worker: worker, counter: ClickHouseDayCounter(cluster: cluster), definitions: definitions)
         case (.clickhouse, nil):
             throw CommandFailure(
                 "--query-from clickhouse needs a ClickHouse to read: add --clickhouse http://HOST:8123 (the server replicates into it and asks it)"
@@ -421,7 +423,7 @@ struct ServeCommand: AsyncParsableCommand {
                         }, logger: logger)),
                 .init(
                     service: RegistryWatcher(
-                        sites: sites, calendar: calendar, stores: [keys, users, shares], logger: logger)),
+                        sites: sites, calendar: calendar, stores: [keys, users, shares, definitions], logger: logger)),
                 .init(service: sessions),
                 .init(
                     service: SaltService(logger: logger) { now in

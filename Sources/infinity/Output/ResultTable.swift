@@ -36,7 +36,7 @@ enum ResultTable {
     /// One line saying what the table is.
     static func describe(_ request: QueryRequest, _ result: QueryResult) -> String {
         var text =
-            "\(request.site) · \(DayKey.isoDate(result.days.lowerBound)) – \(DayKey.isoDate(result.days.upperBound))"
+            "\(request.site)\(request.funnel.map { " · funnel \($0)" } ?? "") · \(DayKey.isoDate(result.days.lowerBound)) – \(DayKey.isoDate(result.days.upperBound))"
         if let days = result.comparisonDays {
             text += " vs \(DayKey.isoDate(days.lowerBound)) – \(DayKey.isoDate(days.upperBound))"
         }

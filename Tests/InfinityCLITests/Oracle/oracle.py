@@ -1,13 +1,19 @@
 """An outside oracle for `infinity query`: the same records in DuckDB, the documented definitions
 (Docs/projections.md) as SQL, and the answers as JSON.
 
-Usage: oracle.py HITS.ndjson ZONES.json CASES.json > EXPECTED.json
+Usage: oracle.py HITS.ndjson ZONES.json CASES.json [DEFINITIONS.json] > EXPECTED.json
+
+DEFINITIONS.json, if given, holds goals and funnels as `infinity goals list --format json` and
+`infinity funnels list --format json` print them, except that funnel steps are Stats API filters.
 
 Local days and hours come from Python's zoneinfo, visits from SQL window functions; nothing here
 shares code with the Swift implementation.
 """
+import csv
 import json
+import re
 import sys
+import tempfile
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +22,7 @@ import duckdb
 hits_path, zones_path, cases_path = sys.argv[1:4]
 zones = {site: ZoneInfo(name) for site, name in json.load(open(zones_path)).items()}
 cases = json.load(open(cases_path))
+definitions = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else {"goals": [], "funnels": []}
 
 rows = []
 for line in open(hits_path):
@@ -36,7 +43,12 @@ db.execute("""create table hits (seq bigint, ts bigint, site varchar, local_day 
   utm_medium varchar, utm_campaign varchar, utm_content varchar, utm_term varchar, country varchar,
   browser varchar, browser_version varchar, os varchar, os_version varchar, device varchar, screen varchar,
   visitor_id varchar, interactive boolean, imported boolean, revenue bigint, currency varchar, props json)""")
-db.executemany("insert into hits values (" + ",".join(["?"] * 29) + ")", rows)
+# Rows go in through a CSV file: DuckDB's executemany inserts one row at a time (tens of seconds).
+with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="") as staged:
+    csv.writer(staged).writerows(
+        ["\\N" if v is None else v for v in row] for row in rows)
+    staged.flush()
+    db.execute(f"copy hits from '{staged.name}' (format csv, header false, nullstr '\\N', quote '\"', escape '\"')")
 
 # Visits: a new one after more than 30 minutes of silence, per site, local day and visitor.
 db.execute("""create table v as select *,
@@ -85,12 +97,43 @@ def quote(text):
     return "'" + text.replace("'", "''") + "'"
 
 
-def condition(f):
+def glob_regex(pattern):
+    """A goal's path pattern as a regular expression: ** any characters, * any but /."""
+    out = ""
+    for index, part in enumerate(pattern.split("**")):
+        if index:
+            out += ".*"
+        out += "[^/]*".join(re.escape(piece) for piece in part.split("*"))
+    return "^" + out + "$"
+
+
+def goal_condition(goal):
+    if goal["kind"] == "event":
+        parts = [f"name = {quote(goal['event'])}"]
+        for key, value in sorted((goal.get("properties") or {}).items()):
+            parts.append(f"coalesce(json_extract_string(props, '$.{key}') = {quote(value)}, false)")
+        return "(" + " and ".join(parts) + ")"
+    return f"(name = 'pageview' and regexp_full_match(pathname, {quote(glob_regex(goal['path']))}))"
+
+
+def defined_goals(site):
+    return {g["name"]: g for g in definitions["goals"] if g["site"] == site}
+
+
+def condition(f, site=None):
     op = f[0]
     if op in ("and", "or"):
-        return "(" + f" {op} ".join(condition(p) for p in f[1]) + ")"
+        return "(" + f" {op} ".join(condition(p, site) for p in f[1]) + ")"
     if op == "not":
-        return f"(not {condition(f[1])})"
+        return f"(not {condition(f[1], site)})"
+    goals = defined_goals(site)
+    if f[1] in ("goal", "event:goal") and op in ("is", "is_not") and any(v in goals for v in f[2]):
+        named = [goal_condition(goals[v]) for v in f[2] if v in goals]
+        events = [v for v in f[2] if v not in goals]
+        if events:
+            named.append(f"coalesce(name <> 'pageview' and name in ({', '.join(quote(v) for v in events)}), false)")
+        test = "(" + " or ".join(named) + ")"
+        return f"(not {test})" if op == "is_not" else test
     col, values = column(f[1]), f[2]
     if op in ("is", "is_not"):
         test = f"{col} in ({', '.join(quote(v) for v in values)})"
@@ -124,7 +167,7 @@ TIME = {
 
 def aggregate(site, first, last, filters, dims):
     where = [f"site = {quote(site)}", f"local_day between '{first}' and '{last}'"]
-    where += [condition(f) for f in filters]
+    where += [condition(f, site) for f in filters]
     groups = [TIME.get(d) or f"coalesce({column(d)}, '')" for d in dims]
     keys = [f"{g} as k{i}" for i, g in enumerate(groups)]
     key_names = [f"k{i}" for i in range(len(groups))]
@@ -159,10 +202,49 @@ def value(metric, m, total, base):
     }[metric]
 
 
+def funnel(request, first, last):
+    """Visitors at each step: per visit, hits in time order, each hit completing at most the next step."""
+    site, filters = request["site_id"], request.get("filters", [])
+    assert not filters, "the oracle's funnels take no other filters"
+    steps = next(f["steps"] for f in definitions["funnels"] if f["site"] == site and f["name"] == request["funnel"])
+    where = [f"site = {quote(site)}", f"local_day between '{first}' and '{last}'"]
+    flags = ", ".join(f"coalesce({condition(step, site)}, false)" for step in steps)
+    sql = f"""select local_day, visitor_id, session_id, list([{flags}] order by ts, seq)
+              from a where {' and '.join(where)} group by all"""
+    reached = [set() for _ in steps]
+    for day, visitor, _, hits in db.execute(sql).fetchall():
+        step = 0
+        for flags_of_hit in hits:
+            if flags_of_hit[step]:
+                reached[step].add((day, visitor))
+                step += 1
+                if step == len(steps):
+                    break
+    first_count = len(reached[0])
+    return [{"dimensions": [str(index)], "metrics": [len(r), len(r) / first_count * 100 if first_count else None]}
+            for index, r in enumerate(reached)]
+
+
 def answer(request, first, last):
+    if "funnel" in request:
+        return funnel(request, first, last)
     site, filters = request["site_id"], request.get("filters", [])
     dims = request.get("dimensions", [])
     time_dims = [d for d in dims if d in TIME]
+    goals = defined_goals(site)
+    if goals and [d for d in dims if d not in TIME] in (["goal"], ["event:goal"]):
+        # A breakdown by defined goals: one row per goal, each counted with the goal as a filter.
+        totals = aggregate(site, first, last, filters, time_dims)
+        base_filters = [g for g in (without_goals(f) for f in filters) if g is not None]
+        bases = aggregate(site, first, last, base_filters, time_dims)
+        zero = dict(visitors=0, visits=0, pageviews=0, events=0, bounces=0, duration=0, revenue=0)
+        out = []
+        for name in goals:
+            for key, m in aggregate(site, first, last, filters + [["is", "goal", [name]]], time_dims).items():
+                labels = [name if d not in TIME else key[time_dims.index(d)] for d in dims]
+                out.append({"dimensions": labels, "metrics": [
+                    value(x, m, totals.get(key, zero), bases.get(key, zero)) for x in request["metrics"]]})
+        return out
     groups = aggregate(site, first, last, filters, dims)
     totals = aggregate(site, first, last, filters, time_dims)
     base_filters = [g for g in (without_goals(f) for f in filters) if g is not None]

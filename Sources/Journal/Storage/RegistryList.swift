@@ -1,12 +1,13 @@
-import Journal
+import Foundation
 import Synchronization
 
-/// The entries of one registry file (users, API keys, shared links) in memory, kept in step with
+/// The entries of one registry file (users, API keys, shared links, goals) in memory, kept in step with
 /// the file: changes made here are written atomically first, and ``reloadIfChanged()`` takes in a
 /// file another process replaced (the CLI beside a running server). Entries and the file's stamp
 /// sit under one lock, so a reload and a change never interleave.
-final class RegistryList<Entry: Codable & Sendable>: Sendable {
-    let file: RegistryFile<Entry>
+public final class RegistryList<Entry: Codable & Sendable>: Sendable {
+    /// The file.
+    public let file: RegistryFile<Entry>
     /// What the file holds, for errors ("the users file …").
     private let noun: String
     /// What to do when the file cannot be read.
@@ -14,8 +15,8 @@ final class RegistryList<Entry: Codable & Sendable>: Sendable {
     private let state: Mutex<(entries: [Entry], stamp: FileStamp?)>
 
     /// The list in the file at `path` (none when it does not exist).
-    init(path: String, noun: String, hint: String) throws {
-        file = RegistryFile(path: path, mode: 0o600)
+    public init(path: String, noun: String, hint: String, mode: mode_t = 0o600) throws {
+        file = RegistryFile(path: path, mode: mode)
         self.noun = noun
         self.hint = hint
         state = Mutex((entries: [], stamp: nil))
@@ -24,11 +25,11 @@ final class RegistryList<Entry: Codable & Sendable>: Sendable {
     }
 
     /// The entries now.
-    var entries: [Entry] { state.withLock { $0.entries } }
+    public var entries: [Entry] { state.withLock { $0.entries } }
 
     /// Applies `change` to the entries and, if it says to (`true` in its result), writes them
     /// first; returns its result.
-    func update<R>(_ change: (inout [Entry]) -> (save: Bool, result: R)) throws -> R {
+    public func update<R>(_ change: (inout [Entry]) -> (save: Bool, result: R)) throws -> R {
         try state.withLock { state in
             var entries = state.entries
             let outcome = change(&entries)
@@ -37,8 +38,8 @@ final class RegistryList<Entry: Codable & Sendable>: Sendable {
                 let stamp = try file.write(entries)
                 state = (entries, stamp)
             } catch {
-                throw ServerError(
-                    "cannot write the \(noun) file: \(error)", file: file.path,
+                throw JournalError(
+                    .io, "cannot write the \(noun) file: \(error)", file: file.path,
                     hint: "Check free space and permissions of the data folder")
             }
             return outcome.result
@@ -47,7 +48,7 @@ final class RegistryList<Entry: Codable & Sendable>: Sendable {
 
     /// Reads the file again if another process changed it; whether it did. A file that does not
     /// parse is refused (thrown) and the entries stay as they were.
-    func reloadIfChanged() throws -> Bool {
+    public func reloadIfChanged() throws -> Bool {
         guard FileStamp.of(file.path) != state.withLock({ $0.stamp }) else { return false }
         let read = try self.read()
         state.withLock { $0 = read }
@@ -58,7 +59,7 @@ final class RegistryList<Entry: Codable & Sendable>: Sendable {
         do {
             return try file.read()
         } catch {
-            throw ServerError("the \(noun) file is not readable: \(error)", file: file.path, hint: hint)
+            throw JournalError(.corrupt, "the \(noun) file is not readable: \(error)", file: file.path, hint: hint)
         }
     }
 }
