@@ -34,6 +34,28 @@ struct ClickHouseQueryTests {
         _ = try await server.query("DROP DATABASE \(database)")
     }
 
+    @Test("defined goals are answered by ClickHouse exactly as by the embedded engine; a funnel is refused clearly")
+    func definedGoalsMatch() async throws {
+        let server = try ClickHouseServer.shared()
+        let fixture = try OracleFixture(oracle: false)
+        try GoalOracleTests.define(in: fixture.data.path)
+        let database = Self.database()
+        try Self.replicate(fixture.data, server, database)
+        let remoteArguments = ["--clickhouse", server.url, "--clickhouse-database", database]
+        for (index, body) in GoalOracleTests.cases.enumerated() where !body.contains("\"funnel\"") {
+            let local = try fixture.answer(body, label: "goal-case\(index)")
+            let remote = try fixture.answer(body, label: "goal-case\(index)", arguments: remoteArguments)
+            #expect((remote["meta"] as? [String: Any])?["path"] as? String == "clickhouse")
+            try OracleFixture.expectSameRows(local, remote, label: "goal case \(index)")
+        }
+        let funnel = try CLI.run(
+            ["query", "example.com", "--data", fixture.data.path, "--funnel", "Signup"] + remoteArguments)
+        #expect(
+            funnel.status != 0 && funnel.stderr.contains("funnels are counted by the embedded engine"),
+            "\(funnel.stderr)")
+        _ = try await server.query("DROP DATABASE \(database)")
+    }
+
     /// Paths with a quote, a backslash, an escaped tab and SQL in them, imported from an access log
     /// (where a backslash is written `\\`).
     static let awkwardPaths = [#"/o'brien"#, #"/back\slash"#, "/x');DROP/**/TABLE/**/t;--", #"/a\'b"#, "/tab%09here"]

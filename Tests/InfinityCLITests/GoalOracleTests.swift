@@ -45,10 +45,8 @@ struct GoalOracleTests {
         #"{"site_id": "shop.example", "date_range": ["2026-10-25", "2026-11-07"], "funnel": "Docs to download"}"#,
     ]
 
-    @Test("defined goals and funnels count exactly what DuckDB counts from their definitions")
-    func goalsAndFunnelsMatchDuckDB() throws {
-        let fixture = try OracleFixture(oracle: false)
-        let data = fixture.data.path
+    /// Defines the goals and funnels of these tests in the data folder `data`, with the CLI.
+    static func define(in data: String) throws {
         for goal in [
             ["example.com", "--event", "Signup"],
             ["example.com", "--event", "Purchase", "--property", "plan=pro", "--name", "Pro purchase"],
@@ -67,6 +65,13 @@ struct GoalOracleTests {
                     + funnel.steps.flatMap { ["--step", $0.cli] })
             try #require(added.status == 0, "\(added.stderr)")
         }
+    }
+
+    @Test("defined goals and funnels count exactly what DuckDB counts from their definitions")
+    func goalsAndFunnelsMatchDuckDB() throws {
+        let fixture = try OracleFixture(oracle: false)
+        let data = fixture.data.path
+        try Self.define(in: data)
         // The oracle reads the goals as the CLI lists them, and the funnels' steps as filters.
         var goals: [Any] = []
         for site in ["example.com", "shop.example"] {
