@@ -80,6 +80,19 @@ struct BrowserTests {
         }
     }
 
+    /// `infinity query` over the default range with `arguments`: each row's first label and metrics.
+    static func answer(_ data: String, _ arguments: [String]) throws -> [(String, [Double?])] {
+        let run = try ServerProcess.run(
+            ["query", "example.com", "--data", data, "--range", "30d", "--format", "json"] + arguments)
+        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
+        return (object["results"] as! [[String: Any]]).map { row in
+            (
+                (row["dimensions"] as! [String])[0],
+                (row["metrics"] as! [Any]).map { ($0 as? NSNumber)?.doubleValue }
+            )
+        }
+    }
+
     static func same(_ page: [String: Any], _ cli: [String: Double]) -> Bool {
         cli.allSatisfy { metric, value in
             guard let shown = (page[metric] as? NSNumber)?.doubleValue else { return false }
@@ -207,6 +220,33 @@ struct BrowserTests {
         // example.com counts in UTC: today's chart has a bucket for each hour up to the present one.
         let hours = (report["today_hours"] as? [Int]) ?? []
         #expect(hours.map { $0 + 1 }.contains(report["today_buckets"] as? Int ?? -1), "\(report["today_buckets"]!)")
+
+        // A goal and a funnel defined in the dashboard show the CLI's numbers, also through the link.
+        #expect((report["funnel_refusal"] as? String)?.contains("2 to 8 steps") == true, "\(report["funnel_refusal"]!)")
+        let defined = try #require(report["defined"] as? [String: Any])
+        let goals = try Self.answer(data, ["--by", "goal", "--metrics", "visitors,conversion_rate,revenue"])
+        let shownGoals = (defined["goals"] as? [[Any]]) ?? []
+        #expect(shownGoals.map { "\($0[0])" } == ["Pricing"], "only the defined goal is a goal now: \(shownGoals)")
+        #expect(shownGoals.first.map { $0.dropFirst().map { ($0 as? NSNumber)?.doubleValue } } == goals.first?.1)
+        let funnel = try Self.answer(data, ["--funnel", "Buy"])
+        let shownFunnel = (defined["funnel"] as? [[Any]]) ?? []
+        #expect(shownFunnel.map { "\($0[0])" } == funnel.map(\.0))
+        #expect(shownFunnel.map { ($0[1] as? NSNumber)?.doubleValue } == funnel.map { $0.1[0] })
+        #expect(
+            funnel.count == 2 && (funnel[1].1[0] ?? 0) > 0, "the demo data should reach the funnel's end: \(funnel)")
+        #expect(
+            zip(shownFunnel, funnel).allSatisfy {
+                abs((($0.0[2] as? NSNumber)?.doubleValue ?? -1) - ($0.1.1[1] ?? -2)) < 1e-9
+            })
+        let sharedDefined = try #require(report["shared_defined"] as? [String: Any])
+        #expect((sharedDefined["funnel"] as? [[Any]])?.count == 2)
+        #expect(report["shared_has_settings"] as? Bool == false)
+
+        // On a phone the page fits the screen, and the chart is drawn at its shown size (labels stay legible).
+        let phone = try #require(report["phone"] as? [String: Double])
+        #expect(phone["overflow"] ?? 1 <= 0, "the page is wider than a phone's screen: \(phone)")
+        #expect(abs((phone["chart_scale"] ?? 0) - 1) < 0.1, "\(phone)")
+        #expect((phone["label_px"] ?? 0) >= 9, "chart labels are too small to read on a phone: \(phone)")
 
         let shared = report["shared"] as! [String: Any]
         #expect(Self.same(shared["headline"] as! [String: Any], expected))

@@ -26,6 +26,8 @@ public struct Dashboard: Sendable {
     private let linkQueries = ConcurrencyLimit(2, queue: 32)
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
+    /// Goals and funnels, which logged-in users may change here (nil: read-only, none defined).
+    public let definitions: DefinitionStore?
 
     let logger: Logger
 
@@ -33,8 +35,10 @@ public struct Dashboard: Sendable {
     public init(
         engine: QueryEngine, users: UserStore, shares: ShareStore, sessions: SessionStore = SessionStore(),
         throttle: LoginThrottle = LoginThrottle(), addresses: ClientAddressResolver = ClientAddressResolver(),
-        countryAttribution: String?, logger: Logger = Logger(label: "infinity.dashboard")
+        countryAttribution: String?, definitions: DefinitionStore? = nil,
+        logger: Logger = Logger(label: "infinity.dashboard")
     ) {
+        self.definitions = definitions
         self.throttle = throttle
         self.addresses = addresses
         self.logger = logger
@@ -64,6 +68,8 @@ public struct Dashboard: Sendable {
         router.get("/api/dashboard/session") { request, _ in await session(request) }
         router.post("/api/dashboard/query") { request, _ in try await query(request) }
         router.get("/api/dashboard/realtime") { request, _ in try await realtime(request) }
+        router.get("/api/dashboard/definitions") { request, _ in await listDefinitions(request) }
+        router.post("/api/dashboard/definitions") { request, _ in try await changeDefinitions(request) }
     }
 
     // MARK: - Responses
@@ -191,7 +197,7 @@ public struct Dashboard: Sendable {
     }
 
     /// The session of the request's cookie (and, for state-changing requests, its CSRF token).
-    private func authenticatedSession(_ request: Request, requireCSRF: Bool) async -> SessionStore.Session? {
+    func authenticatedSession(_ request: Request, requireCSRF: Bool) async -> SessionStore.Session? {
         guard let session = await sessions.session(of: request),
             users.exists(email: session.email)  // a user removed meanwhile is logged out
         else {
@@ -216,7 +222,7 @@ public struct Dashboard: Sendable {
 
     /// Which site the request may read: the share link's, or any for a logged-in user; nil with the
     /// response to send otherwise.
-    private func authorize(_ request: Request, site: String?) async -> Response? {
+    func authorize(_ request: Request, site: String?) async -> Response? {
         if let share = request.headers[HTTPField.Name("X-Share-Token")!] {
             guard let allowed = shares.site(for: share), site == nil || site == allowed else {
                 return Self.error(.notFound, "no such site through this link")

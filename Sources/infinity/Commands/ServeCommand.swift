@@ -354,7 +354,7 @@ struct ServeCommand: AsyncParsableCommand {
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
-                }, logger: logger),
+                }, definitions: definitions, logger: logger),
             replication: replication?.status, metrics: metrics, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host

@@ -145,6 +145,52 @@ report["realtime"] = evaluate("""(() => ({
 }))()""")
 evaluate("document.querySelector('.realtime-view .details-close').click()")
 
+# Goals and funnels defined in the dashboard: a page goal, a funnel through it, a funnel refused.
+evaluate("document.querySelector('.chip button').click()")
+wait_for(f"document.querySelectorAll('.chip').length === 0 && ({LOADED})", "the dashboard without the property filter")
+evaluate("document.querySelector('.settings-open').click()")
+wait_for("!!document.querySelector('form.goal-form')", "the goals and funnels dialog")
+evaluate("""(() => { const f = document.querySelector('form.goal-form');
+  f.querySelector('select[name=kind]').value = 'page'; f.querySelector('input[name=target]').value = '/pricing';
+  f.querySelector('input[name=name]').value = 'Pricing'; f.requestSubmit(); })()""")
+wait_for("!!document.querySelector('.definitions tr[data-goal=Pricing]')", "the new goal")
+evaluate("""(() => { const f = document.querySelector('form.funnel-form');
+  f.querySelector('input[name=funnel_name]').value = 'Too short'; f.querySelector('textarea[name=steps]').value = 'page==/';
+  f.requestSubmit(); })()""")
+wait_for("!!document.querySelector('.definitions p.error')", "the refusal of a one-step funnel")
+report["funnel_refusal"] = evaluate("document.querySelector('.definitions p.error').textContent")
+evaluate("""(() => { const f = document.querySelector('form.funnel-form');
+  f.querySelector('input[name=funnel_name]').value = 'Buy'; f.querySelector('textarea[name=steps]').value = 'page==/\\ngoal==Pricing';
+  f.requestSubmit(); })()""")
+wait_for("!!document.querySelector('.definitions tr[data-funnel=Buy]')", "the new funnel")
+evaluate("document.querySelector('.definitions .details-close').click()")
+FUNNEL_LOADED = "!!document.querySelector('.funnel tr.step') && !!document.querySelector('[data-panel=goal] tr.row')"
+wait_for(f"({LOADED}) && !!document.querySelector('.funnel tr.step')", "the dashboard with the funnel")
+# The goals panel still shows the Properties tab chosen above: back to Goals.
+evaluate("[...document.querySelectorAll('.panel nav button')].find(b => b.textContent === 'Goals').click()")
+wait_for(FUNNEL_LOADED, "the goals panel")
+GOALS_AND_FUNNEL = """(() => ({
+  goals: [...document.querySelectorAll('[data-panel=goal] tr.row')].map(r => [r.dataset.value,
+    ...[...r.querySelectorAll('td[data-metric]')].map(c => c.dataset.raw === '' ? null : Number(c.dataset.raw))]),
+  funnel: [...document.querySelectorAll('.funnel tr.step')].map(r => [r.dataset.step, Number(r.dataset.visitors), Number(r.dataset.rate)]),
+}))()"""
+report["defined"] = evaluate(GOALS_AND_FUNNEL)
+
+# On a phone: nothing wider than the screen, and the chart drawn at the size it is shown.
+send("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+navigate(base + "/?site=example.com")
+wait_for(f"({LOADED}) && {FUNNEL_LOADED}", "the dashboard on a phone")
+report["phone"] = evaluate("""(() => { const svg = document.querySelector('.chart svg');
+  const label = svg.querySelector('text');
+  return { overflow: document.documentElement.scrollWidth - window.innerWidth,
+           chart_scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+           label_px: label.getBoundingClientRect().height,
+           panel_width: document.querySelector('.panel').getBoundingClientRect().width }; })()""")
+shot = send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+with open(screenshot.replace(".png", "-phone.png"), "wb") as handle:
+    handle.write(base64.b64decode(shot["data"]))
+send("Emulation.clearDeviceMetricsOverride", {})
+
 # Today by hour: the chart stops at the present hour instead of drawing the rest of the day as zeros.
 hour_before = time.gmtime().tm_hour
 navigate(base + "/?site=example.com&range=today")
@@ -155,6 +201,9 @@ report["today_hours"] = [hour_before, time.gmtime().tm_hour]
 navigate(base + share)
 wait_for(LOADED, "the shared dashboard")
 report["shared"] = read_page()
+wait_for(FUNNEL_LOADED, "the shared dashboard's funnel")
+report["shared_defined"] = evaluate(GOALS_AND_FUNNEL)
+report["shared_has_settings"] = evaluate("!!document.querySelector('.settings-open')")
 report["shared_has_logout"] = evaluate("[...document.querySelectorAll('button')].some(b => b.textContent === 'Log out')")
 
 print(json.dumps(report))

@@ -149,6 +149,7 @@
     const compare = el("input", { type: "checkbox", id: "compare", checked: state.compare ? "" : null, on: { change: (e) => { state.compare = e.target.checked; render(); } } });
     parts.push(el("label", {}, compare, " Compare with previous period"));
     parts.push(el("button", { class: "link realtime", id: "realtime", title: "Realtime: the last 30 minutes", on: { click: openRealtime } }, ""));
+    if (!session.shared) parts.push(el("button", { class: "link settings-open", on: { click: openDefinitions } }, "Goals & funnels"));
     if (!session.shared) parts.push(el("button", { class: "link", on: { click: async () => { await call("/api/dashboard/logout", { method: "POST" }); location.href = "/"; } } }, "Log out"));
     return el("header", {}, parts);
   }
@@ -182,7 +183,8 @@
     const cards = el("section", { class: "cards" });
     const chart = el("section", { class: "chart" });
     const panels = el("section", { class: "panels" });
-    app.replaceChildren(header(), chips(), cards, chart, panels);
+    const funnels = el("section", { class: "funnels" });
+    app.replaceChildren(header(), chips(), cards, chart, panels, funnels);
     refreshRealtime();
     const compare = state.compare ? { include: { comparisons: { mode: "previous_period" } } } : {};
     try {
@@ -201,6 +203,7 @@
         ["hour", "day", "week", "month"].map((v) => el("option", { value: v, selected: v === interval ? "" : null }, "By " + v)));
       chart.replaceChildren(picker, drawChart(series.results, interval === "hour"));
       PANELS.forEach((panel, index) => panels.append(renderPanel(panel, index)));
+      renderFunnels(funnels);
     } catch (err) {
       cards.replaceChildren(el("p", { class: "error" }, err.message));
     }
@@ -215,7 +218,8 @@
   }
 
   function drawChart(rows, hourly) {
-    const w = 1000, h = 220, pad = 28;
+    // Drawn at the width it is shown at, so that labels keep their size on a phone.
+    const w = Math.max(300, Math.min(1000, (app.clientWidth || 1000) - 18)), h = w < 600 ? 160 : 220, pad = 28;
     // Buckets that start after now have no data yet: the line stops at the present.
     const now = siteNow();
     const past = now ? rows.filter((r) => r.dimensions[0] <= now.slice(0, r.dimensions[0].length)).length : rows.length;
@@ -235,7 +239,7 @@
       node("polygon", { class: "area", points: `${x(0)},${h - pad} ${points} ${x(past - 1)},${h - pad}` });
       if (previous.some((v) => v != null)) node("polyline", { class: "previous", points: previous.map((v, i) => `${x(i)},${y(v || 0)}`).join(" ") });
       node("polyline", { class: "line", points });
-      const step = Math.max(1, Math.ceil(rows.length / 8));
+      const step = Math.max(1, Math.ceil(rows.length / Math.max(3, Math.floor(w / 120))));
       rows.forEach((r, i) => { if (i % step === 0) node("text", { x: x(i), y: h - 8, "text-anchor": "middle" }).textContent = hourly ? r.dimensions[0].slice(11, 13) + "h" : r.dimensions[0].slice(5); });
       // The y axis: its top value and zero, with a faint line at each.
       node("line", { class: "grid", x1: pad, x2: w - pad, y1: y(top), y2: y(top) });
@@ -258,7 +262,7 @@
 
   function renderPanel(panel, index) {
     const current = state.tabs[index] || panel.tabs[0][0];
-    const metrics = current === "goal" ? ["visitors", "events", "conversion_rate"] : current === "currency" ? ["visitors", "revenue"] : ["visitors", "percentage"];
+    const metrics = current === "goal" ? ["visitors", "conversion_rate", "revenue"] : current === "currency" ? ["visitors", "revenue"] : ["visitors", "percentage"];
     const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
     let rows = [];
     const title = panel.tabs.find((t) => t[0] === current)[1];
@@ -396,6 +400,95 @@
     }
     load();
     setTimeout(() => search.focus(), 0);
+  }
+
+  // Funnels: the visitors who reached each step in order, the conversion from the first step and
+  // the drop-off from the step before, for the range and filters in view.
+  async function renderFunnels(section) {
+    let defined;
+    try { defined = await call("/api/dashboard/definitions?site=" + encodeURIComponent(state.site)); }
+    catch (err) { section.replaceChildren(el("p", { class: "error" }, err.message)); return; }
+    if (!defined.funnels.length) {
+      section.replaceChildren(el("div", { class: "panel" }, el("nav", {}, el("h2", {}, "Funnels")),
+        el("p", { class: "muted" }, session.shared ? "No funnels" : "No funnels yet: define one under “Goals & funnels”.")));
+      return;
+    }
+    if (!defined.funnels.some((f) => f.name === state.funnel)) state.funnel = defined.funnels[0].name;
+    const picker = el("select", { "aria-label": "Funnel", name: "funnel", on: { change: (e) => { state.funnel = e.target.value; renderFunnels(section); } } },
+      defined.funnels.map((f) => el("option", { value: f.name, selected: f.name === state.funnel ? "" : null }, f.name)));
+    const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+    section.replaceChildren(el("div", { class: "panel funnel", "data-funnel": state.funnel }, el("nav", {}, el("h2", {}, "Funnel"), picker), body));
+    try {
+      const q = { site_id: state.site, date_range: dateRange(), funnel: state.funnel };
+      if (state.filters.length) q.filters = baseQuery({}).filters;
+      const answer = await query(q);
+      const first = answer.results.length ? answer.results[0].metrics[0] || 0 : 0;
+      body.replaceChildren(el("table", {},
+        el("thead", {}, el("tr", {}, el("th", {}, "Step"), el("th", { class: "n" }, "visitors"), el("th", { class: "n" }, "conversion"), el("th", { class: "n" }, "drop-off"))),
+        el("tbody", {}, answer.results.map((r, i) => {
+          const visitors = r.metrics[0] || 0;
+          const before = i ? answer.results[i - 1].metrics[0] || 0 : null;
+          const step = el("td", {}, (i + 1) + ". " + r.dimensions[0]);
+          step.style.backgroundImage = "linear-gradient(var(--bar), var(--bar))";
+          step.style.backgroundRepeat = "no-repeat";
+          step.style.backgroundSize = `${first ? visitors / first * 100 : 0}% 100%`;
+          return el("tr", { class: "step", "data-step": r.dimensions[0], "data-visitors": visitors, "data-rate": r.metrics[1] == null ? "" : r.metrics[1] },
+            step, el("td", { class: "n" }, count(visitors)), el("td", { class: "n" }, pct(r.metrics[1])),
+            el("td", { class: "n" }, before == null ? "" : count(before - visitors) + (before ? " (" + pct((before - visitors) / before * 100) + ")" : "")));
+        }))));
+    } catch (err) { body.replaceChildren(el("p", { class: "error" }, err.message)); }
+  }
+
+  // Goals & funnels of the site, for a logged-in user: the same definitions `infinity goals` and
+  // `infinity funnels` change, taken by the server at once.
+  function openDefinitions() {
+    const body = el("div", { class: "details-body" }, el("p", { class: "muted" }, "Loading…"));
+    const close = () => { overlay.remove(); document.removeEventListener("keydown", onKey); render(); };
+    const onKey = (e) => { if (e.key === "Escape") close(); };
+    document.addEventListener("keydown", onKey);
+    const dialog = el("div", { class: "details definitions", role: "dialog", "aria-label": "Goals and funnels" },
+      el("header", {}, el("h2", {}, "Goals & funnels · " + state.site), el("button", { class: "link details-close", "aria-label": "Close", on: { click: close } }, "×")),
+      body);
+    const overlay = el("div", { class: "overlay", on: { click: (e) => { if (e.target === overlay) close(); } } }, dialog);
+    document.body.append(overlay);
+    const change = async (payload) => {
+      try { showDefinitions(await call("/api/dashboard/definitions", { method: "POST", body: JSON.stringify(Object.assign({ site_id: state.site }, payload)) })); }
+      catch (err) { const p = body.querySelector("p.error") || el("p", { class: "error", role: "alert" }); p.textContent = err.message; body.prepend(p); }
+    };
+    function showDefinitions(defined) {
+      const kind = el("select", { name: "kind", "aria-label": "Goal kind" }, el("option", { value: "event" }, "Custom event"), el("option", { value: "page" }, "Page visit"));
+      const target = el("input", { name: "target", placeholder: "Signup, or /blog/**", "aria-label": "Event name or page path", required: "" });
+      const props = el("input", { name: "properties", placeholder: "plan=pro (optional)", "aria-label": "Properties" });
+      const name = el("input", { name: "name", placeholder: "Name (optional)", "aria-label": "Goal name" });
+      const goalForm = el("form", { class: "goal-form", on: { submit: (e) => {
+        e.preventDefault();
+        const payload = { action: "add_goal", name: name.value };
+        if (kind.value === "page") payload.path = target.value;
+        else {
+          payload.event = target.value;
+          payload.properties = Object.fromEntries(props.value.split(",").map((p) => p.trim()).filter((p) => p.includes("=")).map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+        }
+        change(payload);
+      } } }, kind, target, props, name, el("button", { type: "submit" }, "Add goal"));
+      const funnelName = el("input", { name: "funnel_name", placeholder: "Funnel name", "aria-label": "Funnel name", required: "" });
+      const steps = el("textarea", { name: "steps", rows: "4", placeholder: "One step a line, in order:\npage==/\npage==/pricing\ngoal==Signup", "aria-label": "Funnel steps" });
+      const funnelForm = el("form", { class: "funnel-form", on: { submit: (e) => {
+        e.preventDefault();
+        change({ action: "add_funnel", name: funnelName.value, steps: steps.value.split("\n").map((l) => l.trim()).filter((l) => l) });
+      } } }, funnelName, steps, el("button", { type: "submit" }, "Add funnel"));
+      const remove = (action, item) => el("button", { class: "link remove", "aria-label": "Remove " + item, on: { click: () => change({ action, name: item }) } }, "Remove");
+      const condition = (g) => g.kind === "page" ? "page view of " + g.path : "event " + g.event + Object.entries(g.properties || {}).map(([k, v]) => ` ${k}=${v}`).join("");
+      body.replaceChildren(
+        el("h3", {}, "Goals"),
+        defined.goals.length ? el("table", { class: "goals" }, el("tbody", {}, defined.goals.map((g) => el("tr", { "data-goal": g.name }, el("td", {}, g.name), el("td", { class: "muted" }, condition(g)), el("td", { class: "n" }, remove("remove_goal", g.name))))))
+          : el("p", { class: "muted" }, "No goals: every custom event counts as one until you define some."),
+        goalForm,
+        el("h3", {}, "Funnels"),
+        defined.funnels.length ? el("table", { class: "funnel-list" }, el("tbody", {}, defined.funnels.map((f) => el("tr", { "data-funnel": f.name }, el("td", {}, f.name), el("td", { class: "muted" }, f.labels.join(" → ")), el("td", { class: "n" }, remove("remove_funnel", f.name))))))
+          : el("p", { class: "muted" }, "No funnels."),
+        funnelForm);
+    }
+    call("/api/dashboard/definitions?site=" + encodeURIComponent(state.site)).then(showDefinitions).catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
   }
 
   async function refreshRealtime() {
