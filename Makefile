@@ -62,7 +62,7 @@ run: release
 	fi
 	@if [ ! -d "$(DATA)/journal" ]; then \
 		.build/release/infinity generate --data "$(DATA)" --site example.com --site shop.example@America/New_York \
-			--days 30 --hits-per-day 20000; \
+			--days 30 --hits-per-day 20000 --engagement 0.6; \
 	fi
 	.build/release/infinity journal stat --data "$(DATA)"
 	@echo "Ask for numbers from another terminal: .build/release/infinity query example.com --data $(DATA)"

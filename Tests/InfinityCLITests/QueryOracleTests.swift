@@ -32,6 +32,46 @@ struct QueryOracleTests {
         #expect(checkedRows > 1000, "compared \(checkedRows) rows")
     }
 
+    /// Time on page and scroll depth (engagement reports), which only the embedded engine counts.
+    static let engagementCases = [
+        #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "pageviews", "time_on_page", "scroll_depth"], "dimensions": ["event:page"]}"#,
+        #"{"site_id": "shop.example", "date_range": ["2026-10-29", "2026-11-04"], "metrics": ["time_on_page", "scroll_depth", "bounce_rate", "visit_duration"], "include": {"comparisons": {"mode": "previous_period"}}}"#,
+        #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "time_on_page", "scroll_depth"], "dimensions": ["visit:country"], "filters": [["contains", "event:page", ["/blog"]]]}"#,
+        #"{"site_id": "shop.example", "date_range": ["2026-11-01", "2026-11-01"], "metrics": ["pageviews", "time_on_page"], "dimensions": ["time:hour"]}"#,
+        #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["scroll_depth"], "dimensions": ["visit:source"], "filters": [["is_not", "visit:country", ["US"]]]}"#,
+        #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "scroll_depth", "time_on_page"], "dimensions": ["visit:entry_page"]}"#,
+        #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "time_on_page"], "filters": [["is", "event:goal", ["Signup"]]]}"#,
+    ]
+
+    @Test("time on page and scroll depth equal DuckDB's, and engagement reports change no other number")
+    func engagementMatchesDuckDB() throws {
+        let fixture = try OracleFixture(oracle: false)
+        try ("[" + Self.engagementCases.joined(separator: ",\n") + "]").write(
+            toFile: fixture.data.path + "/engagement-cases.json", atomically: true, encoding: .utf8)
+        let expected = try OracleFixture.oracle(data: fixture.data.path, cases: "engagement-cases.json")
+        var checked = 0
+        var measured = 0
+        for (index, body) in Self.engagementCases.enumerated() {
+            let answer = try fixture.answer(body, label: "engagement\(index)")
+            let metrics = try #require(
+                (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["metrics"] as? [String])
+            let ours = try #require(answer["results"] as? [[String: Any]])
+            checked += try Self.compare(
+                ours, try #require(expected[index]["results"] as? [[String: Any]]), metrics: metrics,
+                label: "engagement \(index)", comparison: false)
+            if let previous = expected[index]["previous"] as? [[String: Any]] {
+                checked += try Self.compare(
+                    ours, previous, metrics: metrics, label: "engagement \(index) previous", comparison: true)
+            }
+            measured +=
+                ours.filter { row in
+                    zip(metrics, row["metrics"] as? [Any] ?? []).contains { $0.0 == "time_on_page" && $0.1 is NSNumber }
+                }.count
+        }
+        #expect(checked > 200, "compared \(checked) rows")
+        #expect(measured > 100, "rows with a time on page: \(measured)")
+    }
+
     /// Compares our rows with the oracle's; rows the oracle lacks must be all zero (empty time buckets).
     static func compare(
         _ ours: [[String: Any]], _ theirs: [[String: Any]], metrics: [String], label: String, comparison: Bool
@@ -70,7 +110,9 @@ struct QueryOracleTests {
             for (index, metric) in metrics.enumerated() {
                 let tolerance: Double =
                     switch metric {
-                    case "bounce_rate", "conversion_rate", "percentage", "visit_duration": 0.1
+                    case "bounce_rate", "conversion_rate", "percentage", "visit_duration", "time_on_page",
+                        "scroll_depth":
+                        0.1
                     case "views_per_visit", "revenue": 0.01
                     default: 0
                     }
@@ -96,7 +138,7 @@ struct OracleFixture {
     init(oracle: Bool = true) throws {
         let generated = try CLI.run([
             "generate", "--data", data.path, "--site", "example.com", "--site", "shop.example@America/New_York",
-            "--days", "14", "--hits-per-day", "1500", "--start", "2026-10-25", "--sync", "none",
+            "--days", "14", "--hits-per-day", "1500", "--start", "2026-10-25", "--sync", "none", "--engagement", "0.5",
         ])
         try #require(generated.status == 0, "\(generated.stderr)")
         let rebuilt = try CLI.run(["rebuild", "--data", data.path])

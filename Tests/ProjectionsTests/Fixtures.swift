@@ -27,10 +27,13 @@ enum Fixtures {
     /// 2026-10-20, so 20 days cross the end of daylight saving time in New York (2026-11-01).
     static let firstDay: Int64 = 20_746 * 86_400_000
 
+    /// The generator of these tests; half the page views report their engagement.
     static func generator(seed: UInt64 = 7) -> TrafficGenerator {
-        TrafficGenerator(
+        var generator = TrafficGenerator(
             sites: sites.map { TrafficGenerator.Site(domain: $0.domain, utcOffsetMinutes: $0.offset, pages: 120) },
             seed: seed)
+        generator.engagement = 0.5
+        return generator
     }
 
     /// Writes `days` of traffic into `<data>/journal` and returns every hit written, in order.

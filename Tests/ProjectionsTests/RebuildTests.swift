@@ -161,8 +161,10 @@ import Testing
 
     @Test func retentionDeletesOldJournalSegmentsAndOldRollupsButRebuildKeepsWhatItCannotRecompute() throws {
         let data = TemporaryDirectory()
-        // One segment per UTC day (the writer rolls at UTC midnight), sealed as it rolls.
-        let hits = try Fixtures.writeJournal(data: data.path, days: 12, perDay: 200)
+        // One segment per UTC day (the writer rolls at UTC midnight, between blocks), sealed as it
+        // rolls; blocks of 100 records span well under a day, so a kept segment starts at most a
+        // day before the cutoff.
+        let hits = try Fixtures.writeJournal(data: data.path, days: 12, perDay: 200, blockSize: 100)
         let worker = ProjectionWorker(
             journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
             calendar: Fixtures.calendar, logger: Fixtures.quiet)

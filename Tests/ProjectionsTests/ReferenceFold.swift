@@ -11,12 +11,19 @@ enum ReferenceFold {
         var pageviews: Int64 = 0
         var events: Int64 = 0
         var revenue: Int64 = 0
+        var engagements: Int64 = 0
+        var engagedSeconds: Int64 = 0
+        var scrollDepth: Int64 = 0
 
         var metrics: Metrics {
-            Metrics(
+            var metrics = Metrics(
                 visitors: Int64(visitors.count), visits: Int64(visits.count), pageviews: pageviews, events: events,
                 bounces: Int64(visits.values.filter(\.bounce).count),
                 duration: visits.values.reduce(0) { $0 + $1.duration }, revenue: revenue)
+            metrics.engagements = engagements
+            metrics.engagedSeconds = engagedSeconds
+            metrics.scrollDepth = scrollDepth
+            return metrics
         }
     }
 
@@ -24,7 +31,10 @@ enum ReferenceFold {
     typealias Result = [DayKey: [String: [String: [Int: Metrics]]]]
 
     /// With `matching`, only hits it accepts are counted (given the hit and its visit's keys by
-    /// dimension name); visits are still cut from all hits.
+    /// dimension name); visits are still cut from all hits. Engagement reports take no part in
+    /// visits: each belongs to the visit of its visitor that began last at or before it (none:
+    /// it counts nowhere), and the matching reports of one page in one visit count once, their
+    /// seconds summed and their deepest scroll kept, in the hour of the first of them.
     static func fold(
         _ hits: [Hit], zones: [String: TimeZone], matching: ((Hit, [String: String]) -> Bool)? = nil
     ) -> Result {
@@ -49,7 +59,8 @@ enum ReferenceFold {
         for (_, group) in groups {
             let sorted = group.sorted { ($0.hit.timestamp, $0.sequence) < ($1.hit.timestamp, $1.sequence) }
             var visits: [[Local]] = []
-            for local in sorted {
+            let reports = sorted.filter { $0.hit.name == Hit.engagement }
+            for local in sorted where local.hit.name != Hit.engagement {
                 if let last = visits.last?.last, local.hit.timestamp - last.hit.timestamp <= 30 * 60_000 {
                     visits[visits.count - 1].append(local)
                 } else {
@@ -79,6 +90,37 @@ enum ReferenceFold {
                     ("screen", first.screen.description), ("total", ""),
                 ]
                 let sessionValues = Dictionary(uniqueKeysWithValues: visitKeys)
+                // This visit's reports: those whose latest visit start at or before them is this one.
+                let next = visits.first { $0.first!.hit.timestamp > visit.first!.hit.timestamp }
+                let mine = reports.filter { report in
+                    report.hit.timestamp >= visit.first!.hit.timestamp
+                        && (next.map { report.hit.timestamp < $0.first!.hit.timestamp } ?? true)
+                }
+                var units: [String: (first: Local, seconds: Int64, scroll: Int64)] = [:]
+                for report in mine {
+                    var plain = report.hit
+                    plain.props = []
+                    if let matching, !matching(plain, sessionValues) { continue }
+                    let value = { (key: String) in Int64(report.hit.props.first { $0.key == key }?.value ?? "") ?? 0 }
+                    var unit = units[report.hit.pathname] ?? (report, 0, 0)
+                    unit.seconds += value(Hit.engagedProperty)
+                    unit.scroll = max(unit.scroll, value(Hit.scrollProperty))
+                    units[report.hit.pathname] = unit
+                }
+                for unit in units.values {
+                    let day = DayKey(site: unit.first.hit.site, day: unit.first.day)
+                    let keys = visitKeys + [("page", unit.first.hit.pathname), ("hostname", unit.first.hit.hostname)]
+                    for (dimension, key) in keys {
+                        for hour in [unit.first.hour, 24] {
+                            var cell =
+                                cells[day, default: [:]][dimension, default: [:]][key, default: [:]][hour] ?? Cell()
+                            cell.engagements += 1
+                            cell.engagedSeconds += unit.seconds
+                            cell.scrollDepth += unit.scroll
+                            cells[day, default: [:]][dimension, default: [:]][key, default: [:]][hour] = cell
+                        }
+                    }
+                }
                 for local in visit {
                     let hit = local.hit
                     if let matching, !matching(hit, sessionValues) { continue }

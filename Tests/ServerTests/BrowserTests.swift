@@ -58,12 +58,15 @@ struct BrowserTests {
         }
     }
 
-    /// `infinity query --by DIMENSION --format csv`, as a panel exports it.
-    static func csv(_ data: String, _ dimension: String, filter: String? = nil, order: String? = nil) throws -> String {
+    /// `infinity query --by DIMENSION --format csv`, as a panel (or, with its metrics, its details) exports it.
+    static func csv(
+        _ data: String, _ dimension: String, metrics: String = "visitors,percentage", filter: String? = nil,
+        order: String? = nil
+    ) throws -> String {
         try ServerProcess.run(
             [
-                "query", "example.com", "--data", data, "--range", "30d", "--by", dimension, "--metrics",
-                "visitors,percentage", "--format", "csv",
+                "query", "example.com", "--data", data, "--range", "30d", "--by", dimension, "--metrics", metrics,
+                "--format", "csv",
             ] + (filter.map { ["--filter", $0] } ?? []) + (order.map { ["--order", $0] } ?? []))
     }
 
@@ -163,6 +166,19 @@ struct BrowserTests {
         }
         #expect(shown("first") == Array(pages.prefix(50)))
         #expect(details["range"] as? String == "1–50")
+        // Pages' details show time on page and scroll depth, as the CLI counts them.
+        let engagement = try Self.answer(data, ["--by", "page", "--metrics", "visitors,time_on_page,scroll_depth"])
+        let shownEngagement = (details["engagement"] as? [[String]]) ?? []
+        #expect(shownEngagement.count == 50)
+        #expect(engagement.prefix(50).contains { $0.1[1] != nil }, "the demo data should have engagement")
+        for (row, cli) in zip(shownEngagement, engagement) {
+            #expect(row[0] == cli.0)
+            let close = zip(row.dropFirst().map { Double($0) }, cli.1.dropFirst()).allSatisfy { shown, counted in
+                guard let shown, let counted else { return shown == nil && counted == nil }
+                return abs(shown - counted) <= 1e-9 * max(1, abs(counted))
+            }
+            #expect(close, "\(row) vs \(cli)")
+        }
         #expect(shown("second") == Array(pages.dropFirst(50).prefix(50)))
         let ascending = shown("ascending").map { Int($0[1])! }
         #expect(ascending == ascending.sorted() && ascending.first == pages.map { Int($0[1])! }.min())
@@ -171,7 +187,10 @@ struct BrowserTests {
         let searched = try Self.rows(data, "page", filter: "page~=\(search)", order: "visitors:asc")
         #expect(searched.count < pages.count)
         #expect(shown("searched") == Array(searched.prefix(50)))
-        let csv = try Self.csv(data, "page", filter: "page~=\(search)", order: "visitors:asc")
+        let csv = try Self.csv(
+            data, "page", metrics: "visitors,pageviews,time_on_page,scroll_depth", filter: "page~=\(search)",
+            order: "visitors:asc")
+        #expect(csv.hasPrefix("page,visitors,pageviews,time_on_page,scroll_depth\n"))
         #expect(details["csv"] as? String == csv)
         let panelCSV = try #require(details["panel_csv"] as? String)
         #expect(panelCSV == (try Self.csv(data, "page")))

@@ -11,7 +11,7 @@ struct DashboardTests {
         let data = ServerProcess.temporaryFolder()
         _ = try ServerProcess.run([
             "generate", "--data", data, "--site", "example.com", "--site", "shop.example", "--days", "5",
-            "--hits-per-day", "600", "--sync", "none",
+            "--hits-per-day", "600", "--sync", "none", "--engagement", "0.5",
         ])
         #expect(try addUser("owner@example.com", password: password, data: data) == 0)
         let share = try ServerProcess.run(["sites", "share", "example.com", "--data", data])

@@ -15,6 +15,30 @@ enum EventValidator {
         "OMR": 3, "TND": 3,
     ]
 
+    /// The numbers of an engagement report as its stored properties: whole seconds visible (`e`
+    /// is milliseconds, 0 to a day) and the deepest scroll (`sd` in %, kept within 0–100; 0 when not sent).
+    static func engagement(_ event: IncomingEvent) -> ([Property], [IngestError]) {
+        guard let milliseconds = event.engagedMilliseconds, milliseconds >= 0, milliseconds <= 86_400_000 else {
+            return (
+                [],
+                [
+                    IngestError(
+                        .invalidField,
+                        "an engagement report needs the milliseconds the page was visible, 0 to 86400000",
+                        field: "e")
+                ]
+            )
+        }
+        // Browsers round page heights their own way: a depth a little over 100 % is 100 %.
+        let scroll = min(100, max(0, event.scrollDepth ?? 0))
+        return (
+            [
+                Property(Hit.engagedProperty, String(Int((milliseconds / 1000).rounded()))),
+                Property(Hit.scrollProperty, String(Int(scroll.rounded()))),
+            ], []
+        )
+    }
+
     static func name(_ name: String) -> [IngestError] {
         if name.isEmpty { return [IngestError(.invalidField, "the event name is empty", field: "n")] }
         if name.count > maxName {

@@ -22,6 +22,10 @@ public struct IncomingEvent: Sendable {
     /// `g`: the browser says the visitor asked not to be tracked (Global Privacy Control or Do Not
     /// Track, as the tracker reads them).
     public var privacySignal: Bool
+    /// `e`: for an engagement report, the milliseconds the page was visible.
+    public var engagedMilliseconds: Double?
+    /// `sd`: for an engagement report, the deepest scroll in percent.
+    public var scrollDepth: Double?
 
     /// An event; only the name, URL and domain are required.
     public init(

@@ -56,9 +56,18 @@ public final class IngestPipeline: Sendable {
             errors.append(IngestError(.invalidField, "not an absolute http(s) URL", field: "u"))
             return .invalid(errors)
         }
-        let (props, propErrors) = EventValidator.props(event.props)
-        let (revenue, revenueErrors) = EventValidator.revenue(event.revenue)
+        var (props, propErrors) = EventValidator.props(event.props)
+        var (revenue, revenueErrors) = EventValidator.revenue(event.revenue)
         errors += propErrors + revenueErrors
+        var interactive = event.interactive
+        if event.name == Hit.engagement {
+            // An engagement report keeps only its numbers (as two properties), and ends no bounce.
+            let (engagement, engagementErrors) = EventValidator.engagement(event)
+            errors += engagementErrors
+            props = engagement
+            revenue = nil
+            interactive = false
+        }
         // `d` may name several sites, comma-separated (as Plausible's does); each is stored once.
         let domainCount = event.domain.utf8.reduce(1) { $1 == 44 ? $0 + 1 : $0 }
         if domainCount > Self.maxDomains {
@@ -124,7 +133,7 @@ public final class IngestPipeline: Sendable {
                     country: country, browser: client.browser, browserVersion: client.browserVersion, os: client.os,
                     osVersion: client.osVersion, device: client.device, screen: ScreenClass(width: event.screenWidth),
                     visitorID: visitor, props: props, revenue: revenue,
-                    flags: event.interactive ? [] : .nonInteractive))
+                    flags: interactive ? [] : .nonInteractive))
         }
         return .accepted(hits)
     }

@@ -6,6 +6,15 @@
 public struct Hit: Sendable, Hashable {
     /// The event name of an ordinary page view.
     public static let pageview = "pageview"
+    /// The event name of an engagement report: the tracker sends one when a page is left or
+    /// hidden, with the seconds it was visible (property ``engagedProperty``) and its deepest
+    /// scroll in percent (``scrollProperty``). Not a page view and not a custom event: the fold
+    /// counts it only into time on page and scroll depth (Docs/projections.md).
+    public static let engagement = "engagement"
+    /// The property of an engagement report holding the seconds the page was visible.
+    public static let engagedProperty = "engaged"
+    /// The property of an engagement report holding the deepest scroll, 0–100 %.
+    public static let scrollProperty = "scroll"
 
     /// When the hit happened, in milliseconds since 1970-01-01 UTC.
     public var timestamp: Int64

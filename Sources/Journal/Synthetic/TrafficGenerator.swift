@@ -27,6 +27,9 @@ public struct TrafficGenerator: Sendable {
     public let sites: [Site]
     /// The seed all randomness derives from.
     public let seed: UInt64
+    /// The share of page views whose time on page and scroll depth the tracker reports
+    /// (``Hit/engagement``); 0 (the default) makes none, and leaves every other hit as it was.
+    public var engagement: Double = 0
     private let catalogues: [WeightedChoice<String>]
     private let profile = TrafficProfile.standard
 
@@ -77,6 +80,8 @@ public struct TrafficGenerator: Sendable {
         var result: [Hit] = []
         result.reserveCapacity(hits + 16)
         var visitors: [(id: UInt64, country: String, client: TrafficProfile.Client, screen: ScreenClass)] = []
+        // Engagement reports draw from a stream of their own, so the other hits do not change.
+        var engagementRandom = SeededRandom(seed: seed, streams: 0xE11A_0000 | UInt64(siteIndex), UInt64(day))
         while result.count < hits {
             // One session. A fifth come back from a visitor seen earlier that day (same daily id).
             let visitor: (id: UInt64, country: String, client: TrafficProfile.Client, screen: ScreenClass)
@@ -127,11 +132,47 @@ public struct TrafficGenerator: Sendable {
                 }
                 // Time on page: mostly under a minute, sometimes several; rarely past the 30-minute session gap.
                 let dwell = -log(max(random.unit(), 1e-9)) * 50_000
+                if engagement > 0 {
+                    // Reports of this page view (a few hide the tab and come back: two reports), and
+                    // now and then one sent before the visit's first page view, which counts nowhere.
+                    let pageview = result[result.count - (index == eventAfter && eventRoll < 0.08 ? 2 : 1)]
+                    if first && engagementRandom.unit() < 0.02 {
+                        result.append(
+                            Self.report(of: pageview, at: pageview.timestamp - 1000, random: &engagementRandom))
+                    }
+                    if engagementRandom.unit() < engagement {
+                        let reports = engagementRandom.unit() < 0.2 ? 2 : 1
+                        for part in 0..<reports {
+                            let at =
+                                pageview.timestamp + Int64(min(dwell, 2_400_000) * Double(part + 1) / Double(reports))
+                            result.append(Self.report(of: pageview, at: at, random: &engagementRandom))
+                        }
+                    }
+                }
                 time += Int64(min(dwell, 2_400_000)) + 1000
             }
         }
         let dayEnd = dayStart + 86_400_000
-        return result.filter { $0.timestamp < dayEnd }.sorted { $0.timestamp < $1.timestamp }
+        return result.filter { $0.timestamp >= dayStart && $0.timestamp < dayEnd }.sorted {
+            $0.timestamp < $1.timestamp
+        }
+    }
+
+    /// An engagement report on the page of `pageview`, sent at `at`.
+    private static func report(of pageview: Hit, at: Int64, random: inout SeededRandom) -> Hit {
+        var report = pageview
+        report.timestamp = at
+        report.name = Hit.engagement
+        report.referrer = ""
+        report.source = ""
+        report.channel = .direct
+        report.utm = UTM()
+        report.flags = .nonInteractive
+        report.props = [
+            Property(Hit.engagedProperty, String(random.next() % 240)),
+            Property(Hit.scrollProperty, String(10 + random.next() % 91)),
+        ]
+        return report
     }
 
     private func addEvent(to hit: inout Hit, roll: Double, random: inout SeededRandom) {

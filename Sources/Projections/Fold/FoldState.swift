@@ -24,6 +24,8 @@ struct FoldState {
     /// than a session timeout after, or before, that visitor's latest earlier row. Every row that
     /// starts a visit once rows are in time order is among them.
     var startKeys: [UInt32] = []
+    /// Engagement reports, set aside from the rows (``setAsideEngagements(_:)``).
+    var pendingEngagements: [PendingEngagement] = []
 
     // Built by `makeTable()`, dropped after it.
     /// The rows grouped by visitor, each visitor's in time order.
@@ -45,6 +47,7 @@ struct FoldState {
 
     /// Adds the day's next records (slices in journal order, after all added before).
     mutating func add(_ slices: [DaySlice]) {
+        let slices = setAsideEngagements(slices)
         let first = gathered.count
         let ids = gather(slices)
         let starting = numberVisitors(ids, from: first)
@@ -64,6 +67,8 @@ struct FoldState {
         splitVisits()
         if !keeping { gathered = [] }
         fillHits()
+        attachEngagements()
+        if !keeping { pendingEngagements = [] }
         assignVisitKeys()
         // When every row that might have started a visit did, every session string is in use.
         let someUnused = startKeys.count / Dimension.sessionLevel.count > visitEnds.count

@@ -161,6 +161,36 @@ struct CompiledFilter {
         return evaluate(root)
     }
 
+    /// Whether each engagement report matches: its page and host name are its own, session values
+    /// its visit's; it has no goal, property or revenue, was never imported, and completes no
+    /// sequence.
+    func engagementMask(_ table: VisitTable) -> [Bool] {
+        let reports = table.engagements
+        func evaluate(_ node: Node) -> [Bool] {
+            switch node {
+            case .all(let parts): return combine(parts.map(evaluate), count: reports.count, all: true)
+            case .any(let parts): return combine(parts.map(evaluate), count: reports.count, all: false)
+            case .not(let part): return evaluate(part).map { !$0 }
+            case .time(let range): return reports.map { range.contains($0.time) }
+            case .imported(let imported): return reports.map { _ in !imported }
+            case .sequence: return reports.map { _ in false }
+            case .leaf(let dimension, let matching):
+                switch dimension {
+                case .page: return reports.map { matching[Int($0.page)] }
+                case .hostname: return reports.map { matching[Int($0.hostname)] }
+                case .goal, .propertyKey, .property, .currency: return reports.map { _ in false }
+                default:
+                    let keys = table.sessionKeys[FoldSlots.slot(of: dimension)]
+                    return withExtendedLifetime(keys) {
+                        let view = keys.view
+                        return reports.map { $0.visit >= 0 && matching[Int(view[Int($0.visit)])] }
+                    }
+                }
+            }
+        }
+        return evaluate(root)
+    }
+
     /// The hits at which each visit first completes `steps` (one mask per step, in hit order) in
     /// order, one step per hit at most.
     private func completions(of steps: [[Bool]], in table: VisitTable) -> [Bool] {

@@ -17,6 +17,7 @@ struct Unpacked {
     var durations: [UInt32] = []
     var sessionKeys: [[UInt32]] = []
     var visitorStarts: [UInt32] = [0]
+    var engagements: [Engagement] = []
 
     /// Sorts every key space's strings and renumbers every id that points into it, so that a
     /// table's ids (and the rollup rows counted from it) do not depend on first-seen order.
@@ -50,6 +51,10 @@ struct Unpacked {
         remap(&hostnames, .hostname)
         remap(&goals, .goal)
         for (slot, dimension) in Dimension.sessionLevel.enumerated() { remap(&sessionKeys[slot], KeySpace(dimension)) }
+        for index in engagements.indices {
+            engagements[index].page = ranks[KeySpace.page.rawValue][Int(engagements[index].page)]
+            engagements[index].hostname = ranks[KeySpace.hostname.rawValue][Int(engagements[index].hostname)]
+        }
         for index in extras.indices {
             remap(&extras[index].propertyKeys, .propertyKey)
             remap(&extras[index].properties, .property)
@@ -77,6 +82,7 @@ struct Unpacked {
         table.durations = PackedColumn(durations)
         table.sessionKeys = sessionKeys.map(PackedColumn.init)
         table.visitorStarts = PackedColumn(visitorStarts)
+        table.engagements = engagements
         return table
     }
 }

@@ -30,6 +30,8 @@ public struct VisitTable: Sendable {
     var extras: [FoldExtra] = []
     /// Timestamps (ms UTC); only in tables folded from the journal, never stored.
     var times: [Int64] = []
+    /// Engagement reports, by visit (not hits: see ``Engagement``).
+    var engagements: [Engagement] = []
 
     // Per visit.
     /// Hits of visit `v` are `visitStarts[v] ..< visitStarts[v + 1]` (visit count + 1 values).
@@ -78,6 +80,8 @@ public struct VisitTable: Sendable {
         public static let extras = Columns(rawValue: 1 << 5)
         /// Each visit's entry and exit page (derived from the pages).
         public static let entryAndExit = Columns(rawValue: 1 << 6 | 1 << 1)
+        /// Engagement reports (time on page, scroll depth).
+        public static let engagements = Columns(rawValue: 1 << 7)
 
         /// The session key column of `dimension` (a session-level dimension).
         public static func session(_ dimension: Dimension) -> Columns {

@@ -73,6 +73,17 @@ final class VisitorTable {
         return (number, true)
     }
 
+    /// The number of `id`, if it was seen.
+    func number(of id: UInt64) -> UInt32? {
+        var slot = home(id)
+        while true {
+            let entry = slots[slot]
+            if entry.number == Self.empty { return nil }
+            if entry.id == id { return entry.number }
+            slot = (slot &+ 1) & mask
+        }
+    }
+
     private func grow() {
         let old = slots
         let size = (mask + 1) * 2

@@ -17,6 +17,12 @@ public struct Metrics: Sendable, Hashable {
     public var duration: Int64 = 0
     /// Revenue, in minor units of its currency (break down by ``Dimension/currency`` when mixed).
     public var revenue: Int64 = 0
+    /// Engagement reports (a page left or hidden) among the cell's.
+    public var engagements: Int64 = 0
+    /// Seconds their pages were visible, summed.
+    public var engagedSeconds: Int64 = 0
+    /// Their deepest scroll in percent, summed.
+    public var scrollDepth: Int64 = 0
 
     /// All zero.
     public init() {}
@@ -35,8 +41,8 @@ public struct Metrics: Sendable, Hashable {
         self.revenue = revenue
     }
 
-    /// Whether no hit touched the cell.
-    public var isEmpty: Bool { visitors == 0 }
+    /// Whether no hit and no engagement report touched the cell.
+    public var isEmpty: Bool { visitors == 0 && engagements == 0 }
 
     /// Adds another cell's numbers (right for every metric when the cells are different days).
     public static func += (lhs: inout Metrics, rhs: Metrics) {
@@ -47,5 +53,8 @@ public struct Metrics: Sendable, Hashable {
         lhs.bounces += rhs.bounces
         lhs.duration += rhs.duration
         lhs.revenue += rhs.revenue
+        lhs.engagements += rhs.engagements
+        lhs.engagedSeconds += rhs.engagedSeconds
+        lhs.scrollDepth += rhs.scrollDepth
     }
 }

@@ -45,6 +45,8 @@ enum VisitColumn: Hashable {
     case flags
     /// The hits with properties or revenue (sparse).
     case extras
+    /// Engagement reports, by visit.
+    case engagements
     /// Per visit, the key id of a session slot other than entry and exit page (bit-packed).
     case session(Int)
 
@@ -60,6 +62,7 @@ enum VisitColumn: Hashable {
         case .hours: 7
         case .flags: 8
         case .extras: 9
+        case .engagements: 10
         case .session(let slot): 16 + UInt16(slot)
         }
     }

@@ -257,6 +257,19 @@ public final class DayFileReader {
                 try VisitTableCodec.readExtras($0, hits: hits, keys: table.keys)
             }
         }
+        if columns.contains(.engagements) {
+            let section = try self.section(DaySection.column(.engagements))
+            // Most days without engagement reports: their keys need not be read.
+            if section.buffer.first.map({ $0 != 0 }) ?? false {
+                let pages = try keys(.page), hostnames = try keys(.hostname)
+                table.keys[KeySpace.page.rawValue] = pages
+                table.keys[KeySpace.hostname.rawValue] = hostnames
+                table.engagements = try column(.engagements) {
+                    try VisitTableCodec.readEngagements(
+                        $0, visits: visits, pages: pages.count, hostnames: hostnames.count)
+                }
+            }
+        }
         for slot in VisitColumn.sessionSlots where columns.contains(.session(Dimension.sessionLevel[slot])) {
             table.sessionKeys[slot] = try ids(.session(slot), KeySpace(Dimension.sessionLevel[slot]), count: visits)
         }

@@ -10,7 +10,7 @@ import Journal
 /// each section: `Docs/projections.md`.
 public enum RollupCodec {
     /// The format version this build writes and reads.
-    public static let formatVersion: UInt16 = 3
+    public static let formatVersion: UInt16 = 4
     static let magic: [UInt8] = Array("IMROLLUP".utf8)
     static let headerSize = 20
     static let entrySize = 16
@@ -91,14 +91,21 @@ public enum RollupCodec {
         writer.append(varint: UInt64(metrics.bounces))
         writer.append(zigzag: metrics.duration)
         writer.append(zigzag: metrics.revenue)
+        writer.append(varint: UInt64(metrics.engagements))
+        writer.append(varint: UInt64(metrics.engagedSeconds))
+        writer.append(varint: UInt64(metrics.scrollDepth))
     }
 
     static func read(_ reader: inout ByteReader) throws -> Metrics {
-        Metrics(
+        var metrics = Metrics(
             visitors: Int64(bitPattern: try reader.readVarint()), visits: Int64(bitPattern: try reader.readVarint()),
             pageviews: Int64(bitPattern: try reader.readVarint()), events: Int64(bitPattern: try reader.readVarint()),
             bounces: Int64(bitPattern: try reader.readVarint()), duration: try reader.readZigzag(),
             revenue: try reader.readZigzag())
+        metrics.engagements = Int64(bitPattern: try reader.readVarint())
+        metrics.engagedSeconds = Int64(bitPattern: try reader.readVarint())
+        metrics.scrollDepth = Int64(bitPattern: try reader.readVarint())
+        return metrics
     }
 
     /// Decodes a whole day file from its bytes (for tests and tools; queries use ``DayFileReader``).

@@ -37,6 +37,20 @@ enum VisitTableCodec {
             extras.append(varint: extra.currency == .max ? 0 : UInt64(extra.currency) + 1)
         }
         columns.append((.extras, extras.bytes))
+        var engagements = ByteWriter(capacity: 16 + table.engagements.count * 8)
+        engagements.append(varint: UInt64(table.engagements.count))
+        // Visits + 1 (a report of no visit is -1), as rising deltas.
+        var previousVisit: Int32 = 0
+        for report in table.engagements {
+            engagements.append(varint: UInt64(report.visit + 1 - previousVisit))
+            previousVisit = report.visit + 1
+            engagements.append(varint: UInt64(report.page))
+            engagements.append(varint: UInt64(report.hostname))
+            engagements.append(byte: report.hour)
+            engagements.append(varint: UInt64(report.seconds))
+            engagements.append(byte: report.scroll)
+        }
+        columns.append((.engagements, engagements.bytes))
         for slot in VisitColumn.sessionSlots { packed(.session(slot), table.sessionKeys[slot]) }
         return columns
     }
@@ -72,6 +86,32 @@ enum VisitTableCodec {
             guard value > previous else { throw ByteReader.OutOfBounds(what: "starts") }
             previous = value
         }
+    }
+
+    /// Reads the engagement reports of a table with `visits` visits whose page and host name key
+    /// spaces hold `pages` and `hostnames` strings.
+    static func readEngagements(_ section: OwnedBytes, visits: Int, pages: Int, hostnames: Int) throws
+        -> [Engagement]
+    {
+        var reader = ByteReader(section.buffer)
+        let count = try reader.readCount(limit: reader.remaining, "engagement count")
+        var reports: [Engagement] = []
+        reports.reserveCapacity(count)
+        var visit = -1
+        for _ in 0..<count {
+            visit += try reader.readCount(limit: visits + 1, "visit delta")
+            let page = try reader.readVarint(), hostname = try reader.readVarint()
+            let hour = try reader.read(UInt8.self, "hour")
+            let seconds = try reader.readVarint()
+            let scroll = try reader.read(UInt8.self, "scroll")
+            guard visit < visits, page < pages, hostname < hostnames, hour < 24, seconds <= UInt32.max, scroll <= 100
+            else { throw ByteReader.OutOfBounds(what: "engagement report") }
+            reports.append(
+                Engagement(
+                    visit: Int32(visit), page: UInt32(page), hostname: UInt32(hostname), hour: hour,
+                    seconds: UInt32(seconds), scroll: scroll))
+        }
+        return reports
     }
 
     /// Reads the sparse extras column: the hits that carry some, ascending, and their items.

@@ -73,6 +73,8 @@ struct RowBuilder {
         case .revenue: return Double(m.revenue) / 100
         case .percentage: return ratio(m.visitors, total.visitors, 100)
         case .conversionRate: return ratio(m.visitors, goalBase.visitors, 100)
+        case .timeOnPage: return ratio(m.engagedSeconds, m.engagements)
+        case .scrollDepth: return ratio(m.scrollDepth, m.engagements)
         }
     }
 
@@ -103,7 +105,7 @@ struct RowBuilder {
             result.change = zip(metrics, zip(row.metrics, before)).map { metric, pair in
                 guard let now = pair.0, let then = pair.1 else { return nil }
                 switch metric {
-                case .bounceRate, .conversionRate, .percentage: return now - then
+                case .bounceRate, .conversionRate, .percentage, .scrollDepth: return now - then
                 default: return then == 0 ? nil : (now - then) / then * 100
                 }
             }

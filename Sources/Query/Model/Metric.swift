@@ -20,6 +20,11 @@ public enum Metric: String, CaseIterable, Sendable, Hashable, Codable {
     case revenue
     /// Share of all visitors, in percent (with a breakdown).
     case percentage
+    /// Mean seconds a page was visible, over the engagement reports counted (a page left or
+    /// hidden); `null` without any.
+    case timeOnPage = "time_on_page"
+    /// Mean deepest scroll in percent, over the same reports.
+    case scrollDepth = "scroll_depth"
 
     /// The valid names, for error messages.
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -21,6 +21,11 @@ public struct ClickHouseDayCounter: DayCounter {
     private var table: String { cluster.readTable }
 
     public func count(_ question: DayQuestion) throws -> CountedDays {
+        if let metric = question.request.metrics.first(where: { $0 == .timeOnPage || $0 == .scrollDepth }) {
+            throw ServerError(
+                "\(metric.rawValue) is counted by the embedded engine only; this answer comes from ClickHouse",
+                code: "unsupported", hint: "Ask without --clickhouse, on a node that holds the journal")
+        }
         if question.request.filter?.hasSequence == true {
             throw ServerError(
                 "funnels are counted by the embedded engine only; this server counts with ClickHouse",

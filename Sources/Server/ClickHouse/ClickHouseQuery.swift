@@ -21,7 +21,8 @@ import Query
 /// 3. summed per cell: distinct visitors, visits, page views, events, bounces, duration, revenue.
 ///
 /// The answer is one TabSeparated row per cell: table tag, key, local day, hour, and the seven
-/// numbers of ``Metrics``.
+/// numbers of ``Metrics``. Engagement reports change none of them (Docs/projections.md), so they
+/// are left out; time on page and scroll depth are counted by the embedded engine only.
 struct ClickHouseQuery {
     /// The statement.
     let sql: String
@@ -108,7 +109,7 @@ struct ClickHouseQuery {
               SELECT toUInt32(toDate(toDateTime(intDiv(time_ms, 1000)), \(zone))) AS day, visitor_id,
                 \(perHit.map { "\($0.expression) AS \($0.alias)" }.joined(separator: ", "))
               FROM \(table)
-              WHERE site = \(ClickHouseSQL.string(request.site))
+              WHERE site = \(ClickHouseSQL.string(request.site)) AND name != '\(Hit.engagement)'
                 AND date BETWEEN toDate('\(DayKey.isoDate(firstDay - 1))') AND toDate('\(DayKey.isoDate(lastDay + 1))')
             )
             WHERE \(days)

@@ -2,7 +2,7 @@ import Ingest
 
 /// Decodes the body of `POST /api/event` in Plausible's shape (`n`/`name`, `u`/`url`,
 /// `d`/`domain`, `r`/`referrer`, `p`/`props`, `h`/`hashMode`, `$`/`revenue`, `i`/`interactive`,
-/// `w`), so that sites can keep the tracker they have.
+/// `w`; `e` and `sd` of an engagement report), so that sites can keep the tracker they have.
 enum EventPayload {
     struct Problem: Error {
         let field: String?
@@ -91,11 +91,21 @@ enum EventPayload {
                 problems.append(Problem(field: "w", message: "must be a number"))
             }
         }
+        func number(_ key: String) -> Double? {
+            guard let raw = member(key, key) else { return nil }
+            if case .number(let value) = raw, value.isFinite { return value }
+            problems.append(Problem(field: key, message: "must be a number"))
+            return nil
+        }
+        let engaged = number("e")
+        let scroll = number("sd")
         guard problems.isEmpty, let name, let url, let domain else { return .failure(problems) }
-        return .event(
-            IncomingEvent(
-                name: name, url: url, domain: domain, referrer: referrer, props: props, revenue: revenue,
-                hashMode: hashMode, interactive: interactive, screenWidth: width, privacySignal: privacySignal))
+        var event = IncomingEvent(
+            name: name, url: url, domain: domain, referrer: referrer, props: props, revenue: revenue,
+            hashMode: hashMode, interactive: interactive, screenWidth: width, privacySignal: privacySignal)
+        event.engagedMilliseconds = engaged
+        event.scrollDepth = scroll
+        return .event(event)
     }
 
     private static func property(_ value: JSONValue) -> PropertyValue {

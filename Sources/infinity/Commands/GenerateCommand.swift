@@ -55,6 +55,12 @@ struct GenerateCommand: AsyncParsableCommand {
     var blockRecords: Int = 8192
 
     @Option(
+        help: ArgumentHelp(
+            "The share of page views, 0 to 1, whose time on page and scroll depth the tracker reports (engagement reports; default 0). Example: --engagement 0.6",
+            valueName: "share"))
+    var engagement: Double = 0
+
+    @Option(
         help:
             "Progress output: auto (a bar on a terminal), ndjson (a {\"durable\":N} line whenever more records are durable), or none."
     )
@@ -65,6 +71,9 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard (0...1).contains(engagement) else {
+            throw ValidationError("--engagement is a share from 0 to 1, not \(engagement)")
+        }
         guard (1...36_525).contains(days) else {
             throw ValidationError("--days must be between 1 and 36525, not \(days)")
         }
@@ -115,8 +124,9 @@ struct GenerateCommand: AsyncParsableCommand {
         let today = Int64(Date().timeIntervalSince1970 / 86_400)
         let firstDayNumber = start.flatMap(Format.parseDate) ?? (today - Int64(days))
         let firstDay = firstDayNumber * 86_400_000
-        let generator = TrafficGenerator(
+        var generator = TrafficGenerator(
             sites: try sites.map { try Self.parseSite($0, on: firstDayNumber) }, seed: seed)
+        generator.engagement = engagement
         try registerSites()
         let writer = try JournalWriter(
             configuration: JournalConfiguration(

@@ -9,8 +9,8 @@ enum ResultTable {
         guard let value else { return "–" }
         switch metric {
         case .visitors, .visits, .pageviews, .events: return Format.count(value)
-        case .bounceRate, .conversionRate, .percentage: return percent(value)
-        case .visitDuration: return Format.duration(value)
+        case .bounceRate, .conversionRate, .percentage, .scrollDepth: return percent(value)
+        case .visitDuration, .timeOnPage: return Format.duration(value)
         case .viewsPerVisit: return String(format: "%.2f", value)
         case .revenue: return String(format: "%.2f", value)
         }
@@ -25,7 +25,8 @@ enum ResultTable {
         guard let value else { return "–" }
         let arrow = value > 0.0001 ? "▲" : value < -0.0001 ? "▼" : "="
         switch metric {
-        case .bounceRate, .conversionRate, .percentage: return "\(arrow) \(String(format: "%.1f", abs(value))) pts"
+        case .bounceRate, .conversionRate, .percentage, .scrollDepth:
+            return "\(arrow) \(String(format: "%.1f", abs(value))) pts"
         default: return "\(arrow) \(Int(abs(value).rounded()))%"
         }
     }

@@ -63,7 +63,9 @@ DETAILS_ROWS = "[...document.querySelectorAll('.details tr.row')].map(r => [r.da
 DETAILS_LOADED = "document.querySelector('.details') && !document.querySelector('.details').innerText.includes('Loading')"
 evaluate("document.querySelector('[data-panel=page] .details-open').click()")
 wait_for(DETAILS_LOADED, "the pages details")
-details = {"first": evaluate(DETAILS_ROWS), "range": evaluate("document.querySelector('.details .range').textContent")}
+details = {"first": evaluate(DETAILS_ROWS), "range": evaluate("document.querySelector('.details .range').textContent"),
+           "engagement": evaluate("""[...document.querySelectorAll('.details tr.row')].map(r => [r.dataset.value,
+             ...['time_on_page', 'scroll_depth'].map(m => r.querySelector(`td[data-metric=${m}]`).dataset.raw)])""")}
 evaluate("document.querySelector('.details .next').click()")
 wait_for(DETAILS_LOADED + " && document.querySelector('.details .range').textContent.startsWith('51')", "the second page")
 details["second"] = evaluate(DETAILS_ROWS)

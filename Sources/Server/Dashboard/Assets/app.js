@@ -92,8 +92,8 @@
   function pct(v) { return v == null ? "–" : (Math.abs(v) < 10 && v !== Math.round(v) ? v.toFixed(1) : Math.round(v)) + "%"; }
   function dur(v) { if (v == null) return "–"; const t = Math.round(v); if (t >= 3600) return Math.floor(t / 3600) + "h " + String(Math.floor(t % 3600 / 60)).padStart(2, "0") + "m"; if (t >= 60) return Math.floor(t / 60) + "m " + String(t % 60).padStart(2, "0") + "s"; return t + "s"; }
   function show(metric, v) {
-    if (["bounce_rate", "conversion_rate", "percentage"].includes(metric)) return pct(v);
-    if (metric === "visit_duration") return dur(v);
+    if (["bounce_rate", "conversion_rate", "percentage", "scroll_depth"].includes(metric)) return pct(v);
+    if (metric === "visit_duration" || metric === "time_on_page") return dur(v);
     if (metric === "views_per_visit") return v == null ? "–" : v.toFixed(2);
     if (metric === "revenue") return v == null ? "–" : v.toFixed(2);
     return count(v);
@@ -267,7 +267,9 @@
     let rows = [];
     const title = panel.tabs.find((t) => t[0] === current)[1];
     const exportLink = el("button", { class: "link export", on: { click: () => exportCSV(current, metrics) } }, "CSV");
-    const detailsLink = el("button", { class: "link details-open", on: { click: () => openDetails(current, title, metrics) } }, "Details");
+    // Pages' details add how long each page was looked at and how far it was scrolled.
+    const detailMetrics = current === "page" ? ["visitors", "pageviews", "time_on_page", "scroll_depth"] : metrics;
+    const detailsLink = el("button", { class: "link details-open", on: { click: () => openDetails(current, title, detailMetrics) } }, "Details");
     const nav = el("nav", {}, el("h2", {}, panel.title),
       panel.tabs.map(([dim, title]) => el("button", { class: dim === current ? "on" : "", on: { click: () => { state.tabs[index] = dim; section.replaceWith(renderPanel(panel, index)); } } }, title)),
       detailsLink, exportLink);
