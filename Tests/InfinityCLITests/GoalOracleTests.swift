@@ -40,6 +40,7 @@ struct GoalOracleTests {
         #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "events", "revenue", "conversion_rate"], "dimensions": ["visit:country"], "filters": [["is", "event:goal", ["Pro purchase", "Download"]]]}"#,
         #"{"site_id": "shop.example", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "pageviews"], "dimensions": ["event:page"], "filters": [["is", "event:goal", ["Setup docs"]]]}"#,
         #"{"site_id": "shop.example", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "visits", "events"], "filters": [["is_not", "event:goal", ["Visit /docs/**"]], ["is", "visit:device", ["Desktop"]]]}"#,
+        #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "metrics": ["visitors", "visits", "pageviews", "conversion_rate"], "dimensions": ["visit:device"], "filters": [["is", "event:goal", ["Scroll 60% on /blog/**"]]]}"#,
         #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "funnel": "Signup"}"#,
         #"{"site_id": "example.com", "date_range": ["2026-10-25", "2026-11-07"], "funnel": "Home twice"}"#,
         #"{"site_id": "shop.example", "date_range": ["2026-10-25", "2026-11-07"], "funnel": "Docs to download"}"#,
@@ -72,6 +73,11 @@ struct GoalOracleTests {
         let fixture = try OracleFixture(oracle: false)
         let data = fixture.data.path
         try Self.define(in: data)
+        // A scroll-depth goal too (ClickHouse, which shares `define`, does not count those).
+        let scroll = try CLI.run([
+            "goals", "add", "--data", data, "example.com", "--page", "/blog/**", "--scroll", "60",
+        ])
+        try #require(scroll.status == 0, "\(scroll.stderr)")
         // The oracle reads the goals as the CLI lists them, and the funnels' steps as filters.
         var goals: [Any] = []
         for site in ["example.com", "shop.example"] {

@@ -24,6 +24,9 @@ public indirect enum HitFilter: Sendable {
     /// step, a later hit matching the second, and so on (other hits in between are allowed; one
     /// hit completes at most one step). Only that hit matches, so a visit counts once.
     case sequence([HitFilter])
+    /// The hit is a page view of a page its visit scrolled to at least this depth, in percent
+    /// (the deepest scroll of the visit's engagement reports on that page).
+    case scrolled(atLeast: Int)
 }
 
 extension HitFilter {
@@ -33,7 +36,7 @@ extension HitFilter {
         case .all(let parts), .any(let parts), .sequence(let parts): parts.contains(where: \.needsTimestamps)
         case .not(let part): part.needsTimestamps
         case .time: true
-        case .value, .imported: false
+        case .value, .imported, .scrolled: false
         }
     }
 
@@ -47,6 +50,7 @@ extension HitFilter {
         case .value(let dimension, _): columns = .counting(dimension)
         case .imported: columns = .flags
         case .time: columns = []
+        case .scrolled: columns = [.pages, .engagements]
         }
         return columns
     }
@@ -62,6 +66,7 @@ struct CompiledFilter {
         case time(Range<Int64>)
         case imported(Bool)
         case sequence([Node])
+        case scrolled(Int)
     }
 
     let root: Node
@@ -79,6 +84,7 @@ struct CompiledFilter {
             case .time(let range): .time(range)
             case .imported(let imported): .imported(imported)
             case .sequence(let steps): .sequence(steps.map(compile))
+            case .scrolled(let depth): .scrolled(depth)
             }
         }
         root = compile(filter)
@@ -87,7 +93,7 @@ struct CompiledFilter {
             case .all(let parts), .any(let parts): parts.allSatisfy(sessionLevel)
             case .not(let part): sessionLevel(part)
             case .value(let dimension, _): dimension.isSessionLevel
-            case .time, .imported, .sequence: false
+            case .time, .imported, .sequence, .scrolled: false
             }
         }
         isSessionLevel = sessionLevel(filter)
@@ -104,7 +110,7 @@ struct CompiledFilter {
             case .not(let part): return evaluate(part).map { !$0 }
             case .leaf(let dimension, let matching):
                 return Self.lookUp(table.sessionKeys[FoldSlots.slot(of: dimension)], matching, count: count)
-            case .time, .imported, .sequence: preconditionFailure("not a session-level test")
+            case .time, .imported, .sequence, .scrolled: preconditionFailure("not a session-level test")
             }
         }
         return evaluate(root)
@@ -133,6 +139,7 @@ struct CompiledFilter {
             case .not(let part): return evaluate(part).map { !$0 }
             case .time(let range): return table.times.map { range.contains($0) }
             case .sequence(let steps): return completions(of: steps.map(evaluate), in: table)
+            case .scrolled(let depth): return scrolled(atLeast: depth, in: table)
             case .imported(let imported):
                 let flags = table.flags
                 return (0..<count).map { (flags[$0] & UInt32(HitFlags.imported.rawValue) != 0) == imported }
@@ -173,7 +180,7 @@ struct CompiledFilter {
             case .not(let part): return evaluate(part).map { !$0 }
             case .time(let range): return reports.map { range.contains($0.time) }
             case .imported(let imported): return reports.map { _ in !imported }
-            case .sequence: return reports.map { _ in false }
+            case .sequence, .scrolled: return reports.map { _ in false }
             case .leaf(let dimension, let matching):
                 switch dimension {
                 case .page: return reports.map { matching[Int($0.page)] }
@@ -189,6 +196,33 @@ struct CompiledFilter {
             }
         }
         return evaluate(root)
+    }
+
+    /// The page views whose page their visit's engagement reports scrolled to at least `depth` %.
+    private func scrolled(atLeast depth: Int, in table: VisitTable) -> [Bool] {
+        var result = [Bool](repeating: false, count: table.hitCount)
+        let reports = table.engagements
+        guard !reports.isEmpty else { return result }
+        withExtendedLifetime(table) {
+            let starts = table.visitStarts.view, pages = table.pages.view, goals = table.goals.view
+            // Reports are sorted by visit: each visit's pages scrolled deep enough, then its hits.
+            var cursor = 0
+            var deep = Set<UInt32>()
+            while cursor < reports.count {
+                let visit = Int(reports[cursor].visit)
+                deep.removeAll(keepingCapacity: true)
+                while cursor < reports.count && Int(reports[cursor].visit) == visit {
+                    if Int(reports[cursor].scroll) >= depth { deep.insert(reports[cursor].page) }
+                    cursor += 1
+                }
+                guard visit >= 0, !deep.isEmpty else { continue }
+                for hit in Int(starts[visit])..<Int(starts[visit + 1])
+                where goals[hit] == 0 && deep.contains(pages[hit]) {
+                    result[hit] = true
+                }
+            }
+        }
+        return result
     }
 
     /// The hits at which each visit first completes `steps` (one mask per step, in hit order) in

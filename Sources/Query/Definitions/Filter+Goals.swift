@@ -8,6 +8,7 @@ extension Filter {
         case .or(let parts): return .or(try parts.map { try $0.expandingGoals(goals) })
         case .not(let part): return .not(try part.expandingGoals(goals))
         case .sequence(let steps): return .sequence(try steps.map { try $0.expandingGoals(goals) })
+        case .scrolled: return self
         case .compare(let comparison):
             guard comparison.dimension == .goal, comparison.op == .is || comparison.op == .isNot else { return self }
             let defined = Dictionary(goals.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

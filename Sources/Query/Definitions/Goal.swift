@@ -1,8 +1,8 @@
 import Foundation
 import Projections
 
-/// A conversion a site owner defined: a custom event (optionally with property conditions) or a
-/// page view whose path matches a pattern.
+/// A conversion a site owner defined: a custom event (optionally with property conditions), a
+/// page view whose path matches a pattern, or such a page scrolled to a depth.
 ///
 /// A goal is a condition on hits, written as a ``Filter`` over the existing dimensions, so a goal
 /// filter (`goal is Signup`) is answered by every path of the planner and by ClickHouse alike.
@@ -13,6 +13,9 @@ public struct Goal: Codable, Sendable, Hashable {
         case event
         /// A page view whose path matches ``Goal/path``.
         case page
+        /// A page view whose path matches ``Goal/path`` and that its visit scrolled to at least
+        /// ``Goal/scrollDepth`` % (from the tracker's engagement reports).
+        case scroll
     }
 
     /// The site.
@@ -25,8 +28,10 @@ public struct Goal: Codable, Sendable, Hashable {
     public var event: String?
     /// Property conditions the same event must meet, all of them (kind `event`).
     public var properties: [String: String]?
-    /// The path pattern (kind `page`; see ``PathPattern``).
+    /// The path pattern (kinds `page` and `scroll`; see ``PathPattern``).
     public var path: String?
+    /// The scroll depth in percent, 1–100 (kind `scroll`).
+    public var scrollDepth: Int?
 
     /// A custom-event goal; its name defaults to the event's.
     public static func event(site: String, _ event: String, properties: [String: String] = [:], name: String? = nil)
@@ -42,6 +47,11 @@ public struct Goal: Codable, Sendable, Hashable {
         Goal(site: site, name: name ?? "Visit \(path)", kind: .page, path: path)
     }
 
+    /// A scroll-depth goal; its name defaults to `Scroll N% on PATTERN`.
+    public static func scroll(site: String, _ path: String, depth: Int, name: String? = nil) -> Goal {
+        Goal(site: site, name: name ?? "Scroll \(depth)% on \(path)", kind: .scroll, path: path, scrollDepth: depth)
+    }
+
     /// The hits that complete the goal.
     public func filter() throws -> Filter {
         switch kind {
@@ -53,6 +63,11 @@ public struct Goal: Codable, Sendable, Hashable {
             return .and([.compare(.init(op: .is, dimension: .goal, values: [event]))] + conditions)
         case .page:
             return .and([Self.pageview, try pathCondition()])
+        case .scroll:
+            guard let scrollDepth, (1...100).contains(scrollDepth) else {
+                throw Self.invalid("goal '\(name)' needs a scroll depth from 1 to 100 (percent)")
+            }
+            return .and([Self.pageview, try pathCondition(), .scrolled(atLeast: scrollDepth)])
         }
     }
 

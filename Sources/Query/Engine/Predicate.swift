@@ -66,6 +66,7 @@ extension Filter {
         case .or(let parts): return .any(try parts.map { try $0.hitFilter(budget: budget) })
         case .not(let part): return .not(try part.hitFilter(budget: budget))
         case .sequence(let steps): return .sequence(try steps.map { try $0.hitFilter(budget: budget) })
+        case .scrolled(let depth): return .scrolled(atLeast: depth)
         case .compare(let comparison):
             let leaf = HitFilter.value(comparison.dimension, try Predicate(comparison, budget: budget).test)
             return comparison.op.isNegated ? .not(leaf) : leaf
@@ -89,7 +90,7 @@ extension Filter {
             let left = parts.compactMap { $0.withoutGoals() }
             return left.count == parts.count ? .or(left) : nil
         case .not(let part): return part.withoutGoals().map { .not($0) }
-        case .sequence: return self
+        case .sequence, .scrolled: return self
         }
     }
 }

@@ -55,7 +55,7 @@ enum QueryPlan {
         switch filter {
         case .compare: true
         case .and(let parts), .or(let parts): parts.count == 1 && isSingle(parts[0])
-        case .not, .sequence: false
+        case .not, .sequence, .scrolled: false
         }
     }
 }

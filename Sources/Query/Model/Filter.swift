@@ -13,6 +13,9 @@ public indirect enum Filter: Sendable, Hashable {
     /// The hit at which a visit first completes these conditions in order, one hit per condition
     /// with other hits in between allowed (a funnel step; see ``Funnel``).
     case sequence([Filter])
+    /// Page views of a page their visit scrolled to at least this depth, in percent (a
+    /// scroll-depth goal; see ``Goal``).
+    case scrolled(atLeast: Int)
 
     /// How a dimension's value is compared.
     public enum Operator: String, Sendable, Hashable, CaseIterable {
@@ -60,16 +63,18 @@ public indirect enum Filter: Sendable, Hashable {
         case .compare(let comparison): [comparison]
         case .and(let parts), .or(let parts), .sequence(let parts): parts.flatMap(\.comparisons)
         case .not(let part): part.comparisons
+        case .scrolled: []
         }
     }
 }
 
 extension Filter {
-    /// Whether the filter holds a ``sequence`` (which only the embedded engine counts).
+    /// Whether the filter holds a ``sequence`` or ``scrolled(atLeast:)`` (which only the embedded
+    /// engine counts).
     public var hasSequence: Bool {
         switch self {
         case .compare: false
-        case .sequence: true
+        case .sequence, .scrolled: true
         case .and(let parts), .or(let parts): parts.contains(where: \.hasSequence)
         case .not(let part): part.hasSequence
         }

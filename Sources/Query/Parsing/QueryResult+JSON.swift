@@ -117,6 +117,9 @@ extension Filter {
         case .not(let part):
             out.string("not")
             part.write(to: &out)
+        case .scrolled(let depth):
+            out.string("scrolled_at_least")
+            out.integer(depth)
         case .sequence(let steps):
             out.string("sequence")
             out.beginArray()

@@ -28,7 +28,7 @@ public struct ClickHouseDayCounter: DayCounter {
         }
         if question.request.filter?.hasSequence == true {
             throw ServerError(
-                "funnels are counted by the embedded engine only; this server counts with ClickHouse",
+                "funnels and scroll-depth goals are counted by the embedded engine only; this answer comes from ClickHouse",
                 code: "unsupported",
                 hint: "Run `infinity query SITE --funnel NAME` without --clickhouse, on a node that holds the journal")
         }

@@ -199,6 +199,7 @@ struct ClickHouseQuery {
         case .and(let parts), .or(let parts), .sequence(let parts):
             parts.reduce(into: []) { $0.formUnion(dimensions(in: $1)) }
         case .not(let part): dimensions(in: part)
+        case .scrolled: []
         }
     }
 
@@ -263,7 +264,7 @@ struct ClickHouseQuery {
         case .and(let parts): return parts.isEmpty ? "1" : "(" + parts.map(condition).joined(separator: " AND ") + ")"
         case .or(let parts): return parts.isEmpty ? "0" : "(" + parts.map(condition).joined(separator: " OR ") + ")"
         case .not(let part): return "NOT " + condition(part)
-        case .sequence: return "0"  // refused before a query is built (ClickHouseDayCounter.count)
+        case .sequence, .scrolled: return "0"  // refused before a query is built (ClickHouseDayCounter.count)
         case .compare(let comparison):
             let positive: String
             switch comparison.dimension {

@@ -48,6 +48,8 @@ extension Dashboard {
                     goal = .event(
                         site: site, event, properties: object["properties"] as? [String: String] ?? [:],
                         name: name?.isEmpty == false ? name : nil)
+                } else if let path = object["path"] as? String, let depth = object["scroll"] as? Int {
+                    goal = .scroll(site: site, path, depth: depth, name: name?.isEmpty == false ? name : nil)
                 } else if let path = object["path"] as? String {
                     goal = .page(site: site, path, name: name?.isEmpty == false ? name : nil)
                 } else {
@@ -84,6 +86,7 @@ extension Dashboard {
                 if let event = goal.event { entry["event"] = event }
                 if let properties = goal.properties { entry["properties"] = properties }
                 if let path = goal.path { entry["path"] = path }
+                if let depth = goal.scrollDepth { entry["scroll"] = depth }
                 return entry
             },
             "funnels": funnels.map { ["name": $0.name, "steps": $0.steps, "labels": $0.labels] },

@@ -9,9 +9,10 @@ struct GoalsCommand: ParsableCommand {
         commandName: "goals",
         abstract: "Define, list and remove a site's goals (custom events or page views that count as conversions).",
         discussion: """
-            A goal is a custom event (optionally only with given property values) or a page view \
-            whose path matches a pattern: * stands for anything within one path segment, ** for \
-            anything across segments. Once defined, `goal==NAME` filters by it and `--by goal` lists \
+            A goal is a custom event (optionally only with given property values), a page view \
+            whose path matches a pattern (* stands for anything within one path segment, ** for \
+            anything across segments), or such a page scrolled to a depth (from the tracker's \
+            engagement reports). Once defined, `goal==NAME` filters by it and `--by goal` lists \
             the defined goals with their conversions, conversion rate and revenue. A running \
             `infinity serve` takes changes within about a second.
 
@@ -20,6 +21,7 @@ struct GoalsCommand: ParsableCommand {
               infinity goals add example.com --event Purchase --property plan=pro --name 'Pro purchase'
               infinity goals add example.com --page '/blog/**'
               infinity goals add example.com --page '/product/*/buy' --name Checkout
+              infinity goals add example.com --page '/blog/**' --scroll 75
               infinity goals list example.com
               infinity goals remove example.com 'Visit /blog/**'
               infinity query example.com --by goal --metrics visitors,events,conversion_rate,revenue
@@ -65,15 +67,26 @@ struct GoalsCommand: ParsableCommand {
         var page: String?
         @Option(
             help: ArgumentHelp(
-                "The goal's name (default: the event's name, or 'Visit PATTERN'). Example: --name Checkout",
+                "The goal's name (default: the event's name, 'Visit PATTERN' or 'Scroll N% on PATTERN'). Example: --name Checkout",
                 valueName: "name"))
         var name: String?
+        @Option(
+            help: ArgumentHelp(
+                "With --page: the goal is that page scrolled to at least this depth, 1 to 100 %. Example: --scroll 75",
+                valueName: "percent"))
+        var scroll: Int?
 
         func validate() throws {
             guard (event != nil) != (page != nil) else {
                 throw ValidationError("give either --event NAME or --page PATTERN")
             }
             if page != nil && !property.isEmpty { throw ValidationError("--property goes with --event") }
+            if let scroll {
+                guard page != nil else { throw ValidationError("--scroll goes with --page") }
+                guard (1...100).contains(scroll) else {
+                    throw ValidationError("--scroll is a depth from 1 to 100 (percent)")
+                }
+            }
         }
 
         func run() throws {
@@ -86,7 +99,11 @@ struct GoalsCommand: ParsableCommand {
                 properties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
             }
             let goal =
-                if let event { Goal.event(site: domain, event, properties: properties, name: name) } else {
+                if let event {
+                    Goal.event(site: domain, event, properties: properties, name: name)
+                } else if let scroll {
+                    Goal.scroll(site: domain, page!, depth: scroll, name: name)
+                } else {
                     Goal.page(site: domain, page!, name: name)
                 }
             do {
@@ -161,6 +178,7 @@ extension Goal {
             let conditions = (properties ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             return "event \(event ?? "")" + (conditions.isEmpty ? "" : " with " + conditions.joined(separator: ", "))
         case .page: return "page view of \(path ?? "")"
+        case .scroll: return "\(path ?? "") scrolled to \(scrollDepth ?? 0)%"
         }
     }
 }

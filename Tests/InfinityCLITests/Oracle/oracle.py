@@ -93,6 +93,10 @@ db.execute(f"""create table e as select r.seq, r.ts, r.site, r.local_day, r.hour
       {", ".join("s_" + c for c in first_hit)} from a) s
     on r.site = s.site and r.local_day = s.local_day and r.visitor_id = s.visitor_id and r.ts >= s.start_ts""")
 
+# The deepest scroll of each page in each visit, for scroll-depth goals.
+db.execute("create table scrolled as select session_id || '|' || pathname as unit, max(scroll) as depth "
+           "from e group by all")
+
 COLUMNS = {
     "page": "pathname", "hostname": "hostname", "goal": "case when name <> 'pageview' then name end",
     "entry_page": "s_entry", "exit_page": "s_exit", "browser_version": "s_browser_version",
@@ -131,7 +135,11 @@ def goal_condition(goal):
         for key, value in sorted((goal.get("properties") or {}).items()):
             parts.append(f"coalesce(json_extract_string(props, '$.{key}') = {quote(value)}, false)")
         return "(" + " and ".join(parts) + ")"
-    return f"(name = 'pageview' and regexp_full_match(pathname, {quote(glob_regex(goal['path']))}))"
+    page = f"(name = 'pageview' and regexp_full_match(pathname, {quote(glob_regex(goal['path']))}))"
+    if goal["kind"] == "scroll":
+        deep = f"select unit from scrolled where depth >= {int(goal['scrollDepth'])}"
+        return f"({page} and session_id || '|' || pathname in ({deep}))"
+    return page
 
 
 def defined_goals(site):

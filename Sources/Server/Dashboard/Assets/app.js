@@ -458,7 +458,8 @@
       catch (err) { const p = body.querySelector("p.error") || el("p", { class: "error", role: "alert" }); p.textContent = err.message; body.prepend(p); }
     };
     function showDefinitions(defined) {
-      const kind = el("select", { name: "kind", "aria-label": "Goal kind" }, el("option", { value: "event" }, "Custom event"), el("option", { value: "page" }, "Page visit"));
+      const kind = el("select", { name: "kind", "aria-label": "Goal kind" }, el("option", { value: "event" }, "Custom event"), el("option", { value: "page" }, "Page visit"), el("option", { value: "scroll" }, "Scroll depth"));
+      const depth = el("input", { name: "scroll", type: "number", min: "1", max: "100", placeholder: "% (scroll depth)", "aria-label": "Scroll depth in percent" });
       const target = el("input", { name: "target", placeholder: "Signup, or /blog/**", "aria-label": "Event name or page path", required: "" });
       const props = el("input", { name: "properties", placeholder: "plan=pro (optional)", "aria-label": "Properties" });
       const name = el("input", { name: "name", placeholder: "Name (optional)", "aria-label": "Goal name" });
@@ -466,12 +467,13 @@
         e.preventDefault();
         const payload = { action: "add_goal", name: name.value };
         if (kind.value === "page") payload.path = target.value;
+        else if (kind.value === "scroll") { payload.path = target.value; payload.scroll = Number(depth.value); }
         else {
           payload.event = target.value;
           payload.properties = Object.fromEntries(props.value.split(",").map((p) => p.trim()).filter((p) => p.includes("=")).map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
         }
         change(payload);
-      } } }, kind, target, props, name, el("button", { type: "submit" }, "Add goal"));
+      } } }, kind, target, props, depth, name, el("button", { type: "submit" }, "Add goal"));
       const funnelName = el("input", { name: "funnel_name", placeholder: "Funnel name", "aria-label": "Funnel name", required: "" });
       const steps = el("textarea", { name: "steps", rows: "4", placeholder: "One step a line, in order:\npage==/\npage==/pricing\ngoal==Signup", "aria-label": "Funnel steps" });
       const funnelForm = el("form", { class: "funnel-form", on: { submit: (e) => {
@@ -479,7 +481,7 @@
         change({ action: "add_funnel", name: funnelName.value, steps: steps.value.split("\n").map((l) => l.trim()).filter((l) => l) });
       } } }, funnelName, steps, el("button", { type: "submit" }, "Add funnel"));
       const remove = (action, item) => el("button", { class: "link remove", "aria-label": "Remove " + item, on: { click: () => change({ action, name: item }) } }, "Remove");
-      const condition = (g) => g.kind === "page" ? "page view of " + g.path : "event " + g.event + Object.entries(g.properties || {}).map(([k, v]) => ` ${k}=${v}`).join("");
+      const condition = (g) => g.kind === "scroll" ? g.path + " scrolled to " + g.scroll + "%" : g.kind === "page" ? "page view of " + g.path : "event " + g.event + Object.entries(g.properties || {}).map(([k, v]) => ` ${k}=${v}`).join("");
       body.replaceChildren(
         el("h3", {}, "Goals"),
         defined.goals.length ? el("table", { class: "goals" }, el("tbody", {}, defined.goals.map((g) => el("tr", { "data-goal": g.name }, el("td", {}, g.name), el("td", { class: "muted" }, condition(g)), el("td", { class: "n" }, remove("remove_goal", g.name))))))
