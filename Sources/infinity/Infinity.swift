@@ -19,7 +19,7 @@ struct Infinity: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, SitesCommand.self, GenerateCommand.self, RebuildCommand.self, RollupsCommand.self,
             RetentionCommand.self, QueryCommand.self, ExportCommand.self, KeysCommand.self, UsersCommand.self,
-            ImportCommand.self, GoalsCommand.self, FunnelsCommand.self,
+            ImportCommand.self, GoalsCommand.self, FunnelsCommand.self, BackupCommand.self, RestoreCommand.self,
             JournalCommand.self, UserAgentCommand.self, ReferrerCommand.self, ReplicateCommand.self,
         ]
     )

@@ -48,8 +48,12 @@ public struct RegistryFile<Entry: Codable & Sendable>: Sendable {
 /// with ``AtomicFile`` get a new inode each time, so a changed file always has a changed stamp.
 public struct FileStamp: Sendable, Hashable {
     let inode: UInt64
-    let size: Int64
+    /// The file's size in bytes.
+    public let size: Int64
     let modified: Int64
+
+    /// The stamp as text (inode, size, modification time), to record and compare later.
+    public var text: String { "\(inode)-\(size)-\(modified)" }
 
     /// The stamp of the file at `path`, or nil when there is none.
     public static func of(_ path: String) -> FileStamp? {

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Journal
+
+/// `infinity restore`: a backup made with `infinity backup` into a new data folder.
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Bring a backup made with `infinity backup` back into an empty data folder.",
+        discussion: """
+            The data folder must not hold a journal yet (move the old one aside first), so a restore \
+            never mixes two histories. Then start `infinity serve --data FOLDER`: it continues the \
+            journal where the backup ends and brings the rollups up to date.
+
+            Example:
+              infinity restore --from /backups/infinity --data /var/lib/infinity
+            """)
+
+    @OptionGroup var options: DataOptions
+
+    @Option(help: ArgumentHelp("The backup folder. Example: --from /backups/infinity", valueName: "dir"))
+    var from: String
+
+    func run() throws {
+        guard let manifest = BackupManifest.read(from: from) else {
+            throw CommandFailure(
+                "\(from) is not a backup (it has no \(BackupManifest.fileName)); make one with `infinity backup --to \(from)`"
+            )
+        }
+        let target = options.data
+        let journal = options.journal.path
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: journal),
+            existing.contains(where: { $0.hasSuffix(".seg") })
+        {
+            throw CommandFailure(
+                "\(target) already holds a journal; restore into an empty folder, or move \(journal) aside first")
+        }
+        let files = FileManager.default.enumerator(atPath: from)
+        var copied = 0
+        do {
+            while let relative = files?.nextObject() as? String {
+                let source = from + "/" + relative
+                var isDirectory: ObjCBool = false
+                guard relative != BackupManifest.fileName, !relative.hasSuffix(".tmp"),
+                    FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue
+                else { continue }
+                let destination = target + "/" + relative
+                try FileManager.default.createDirectory(
+                    atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                // Sealed segments stay read-only; the segment the writer continues stays writable.
+                let mode =
+                    (try FileManager.default.attributesOfItem(atPath: source)[.posixPermissions] as? Int) ?? 0o644
+                try AtomicFile.write(try AtomicFile.read(source), to: destination, mode: mode_t(mode))
+                copied += 1
+            }
+        } catch let error as JournalError {
+            throw CommandFailure(error.description)
+        }
+        let verified = try JournalVerifier(directory: options.journal).verify()
+        guard verified.isClean else {
+            throw CommandFailure(
+                "the restored journal has damage; see `infinity journal verify --data \(target)`, and check the backup folder \(from)"
+            )
+        }
+        print(
+            """
+            Restored the backup of \(manifest.created) into \(target): \(copied) files, \(verified.records) journal records, \
+            rollups up to record \(manifest.rollupsPosition).
+            Start the server with: infinity serve --data \(target)
+            """)
+    }
+}
