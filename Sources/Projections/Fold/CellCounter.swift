@@ -74,13 +74,16 @@ enum CellCounter {
         var dimensionHours: Bool
         /// Total cells per local hour, not only per day.
         var totalHours: Bool
+        /// Whether engagement reports are read and counted (time on page, scroll depth); a
+        /// question that does not ask for them skips their column.
+        var engagement = true
 
         /// What a day file stores: every dimension per day, the totals per hour.
         static let stored = Scope(only: nil, dimensionHours: false, totalHours: true)
 
         /// The visit-table columns counting needs.
         var columns: VisitTable.Columns {
-            var columns: VisitTable.Columns = [.structure, .engagements]
+            var columns: VisitTable.Columns = engagement ? [.structure, .engagements] : .structure
             if dimensionHours || totalHours { columns.insert(.hours) }
             for dimension in only ?? Set(Dimension.allCases) { columns.formUnion(.counting(dimension)) }
             return columns

@@ -52,8 +52,13 @@ public enum DayFolder {
             scope: CellCounter.Scope(only: only, dimensionHours: hourly, totalHours: hourly))
     }
 
-    /// The visit-table columns that counting with `filter`, `only` and `hourly` reads.
-    public static func columns(filter: HitFilter?, only: Set<Dimension>?, hourly: Bool) -> VisitTable.Columns {
-        CellCounter.Scope(only: only, dimensionHours: hourly, totalHours: hourly).columns.union(filter?.columns ?? [])
+    /// The visit-table columns that counting with `filter`, `only` and `hourly` reads; without
+    /// `engagement`, not the engagement reports (unless the filter needs them).
+    public static func columns(filter: HitFilter?, only: Set<Dimension>?, hourly: Bool, engagement: Bool = true)
+        -> VisitTable.Columns
+    {
+        var scope = CellCounter.Scope(only: only, dimensionHours: hourly, totalHours: hourly)
+        scope.engagement = engagement
+        return scope.columns.union(filter?.columns ?? [])
     }
 }

@@ -23,7 +23,8 @@ struct DaySource {
     /// Loads the days. Only the tables of `dimensions` are counted or read; with `hourly`, cells per
     /// local hour too.
     func load(
-        site: String, days: [ClosedRange<Int64>], plan: QueryPlan, dimensions: Set<Dimension>, hourly: Bool
+        site: String, days: [ClosedRange<Int64>], plan: QueryPlan, dimensions: Set<Dimension>, hourly: Bool,
+        engagement: Bool = true
     ) throws -> Loaded {
         let wanted = Set(days.flatMap { Array($0) }).sorted()
         var loaded = Loaded()
@@ -52,8 +53,8 @@ struct DaySource {
             let rollups: [DayRollup]
             if case .visits = plan {
                 rollups = try worker.count(
-                    keys, in: generation, filter: filter, only: dimensions, hourly: hourly, position: position,
-                    cache: cache)
+                    keys, in: generation, filter: filter, only: dimensions, hourly: hourly, engagement: engagement,
+                    position: position, cache: cache)
             } else {
                 rollups = try keys.compactMap { try generation.read($0, only: dimensions, cache: cache) }
             }

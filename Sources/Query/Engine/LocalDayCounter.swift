@@ -15,7 +15,8 @@ struct LocalDayCounter: DayCounter {
         if let selection { needed.insert(selection.dimension) }
         let loaded = try DaySource(worker: worker, cache: cache).load(
             site: question.request.site, days: question.days, plan: plan, dimensions: needed,
-            hourly: question.hourly)
+            hourly: question.hourly,
+            engagement: question.request.metrics.contains { $0 == .timeOnPage || $0 == .scrollDepth })
         var counted = CountedDays(
             days: loaded.days, path: loaded.path, fromRollups: loaded.fromRollups, folded: loaded.folded,
             position: loaded.position, damaged: loaded.damaged)
