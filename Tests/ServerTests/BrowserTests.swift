@@ -261,6 +261,52 @@ struct BrowserTests {
         #expect((sharedDefined["funnel"] as? [[Any]])?.count == 2)
         #expect(report["shared_has_settings"] as? Bool == false)
 
+        // Settings made in the page work at once, through the same stores as the CLI.
+        #expect(try ServerProcess.run(["sites", "list", "--data", data]).contains("new.example"))
+        let http = try HTTPConnection(port: server.port)
+        let newSiteHit = try http.request(
+            "POST", "/api/event", headers: ["Content-Type": "text/plain", "User-Agent": ServeEndToEndTests.chrome],
+            body: ServeEndToEndTests.event("/hello", domain: "new.example"))
+        #expect(newSiteHit.headers["x-infinity-dropped"] == "0", "the new site's hits are taken at once")
+        let key = try #require(report["created_key"] as? String)
+        #expect(key.hasPrefix("im_"))
+        func statsAPI(_ site: String) throws -> Int {
+            try http.request(
+                "POST", "/api/v2/query", headers: ["Authorization": "Bearer \(key)"],
+                body: Array(#"{"site_id": "\#(site)", "metrics": ["visitors"], "date_range": "7d"}"#.utf8)
+            ).status
+        }
+        #expect(
+            try statsAPI("example.com") == 200 && statsAPI("shop.example") == 403, "the key is for example.com only")
+        let link = try #require((report["created_link"] as? String)?.components(separatedBy: "/share/").last)
+        #expect(
+            try http.request("GET", "/api/dashboard/session", headers: ["X-Share-Token": link]).status == 200)
+        #expect(report["settings_users"] as? [String] == ["owner@example.com", "viewer@example.com"])
+        // The viewer reads the numbers, and may change nothing.
+        let login = try http.request(
+            "POST", "/api/dashboard/login", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"email": "viewer@example.com", "password": "a viewer's password"}"#.utf8))
+        #expect(login.status == 200)
+        let cookie = try #require(login.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        let csrf = try #require(
+            (try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["csrf"] as? String)
+        let viewer = ["Cookie": cookie, "X-CSRF-Token": csrf]
+        #expect(
+            try http.request("POST", "/api/dashboard/query", headers: viewer, body: Array(DashboardTests.query.utf8))
+                .status == 200)
+        #expect(try http.request("GET", "/api/dashboard/settings", headers: viewer).status == 403)
+        #expect(
+            try http.request(
+                "POST", "/api/dashboard/settings", headers: viewer,
+                body: Array(#"{"action": "add_site", "domain": "evil.example", "timezone": "UTC"}"#.utf8)
+            ).status == 403)
+        #expect(
+            try http.request(
+                "POST", "/api/dashboard/definitions", headers: viewer,
+                body: Array(#"{"site_id": "example.com", "action": "remove_goal", "name": "Pricing"}"#.utf8)
+            ).status == 403)
+        #expect(!(try ServerProcess.run(["sites", "list", "--data", data]).contains("evil.example")))
+
         // On a phone the page fits the screen, and the chart is drawn at its shown size (labels stay legible).
         let phone = try #require(report["phone"] as? [String: Double])
         #expect(phone["overflow"] ?? 1 <= 0, "the page is wider than a phone's screen: \(phone)")

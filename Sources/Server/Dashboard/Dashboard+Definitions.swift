@@ -15,18 +15,11 @@ extension Dashboard {
     }
 
     /// `POST /api/dashboard/definitions`: `{"site_id", "action": "add_goal" | "remove_goal" |
-    /// "add_funnel" | "remove_funnel", …}`. Only a logged-in user with the session's CSRF token may
-    /// change definitions (never a shared link); the change goes through the same store as
+    /// "add_funnel" | "remove_funnel", …}`. Only an owner with the session's CSRF token may change
+    /// definitions (never a viewer or a shared link); the change goes through the same store as
     /// `infinity goals` and `infinity funnels`, and the answer is the site's definitions after it.
     func changeDefinitions(_ request: Request) async throws -> Response {
-        guard request.headers[HTTPField.Name("X-Share-Token")!] == nil, Self.sameOrigin(request) else {
-            return Self.error(.forbidden, "only a logged-in user may change goals and funnels")
-        }
-        guard await authenticatedSession(request, requireCSRF: true) != nil else {
-            return Self.error(
-                await authenticatedSession(request, requireCSRF: false) == nil ? .unauthorized : .forbidden,
-                "log in again (the session ended, or the request lacks its CSRF token)")
-        }
+        if let denied = await ownerOnly(request, what: "change goals and funnels") { return denied }
         guard let definitions else {
             return Self.error(.serviceUnavailable, "this server keeps no goals or funnels")
         }

@@ -26,8 +26,25 @@ public struct Dashboard: Sendable {
     private let linkQueries = ConcurrencyLimit(2, queue: 32)
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
-    /// Goals and funnels, which logged-in users may change here (nil: read-only, none defined).
+    /// Goals and funnels, which owners may change here (nil: read-only, none defined).
     public let definitions: DefinitionStore?
+    /// The registered sites and the Stats API keys, which owners manage under Settings (nil: the
+    /// dashboard has no settings).
+    public let settings: Settings?
+
+    /// The stores Settings changes, the same files as the CLI's.
+    public struct Settings: Sendable {
+        /// The registered sites (the ingest pipeline's registry).
+        public let sites: SiteStore
+        /// Stats API keys.
+        public let keys: APIKeyStore
+
+        /// Settings over these stores.
+        public init(sites: SiteStore, keys: APIKeyStore) {
+            self.sites = sites
+            self.keys = keys
+        }
+    }
 
     let logger: Logger
 
@@ -35,10 +52,11 @@ public struct Dashboard: Sendable {
     public init(
         engine: QueryEngine, users: UserStore, shares: ShareStore, sessions: SessionStore = SessionStore(),
         throttle: LoginThrottle = LoginThrottle(), addresses: ClientAddressResolver = ClientAddressResolver(),
-        countryAttribution: String?, definitions: DefinitionStore? = nil,
+        countryAttribution: String?, definitions: DefinitionStore? = nil, settings: Settings? = nil,
         logger: Logger = Logger(label: "infinity.dashboard")
     ) {
         self.definitions = definitions
+        self.settings = settings
         self.throttle = throttle
         self.addresses = addresses
         self.logger = logger
@@ -70,6 +88,8 @@ public struct Dashboard: Sendable {
         router.get("/api/dashboard/realtime") { request, _ in try await realtime(request) }
         router.get("/api/dashboard/definitions") { request, _ in await listDefinitions(request) }
         router.post("/api/dashboard/definitions") { request, _ in try await changeDefinitions(request) }
+        router.get("/api/dashboard/settings") { request, _ in await showSettings(request) }
+        router.post("/api/dashboard/settings") { request, _ in try await changeSettings(request) }
     }
 
     // MARK: - Responses
@@ -177,6 +197,7 @@ public struct Dashboard: Sendable {
             .ok,
             [
                 "email": session.email, "csrf": session.csrf, "sites": sites, "shared": false, "now": localNow(sites),
+                "role": (users.role(of: session.email) ?? .viewer).rawValue,
                 "attribution": countryAttribution.map { $0 as Any } ?? NSNull(),
             ])
     }

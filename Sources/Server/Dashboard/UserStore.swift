@@ -10,6 +10,16 @@ public final class UserStore: Sendable {
         public var email: String
         /// bcrypt hash of the password.
         public var passwordHash: String
+        /// What they may do; absent (users added before roles) means owner.
+        public var role: Role?
+    }
+
+    /// What a user may do in the dashboard.
+    public enum Role: String, Codable, Sendable, Hashable, CaseIterable {
+        /// Everything: numbers, goals and funnels, settings (sites, links, keys, users).
+        case owner
+        /// Read the numbers only.
+        case viewer
     }
 
     /// The users file.
@@ -35,8 +45,18 @@ public final class UserStore: Sendable {
     /// Every user's e-mail address, sorted.
     public var emails: [String] { users.entries.map(\.email).sorted() }
 
-    /// Adds a user or changes their password.
-    public func set(email: String, password: String) throws {
+    /// Every user's e-mail address and role, sorted by address.
+    public var roles: [(email: String, role: Role)] {
+        users.entries.map { ($0.email, $0.role ?? .owner) }.sorted { $0.email < $1.email }
+    }
+
+    /// The role of a user, if they exist.
+    public func role(of email: String) -> Role? {
+        users.entries.first { $0.email == email.lowercased() }.map { $0.role ?? .owner }
+    }
+
+    /// Adds a user or changes their password (and role; an existing user keeps theirs when nil).
+    public func set(email: String, password: String, role: Role? = nil) throws {
         let email = email.lowercased()
         guard email.contains("@"), !email.contains(" ") else {
             throw ServerError("'\(email)' is not an e-mail address", hint: "Write it like owner@example.com")
@@ -46,8 +66,9 @@ public final class UserStore: Sendable {
         }
         let hash = Bcrypt.hash(password, cost: cost)
         try users.update { list in
+            let previous = list.first { $0.email == email }?.role
             list.removeAll { $0.email == email }
-            list.append(User(email: email, passwordHash: hash))
+            list.append(User(email: email, passwordHash: hash, role: role ?? previous))
             return (true, ())
         }
     }

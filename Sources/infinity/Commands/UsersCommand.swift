@@ -21,14 +21,22 @@ struct UsersCommand: ParsableCommand {
             abstract: "Add a login, or set a new password for it.",
             discussion: """
                 Asks for the password twice on a terminal; with --password-stdin it reads one line \
-                from standard input (for scripts). At least 10 characters. `infinity serve` reads the \
-                users when it starts.
-                Example: echo 'correct horse battery' | infinity users add owner@example.com --password-stdin
+                from standard input (for scripts). At least 10 characters. An owner may do everything \
+                in the dashboard (goals, funnels, settings); a viewer only reads the numbers. A running \
+                `infinity serve` takes the change within about a second.
+                Examples:
+                  echo 'correct horse battery' | infinity users add owner@example.com --password-stdin
+                  infinity users add colleague@example.com --role viewer
                 """)
 
         @OptionGroup var options: DataOptions
         @Argument(help: "The e-mail address to log in with.") var email: String
         @Flag(help: "Read the password from standard input instead of asking.") var passwordStdin = false
+        @Option(
+            help: ArgumentHelp(
+                "owner (everything) or viewer (read only); default: owner for a new login, unchanged for an existing one.",
+                valueName: "role"))
+        var role: UserStore.Role?
 
         func run() throws {
             let password: String
@@ -42,7 +50,7 @@ struct UsersCommand: ParsableCommand {
                 password = first
             }
             do {
-                try UsersCommand.store(options).set(email: email, password: password)
+                try UsersCommand.store(options).set(email: email, password: password, role: role)
             } catch let error as ServerError {
                 throw CommandFailure(error.description)
             }
@@ -58,11 +66,11 @@ struct UsersCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            let emails = try UsersCommand.store(options).emails
+            let users = try UsersCommand.store(options).roles
             print(
-                emails.isEmpty
+                users.isEmpty
                     ? "No logins yet. Add one with: infinity users add owner@example.com"
-                    : emails.joined(separator: "\n"))
+                    : users.map { "\($0.email)  \($0.role.rawValue)" }.joined(separator: "\n"))
         }
     }
 
@@ -80,3 +88,5 @@ struct UsersCommand: ParsableCommand {
         }
     }
 }
+
+extension UserStore.Role: ExpressibleByArgument {}

@@ -178,6 +178,31 @@ GOALS_AND_FUNNEL = """(() => ({
 }))()"""
 report["defined"] = evaluate(GOALS_AND_FUNNEL)
 
+# Settings (owner): a site, a Stats API key, a shared link and a viewer login, made in the page.
+evaluate("document.querySelector('.admin-open').click()")
+wait_for("!!document.querySelector('form.site-form')", "the settings")
+
+
+def submit(form, values):
+    evaluate(f"""(() => {{ const f = document.querySelector('form.{form}');
+      for (const [k, v] of Object.entries({json.dumps(values)})) f.querySelector(`[name=${{k}}]`).value = v;
+      f.requestSubmit(); }})()""")
+
+
+submit("site-form", {"domain": "new.example", "timezone": "Europe/Berlin"})
+wait_for("!!document.querySelector('.settings tr[data-site=\"new.example\"]')", "the new site")
+submit("key-form", {"name": "from the page"})
+wait_for("!!document.querySelector('.settings .secret code') && !!document.querySelector('.settings tr[data-key]')", "the new key")
+report["created_key"] = evaluate("document.querySelector('.settings .secret code').textContent")
+submit("share-form", {})
+wait_for("document.querySelector('.settings .secret code').textContent.includes('/share/')", "the new link")
+report["created_link"] = evaluate("document.querySelector('.settings .secret code').textContent")
+submit("user-form", {"email": "viewer@example.com", "password": "a viewer's password", "role": "viewer"})
+wait_for("!!document.querySelector('.settings tr[data-user=\"viewer@example.com\"]')", "the new login")
+report["settings_users"] = evaluate("[...document.querySelectorAll('.settings tr[data-user]')].map(r => r.dataset.user)")
+evaluate("document.querySelector('.settings .details-close').click()")
+wait_for("[...document.querySelectorAll('header select option')].some(o => o.value === 'new.example')", "the site list with the new site")
+
 # On a phone: nothing wider than the screen, and the chart drawn at the size it is shown.
 send("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
 navigate(base + "/?site=example.com")

@@ -149,7 +149,8 @@
     const compare = el("input", { type: "checkbox", id: "compare", checked: state.compare ? "" : null, on: { change: (e) => { state.compare = e.target.checked; render(); } } });
     parts.push(el("label", {}, compare, " Compare with previous period"));
     parts.push(el("button", { class: "link realtime", id: "realtime", title: "Realtime: the last 30 minutes", on: { click: openRealtime } }, ""));
-    if (!session.shared) parts.push(el("button", { class: "link settings-open", on: { click: openDefinitions } }, "Goals & funnels"));
+    if (session.role === "owner") parts.push(el("button", { class: "link settings-open", on: { click: openDefinitions } }, "Goals & funnels"));
+    if (session.role === "owner") parts.push(el("button", { class: "link admin-open", on: { click: openSettings } }, "Settings"));
     if (!session.shared) parts.push(el("button", { class: "link", on: { click: async () => { await call("/api/dashboard/logout", { method: "POST" }); location.href = "/"; } } }, "Log out"));
     return el("header", {}, parts);
   }
@@ -493,6 +494,56 @@
         funnelForm);
     }
     call("/api/dashboard/definitions?site=" + encodeURIComponent(state.site)).then(showDefinitions).catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
+  }
+
+  // Settings, for owners: sites (and the snippet to paste), shared links, Stats API keys, logins.
+  // The same files as `infinity sites`, `sites share`, `keys` and `users`; changes count at once.
+  function openSettings() {
+    const body = el("div", { class: "details-body" }, el("p", { class: "muted" }, "Loading…"));
+    let changed = false;
+    // After a change the session is asked again (a new site joins the site list).
+    const close = async () => {
+      overlay.remove(); document.removeEventListener("keydown", onKey);
+      if (changed) { session = await call("/api/dashboard/session"); sessionAt = Date.now(); render(); }
+    };
+    const onKey = (e) => { if (e.key === "Escape") close(); };
+    document.addEventListener("keydown", onKey);
+    const dialog = el("div", { class: "details definitions settings", role: "dialog", "aria-label": "Settings" },
+      el("header", {}, el("h2", {}, "Settings"), el("button", { class: "link details-close", "aria-label": "Close", on: { click: close } }, "×")), body);
+    const overlay = el("div", { class: "overlay", on: { click: (e) => { if (e.target === overlay) close(); } } }, dialog);
+    document.body.append(overlay);
+    const change = async (payload) => {
+      try { changed = true; showSettings(await call("/api/dashboard/settings", { method: "POST", body: JSON.stringify(payload) })); }
+      catch (err) { const p = body.querySelector("p.error") || el("p", { class: "error", role: "alert" }); p.textContent = err.message; body.prepend(p); }
+    };
+    const input = (name, label, attrs = {}) => el("input", Object.assign({ name, placeholder: label, "aria-label": label }, attrs));
+    const form = (cls, fields, button, payload) => el("form", { class: cls, on: { submit: (e) => {
+      e.preventDefault();
+      change(payload(Object.fromEntries(fields.map((f) => [f.name, f.value]))));
+    } } }, fields, el("button", { type: "submit" }, button));
+    const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+    function showSettings(settings) {
+      const rows = (cls, items, cells) => items.length ? el("table", { class: cls }, el("tbody", {}, items.map(cells))) : el("p", { class: "muted" }, "None.");
+      const remove = (label, payload) => el("button", { class: "link remove", "aria-label": label, on: { click: () => change(payload) } }, label.split(" ")[0]);
+      const zone = el("select", { name: "timezone", "aria-label": "Time zone" }, zones.map((z) => el("option", { value: z, selected: z === "UTC" ? "" : null }, z)));
+      body.replaceChildren(
+        settings.secret ? el("p", { class: "secret", role: "status" }, "Shown only now: ", el("code", {}, settings.secret.startsWith("/share/") ? location.origin + settings.secret : settings.secret)) : "",
+        el("h3", {}, "Sites"),
+        rows("sites", settings.sites, (s) => el("tr", { "data-site": s.domain }, el("td", {}, s.domain), el("td", { class: "muted" }, s.timezone), el("td", {}, el("code", {}, s.snippet)))),
+        form("site-form", [input("domain", "example.com", { required: "" }), zone], "Add site", (v) => ({ action: "add_site", domain: v.domain, timezone: v.timezone })),
+        el("h3", {}, "Shared links (read-only dashboards)"),
+        rows("shares", settings.shares, (s) => el("tr", { "data-share": s.id }, el("td", {}, s.site), el("td", { class: "muted" }, s.id), el("td", { class: "n" }, remove("Revoke link " + s.id, { action: "revoke_share", id: s.id })))),
+        form("share-form", [], "Share " + state.site, () => ({ action: "create_share", site: state.site })),
+        el("h3", {}, "Stats API keys"),
+        rows("keys", settings.keys, (k) => el("tr", { "data-key": k.id }, el("td", {}, k.name), el("td", { class: "muted" }, k.sites.length ? k.sites.join(", ") : "all sites"), el("td", { class: "n" }, remove("Revoke key " + k.id, { action: "revoke_key", id: k.id })))),
+        form("key-form", [input("name", "Key name")], "Create key for " + state.site, (v) => ({ action: "create_key", name: v.name, site: state.site })),
+        el("h3", {}, "Logins"),
+        rows("users", settings.users, (u) => el("tr", { "data-user": u.email }, el("td", {}, u.email), el("td", { class: "muted" }, u.role), el("td", { class: "n" }, u.email === session.email ? "" : remove("Remove " + u.email, { action: "remove_user", email: u.email })))),
+        form("user-form", [input("email", "E-mail", { type: "email", required: "" }), input("password", "Password (10 or more characters)", { type: "password", required: "", autocomplete: "new-password" }),
+          el("select", { name: "role", "aria-label": "Role" }, el("option", { value: "viewer" }, "viewer (read only)"), el("option", { value: "owner" }, "owner"))],
+          "Add login", (v) => ({ action: "add_user", email: v.email, password: v.password, role: v.role })));
+    }
+    call("/api/dashboard/settings").then(showSettings).catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
   }
 
   async function refreshRealtime() {
