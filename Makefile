@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 DATA       ?= ./data
 SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PKGS   := liblz4-dev zlib1g-dev pkg-config python3 python3-venv
+APT_PKGS   := liblz4-dev zlib1g-dev pkg-config python3 python3-venv openssl
 ORACLE     := .build/oracle/bin/python3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Wait for another apt or dpkg (unattended upgrades, a second make) instead of failing at once.
@@ -29,8 +29,8 @@ deps:
 oracle: $(ORACLE)
 $(ORACLE): | deps
 	python3 -m venv .build/oracle
-	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb websocket-client
-	@.build/oracle/bin/python3 -c "import duckdb, websocket" || { echo "DuckDB or websocket-client did not install into .build/oracle"; exit 1; }
+	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb websocket-client aiosmtpd
+	@.build/oracle/bin/python3 -c "import duckdb, websocket, aiosmtpd" || { echo "DuckDB, websocket-client or aiosmtpd did not install into .build/oracle"; exit 1; }
 
 ## Debian's chromium, for the dashboard test in a real browser.
 browser: deps

@@ -20,6 +20,7 @@ struct Infinity: AsyncParsableCommand {
             ServeCommand.self, SitesCommand.self, GenerateCommand.self, RebuildCommand.self, RollupsCommand.self,
             RetentionCommand.self, QueryCommand.self, ExportCommand.self, KeysCommand.self, UsersCommand.self,
             ImportCommand.self, GoalsCommand.self, FunnelsCommand.self, BackupCommand.self, RestoreCommand.self,
+            ReportsCommand.self,
             JournalCommand.self, UserAgentCommand.self, ReferrerCommand.self, ReplicateCommand.self,
         ]
     )

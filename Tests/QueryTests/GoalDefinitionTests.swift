@@ -101,3 +101,27 @@ struct GoalDefinitionTests {
         #expect(store.goals(of: "b.com").count == 1)
     }
 }
+
+/// Which days an e-mail report covers.
+@Suite("report periods")
+struct ReportPeriodTests {
+    static func day(_ iso: String) -> Int64 { DayKey.day(fromISODate: iso)! }
+
+    @Test("the last whole week is Monday to Sunday before this week; the last whole month the month before")
+    func lastComplete() {
+        // 2026-12-03 is a Thursday.
+        #expect(
+            ReportPeriod.week.lastComplete(before: Self.day("2026-12-03")) == Self.day(
+                "2026-11-23")...Self.day("2026-11-29"))
+        #expect(
+            ReportPeriod.week.lastComplete(before: Self.day("2026-11-30")) == Self.day(
+                "2026-11-23")...Self.day("2026-11-29"))
+        #expect(
+            ReportPeriod.month.lastComplete(before: Self.day("2026-12-03")) == Self.day(
+                "2026-11-01")...Self.day("2026-11-30"))
+        #expect(
+            ReportPeriod.month.lastComplete(before: Self.day("2024-03-01")) == Self.day(
+                "2024-02-01")...Self.day("2024-02-29"))
+        #expect(ReportPeriod.month.name(of: Self.day("2026-11-01")...Self.day("2026-11-30")) == "November 2026")
+    }
+}

@@ -88,3 +88,4 @@ extension APIKeyStore: ReloadableStore {}
 extension UserStore: ReloadableStore {}
 extension ShareStore: ReloadableStore {}
 extension DefinitionStore: ReloadableStore {}
+extension ReportStore: ReloadableStore {}

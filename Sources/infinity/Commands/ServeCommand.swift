@@ -41,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address and port to listen on. Example: --listen 0.0.0.0:8080", valueName: "host:port"))
     var listen: String?
 
+    @OptionGroup var mail: MailOptions
+
     @Option(
         help: ArgumentHelp(
             "A MaxMind DB country database (GeoLite2-Country or DB-IP Country Lite); default: the DB-IP Country Lite database shipped with infinity; 'none' for no countries. Example: --geoip ./GeoLite2-Country.mmdb",
@@ -317,6 +319,13 @@ struct ServeCommand: AsyncParsableCommand {
         let users = try UserStore(path: dataFolder + "/users.json")
         let shares = try ShareStore(path: dataFolder + "/shares.json")
         let definitions = try DefinitionStore(folder: dataFolder)
+        // E-mail reports, when an SMTP server is set (`smtp_url`, `mail_from`).
+        let reports = try ReportStore(path: dataFolder + "/reports.json")
+        let smtp = try mail.settings(file: file)
+        if smtp == nil && !reports.all.isEmpty {
+            logger.warning(
+                "reports.json names \(reports.all.count) e-mail reports, but no smtp_url is set; none will be sent")
+        }
         let sessions = SessionStore()
         let compacting = Mutex(false)
         // Replication into ClickHouse, when asked for: the replicator and the status it reports to.
@@ -423,7 +432,8 @@ struct ServeCommand: AsyncParsableCommand {
                         }, logger: logger)),
                 .init(
                     service: RegistryWatcher(
-                        sites: sites, calendar: calendar, stores: [keys, users, shares, definitions], logger: logger)),
+                        sites: sites, calendar: calendar, stores: [keys, users, shares, definitions, reports],
+                        logger: logger)),
                 .init(service: sessions),
                 .init(
                     service: SaltService(logger: logger) { now in
@@ -437,6 +447,9 @@ struct ServeCommand: AsyncParsableCommand {
                     }),
                 .init(service: app),
             ]
+                + (smtp.map { smtp in
+                    [.init(service: ReportService(reports: reports, engine: engine, smtp: smtp, logger: logger))]
+                } ?? [])
                 + (replication.map { replication in
                     [
                         .init(

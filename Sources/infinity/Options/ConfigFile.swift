@@ -20,7 +20,7 @@ struct ConfigFile {
     static let keys: Set<String> = [
         "data", "listen", "geoip", "trusted_proxies", "ack", "idle_timeout", "request_timeout", "retention",
         "rollup_retention", "fold_interval", "query_cache", "commit_delay", "clickhouse", "clickhouse_database", "node",
-        "query_from", "clickhouse_cluster",
+        "query_from", "clickhouse_cluster", "smtp_url", "mail_from",
     ]
 
     /// A setting's value, in the types the settings use; anything else (a decimal, a boolean, a
