@@ -83,6 +83,23 @@ struct BrowserTests {
         }
     }
 
+    /// Runs a browser driver script of Browser/ with `arguments`; what it printed (a JSON report).
+    static func drive(_ script: String, python: String, _ arguments: [String]) throws -> Data {
+        let driver = Process()
+        driver.executableURL = URL(fileURLWithPath: python)
+        driver.arguments =
+            [BuiltBinary.packageRoot.appendingPathComponent("Tests/ServerTests/Browser/" + script).path] + arguments
+        let out = Pipe(), err = Pipe()
+        driver.standardOutput = out
+        driver.standardError = err
+        try driver.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        driver.waitUntilExit()
+        try #require(driver.terminationStatus == 0, "the browser run failed: \(problems.suffix(2000))")
+        return output
+    }
+
     /// `infinity query` over the default range with `arguments`: each row's first label and metrics.
     static func answer(_ data: String, _ arguments: [String]) throws -> [(String, [Double?])] {
         let run = try ServerProcess.run(
@@ -121,22 +138,12 @@ struct BrowserTests {
             body: ServeEndToEndTests.event("/realtime-check"))
         try #require(sent.status == 202)
         let screenshot = BuiltBinary.packageRoot.appendingPathComponent(".build/test-artifacts/dashboard.png").path
-        let driver = Process()
-        driver.executableURL = URL(fileURLWithPath: python)
-        driver.arguments = [
-            BuiltBinary.packageRoot.appendingPathComponent("Tests/ServerTests/Browser/dashboard_check.py").path,
-            chromium, "http://127.0.0.1:\(server.port)", "owner@example.com", DashboardTests.password,
-            "/share/" + token,
-            screenshot,
-        ]
-        let out = Pipe(), err = Pipe()
-        driver.standardOutput = out
-        driver.standardError = err
-        try driver.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        driver.waitUntilExit()
-        try #require(driver.terminationStatus == 0, "the browser run failed: \(problems.suffix(2000))")
+        let output = try Self.drive(
+            "dashboard_check.py", python: python,
+            [
+                chromium, "http://127.0.0.1:\(server.port)", "owner@example.com", DashboardTests.password,
+                "/share/" + token, screenshot,
+            ])
         let report = try JSONSerialization.jsonObject(with: output) as! [String: Any]
 
         let loggedIn = report["logged_in"] as! [String: Any]

@@ -36,20 +36,8 @@ struct TrackerTests {
         _ = try ServerProcess.run(["sites", "add", "example.com", "--data", data])
         let server = try ServerProcess(data: data, arguments: ["--fold-interval", "1"])
         defer { _ = server.stop() }
-        let driver = Process()
-        driver.executableURL = URL(fileURLWithPath: python)
-        driver.arguments = [
-            BuiltBinary.packageRoot.appendingPathComponent("Tests/ServerTests/Browser/tracker_check.py").path,
-            chromium, "http://127.0.0.1:\(server.port)",
-        ]
-        let out = Pipe(), err = Pipe()
-        driver.standardOutput = out
-        driver.standardError = err
-        try driver.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        driver.waitUntilExit()
-        try #require(driver.terminationStatus == 0, "the browser run failed: \(problems.suffix(2000))")
+        let output = try BrowserTests.drive(
+            "tracker_check.py", python: python, [chromium, "http://127.0.0.1:\(server.port)"])
         let report = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Double])
         let articleScroll = try #require(report["article_scroll"])
         #expect(articleScroll > 30 && articleScroll < 100)
