@@ -79,4 +79,57 @@ struct ExportTests {
         let file = try CLI.run(["export", "example.com", "--data", data.path, "--output", "/nonexistent/x.csv"])
         #expect(file.status == 1 && file.stderr.contains("cannot write /nonexistent/x.csv"), "\(file.stderr)")
     }
+
+    @Test("plausible-csv: a zip of Plausible's daily tables whose numbers are the CLI's")
+    func plausibleTables() throws {
+        let fixture = try OracleFixture(oracle: false)
+        let data = fixture.data.path
+        let zip = data + "/plausible.zip"
+        let run = try CLI.run([
+            "export", "shop.example", "--data", data, "--range", "2026-10-26..2026-11-04", "--format", "plausible-csv",
+            "--output", zip,
+        ])
+        try #require(run.status == 0, "\(run.stderr)")
+        // Python's zipfile unpacks it (as any unzip would); the names follow Plausible's pattern.
+        let unpack = Process()
+        unpack.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        unpack.arguments = [
+            "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", zip, data + "/tables",
+        ]
+        try unpack.run()
+        unpack.waitUntilExit()
+        try #require(unpack.terminationStatus == 0, "the zip does not unpack")
+        let names = try FileManager.default.contentsOfDirectory(atPath: data + "/tables").sorted()
+        #expect(names.count == 10)
+        #expect(names.allSatisfy { $0.hasPrefix("imported_") && $0.hasSuffix("_20261026_20261104.csv") }, "\(names)")
+        func table(_ name: String) throws -> [[String]] {
+            try String(contentsOfFile: data + "/tables/imported_\(name)_20261026_20261104.csv", encoding: .utf8)
+                .split(separator: "\n").map {
+                    $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                }
+        }
+        let visitors = try table("visitors")
+        #expect(visitors.first == ["date", "visitors", "pageviews", "bounces", "visits", "visit_duration"])
+        let daily = try CLI.run([
+            "query", "shop.example", "--data", data, "--range", "2026-10-26..2026-11-04", "--interval", "day",
+            "--metrics",
+            "visitors,pageviews,visits", "--format", "csv",
+        ]).stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(daily.count == 10)
+        #expect(visitors.dropFirst().map { [$0[0], $0[1], $0[2], $0[4]] } == daily, "visitors per day")
+        // Pages of one day: the CLI's rows, and their page views add up to the day's.
+        let pages = try table("pages").dropFirst().filter { $0[0] == "2026-11-01" }
+        let cliPages = try CLI.run([
+            "query", "shop.example", "--data", data, "--range", "2026-11-01..2026-11-01", "--by", "page", "--metrics",
+            "visits,visitors,pageviews", "--format", "csv",
+        ]).stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(pages.count == cliPages.count && pages.count > 10)
+        #expect(Set(pages.map { [$0[2], $0[3], $0[4], $0[5]] }) == Set(cliPages))
+        #expect(pages.allSatisfy { $0[1] == "shop.example" })
+        let dayPageviews = visitors.first { $0[0] == "2026-11-01" }.flatMap { Int($0[2]) }
+        #expect(pages.reduce(0) { $0 + (Int($1[5]) ?? 0) } == dayPageviews)
+        // Browsers are split into family and version; no engagement report is a custom event.
+        #expect(try table("browsers").dropFirst().contains { $0[1] == "Microsoft Edge" && !$0[2].isEmpty })
+        #expect(try !table("custom_events").contains { $0[1] == "engagement" })
+    }
 }

@@ -4,18 +4,24 @@ import Ingest
 import Journal
 import Projections
 import Query
+import Server
 
 /// `infinity export`: a site's anonymized hits as NDJSON or CSV, to keep or to move elsewhere.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a site's hits (anonymized, as stored) as NDJSON or CSV.",
+        abstract:
+            "Export a site's hits (anonymized, as stored) as NDJSON or CSV, or its daily numbers as Plausible's CSV zip.",
         discussion: """
             One line per hit in the site's days of --range (its time zone): time, page, event, referrer, \
             source, channel, UTM fields, country, browser, OS, device, screen, properties, revenue, and \
             whether it was imported. No client address, user agent or visitor id is in it \
-            (Docs/privacy.md). Runs beside `infinity serve`.
+            (Docs/privacy.md). With --format plausible-csv, a zip of the site's numbers per day in the \
+            tables of Plausible's CSV export (visitors, sources, pages, entry and exit pages, custom \
+            events, countries, devices, browsers, systems), which Plausible imports. Runs beside \
+            `infinity serve`.
             Examples:
+              infinity export example.com --range 2026-01-01..2026-11-30 --format plausible-csv --output plausible.zip
               infinity export example.com --range 2026-11-01..2026-11-30 --format csv --output november.csv
               infinity export example.com --range all > example.ndjson
             """)
@@ -31,7 +37,10 @@ struct ExportCommand: ParsableCommand {
             valueName: "range"))
     var range = "all"
 
-    @Option(help: "ndjson (one JSON object a line) or csv. Example: --format csv")
+    @Option(
+        help:
+            "ndjson (one JSON object a line), csv, or plausible-csv (a zip of daily tables; needs --output). Example: --format csv"
+    )
     var format: ExportFormat = .ndjson
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
@@ -39,6 +48,7 @@ struct ExportCommand: ParsableCommand {
 
     enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, csv
+        case plausibleCSV = "plausible-csv"
     }
 
     /// The CSV columns, in order.
@@ -78,6 +88,10 @@ struct ExportCommand: ParsableCommand {
         let today = clock.day(of: Int64(Date().timeIntervalSince1970 * 1000))
         let firstDay = stats?.timeSpan.map { clock.day(of: $0.lowerBound) }
         let days = dateRange.days(today: today, firstDay: firstDay, clock: clock)
+        if format == .plausibleCSV {
+            try exportAggregates(domain: domain, days: days)
+            return
+        }
         let window =
             LocalClock.looseRange(ofDay: days.lowerBound)
             .lowerBound..<LocalClock.looseRange(ofDay: days.upperBound).upperBound
@@ -114,6 +128,26 @@ struct ExportCommand: ParsableCommand {
             Terminal.writeError(
                 "note: records \(damage.firstSequence)..<\(damage.endSequence) are unreadable and not in the export\n")
         }
+    }
+
+    /// The zip of daily tables Plausible imports, into --output.
+    private func exportAggregates(domain: String, days: ClosedRange<Int64>) throws {
+        guard let output else {
+            throw CommandFailure("--format plausible-csv writes a zip file; name it with --output FILE.zip")
+        }
+        let engine = QueryEngine(worker: try options.worker())
+        let archive: [UInt8]
+        do {
+            archive = try PlausibleExport.zip(site: domain, days: days, engine: engine)
+        } catch let error as QueryError {
+            throw CommandFailure(error.description)
+        }
+        guard FileManager.default.createFile(atPath: output, contents: Data(archive)) else {
+            throw CommandFailure("cannot write \(output); check the folder exists and is writable")
+        }
+        Terminal.writeError(
+            "Exported the daily numbers of \(domain), \(DayKey.isoDate(days.lowerBound))..\(DayKey.isoDate(days.upperBound)), as Plausible's CSV tables to \(output) (\(Format.bytes(Int64(archive.count)))).\n"
+        )
     }
 
     static func csv(_ hit: Hit) -> String {
