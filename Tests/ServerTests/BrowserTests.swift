@@ -203,6 +203,14 @@ struct BrowserTests {
         #expect(panelCSV == (try Self.csv(data, "page")))
         #expect(panelCSV.split(separator: "\n").count == pages.count + 1)
 
+        // The page's "Export" is byte for byte the CLI's plausible-csv export of the same range.
+        let exported = try #require((report["export_zip"] as? String).flatMap { Data(base64Encoded: $0) })
+        _ = try ServerProcess.run([
+            "export", "example.com", "--data", data, "--range", "30d", "--format", "plausible-csv", "--output",
+            data + "/cli.zip",
+        ])
+        #expect(exported.count > 1000 && exported == FileManager.default.contents(atPath: data + "/cli.zip"))
+
         let country = try #require(report["clicked"] as? String)
         let filtered = report["filtered"] as! [String: Any]
         #expect(filtered["chips"] as? [String] == ["country:\(country)"])

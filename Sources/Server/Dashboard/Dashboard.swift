@@ -89,6 +89,7 @@ public struct Dashboard: Sendable {
         router.get("/api/dashboard/definitions") { request, _ in await listDefinitions(request) }
         router.post("/api/dashboard/definitions") { request, _ in try await changeDefinitions(request) }
         router.get("/api/dashboard/settings") { request, _ in await showSettings(request) }
+        router.post("/api/dashboard/export") { request, _ in try await exportTables(request) }
         router.post("/api/dashboard/settings") { request, _ in try await changeSettings(request) }
     }
 

@@ -92,6 +92,12 @@ details["panel_csv"] = evaluate("""new Promise(resolve => {
   document.querySelector('[data-panel=page] .export').click();
 })""")
 report["details"] = details
+# "Export": the whole range's daily tables as Plausible's CSV zip, caught as base64.
+report["export_zip"] = evaluate("""new Promise(resolve => {
+  URL.createObjectURL = (blob) => { blob.arrayBuffer().then(b => { let s = ''; for (const x of new Uint8Array(b)) s += String.fromCharCode(x); resolve(btoa(s)); }); return 'blob:caught'; };
+  HTMLAnchorElement.prototype.click = function () {};
+  document.querySelector('.export-all').click();
+})""")
 
 clicked = evaluate("(() => { const row = document.querySelector('[data-panel=country] tr.row'); row.click(); return row.dataset.value; })()")
 report["clicked"] = clicked

@@ -148,6 +148,7 @@
     }
     const compare = el("input", { type: "checkbox", id: "compare", checked: state.compare ? "" : null, on: { change: (e) => { state.compare = e.target.checked; render(); } } });
     parts.push(el("label", {}, compare, " Compare with previous period"));
+    parts.push(el("button", { class: "link export-all", title: "Every table of this range, as Plausible's CSV export (a zip)", on: { click: exportAll } }, "Export"));
     parts.push(el("button", { class: "link realtime", id: "realtime", title: "Realtime: the last 30 minutes", on: { click: openRealtime } }, ""));
     if (session.role === "owner") parts.push(el("button", { class: "link settings-open", on: { click: openDefinitions } }, "Goals & funnels"));
     if (session.role === "owner") parts.push(el("button", { class: "link admin-open", on: { click: openSettings } }, "Settings"));
@@ -310,6 +311,15 @@
   async function exportCSV(dim, metrics, extra) {
     const csv = await queryCSV(baseQuery(Object.assign({ metrics, dimensions: [dim] }, extra || {})));
     const link = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: `${state.site}-${dim}.csv` });
+    document.body.append(link); link.click(); link.remove();
+  }
+
+  // The whole dashboard's numbers for the range, per day, as Plausible's CSV tables in a zip.
+  async function exportAll() {
+    const response = await send("/api/dashboard/export", { method: "POST", body: JSON.stringify({ site_id: state.site, date_range: dateRange() }) });
+    if (!response.ok) return;
+    const name = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name ? name[1] : state.site + ".zip" });
     document.body.append(link); link.click(); link.remove();
   }
 
