@@ -175,4 +175,60 @@ struct ReportTests {
             }, "the report was not recorded as sent")
         #expect(server.log.contains("sent the weekly report of example.com"))
     }
+
+    @Test("an owner invites by e-mail: the link arrives, sets a password once, and the new login has the invited role")
+    func inviteByEmail() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let sink = try SMTPSink(folder: data + "/mail", tls: false)
+        let server = try ServerProcess(
+            data: data, arguments: ["--smtp-url", "smtp://127.0.0.1:\(sink.port)", "--mail-from", "r@example.com"])
+        defer { _ = server.stop() }
+        #expect(try DashboardTests.addUser("owner@example.com", password: DashboardTests.password, data: data) == 0)
+        let http = try HTTPConnection(port: server.port)
+        func login(_ email: String, _ password: String) throws -> HTTPConnection.Response {
+            try http.request(
+                "POST", "/api/dashboard/login", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"email": "\#(email)", "password": "\#(password)"}"#.utf8))
+        }
+        var owner: HTTPConnection.Response?
+        #expect(
+            try LiveAdministrationTests.eventually {
+                owner = try login("owner@example.com", DashboardTests.password)
+                return owner?.status == 200
+            })
+        let cookie = try #require(owner?.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        let csrf = try #require(
+            (try JSONSerialization.jsonObject(with: Data((owner?.body ?? "").utf8)) as? [String: Any])?["csrf"]
+                as? String)
+        let invited = try http.request(
+            "POST", "/api/dashboard/settings", headers: ["Cookie": cookie, "X-CSRF-Token": csrf],
+            body: Array(#"{"action": "invite_user", "email": "New@Example.com", "role": "viewer"}"#.utf8))
+        #expect(invited.status == 200, "\(invited.body)")
+        #expect(invited.body.contains("new@example.com"), "the invitation is listed as open")
+
+        let messages = sink.messages()
+        try #require(messages.count == 1)
+        #expect(messages[0].0["to"] as? [String] == ["new@example.com"])
+        let letter = Self.text(of: messages[0].1)
+        let token = try #require(
+            letter.split(separator: "\n").first { $0.contains("/invite/") }?.components(separatedBy: "/invite/").last)
+        #expect(try http.request("GET", "/invite/\(token)").status == 200)
+        func accept() throws -> HTTPConnection.Response {
+            try http.request(
+                "POST", "/api/dashboard/invite", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"token": "\#(token)", "password": "a new person's password"}"#.utf8))
+        }
+        #expect(try accept().status == 200)
+        #expect(try accept().status == 404, "a link works once")
+        let joined = try login("new@example.com", "a new person's password")
+        #expect(joined.status == 200)
+        let newCookie = try #require(joined.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        #expect(
+            try http.request("GET", "/api/dashboard/session", headers: ["Cookie": newCookie]).body.contains(
+                #""role":"viewer""#))
+        #expect(
+            !(try String(contentsOfFile: data + "/invites.json", encoding: .utf8).contains(token)),
+            "only a hash is stored")
+    }
 }

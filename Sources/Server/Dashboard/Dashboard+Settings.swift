@@ -72,6 +72,34 @@ extension Dashboard {
                     return Self.error(.badRequest, "a role is owner or viewer")
                 }
                 try users.set(email: text("email"), password: object["password"] as? String ?? "", role: role)
+            case "invite_user":
+                guard let smtp = settings.smtp else {
+                    return Self.error(
+                        .badRequest,
+                        "this server sends no e-mail (no smtp_url); add the login with a password instead")
+                }
+                guard let role = UserStore.Role(rawValue: text("role").isEmpty ? "viewer" : text("role")) else {
+                    return Self.error(.badRequest, "a role is owner or viewer")
+                }
+                let token = try settings.invites.create(email: text("email"), role: role)
+                let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" ? "https" : "http"
+                let link = "\(scheme)://\(request.head.authority ?? "localhost")/invite/\(token)"
+                let letter = """
+                    You are invited to the Infinity Metrics dashboard at \(request.head.authority ?? "") as \(role.rawValue).
+
+                    Choose your password here (the link works once, for 7 days):
+                    \(link)
+                    """
+                let html =
+                    "<p>You are invited to the Infinity Metrics dashboard as \(role.rawValue).</p><p><a href=\"\(link)\">Choose your password</a> (the link works once, for 7 days).</p>"
+                do {
+                    try await SMTPClient(settings: smtp).send(
+                        MailMessage(
+                            to: text("email").lowercased(), subject: "Your Infinity Metrics invitation", text: letter,
+                            html: html))
+                } catch {
+                    return Self.error(.badGateway, "the invitation could not be sent: \(error)")
+                }
             case "remove_user":
                 let session = await sessions.session(of: request)
                 guard session?.email != text("email").lowercased() else {
@@ -94,6 +122,29 @@ extension Dashboard {
         return Self.json(.ok, answer)
     }
 
+    /// `POST /api/dashboard/invite` `{"token", "password"}`: the invited person chooses a password;
+    /// the login exists from then on, with the role the invitation named. A token works once.
+    func acceptInvite(_ request: Request) async throws -> Response {
+        guard Self.sameOrigin(request) else {
+            return Self.error(.forbidden, "the invitation must come from this site's page")
+        }
+        guard let settings else { return Self.error(.notFound, "no such invitation") }
+        let body = try await request.body.collect(upTo: 4 * 1024)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+            let token = object["token"] as? String, let password = object["password"] as? String
+        else { return Self.error(.badRequest, "send {\"token\": …, \"password\": …}") }
+        guard password.count >= 10 else {
+            return Self.error(.badRequest, "the password must have at least 10 characters")
+        }
+        guard let invite = try settings.invites.redeem(token) else {
+            return Self.error(
+                .notFound, "this invitation was used already, has expired, or never existed; ask for a new one")
+        }
+        try users.set(email: invite.email, password: password, role: invite.role)
+        logger.info("an invitation was accepted", metadata: ["role": "\(invite.role.rawValue)"])
+        return Self.json(.ok, ["email": invite.email, "role": invite.role.rawValue])
+    }
+
     private func settingsObject(_ request: Request) -> [String: Any] {
         let host = request.head.authority ?? "YOUR-SERVER"
         let sites = settings?.sites.entries ?? []
@@ -108,6 +159,8 @@ extension Dashboard {
             "shares": shares.all.map { ["id": $0.id, "site": $0.site] },
             "keys": (settings?.keys.all ?? []).map { ["id": $0.id, "name": $0.name, "sites": $0.sites] },
             "users": users.roles.map { ["email": $0.email, "role": $0.role.rawValue] },
+            "invites": (settings?.invites.pending() ?? []).map { ["email": $0.email, "role": $0.role.rawValue] },
+            "mail": settings?.smtp != nil,
         ]
     }
 }

@@ -38,11 +38,17 @@ public struct Dashboard: Sendable {
         public let sites: SiteStore
         /// Stats API keys.
         public let keys: APIKeyStore
+        /// Invitations by e-mail.
+        public let invites: InviteStore
+        /// How invitations are sent (nil: no SMTP server; logins are added with a password).
+        public let smtp: SMTPSettings?
 
         /// Settings over these stores.
-        public init(sites: SiteStore, keys: APIKeyStore) {
+        public init(sites: SiteStore, keys: APIKeyStore, invites: InviteStore, smtp: SMTPSettings?) {
             self.sites = sites
             self.keys = keys
+            self.invites = invites
+            self.smtp = smtp
         }
     }
 
@@ -77,6 +83,8 @@ public struct Dashboard: Sendable {
     func register(on router: Router<IngestRequestContext>) {
         router.get("/") { _, _ in Self.asset(DashboardAssets.html, type: "text/html; charset=utf-8") }
         router.get("/share/:token") { _, _ in Self.asset(DashboardAssets.html, type: "text/html; charset=utf-8") }
+        router.get("/invite/:token") { _, _ in Self.asset(DashboardAssets.html, type: "text/html; charset=utf-8") }
+        router.post("/api/dashboard/invite") { request, _ in try await acceptInvite(request) }
         router.get("/assets/app.js") { _, _ in
             Self.asset(DashboardAssets.script, type: "text/javascript; charset=utf-8")
         }

@@ -363,7 +363,10 @@ struct ServeCommand: AsyncParsableCommand {
                 countryAttribution: database.flatMap {
                     $0.metadata.databaseType.lowercased().contains("dbip") || $0.path.lowercased().contains("dbip")
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
-                }, definitions: definitions, settings: Dashboard.Settings(sites: sites, keys: keys), logger: logger),
+                }, definitions: definitions,
+                settings: Dashboard.Settings(
+                    sites: sites, keys: keys, invites: try InviteStore(path: dataFolder + "/invites.json"), smtp: smtp),
+                logger: logger),
             replication: replication?.status, metrics: metrics, logger: logger)
         let app = server.application { bound in
             let shown = host.contains(":") ? "[\(host)]" : host

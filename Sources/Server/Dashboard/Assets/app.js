@@ -126,7 +126,23 @@
     app.replaceChildren(form);
   }
 
+  // An invitation link: choose a password, then log in with it.
+  function renderInvite(token) {
+    const password = el("input", { type: "password", name: "password", placeholder: "New password (10 or more characters)", required: "", autocomplete: "new-password" });
+    const error = el("p", { class: "error", role: "alert" });
+    const form = el("form", { class: "login invite", on: { submit: async (e) => {
+      e.preventDefault();
+      try {
+        const joined = await call("/api/dashboard/invite", { method: "POST", body: JSON.stringify({ token, password: password.value }) });
+        history.replaceState(null, "", "/");
+        renderLogin("Welcome, " + joined.email + ". Log in with your new password.");
+      } catch (err) { error.textContent = err.message; }
+    } } }, el("h1", {}, "Infinity Metrics"), el("p", {}, "Choose a password for your invitation."), password, el("button", { type: "submit" }, "Set password"), error);
+    app.replaceChildren(form);
+  }
+
   async function start() {
+    if (location.pathname.startsWith("/invite/")) return renderInvite(location.pathname.slice(8));
     try { session = await call("/api/dashboard/session"); sessionAt = Date.now(); }
     catch (err) { if (err.status === 401 && !share) return renderLogin(); app.replaceChildren(el("p", { class: "error" }, err.message)); return; }
     if (!state.site || !session.sites.includes(state.site)) state.site = session.sites[0];
@@ -549,6 +565,10 @@
         form("key-form", [input("name", "Key name")], "Create key for " + state.site, (v) => ({ action: "create_key", name: v.name, site: state.site })),
         el("h3", {}, "Logins"),
         rows("users", settings.users, (u) => el("tr", { "data-user": u.email }, el("td", {}, u.email), el("td", { class: "muted" }, u.role), el("td", { class: "n" }, u.email === session.email ? "" : remove("Remove " + u.email, { action: "remove_user", email: u.email })))),
+        settings.mail ? form("invite-form", [input("email", "E-mail to invite", { type: "email", required: "" }),
+          el("select", { name: "role", "aria-label": "Role" }, el("option", { value: "viewer" }, "viewer (read only)"), el("option", { value: "owner" }, "owner"))],
+          "Invite by e-mail", (v) => ({ action: "invite_user", email: v.email, role: v.role })) : "",
+        settings.invites.length ? el("p", { class: "muted invites" }, "Invited: " + settings.invites.map((i) => i.email + " (" + i.role + ")").join(", ")) : "",
         form("user-form", [input("email", "E-mail", { type: "email", required: "" }), input("password", "Password (10 or more characters)", { type: "password", required: "", autocomplete: "new-password" }),
           el("select", { name: "role", "aria-label": "Role" }, el("option", { value: "viewer" }, "viewer (read only)"), el("option", { value: "owner" }, "owner"))],
           "Add login", (v) => ({ action: "add_user", email: v.email, password: v.password, role: v.role })));
