@@ -15,6 +15,16 @@ extension Dashboard {
             return Self.error(.badRequest, "send {\"site_id\": …, \"date_range\": …}")
         }
         if let denied = await authorize(request, site: site) { return denied }
+        // Through a shared link, exports take turns with the link's queries (ten queries each).
+        let viaLink = request.headers[HTTPField.Name("X-Share-Token")!] != nil
+        if viaLink {
+            guard await linkQueries.enter(timeout: .seconds(10)) else {
+                var response = Self.error(.tooManyRequests, "this shared dashboard is busy; try again in a second")
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+        }
+        defer { if viaLink { linkQueries.leave() } }
         // The range as the Stats API reads it: the same request, asking for one metric.
         var question = object ?? [:]
         question["metrics"] = ["visitors"]

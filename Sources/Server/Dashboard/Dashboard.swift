@@ -23,7 +23,7 @@ public struct Dashboard: Sendable {
     public let addresses: ClientAddressResolver
     /// Queries through shared links (over all links): two run at once, 32 more may wait up to
     /// 10 s for a turn (a page asks about ten questions at once), the rest get 429.
-    private let linkQueries = ConcurrencyLimit(2, queue: 32)
+    let linkQueries = ConcurrencyLimit(2, queue: 32)
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
     /// Goals and funnels, which owners may change here (nil: read-only, none defined).

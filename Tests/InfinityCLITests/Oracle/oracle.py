@@ -191,13 +191,20 @@ TIME = {
 }
 
 
-def aggregate(site, first, last, filters, dims):
+def selection(site, first, last, filters, dims):
+    """The WHERE conditions of a question, its group keys (`expr as kN`) and their names, and the
+    conditions that leave out rows without a value of a dimension."""
     where = [f"site = {quote(site)}", f"local_day between '{first}' and '{last}'"]
     where += [condition(f, site) for f in filters]
     groups = [TIME.get(d) or f"coalesce({column(d)}, '')" for d in dims]
     keys = [f"{g} as k{i}" for i, g in enumerate(groups)]
     key_names = [f"k{i}" for i in range(len(groups))]
     not_null = [f"{column(d)} is not null" for d in dims if d not in TIME]
+    return where, keys, key_names, not_null
+
+
+def aggregate(site, first, last, filters, dims):
+    where, keys, key_names, not_null = selection(site, first, last, filters, dims)
     sql = f"""with f as (select * from a where {' and '.join(where + not_null)}),
       s as (select {', '.join(keys + ['session_id', 'local_day', 'visitor_id'])},
               any_value(bounce) as b, any_value(duration) as d,
@@ -219,12 +226,7 @@ def aggregate(site, first, last, filters, dims):
 def engagement(site, first, last, filters, dims):
     """Per key: the units (one page in one visit: matching reports, seconds summed, deepest scroll,
     in the hour and day of the first), their seconds and their scroll."""
-    where = [f"site = {quote(site)}", f"local_day between '{first}' and '{last}'"]
-    where += [condition(f, site) for f in filters]
-    groups = [TIME.get(d) or f"coalesce({column(d)}, '')" for d in dims]
-    keys = [f"{g} as k{i}" for i, g in enumerate(groups)]
-    key_names = [f"k{i}" for i in range(len(groups))]
-    not_null = [f"{column(d)} is not null" for d in dims if d not in TIME]
+    where, keys, key_names, not_null = selection(site, first, last, filters, dims)
     sql = f"""with m as (select * from e where {' and '.join(where)}),
       u as (select session_id, pathname, sum(seconds) as seconds, max(scroll) as scroll,
               arg_min(hour, (ts, seq)) as hour, arg_min(local_day, (ts, seq)) as local_day,
