@@ -231,10 +231,13 @@ enum CellCounter {
         // Engagement: the matching reports of one page in one visit (consecutive: they are sorted
         // so) make one unit, their seconds summed and their deepest scroll kept, counted into the
         // cells of the visit's session keys and of the first matching report's page, host name and hour.
-        let engagement = UnsafeMutableBufferPointer<EngagementCell>.allocate(capacity: size)
+        // Only a table with reports gets these cells (most days folded before engagement existed,
+        // and every question not asking for it, have none).
+        let engaged = !table.engagements.isEmpty
+        let engagement = UnsafeMutableBufferPointer<EngagementCell>.allocate(capacity: engaged ? size : 0)
         engagement.initialize(repeating: EngagementCell())
         defer { engagement.deallocate() }
-        if !table.engagements.isEmpty {
+        if engaged {
             let reports = table.engagements
             let reportMask = filtersHits ? filter?.engagementMask(table) ?? [] : []
             withExtendedLifetime(table) {
@@ -273,6 +276,7 @@ enum CellCounter {
         }
         func metrics(_ index: Int) -> Metrics {
             var metrics = cells[index].metrics
+            guard engaged else { return metrics }
             let reports = engagement[index]
             metrics.engagements = Int64(reports.reports)
             metrics.engagedSeconds = Int64(reports.seconds)
@@ -289,7 +293,7 @@ enum CellCounter {
             for key in 0..<keys.count {
                 for hour in 0..<hours {
                     let index = offset + key * hours + hour
-                    guard cells[index].visitors > 0 || engagement[index].reports > 0 else { continue }
+                    guard cells[index].visitors > 0 || (engaged && engagement[index].reports > 0) else { continue }
                     let label = scope.dimensionHours ? UInt8(hour) : UInt8(DayRollup.wholeDay)
                     rows.append(DimensionTable.Row(key: UInt32(key), hour: label, metrics: metrics(index)))
                 }

@@ -21,8 +21,8 @@ public struct Dashboard: Sendable {
     public let throttle: LoginThrottle
     /// Resolves the client's address behind trusted proxies (for the throttle).
     public let addresses: ClientAddressResolver
-    /// Queries through shared links (over all links): two run at once, 32 more may wait up to
-    /// 10 s for a turn (a page asks about ten questions at once), the rest get 429.
+    /// Queries and exports through shared links (over all links): two run at once, 32 more may
+    /// wait up to 10 s for a turn (a page asks about ten questions at once), the rest get 429.
     let linkQueries = ConcurrencyLimit(2, queue: 32)
     /// The attribution to show beside countries (DB-IP's licence asks for it), if any.
     public let countryAttribution: String?
@@ -275,38 +275,17 @@ public struct Dashboard: Sendable {
         let data = Data(buffer: body)
         let site = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["site_id"] as? String
         if let denied = await authorize(request, site: site ?? "") { return denied }
-        // Anyone with a shared link may ask: such queries run a few at a time, the rest wait outside.
-        let viaLink = request.headers[HTTPField.Name("X-Share-Token")!] != nil
-        if viaLink {
-            guard await linkQueries.enter(timeout: .seconds(10)) else {
-                var response = Self.error(.tooManyRequests, "this shared dashboard is busy; try again in a second")
-                response.headers[.retryAfter] = "1"
-                return response
-            }
-        }
-        defer { if viaLink { linkQueries.leave() } }
         let engine = self.engine
         // A panel's CSV export asks with `Accept: text/csv` and gets every row.
         let csv = request.acceptsCSV
-        let outcome: Result<Data, Error> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    returning: Result {
-                        let query = try QueryRequest(json: data, clockFor: engine.worker.calendar.clock(for:))
-                        let result = try engine.run(query)
-                        return csv ? result.csv(for: query) : result.json(for: query)
-                    })
-            }
-        }
-        switch outcome {
-        case .success(let bytes):
-            return Response(
+        return await answering(request) {
+            let query = try QueryRequest(json: data, clockFor: engine.worker.calendar.clock(for:))
+            let result = try engine.run(query)
+            return csv ? result.csv(for: query) : result.json(for: query)
+        } respond: { bytes in
+            Response(
                 status: .ok, headers: Self.headers(csv ? csvContentType : "application/json"),
                 body: .init(byteBuffer: ByteBuffer(bytes: Array(bytes))))
-        case .failure(let error as QueryError) where error.code != .storage:
-            return Self.json(.badRequest, ["errors": [["field": error.field ?? "", "message": error.message]]])
-        case .failure(let error):
-            return Self.error(.internalServerError, ServerFailure.report(error, logger: logger))
         }
     }
 
