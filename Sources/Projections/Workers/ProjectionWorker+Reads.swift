@@ -42,6 +42,16 @@ extension ProjectionWorker {
         }
     }
 
+    /// The site-local days `site` has hits on: those with stored rollups and those the journal's
+    /// records not yet folded touch (what an import of aggregates leaves out).
+    public func daysWithHits(site: String) throws -> Set<Int64> {
+        let generation = try store.current()
+        var days = Set(try generation?.days(of: site) ?? [])
+        let position = try generation?.manifest()?.position ?? 0
+        days.formUnion(try unfoldedDays(site: site, after: position).days)
+        return days
+    }
+
     /// The site-local day of the first journal record that may be of `site` (from block headers
     /// only), or nil when the journal has none.
     public func firstJournalDay(site: String) -> Int64? {

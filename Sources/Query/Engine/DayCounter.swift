@@ -78,6 +78,10 @@ public struct CountedDays: Sendable {
     public var damaged: [DamagedRange]
     /// Stored cells of one dimension still to be selected by the embedded counter's plan.
     var selection: QueryPlan.Selection?
+    /// Notes for the reader about what the counting left out (imported days that cannot answer).
+    public var notes: [String] = []
+    /// Whether imported days are in the numbers (nil: the site has none in these days).
+    public var importsIncluded: Bool?
 
     /// Counted days with nothing left to select.
     public init(

@@ -39,8 +39,11 @@ extension QueryEngine {
                 keys: names, rows: (rows[day] ?? []).sorted { ($0.key, $0.hour) < ($1.key, $1.hour) })
             days[day] = merged
         }
-        return CountedDays(
+        var counted = CountedDays(
             days: days, path: base.path, fromRollups: base.fromRollups, folded: base.folded, position: base.position,
             damaged: base.damaged)
+        counted.notes = base.notes
+        counted.importsIncluded = base.importsIncluded
+        return counted
     }
 }

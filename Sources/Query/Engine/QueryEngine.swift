@@ -25,28 +25,34 @@ public struct QueryEngine: Sendable {
 
     /// An engine over `worker`'s data. A long-lived engine (the server) passes a ``SectionCache``
     /// so that repeated questions over the same days skip reading, checking and decompressing.
+    /// With `imported`, imported daily aggregates are added where they can answer (see
+    /// ``ImportedDayCounter``).
     public init(
         worker: ProjectionWorker, cache: SectionCache? = nil, definitions: (any SiteDefinitions)? = nil,
-        timeBudget: Double = 2
+        imported: ImportedStore? = nil, timeBudget: Double = 2
     ) {
         self.worker = worker
         self.cache = cache
         self.definitions = definitions
         self.timeBudget = timeBudget
-        self.counter = LocalDayCounter(worker: worker, cache: cache)
+        self.counter = Self.adding(imported, to: LocalDayCounter(worker: worker, cache: cache))
     }
 
     /// An engine whose days `counter` counts; `worker`'s calendar still decides the sites and
     /// their zones.
     public init(
         worker: ProjectionWorker, counter: any DayCounter, definitions: (any SiteDefinitions)? = nil,
-        timeBudget: Double = 30
+        imported: ImportedStore? = nil, timeBudget: Double = 30
     ) {
         self.worker = worker
         self.cache = nil
         self.definitions = definitions
         self.timeBudget = timeBudget
-        self.counter = counter
+        self.counter = Self.adding(imported, to: counter)
+    }
+
+    private static func adding(_ imported: ImportedStore?, to counter: any DayCounter) -> any DayCounter {
+        imported.map { ImportedDayCounter(base: counter, store: $0) } ?? counter
     }
 
     /// Answers `request` as of `now` (ms UTC), which decides "today" in the site's zone.
@@ -158,7 +164,8 @@ public struct QueryEngine: Sendable {
                 path: loaded.path, daysFromRollups: loaded.fromRollups, daysFolded: loaded.folded,
                 position: loaded.position,
                 milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-                warnings: warnings + Self.damageWarnings(loaded.damaged, days: question.days)),
+                warnings: warnings + loaded.notes + Self.damageWarnings(loaded.damaged, days: question.days),
+                importsIncluded: loaded.importsIncluded),
             days: question.days[0], comparisonDays: comparisonDays)
     }
 

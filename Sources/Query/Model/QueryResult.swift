@@ -38,5 +38,7 @@ public struct QueryResult: Sendable {
         public var milliseconds: Double
         /// Notes for the reader (e.g. mixed currencies).
         public var warnings: [String]
+        /// Whether imported days are in the numbers; nil when the site has none in the range.
+        public var importsIncluded: Bool? = nil
     }
 }

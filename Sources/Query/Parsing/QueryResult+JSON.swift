@@ -32,6 +32,10 @@ extension QueryResult {
         out.integer(meta.daysFolded)
         out.key("days_from_rollups")
         out.integer(meta.daysFromRollups)
+        if let included = meta.importsIncluded {
+            out.key("imports_included")
+            out.bool(included)
+        }
         out.key("journal_position")
         out.integer(meta.position)
         out.key("path")

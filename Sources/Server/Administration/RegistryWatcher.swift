@@ -89,3 +89,4 @@ extension UserStore: ReloadableStore {}
 extension ShareStore: ReloadableStore {}
 extension DefinitionStore: ReloadableStore {}
 extension ReportStore: ReloadableStore {}
+extension ImportedStore: ReloadableStore {}

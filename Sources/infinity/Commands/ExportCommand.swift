@@ -135,7 +135,7 @@ struct ExportCommand: ParsableCommand {
         guard let output else {
             throw CommandFailure("--format plausible-csv writes a zip file; name it with --output FILE.zip")
         }
-        let engine = QueryEngine(worker: try options.worker())
+        let engine = QueryEngine(worker: try options.worker(), imported: try ImportHistoryCommand.store(options))
         let archive: [UInt8]
         do {
             archive = try PlausibleExport.zip(site: domain, days: days, engine: engine)

@@ -9,8 +9,12 @@ import Synchronization
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import history into the journal (exactly once).",
-        subcommands: [AccessLog.self]
+        abstract:
+            "Import history: access logs into the journal, other tools' daily aggregates beside it (exactly once).",
+        subcommands: [
+            AccessLog.self, ImportHistoryCommand.Plausible.self, ImportHistoryCommand.Analytics.self,
+            ImportHistoryCommand.List.self, ImportHistoryCommand.Remove.self,
+        ]
     )
 
     /// Set by SIGINT; polled between lines.

@@ -87,7 +87,7 @@ struct QueryCommand: ParsableCommand {
             valueName: "name"))
     var funnel: String?
 
-    @Flag(help: "Leave out hits imported from access logs.")
+    @Flag(help: "Leave out imported history (hits from access logs, days from `infinity import plausible|analytics`).")
     var noImported = false
 
     @Flag(help: "Print the number of visitors in the last five minutes and exit.")
@@ -136,6 +136,7 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         let worker = try options.worker()
         let definitions = try GoalsCommand.store(options)
+        let imported = try ImportHistoryCommand.store(options)
         let engine =
             try clickhouse.map {
                 QueryEngine(
@@ -143,8 +144,8 @@ struct QueryCommand: ParsableCommand {
                     counter: ClickHouseDayCounter(
                         cluster: try ClickHouseCluster(
                             urls: [$0], database: clickhouseDatabase, name: clickhouseCluster)),
-                    definitions: definitions)
-            } ?? QueryEngine(worker: worker, definitions: definitions)
+                    definitions: definitions, imported: imported)
+            } ?? QueryEngine(worker: worker, definitions: definitions, imported: imported)
         do {
             if realtime {
                 guard let site else { throw ValidationError("--realtime needs a site") }

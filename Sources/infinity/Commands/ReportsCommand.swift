@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Projections
 import Query
 import Server
 
@@ -107,7 +108,9 @@ struct ReportsCommand: AsyncParsableCommand {
                 throw CommandFailure(
                     "no SMTP server is set; pass --smtp-url smtp://host:port (or set smtp_url in the config file)")
             }
-            let engine = QueryEngine(worker: try options.worker(), definitions: try GoalsCommand.store(options))
+            let engine = QueryEngine(
+                worker: try options.worker(), definitions: try GoalsCommand.store(options),
+                imported: try ImportHistoryCommand.store(options))
             let message = try EmailReport.make(
                 site: domain, period: period, to: to, engine: engine, now: QueryEngine.now())
             do {

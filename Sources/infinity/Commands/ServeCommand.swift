@@ -319,6 +319,7 @@ struct ServeCommand: AsyncParsableCommand {
         let users = try UserStore(path: dataFolder + "/users.json")
         let shares = try ShareStore(path: dataFolder + "/shares.json")
         let definitions = try DefinitionStore(folder: dataFolder)
+        let imported = try ImportedStore(folder: dataFolder)
         // E-mail reports, when an SMTP server is set (`smtp_url`, `mail_from`).
         let reports = try ReportStore(path: dataFolder + "/reports.json")
         let smtp = try mail.settings(file: file)
@@ -342,10 +343,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let engine: QueryEngine
         switch (querySource, clickhouseCluster) {
-        case (.local, _): engine = QueryEngine(worker: worker, cache: cache, definitions: definitions)
+        case (.local, _):
+            engine = QueryEngine(worker: worker, cache: cache, definitions: definitions, imported: imported)
         case (.clickhouse, let cluster?):
             engine = QueryEngine(
-                worker: worker, counter: ClickHouseDayCounter(cluster: cluster), definitions: definitions)
+                worker: worker, counter: ClickHouseDayCounter(cluster: cluster), definitions: definitions,
+                imported: imported)
         case (.clickhouse, nil):
             throw CommandFailure(
                 "--query-from clickhouse needs a ClickHouse to read: add --clickhouse http://HOST:8123 (the server replicates into it and asks it)"
@@ -435,7 +438,8 @@ struct ServeCommand: AsyncParsableCommand {
                         }, logger: logger)),
                 .init(
                     service: RegistryWatcher(
-                        sites: sites, calendar: calendar, stores: [keys, users, shares, definitions, reports],
+                        sites: sites, calendar: calendar,
+                        stores: [keys, users, shares, definitions, reports, imported],
                         logger: logger)),
                 .init(service: sessions),
                 .init(

@@ -40,7 +40,7 @@
     const q = new URLSearchParams(location.search);
     return {
       site: q.get("site"), range: q.get("range") || "30d", from: q.get("from") || "", to: q.get("to") || "",
-      compare: q.get("compare") === "1", interval: q.get("interval") || "",
+      compare: q.get("compare") === "1", interval: q.get("interval") || "", imports: q.get("imports") !== "0",
       filters: q.getAll("f").map(parseFilter).filter((f) => f.dim),
       tabs: {},
     };
@@ -52,6 +52,7 @@
     if (state.range === "custom") { q.set("from", state.from); q.set("to", state.to); }
     if (state.compare) q.set("compare", "1");
     if (state.interval) q.set("interval", state.interval);
+    if (!state.imports) q.set("imports", "0");
     state.filters.forEach((f) => q.append("f", filterToken(f)));
     history.replaceState(null, "", location.pathname + "?" + q.toString());
   }
@@ -82,7 +83,10 @@
   function baseQuery(extra) {
     const q = { site_id: state.site, date_range: dateRange(), metrics: ["visitors"] };
     if (state.filters.length) q.filters = state.filters.map((f) => [f.op, apiName(f.dim), [f.value]]);
-    return Object.assign(q, extra);
+    Object.assign(q, extra);
+    // Imported history (another tool's daily numbers) counts unless switched off.
+    q.include = Object.assign({}, q.include, { imports: state.imports });
+    return q;
   }
 
   // Formatting like the CLI: 1.2k, 34%, 2m 05s.
@@ -202,12 +206,14 @@
     const chart = el("section", { class: "chart" });
     const panels = el("section", { class: "panels" });
     const funnels = el("section", { class: "funnels" });
-    app.replaceChildren(header(), chips(), cards, chart, panels, funnels);
+    const imports = el("p", { class: "imports muted", hidden: "" });
+    app.replaceChildren(header(), chips(), imports, cards, chart, panels, funnels);
     refreshRealtime();
     const compare = state.compare ? { include: { comparisons: { mode: "previous_period" } } } : {};
     try {
       const totals = await query(baseQuery(Object.assign({ metrics: CARDS.map((c) => c[0]) }, compare)));
       const row = totals.totals;
+      showImports(imports, totals.meta);
       cards.replaceChildren(...CARDS.map(([m, t], i) => {
         const v = row.metrics[i];
         const change = row.comparison ? row.comparison.change[i] : null;
@@ -225,6 +231,16 @@
     } catch (err) {
       cards.replaceChildren(el("p", { class: "error" }, err.message));
     }
+  }
+
+  // Where the range has imported history: a switch to leave it out, and why it is left out here.
+  function showImports(line, meta) {
+    if (meta.imports_included == null && state.imports) return;
+    const box = el("input", { type: "checkbox", name: "imports", checked: state.imports ? "" : null,
+      on: { change: (e) => { state.imports = e.target.checked; render(); } } });
+    const why = (meta.warnings || []).filter((w) => w.startsWith("imported days"));
+    line.replaceChildren(el("label", {}, box, " Include imported data"), why.length ? " — " + why.join("; ") : "");
+    line.hidden = false;
   }
 
   // The site's wall-clock time now, as the server told it at login plus the time since.
@@ -294,7 +310,9 @@
     const section = el("div", { class: "panel", "data-panel": current }, nav, body);
     query(baseQuery({ metrics, dimensions: [current], pagination: { limit: 10 } })).then((answer) => {
       rows = answer.results;
-      if (!rows.length) { body.replaceChildren(el("p", { class: "muted" }, "No data in this range")); return; }
+      const leftOut = answer.meta.warnings.filter((w) => w.startsWith("imported days"));
+      const note = leftOut.length ? el("p", { class: "muted imports-note", title: leftOut.join("; ") }, "Imported data is not in this panel") : "";
+      if (!rows.length) { body.replaceChildren(el("p", { class: "muted" }, "No data in this range"), note); return; }
       const top = Math.max(1, ...rows.map((r) => r.metrics[0] || 0));
       body.replaceChildren(el("table", {},
         el("thead", {}, el("tr", {}, el("th", {}, panel.tabs.find((t) => t[0] === current)[1]), metrics.map((m) => el("th", { class: "n" }, m.replace(/_/g, " "))))),
@@ -305,6 +323,7 @@
           return el("tr", { class: "row", "data-value": value, title: "Filter by this", on: { click: () => { addFilter(current, value); } } },
             first, metrics.map((m, i) => el("td", { class: "n", "data-metric": m, "data-raw": r.metrics[i] == null ? "" : r.metrics[i] }, show(m, r.metrics[i]))));
         }))));
+      if (note) body.append(note);
       if (current === "country" && session.attribution) body.append(el("p", { class: "attribution" }, session.attribution));
     }).catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
     return section;
