@@ -216,6 +216,28 @@ struct HistoryImportTests {
                 == Self.rows(try Self.answer(source, ["--metrics", "visitors"], range: "2026-10-01..2026-10-03")))
     }
 
+    @Test("a backup carries imported history, and a restored folder answers with it")
+    func backupKeepsImports() throws {
+        let source = try Self.folder(days: 3)
+        let zip = try Self.export(source, range: "2026-10-01..2026-10-03")
+        let target = try Self.folder(days: 1, start: "2026-10-05")
+        _ = try CLI.run(["import", "plausible", zip, "--site", Self.site, "--data", target.path])
+        let backup = TemporaryDirectory(), restored = TemporaryDirectory()
+        let saved = try CLI.run(["backup", "--data", target.path, "--to", backup.path])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let back = try CLI.run(["restore", "--from", backup.path, "--data", restored.path])
+        #expect(back.status == 0, "\(back.stderr)")
+        let question = ["--by", "page", "--metrics", "visitors,pageviews"]
+        let range = "2026-10-01..2026-10-05"
+        let expected = Self.rows(try Self.answer(target, question, range: range))
+        #expect(
+            expected[""]?[0] ?? 0 > Self.rows(try Self.answer(target, question + ["--no-imported"], range: range))[""]?[
+                0] ?? 0)
+        #expect(Self.rows(try Self.answer(restored, question, range: range)) == expected)
+        let listed = try CLI.run(["import", "list", "--data", restored.path])
+        #expect(listed.stdout.contains("export.zip"), "\(listed.stdout)")
+    }
+
     @Test("a file that is not an export gets one clear message, and nothing is imported")
     func badFiles() throws {
         let source = try Self.folder(days: 2)

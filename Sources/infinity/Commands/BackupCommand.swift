@@ -27,13 +27,19 @@ struct BackupCommand: ParsableCommand {
         help: ArgumentHelp("The backup folder (created if needed). Example: --to /backups/infinity", valueName: "dir"))
     var to: String
 
-    /// The settings a backup holds: registries (sites, logins, keys, links, goals, funnels) and the
-    /// import ledgers (which lines of which logs were imported). Never salts.
+    /// The settings a backup holds: registries (sites, logins, keys, links, goals, funnels,
+    /// reports), the import ledgers (which lines of which logs were imported, with their line keys),
+    /// and imported history (each import's rows, then the list naming them). Never salts.
     static func settings(in data: String) -> [String] {
-        let registries = ["sites.json", "users.json", "keys.json", "shares.json", "goals.json", "funnels.json"]
-        let ledgers = ((try? FileManager.default.contentsOfDirectory(atPath: data + "/imports")) ?? [])
-            .filter { $0.hasSuffix(".ledger") }.sorted().map { "imports/" + $0 }
-        return (registries + ledgers).filter { FileManager.default.fileExists(atPath: data + "/" + $0) }
+        let registries = [
+            "sites.json", "users.json", "keys.json", "shares.json", "goals.json", "funnels.json", "reports.json",
+        ]
+        let imports = ((try? FileManager.default.contentsOfDirectory(atPath: data + "/imports")) ?? [])
+            .filter { $0.hasSuffix(".ledger") || $0.hasSuffix(".lines") || $0.hasSuffix(".rows") }.sorted()
+            .map { "imports/" + $0 }
+        return (registries + imports + ["imports.json"]).filter {
+            FileManager.default.fileExists(atPath: data + "/" + $0)
+        }
     }
 
     func run() throws {
