@@ -89,7 +89,7 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("Dashboard/Assets/index.html"), .embedInCode("Dashboard/Assets/app.js"),
-                .embedInCode("Dashboard/Assets/app.css"),
+                .embedInCode("Dashboard/Assets/app.css"), .embedInCode("Dashboard/Assets/world.json"),
             ],
             swiftSettings: strict
         ),

@@ -35,7 +35,9 @@ struct ImportedHistoryServeTests {
         ).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
     }
 
-    @Test("an import made while serve runs counts in its next answer, and the dashboard's switch leaves it out")
+    @Test(
+        "an import made while serve runs counts in its next answer, the dashboard's switch leaves it out, and the Locations map colours the CLI's countries"
+    )
     func importBesideServe() throws {
         // Another tool's history: five days six weeks ago, as Plausible exports them.
         let source = ServerProcess.temporaryFolder()
@@ -101,5 +103,30 @@ struct ImportedHistoryServeTests {
         #expect(shown == countries, "\(shown) vs \(countries)")
         // Under a page filter the sources panel cannot take imported days, and says so.
         #expect(filtered["source_note"] as? Bool == true && included["source_note"] as? Bool == false)
+
+        // The map: every country the CLI counts that the outline has, with its visitors; the
+        // busiest darkest; countries without visitors unshaded; a click filters by the country.
+        let map = try #require(report["map"])
+        let drawn = (map["countries"] as? [[Any]] ?? []).map {
+            ("\($0[0])", ($0[1] as? NSNumber)?.intValue ?? -1, ($0[2] as? NSNumber)?.doubleValue ?? -1)
+        }
+        #expect(drawn.count > 150, "the outline has most of the world's countries")
+        let byCountry = try ServerProcess.run([
+            "query", "example.com", "--data", data, "--range", "all", "--by", "country", "--format", "csv", "--metrics",
+            "visitors", "--limit", "300",
+        ]).split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let expected = Dictionary(
+            uniqueKeysWithValues: byCountry.compactMap { row in
+                row.count == 2 && !row[0].isEmpty ? (row[0], Int(row[1]) ?? -1) : nil
+            })
+        let onMap = Dictionary(uniqueKeysWithValues: drawn.filter { $0.1 > 0 }.map { ($0.0, $0.1) })
+        #expect(onMap.count > 5 && onMap == expected.filter { code, _ in drawn.contains { $0.0 == code } })
+        let busiest = try #require(drawn.max { $0.1 < $1.1 })
+        #expect(busiest.2 == 1 && drawn.allSatisfy { $0.1 > 0 || $0.0 == busiest.0 || $0.2 == 1 })
+        #expect(drawn.filter { $0.1 > 0 && $0.0 != busiest.0 }.allSatisfy { $0.2 < 1 })
+        #expect(map["clicked"] as? String == busiest.0)
+        #expect((map["url"] as? String)?.contains("f=country") == true, "\(map["url"] ?? "")")
     }
 }

@@ -89,6 +89,7 @@ public struct Dashboard: Sendable {
             Self.asset(DashboardAssets.script, type: "text/javascript; charset=utf-8")
         }
         router.get("/assets/app.css") { _, _ in Self.asset(DashboardAssets.style, type: "text/css; charset=utf-8") }
+        router.get("/assets/world.json") { _, _ in Self.asset(DashboardAssets.world, type: "application/json") }
         router.post("/api/dashboard/login") { request, context in try await login(request, context: context) }
         router.post("/api/dashboard/logout") { request, _ in await logout(request) }
         router.get("/api/dashboard/session") { request, _ in await session(request) }

@@ -7,4 +7,7 @@ enum DashboardAssets {
     static let script = String(decoding: PackageResources.app_js, as: UTF8.self)
     /// `app.css`.
     static let style = String(decoding: PackageResources.app_css, as: UTF8.self)
+    /// `world.json`: country outlines for the map (Natural Earth 1:110m, public domain; made by
+    /// `Tools/make-world-map.py`), one SVG path per ISO country code.
+    static let world = String(decoding: PackageResources.world_json, as: UTF8.self)
 }

@@ -46,5 +46,22 @@ page = evaluate("(() => { const row = document.querySelector('[data-panel=page] 
 wait_for(f"document.querySelector('.chip') && ({LOADED})", "the filtered dashboard")
 report["filtered"] = evaluate(READ)
 report["filtered"]["page"] = page
+
+# The Locations panel's map: each country's visitors, its shade, and a click that filters.
+evaluate("window.previousPage = true")
+browser.navigate(url)
+wait_for("!window.previousPage && " + LOADED, "the dashboard again")
+evaluate("[...document.querySelectorAll('[data-panel=country] nav button')].find(b => b.textContent === 'Map').click()")
+wait_for("document.querySelectorAll('[data-panel=map] .worldmap path').length > 100", "the map")
+report["map"] = evaluate("""(() => ({
+  countries: [...document.querySelectorAll('.worldmap path')].map(p =>
+    [p.dataset.code, Number(p.dataset.visitors), Number(getComputedStyle(p).fillOpacity), p.querySelector('title').textContent]),
+  attribution: (document.querySelector('[data-panel=map] .attribution') || {}).textContent || '',
+}))()""")
+darkest = max((c for c in report["map"]["countries"]), key=lambda c: c[1])[0]
+evaluate(f"document.querySelector('.worldmap path[data-code={darkest}]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}))")
+wait_for(f"document.querySelector('.chip[data-filter=\"country:{darkest}\"]') && !!document.querySelector('[data-panel=map] .worldmap')", "the dashboard filtered by the clicked country")
+report["map"]["clicked"] = darkest
+report["map"]["url"] = evaluate("location.search")
 print(json.dumps(report))
 browser.close()

@@ -15,7 +15,7 @@
   const PANELS = [
     { title: "Pages", tabs: [["page", "Top pages"], ["entry_page", "Entry pages"], ["exit_page", "Exit pages"]] },
     { title: "Sources", tabs: [["source", "Sources"], ["referrer", "Referrers"], ["channel", "Channels"], ["utm_source", "UTM source"], ["utm_medium", "UTM medium"], ["utm_campaign", "UTM campaign"]] },
-    { title: "Locations", tabs: [["country", "Countries"]] },
+    { title: "Locations", tabs: [["country", "Countries"], ["map", "Map"]] },
     { title: "Devices", tabs: [["device", "Devices"], ["browser", "Browsers"], ["os", "OS"], ["browser_version", "Browser versions"], ["os_version", "OS versions"]] },
     { title: "Goals", tabs: [["goal", "Goals"], ["prop", "Properties"], ["currency", "Revenue"]] },
   ];
@@ -186,7 +186,7 @@
 
   // A filter menu: any dimension of the panels, is / is not / contains / does not contain.
   function filterForm() {
-    const dims = PANELS.flatMap((p) => p.tabs).filter(([d]) => !["prop", "currency"].includes(d));
+    const dims = PANELS.flatMap((p) => p.tabs).filter(([d]) => !["prop", "currency", "map"].includes(d));
     const dim = el("select", { name: "dim", "aria-label": "Filter dimension" }, dims.map(([d, t]) => el("option", { value: d }, t)));
     const op = el("select", { name: "op", "aria-label": "Filter operator" }, Object.entries(OPERATORS).map(([o, [t]]) => el("option", { value: o }, t)));
     const value = el("input", { name: "value", "aria-label": "Filter value", placeholder: "value", required: "" });
@@ -294,8 +294,48 @@
     return svg;
   }
 
+  // The world outline (Natural Earth, public domain), fetched once from the server itself.
+  let worldOutline = null;
+  function world() {
+    if (!worldOutline) worldOutline = fetch("/assets/world.json").then((r) => { if (!r.ok) throw new Error("the map could not load"); return r.json(); });
+    return worldOutline;
+  }
+
+  // Countries coloured by visitors (darker: more); a click filters by the country.
+  function renderMap(body, rows) {
+    return world().then((outline) => {
+      const visitors = new Map(rows.map((r) => [r.dimensions[0], r.metrics[0] || 0]));
+      const top = Math.max(1, ...visitors.values());
+      const ns = "http://www.w3.org/2000/svg";
+      const svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", `0 0 ${outline.width} ${outline.height}`);
+      svg.setAttribute("class", "worldmap");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", "Visitors by country");
+      for (const [code, d] of Object.entries(outline.countries)) {
+        const n = visitors.get(code) || 0;
+        const path = document.createElementNS(ns, "path");
+        path.setAttribute("d", d);
+        path.dataset.code = code;
+        path.dataset.visitors = n;
+        // A square-root scale, so that a few large countries do not wash out the rest.
+        if (n > 0) path.style.fillOpacity = String(0.15 + 0.85 * Math.sqrt(n / top));
+        path.setAttribute("class", n > 0 ? "visited" : "");
+        const title = document.createElementNS(ns, "title");
+        title.textContent = label("country", code) + ": " + plural(n, "visitor", true);
+        path.append(title);
+        if (n > 0) path.addEventListener("click", () => addFilter("country", code));
+        svg.append(path);
+      }
+      const missing = rows.filter((r) => r.dimensions[0] && !outline.countries[r.dimensions[0]]).length;
+      body.replaceChildren(svg, el("p", { class: "muted map-legend" }, "Darker: more visitors (most: " + plural(top, "visitor", true) + ")" +
+        (missing ? "; " + missing + " small " + (missing === 1 ? "country is" : "countries are") + " listed under Countries only" : "")));
+    });
+  }
+
   function renderPanel(panel, index) {
     const current = state.tabs[index] || panel.tabs[0][0];
+    if (current === "map") return renderMapPanel(panel, index);
     const metrics = current === "goal" ? ["visitors", "conversion_rate", "revenue"] : current === "currency" ? ["visitors", "revenue"] : ["visitors", "percentage"];
     const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
     let rows = [];
@@ -326,6 +366,18 @@
       if (note) body.append(note);
       if (current === "country" && session.attribution) body.append(el("p", { class: "attribution" }, session.attribution));
     }).catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
+    return section;
+  }
+
+  function renderMapPanel(panel, index) {
+    const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+    const nav = el("nav", {}, el("h2", {}, panel.title),
+      panel.tabs.map(([dim, title]) => el("button", { class: dim === "map" ? "on" : "", on: { click: () => { state.tabs[index] = dim; section.replaceWith(renderPanel(panel, index)); } } }, title)));
+    const section = el("div", { class: "panel", "data-panel": "map" }, nav, body);
+    query(baseQuery({ metrics: ["visitors"], dimensions: ["country"], pagination: { limit: 300 } }))
+      .then((answer) => renderMap(body, answer.results))
+      .then(() => { if (session.attribution) body.append(el("p", { class: "attribution" }, session.attribution)); })
+      .catch((err) => body.replaceChildren(el("p", { class: "error" }, err.message)));
     return section;
   }
 
