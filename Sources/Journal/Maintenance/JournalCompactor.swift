@@ -47,6 +47,8 @@ public struct JournalCompactor: Sendable {
         public let bytesBefore: Int64, bytesAfter: Int64
         /// Why it was left alone, or nil when it was rewritten.
         public let skipped: String?
+        /// Records of erased sites replaced by placeholders (``SiteErasures``).
+        public var erased: UInt64 = 0
     }
 
     /// LZ4HC's level for compacted blocks: written once, read by every rebuild and query after, and
@@ -66,9 +68,13 @@ public struct JournalCompactor: Sendable {
     }
 
     /// Compacts every sealed segment with small blocks (the segment a writer appends to is not
-    /// sealed, so it is never touched); `progress` hears of each segment as it is done.
+    /// sealed, so it is never touched); `progress` hears of each segment as it is done. Records of
+    /// the sites in `erasing` (site → the sequence number below which its records are erased,
+    /// ``SiteErasures/limits``) are replaced by empty placeholders, and a segment holding any is
+    /// rewritten even when its blocks are full.
     public func compact(
-        crashAfter: Step? = nil, logger: Logger, progress: (Outcome) -> Void = { _ in }
+        erasing: [String: UInt64] = [:], crashAfter: Step? = nil, logger: Logger,
+        progress: (Outcome) -> Void = { _ in }
     ) throws -> [Outcome] {
         let lock = try MaintenanceLock(directory: directory)
         defer { lock.release() }
@@ -78,14 +84,16 @@ public struct JournalCompactor: Sendable {
         var outcomes: [Outcome] = []
         // Only sealed segments (read-only): the writer never writes to one again.
         for segment in try directory.segments() {
-            let outcome = try compact(segment, crashAfter: crashAfter, logger: logger)
+            let outcome = try compact(segment, erasing: erasing, crashAfter: crashAfter, logger: logger)
             outcomes.append(outcome)
             progress(outcome)
         }
         return outcomes
     }
 
-    private func compact(_ segment: JournalDirectory.Segment, crashAfter: Step?, logger: Logger) throws -> Outcome {
+    private func compact(
+        _ segment: JournalDirectory.Segment, erasing: [String: UInt64], crashAfter: Step?, logger: Logger
+    ) throws -> Outcome {
         let file = try OpenFile(path: segment.path, flags: O_RDONLY)
         let bytesBefore = try file.size()
         var cursor = try SegmentCursor(segment: segment, file: file)
@@ -110,7 +118,13 @@ public struct JournalCompactor: Sendable {
             }
         }
         let needed = Int((records + UInt64(recordsPerBlock) - 1) / UInt64(recordsPerBlock))
-        guard found.count > needed else { return leave("already compact") }
+        // Blocks that may hold a record to erase (their site filter says so, and they begin below its limit).
+        let mayErase = found.contains { block in
+            erasing.contains { site, limit in
+                block.header.firstSequence < limit && block.header.sites.mayContain(site)
+            }
+        }
+        guard found.count > needed || mayErase else { return leave("already compact") }
 
         // The old segment's header, byte for byte, then full blocks of the same records, in the
         // layout its format version allows.
@@ -133,6 +147,16 @@ public struct JournalCompactor: Sendable {
                 return leave("damaged at offset \(block.offset): \(error.message) (see `infinity journal verify`)")
             }
             for index in 0..<decoded.count { hits.append(decoded[index]) }
+        }
+        var erased: UInt64 = 0
+        if mayErase {
+            for index in hits.indices {
+                if let limit = erasing[hits[index].site], segment.firstSequence + UInt64(index) < limit {
+                    hits[index] = SiteErasures.placeholder(for: hits[index])
+                    erased += 1
+                }
+            }
+            if erased == 0 && found.count <= needed { return leave("already compact") }
         }
         do {
             let output = try OpenFile(path: temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
@@ -167,9 +191,11 @@ public struct JournalCompactor: Sendable {
                     "segment": "\(segment.name)", "blocks": "\(found.count) → \(blocksAfter)",
                     "bytes": "\(bytesBefore) → \(offset)",
                 ])
-            return Outcome(
+            var outcome = Outcome(
                 name: segment.name, records: records, blocksBefore: found.count, blocksAfter: blocksAfter,
                 bytesBefore: bytesBefore, bytesAfter: offset, skipped: nil)
+            outcome.erased = erased
+            return outcome
         } catch {
             try? FileSystem.remove(temporary)
             throw error

@@ -146,6 +146,14 @@ public final class ImportedStore: Sendable {
         return removed
     }
 
+    /// Removes every import of `site` (when it is deleted); how many there were.
+    @discardableResult
+    public func removeAll(site: String) throws -> Int {
+        var removed = 0
+        for record in imports(of: site) where try remove(site: site, id: record.id) != nil { removed += 1 }
+        return removed
+    }
+
     /// The imported rollups of `site` for `days`, added up over its imports, and a note for each
     /// import that could not be read (its numbers are left out, the rest still count).
     public func rollups(site: String, days: ClosedRange<Int64>) -> (days: [Int64: DayRollup], problems: [String]) {

@@ -63,6 +63,26 @@ public struct RollupStore: Sendable {
         }
     }
 
+    /// Deletes every day file of `site` in every generation (a deleted site's numbers), under the
+    /// rollup lock so that no rebuild or catch-up writes beside it; whether there were any.
+    @discardableResult
+    public func removeSite(_ site: String) throws -> Bool {
+        guard !site.isEmpty, !site.contains("/"), site != ".", site != "..",
+            FileSystem.kind(of: root).isDirectory
+        else { return false }
+        let lock = try RebuildLock(root: root)
+        defer { lock.release() }
+        var removed = false
+        for name in try io({ try FileSystem.list(root) }) where Self.isGenerationName(name) {
+            let folder = root + "/" + name + "/" + site
+            if FileSystem.kind(of: folder).exists {
+                try removeTree(folder)
+                removed = true
+            }
+        }
+        return removed
+    }
+
     static func isGenerationName(_ name: String) -> Bool {
         name.count == 7 && name.first == "g" && name.dropFirst().allSatisfy(\.isNumber)
     }

@@ -66,6 +66,7 @@ extension ProjectionWorker {
     /// How many distinct visitors of `site` have a hit in `window` (ms UTC).
     public func visitors(site: String, in window: Range<Int64>) throws -> Int {
         var visitors = Set<UInt64>()
+        let erased = calendar.erasures[site] ?? 0
         do {
             var blocks = try JournalReader(directory: journal).blocks(
                 BlockSelection(time: window, site: site), skipDamaged: true)
@@ -73,7 +74,9 @@ extension ProjectionWorker {
                 let sites = block.column(.site)
                 guard let siteIndex = sites.dictionary.firstIndex(of: site) else { continue }
                 for index in 0..<block.count
-                where sites.indices[index] == UInt32(siteIndex) && window.contains(block.timestamps[index]) {
+                where sites.indices[index] == UInt32(siteIndex) && window.contains(block.timestamps[index])
+                    && block.sequence(at: index) >= erased
+                {
                     visitors.insert(block.visitorIDs[index])
                 }
             }

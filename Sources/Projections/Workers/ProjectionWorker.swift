@@ -107,6 +107,8 @@ public struct ProjectionWorker: Sendable {
     /// The body of ``catchUp(until:wait:)``, with the rollup lock held.
     private func catchUp(generation: RollupGeneration, manifest: RollupManifest, until: UInt64?) throws -> Report {
         let reader = JournalReader(directory: journal)
+        // Folds kept from before the erasures changed may hold erased records: folded again.
+        let keptKey = generation.name + "#" + String(calendar.erasureVersion)
         // The new records by site-day, kept decoded while they are few enough.
         var fresh: [DayKey: [DaySlice]] = [:]
         var held = 0
@@ -142,7 +144,7 @@ public struct ProjectionWorker: Sendable {
                 quarantined: manifest.damaged)
         }
         // Taken now, put back only once everything is written: a failure below drops them all.
-        var kept = openDays.take(generation: generation.name, position: manifest.position)
+        var kept = openDays.take(generation: keptKey, position: manifest.position)
         if !holding { kept = [:] }
         var folded: [DayKey: FoldState] = [:]
         var added: [DayKey] = []
@@ -182,7 +184,7 @@ public struct ProjectionWorker: Sendable {
         try generation.write(
             RollupManifest(position: end, horizon: manifest.horizon, damaged: quarantined))
         // Days this catch-up did not touch are still exact at the new position.
-        openDays.put(folded.merging(kept) { new, _ in new }, generation: generation.name, position: end)
+        openDays.put(folded.merging(kept) { new, _ in new }, generation: keptKey, position: end)
         logger.debug(
             "rollups caught up",
             metadata: ["from": "\(manifest.position)", "to": "\(end)", "days": "\(days.count)"])

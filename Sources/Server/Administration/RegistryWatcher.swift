@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import Journal
 import Logging
 import Projections
 import Query
@@ -16,18 +17,25 @@ public struct RegistryWatcher: Service {
     public let calendar: SiteCalendar
     /// The other stores to keep current.
     public let stores: [any ReloadableStore]
+    /// Deleted sites' erasures (read before the sites, so a deleted site's records stop counting
+    /// first), and the rollups whose day files of a deleted site are removed again in case a
+    /// catch-up wrote one before the erasure was read.
+    public let erasures: SiteErasures?
+    public let rollups: RollupStore?
     /// How often the files are looked at.
     public let interval: Duration
     let logger: Logger
 
     /// A watcher.
     public init(
-        sites: SiteStore, calendar: SiteCalendar, stores: [any ReloadableStore], interval: Duration = .seconds(1),
-        logger: Logger
+        sites: SiteStore, calendar: SiteCalendar, stores: [any ReloadableStore], erasures: SiteErasures? = nil,
+        rollups: RollupStore? = nil, interval: Duration = .seconds(1), logger: Logger
     ) {
         self.sites = sites
         self.calendar = calendar
         self.stores = stores
+        self.erasures = erasures
+        self.rollups = rollups
         self.interval = interval
         self.logger = logger
     }
@@ -42,6 +50,18 @@ public struct RegistryWatcher: Service {
 
     /// One look at every file.
     public func check() {
+        do {
+            if let erasures, try erasures.reloadIfChanged() {
+                calendar.update(erasures: erasures.limits)
+                for erasure in erasures.all where erasure.through == nil {
+                    if try rollups?.removeSite(erasure.site) == true {
+                        logger.info("removed the day files of deleted site \(erasure.site)")
+                    }
+                }
+            }
+        } catch {
+            logger.error("the erasures file changed but cannot be read", metadata: ["error": "\(error)"])
+        }
         do {
             if try sites.reloadIfChanged() { sitesChanged() }
         } catch {

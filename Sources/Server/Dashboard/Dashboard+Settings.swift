@@ -47,8 +47,30 @@ extension Dashboard {
         do {
             switch action {
             case "add_site":
-                _ = try settings.sites.add(domain: text("domain"), timezone: text("timezone"))
+                if let deletion = settings.deletion {
+                    _ = try deletion.add(domain: text("domain"), timezone: text("timezone"))
+                } else {
+                    _ = try settings.sites.add(domain: text("domain"), timezone: text("timezone"))
+                }
                 engine.worker.calendar.update(zones: settings.sites.timeZones)
+            case "delete_site":
+                guard let deletion = settings.deletion else {
+                    return Self.error(.serviceUnavailable, "this server cannot delete sites")
+                }
+                guard !text("site").isEmpty, text("confirm") == text("site") else {
+                    return Self.error(.badRequest, "confirm the deletion with the site's domain in \"confirm\"")
+                }
+                _ = try deletion.delete(text("site"))
+                // The journal's sealed segments are rewritten without its records in the background.
+                let logger = logger
+                Task.detached {
+                    do {
+                        let erased = try deletion.eraseJournal(logger: logger)
+                        logger.info("erased a deleted site's records from the journal", metadata: ["records": "\(erased)"])
+                    } catch {
+                        logger.error("erasing a deleted site's records failed; the server's compaction tries again", metadata: ["error": "\(error)"])
+                    }
+                }
             case "create_share":
                 guard engine.worker.calendar.zones[text("site")] != nil else {
                     return Self.error(.notFound, "'\(text("site"))' is not a registered site")

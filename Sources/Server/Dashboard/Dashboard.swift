@@ -42,13 +42,18 @@ public struct Dashboard: Sendable {
         public let invites: InviteStore
         /// How invitations are sent (nil: no SMTP server; logins are added with a password).
         public let smtp: SMTPSettings?
+        /// Adds and deletes sites with their data (nil: sites are only added).
+        public let deletion: SiteDeletion?
 
         /// Settings over these stores.
-        public init(sites: SiteStore, keys: APIKeyStore, invites: InviteStore, smtp: SMTPSettings?) {
+        public init(
+            sites: SiteStore, keys: APIKeyStore, invites: InviteStore, smtp: SMTPSettings?, deletion: SiteDeletion? = nil
+        ) {
             self.sites = sites
             self.keys = keys
             self.invites = invites
             self.smtp = smtp
+            self.deletion = deletion
         }
     }
 

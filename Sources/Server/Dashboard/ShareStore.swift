@@ -53,6 +53,16 @@ public final class ShareStore: Sendable {
         }
     }
 
+    /// Revokes every link of `site` (when it is deleted); how many there were.
+    @discardableResult
+    public func revokeAll(site: String) throws -> Int {
+        try shares.update { list in
+            let before = list.count
+            list.removeAll { $0.site == site }
+            return (list.count != before, before - list.count)
+        }
+    }
+
     /// The site a token shows, compared in constant time against every stored hash.
     public func site(for token: String) -> String? {
         HashedSecret.match(token, in: shares.entries, hashOf: \.sha256)?.site

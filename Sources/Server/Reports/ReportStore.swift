@@ -55,6 +55,16 @@ public final class ReportStore: Sendable {
         }
     }
 
+    /// Removes every report of `site` (when it is deleted); how many there were.
+    @discardableResult
+    public func removeAll(site: String) throws -> Int {
+        try list.update { entries in
+            let before = entries.count
+            entries.removeAll { $0.site == site }
+            return (entries.count != before, before - entries.count)
+        }
+    }
+
     /// Records that the period starting on `first` was sent.
     public func markSent(_ subscription: Subscription, first: String) throws {
         try list.update { entries in

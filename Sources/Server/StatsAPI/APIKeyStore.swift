@@ -59,6 +59,19 @@ public final class APIKeyStore: Sendable {
         }
     }
 
+    /// Takes `site` (deleted) off every key: a key for that site alone is revoked, since a key
+    /// with no sites left would read every site; how many keys were revoked.
+    @discardableResult
+    public func removeSite(_ site: String) throws -> Int {
+        try entries.update { list in
+            let before = list.count
+            guard list.contains(where: { $0.sites.contains(site) }) else { return (false, 0) }
+            list.removeAll { $0.sites == [site] }
+            for index in list.indices { list[index].sites.removeAll { $0 == site } }
+            return (true, before - list.count)
+        }
+    }
+
     /// The entry of `token`, compared in constant time against every stored hash.
     public func authenticate(_ token: String) -> Entry? {
         HashedSecret.match(token, in: entries.entries, hashOf: \.sha256)

@@ -32,7 +32,8 @@ struct JournalCompactCommand: ParsableCommand {
         var bar = ProgressBar(title: "compact", total: Double(segments), unit: "segments")
         var done = 0
         let outcomes = try JournalCompactor(directory: options.journal).compact(
-            crashAfter: crashAfter, logger: Infinity.makeLogger()
+            erasing: try SiteErasures(dataDirectory: options.data).limits, crashAfter: crashAfter,
+            logger: Infinity.makeLogger()
         ) { _ in
             done += 1
             bar.update(done: Double(done), count: Double(done), countUnit: "segments")
@@ -50,7 +51,8 @@ struct JournalCompactCommand: ParsableCommand {
                 table.add([
                     outcome.name, "\(outcome.records)", "\(outcome.blocksBefore) → \(outcome.blocksAfter)",
                     "\(Format.bytes(outcome.bytesBefore)) → \(Format.bytes(outcome.bytesAfter))",
-                    "\(perRecord(outcome.bytesBefore)) → \(perRecord(outcome.bytesAfter))", "compacted",
+                    "\(perRecord(outcome.bytesBefore)) → \(perRecord(outcome.bytesAfter))",
+                    outcome.erased > 0 ? "compacted, \(outcome.erased) deleted records erased" : "compacted",
                 ])
             }
         }

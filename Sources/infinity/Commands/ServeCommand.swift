@@ -311,7 +311,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let writer = try JournalWriter(configuration: journalConfiguration, logger: logger)
         let projections = ProjectionStatus()
-        let calendar = SiteCalendar(zones: sites.timeZones)
+        let erasures = try SiteErasures(dataDirectory: dataFolder)
+        let calendar = SiteCalendar(zones: sites.timeZones, erasures: erasures.limits)
         let worker = ProjectionWorker(
             journal: JournalDirectory(dataDirectory: dataFolder), store: RollupStore(dataDirectory: dataFolder),
             calendar: calendar, logger: logger)
@@ -368,7 +369,10 @@ struct ServeCommand: AsyncParsableCommand {
                         ? "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0" : nil
                 }, definitions: definitions,
                 settings: Dashboard.Settings(
-                    sites: sites, keys: keys, invites: try InviteStore(path: dataFolder + "/invites.json"), smtp: smtp),
+                    sites: sites, keys: keys, invites: try InviteStore(path: dataFolder + "/invites.json"), smtp: smtp,
+                    deletion: SiteDeletion(
+                        dataDirectory: dataFolder, sites: sites, erasures: erasures, definitions: definitions,
+                        shares: shares, keys: keys, reports: reports, imported: imported, calendar: calendar)),
                 logger: logger),
             replication: replication?.status, metrics: metrics, logger: logger)
         let app = server.application { bound in
@@ -427,8 +431,9 @@ struct ServeCommand: AsyncParsableCommand {
                             DispatchQueue.global(qos: .utility).async {
                                 defer { compacting.withLock { $0 = false } }
                                 do {
+                                    // Sealed segments are compacted, and deleted sites' records erased.
                                     _ = try JournalCompactor(directory: JournalDirectory(dataDirectory: dataFolder))
-                                        .compact(logger: logger)
+                                        .compact(erasing: erasures.limits, logger: logger)
                                 } catch {
                                     logger.error(
                                         "compacting the journal failed; it stays as it was",
@@ -440,7 +445,7 @@ struct ServeCommand: AsyncParsableCommand {
                     service: RegistryWatcher(
                         sites: sites, calendar: calendar,
                         stores: [keys, users, shares, definitions, reports, imported],
-                        logger: logger)),
+                        erasures: erasures, rollups: RollupStore(dataDirectory: dataFolder), logger: logger)),
                 .init(service: sessions),
                 .init(
                     service: SaltService(logger: logger) { now in

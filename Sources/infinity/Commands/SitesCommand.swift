@@ -1,5 +1,8 @@
 import ArgumentParser
+import Foundation
 import Ingest
+import Journal
+import Server
 
 /// `infinity sites …`: the registered sites.
 struct SitesCommand: ParsableCommand {
@@ -28,7 +31,8 @@ struct SitesCommand: ParsableCommand {
         var privacySignals: Bool?
 
         func run() throws {
-            let entry = try SitesCommand.store(options).add(
+            // Through the deletion's bookkeeping: a site deleted before keeps its old hits erased.
+            let entry = try SiteDeletion(dataDirectory: options.data, sites: SitesCommand.store(options)).add(
                 domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
             let choice =
                 entry.honorPrivacySignals == true ? "; visitors' Do Not Track and Global Privacy Control honoured" : ""
@@ -58,17 +62,56 @@ struct SitesCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stop counting a site (its recorded hits stay in the journal).",
-            discussion: "Example: infinity sites remove example.com")
+            abstract: "Stop counting a site; with --delete-data, delete everything recorded of it.",
+            discussion: """
+                Without --delete-data the site's recorded hits stay in the journal, and adding it \
+                again shows them again. With --delete-data its numbers, goals, funnels, shared links, \
+                reports and imported history are deleted, API keys lose it, and its hits are erased \
+                from the journal: at once for every answer and export, from the disk as the sealed \
+                segments that hold them are rewritten now (today's open segment follows when \
+                `serve` seals it after midnight UTC). Safe while `infinity serve` runs. Cannot be undone; \
+                take a backup first if in doubt.
+
+                Examples:
+                  infinity sites remove example.com
+                  infinity sites remove example.com --delete-data
+                """)
 
         @OptionGroup var options: DataOptions
         @Argument(help: "The site's domain. Example: example.com") var domain: String
+        @Flag(help: "Delete the site's numbers and settings and erase its hits from the journal.")
+        var deleteData = false
 
         func run() throws {
-            guard try SitesCommand.store(options).remove(domain: domain) else {
-                throw CommandFailure("\(domain) is not a registered site; see `infinity sites list`")
+            guard deleteData else {
+                guard try SitesCommand.store(options).remove(domain: domain) else {
+                    throw CommandFailure("\(domain) is not a registered site; see `infinity sites list`")
+                }
+                print("Removed \(domain); its recorded hits stay in the journal (--delete-data deletes them).")
+                return
             }
-            print("Removed \(domain); its recorded hits stay in the journal.")
+            let deletion = try SiteDeletion(dataDirectory: options.data, sites: SitesCommand.store(options))
+            let removed: SiteDeletion.Removed
+            do {
+                removed = try deletion.delete(domain)
+            } catch let error as ServerError {
+                throw CommandFailure(error.description)
+            }
+            print(
+                "Deleted \(domain): its numbers\(removed.dayFiles ? " (day files)" : ""), \(removed.goalsAndFunnels) goals and funnels, \(removed.links) shared links, \(removed.reports) reports, \(removed.imports) imports; \(removed.keysRevoked) API keys for it alone revoked."
+            )
+            var bar = ProgressBar(
+                title: "erase", total: Double(max(1, (try? options.journal.segments().count) ?? 1)), unit: "segments",
+                enabled: Terminal.stderrIsTerminal)
+            var done = 0
+            let erased = try deletion.eraseJournal(logger: Infinity.makeLogger()) { _ in
+                done += 1
+                bar.update(done: Double(done), count: Double(done), countUnit: "segments")
+            }
+            bar.finish()
+            print(
+                "Erased \(erased) of its records from the journal's sealed segments; any in today's open segment are erased when it is sealed, and no answer or export counts them meanwhile."
+            )
         }
     }
 }

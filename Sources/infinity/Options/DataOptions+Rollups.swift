@@ -15,7 +15,9 @@ extension DataOptions {
                 "there is no data folder at \(data); pass --data with the folder that `infinity serve` writes to (default ./data)"
             )
         }
-        return SiteCalendar(zones: try SiteStore(path: data + "/sites.json").timeZones)
+        return SiteCalendar(
+            zones: try SiteStore(path: data + "/sites.json").timeZones,
+            erasures: try SiteErasures(dataDirectory: data).limits)
     }
 
     /// A projection worker over this data folder.

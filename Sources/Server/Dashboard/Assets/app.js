@@ -619,6 +619,16 @@
       change(payload(Object.fromEntries(fields.map((f) => [f.name, f.value]))));
     } } }, fields, el("button", { type: "submit" }, button));
     const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+    // Deleting a site asks for its name typed again; it removes everything recorded of it.
+    function deleteForm(domain) {
+      const typed = input("confirm", "Type " + domain + " to delete it", { required: "", autocomplete: "off" });
+      return el("form", { class: "delete-form", on: { submit: (e) => {
+        e.preventDefault();
+        if (typed.value.trim() !== domain) { typed.setCustomValidity("type " + domain + " exactly"); typed.reportValidity(); return; }
+        change({ action: "delete_site", site: domain, confirm: typed.value.trim() });
+      } } }, el("span", { class: "muted" }, "Deletes the site, its numbers, goals, links, reports and imported history, and erases its hits from the journal. "), typed,
+        el("button", { type: "submit", class: "danger" }, "Delete site and data"));
+    }
     function showSettings(settings) {
       const rows = (cls, items, cells) => items.length ? el("table", { class: cls }, el("tbody", {}, items.map(cells))) : el("p", { class: "muted" }, "None.");
       const remove = (label, payload) => el("button", { class: "link remove", "aria-label": label, on: { click: () => change(payload) } }, label.split(" ")[0]);
@@ -626,7 +636,8 @@
       body.replaceChildren(
         settings.secret ? el("p", { class: "secret", role: "status" }, "Shown only now: ", el("code", {}, settings.secret.startsWith("/share/") ? location.origin + settings.secret : settings.secret)) : "",
         el("h3", {}, "Sites"),
-        rows("sites", settings.sites, (s) => el("tr", { "data-site": s.domain }, el("td", {}, s.domain), el("td", { class: "muted" }, s.timezone), el("td", {}, el("code", {}, s.snippet)))),
+        rows("sites", settings.sites, (s) => el("tr", { "data-site": s.domain }, el("td", {}, s.domain), el("td", { class: "muted" }, s.timezone), el("td", {}, el("code", {}, s.snippet)),
+          el("td", { class: "n" }, el("button", { class: "link delete-site", on: { click: (e) => e.target.replaceWith(deleteForm(s.domain)) } }, "Delete…")))),
         form("site-form", [input("domain", "example.com", { required: "" }), zone], "Add site", (v) => ({ action: "add_site", domain: v.domain, timezone: v.timezone })),
         el("h3", {}, "Shared links (read-only dashboards)"),
         rows("shares", settings.shares, (s) => el("tr", { "data-share": s.id }, el("td", {}, s.site), el("td", { class: "muted" }, s.id), el("td", { class: "n" }, remove("Revoke link " + s.id, { action: "revoke_share", id: s.id })))),
