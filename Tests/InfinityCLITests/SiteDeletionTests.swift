@@ -12,10 +12,14 @@ struct SiteDeletionTests {
     /// The journal's records, as `journal dump` writes them.
     static func records(_ data: TemporaryDirectory) throws -> [[String: Any]] {
         try run(["journal", "dump", "--format", "ndjson", "--limit", "10000000"], data: data).stdout
-            .split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .split(separator: "\n").compactMap {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
     }
 
-    @Test("its numbers, settings and hits are gone from answers, exports and the journal's sealed segments; other sites are untouched")
+    @Test(
+        "its numbers, settings and hits are gone from answers, exports and the journal's sealed segments; other sites are untouched"
+    )
     func deleteSite() throws {
         let data = TemporaryDirectory()
         _ = try Self.run(["sites", "add", "example.com"], data: data)
@@ -43,22 +47,32 @@ struct SiteDeletionTests {
         // Answers: the site is unknown; the other site's numbers are as they were.
         let query = try Self.run(["query", "shop.example"] + range, data: data)
         #expect(query.status != 0 && query.stderr.contains("not a registered site"))
-        #expect(try Self.run(["query", "example.com", "--by", "page", "--format", "csv"] + range, data: data).stdout == other)
-        // The journal: as many records, none of the site's in the sealed segments (the days before
-        // the last UTC day); the site's remaining ones sit in the open segment.
+        #expect(
+            try Self.run(["query", "example.com", "--by", "page", "--format", "csv"] + range, data: data).stdout
+                == other)
+        // The journal: as many records, none of the site's in the sealed segments; the site's
+        // remaining ones sit in the open segment (named by its first sequence number).
         let after = try Self.records(data)
         #expect(after.count == before.count)
         let left = after.filter { $0["site"] as? String == "shop.example" }
-        let newest = after.compactMap { ($0["timestamp"] as? NSNumber)?.int64Value }.max()
-        let lastDay = try #require(newest) / 86_400_000
-        #expect(left.allSatisfy { (($0["timestamp"] as? NSNumber)?.int64Value ?? 0) / 86_400_000 == lastDay })
+        let segments = try FileManager.default.contentsOfDirectory(atPath: data.path + "/journal")
+            .filter { $0.hasSuffix(".seg") }.compactMap { Int($0.dropLast(4)) }
+        let open = try #require(segments.max())
+        #expect(segments.count > 2)
+        #expect(left.allSatisfy { (($0["seq"] as? NSNumber)?.intValue ?? 0) >= open })
+        #expect(try Self.run(["journal", "verify"], data: data).status == 0, "the rewritten segments verify")
         #expect(left.count < before.filter { $0["site"] as? String == "shop.example" }.count / 2)
-        #expect(after.filter { $0["site"] as? String == "example.com" }.count
-            == before.filter { $0["site"] as? String == "example.com" }.count)
+        #expect(
+            after.filter { $0["site"] as? String == "example.com" }.count
+                == before.filter { $0["site"] as? String == "example.com" }.count)
         // Its day files, goals, links and the key for it alone are gone; the shared key keeps the other site.
         let rollups = try FileManager.default.contentsOfDirectory(atPath: data.path + "/rollups")
             .filter { $0.hasPrefix("g") }
-        #expect(!rollups.isEmpty && rollups.allSatisfy { !FileManager.default.fileExists(atPath: data.path + "/rollups/\($0)/shop.example") })
+        #expect(
+            !rollups.isEmpty
+                && rollups.allSatisfy {
+                    !FileManager.default.fileExists(atPath: data.path + "/rollups/\($0)/shop.example")
+                })
         let keys = try Self.run(["keys", "list"], data: data).stdout
         #expect(!keys.contains("shop only") && keys.contains("both") && !keys.contains("shop.example"), "\(keys)")
         #expect(!(try String(contentsOfFile: data.path + "/goals.json", encoding: .utf8)).contains("shop.example"))
@@ -67,7 +81,8 @@ struct SiteDeletionTests {
         // Added again: the old hits stay erased (also after a rebuild, also in exports); new ones count.
         _ = try Self.run(["sites", "add", "shop.example", "--timezone", "America/New_York"], data: data)
         _ = try Self.run(["rebuild"], data: data)
-        let again = try Self.run(["query", "shop.example", "--metrics", "visitors,pageviews", "--format", "csv"] + range, data: data)
+        let again = try Self.run(
+            ["query", "shop.example", "--metrics", "visitors,pageviews", "--format", "csv"] + range, data: data)
         #expect(again.stdout.split(separator: "\n").last == "0,0", "\(again.stdout)")
         let export = try Self.run(["export", "shop.example", "--format", "csv"] + range, data: data)
         #expect(export.stdout.split(separator: "\n").count == 1, "only the header: \(export.stdout.prefix(300))")
@@ -78,7 +93,10 @@ struct SiteDeletionTests {
             ], data: data)
         try #require(fresh.status == 0, "\(fresh.stderr)")
         let counted = try Self.run(
-            ["query", "shop.example", "--metrics", "pageviews", "--format", "csv", "--range", "2026-11-09..2026-11-11"],
+            [
+                "query", "shop.example", "--metrics", "pageviews", "--format", "csv", "--range",
+                "2026-11-09..2026-11-11",
+            ],
             data: data)
         #expect((Int(counted.stdout.split(separator: "\n").last ?? "") ?? 0) > 100, "\(counted.stdout)")
     }

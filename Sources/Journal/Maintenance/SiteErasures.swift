@@ -25,7 +25,8 @@ public final class SiteErasures: Sendable {
     public init(dataDirectory: String) throws {
         list = try RegistryList(
             path: dataDirectory + "/erasures.json", noun: "erasures",
-            hint: "Restore it from a backup; without it, deleted sites' hits that are not yet rewritten would count again",
+            hint:
+                "Restore it from a backup; without it, deleted sites' hits that are not yet rewritten would count again",
             mode: 0o644)
     }
 

@@ -20,8 +20,17 @@ public struct DayPartitioner: Sendable {
     /// The block's records by site-day, in the order of their first record.
     public mutating func partition(_ block: HitBlock) -> [(DayKey, DaySlice)] {
         let sites = block.column(.site)
-        var siteClocks: [LocalClock?] = sites.dictionary.map { name in
+        // Placeholders of erased records have no site; a deleted site's records below its limit
+        // are erased (only a block that holds such a site pays for the check).
+        let erasures = calendar.erasures
+        var limits: [UInt64]? = nil
+        var siteClocks: [LocalClock?] = sites.dictionary.enumerated().map { position, name in
+            if name.isEmpty { return nil }
             if let site, site != name { return nil }
+            if let limit = erasures[name], block.header.firstSequence < limit {
+                if limits == nil { limits = Array(repeating: 0, count: sites.dictionary.count) }
+                limits![position] = limit
+            }
             return clocks[name] ?? calendar.clock(for: name)
         }
         var groups: [(site: UInt32, day: Int64, records: [Int32])] = []
@@ -29,6 +38,7 @@ public struct DayPartitioner: Sendable {
         for index in 0..<block.count {
             let siteIndex = sites.indices[index]
             guard siteClocks[Int(siteIndex)] != nil else { continue }
+            if let limits, block.sequence(at: index) < limits[Int(siteIndex)] { continue }
             let day = siteClocks[Int(siteIndex)]!.day(of: block.timestamps[index])
             if let fromDay, day < fromDay { continue }
             if last < 0 || groups[last].site != siteIndex || groups[last].day != day {

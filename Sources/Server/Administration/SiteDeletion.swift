@@ -113,7 +113,8 @@ public struct SiteDeletion: Sendable {
         if erasures.all.contains(where: { $0.site == name && $0.through == nil }) {
             let journal = JournalDirectory(dataDirectory: dataDirectory)
             let end =
-                FileManager.default.fileExists(atPath: journal.path) ? try JournalReader(directory: journal).endSequence() : 0
+                FileManager.default.fileExists(atPath: journal.path)
+                ? try JournalReader(directory: journal).endSequence() : 0
             try erasures.close(site: name, at: end)
             calendar?.update(erasures: erasures.limits)
         }

@@ -66,9 +66,12 @@ extension Dashboard {
                 Task.detached {
                     do {
                         let erased = try deletion.eraseJournal(logger: logger)
-                        logger.info("erased a deleted site's records from the journal", metadata: ["records": "\(erased)"])
+                        logger.info(
+                            "erased a deleted site's records from the journal", metadata: ["records": "\(erased)"])
                     } catch {
-                        logger.error("erasing a deleted site's records failed; the server's compaction tries again", metadata: ["error": "\(error)"])
+                        logger.error(
+                            "erasing a deleted site's records failed; the server's compaction tries again",
+                            metadata: ["error": "\(error)"])
                     }
                 }
             case "create_share":

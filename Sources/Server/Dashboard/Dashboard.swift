@@ -47,7 +47,8 @@ public struct Dashboard: Sendable {
 
         /// Settings over these stores.
         public init(
-            sites: SiteStore, keys: APIKeyStore, invites: InviteStore, smtp: SMTPSettings?, deletion: SiteDeletion? = nil
+            sites: SiteStore, keys: APIKeyStore, invites: InviteStore, smtp: SMTPSettings?,
+            deletion: SiteDeletion? = nil
         ) {
             self.sites = sites
             self.keys = keys

@@ -114,7 +114,8 @@ struct ExportCommand: ParsableCommand {
         // Records of a deleted site below its erasure are gone, also before compaction rewrote them.
         let erased = try SiteErasures(dataDirectory: options.data).limits[domain] ?? 0
         while let block = try blocks?.next() {
-            for index in 0..<block.count where block.column(.site)[index] == domain && block.sequence(at: index) >= erased {
+            for index in 0..<block.count
+            where block.column(.site)[index] == domain && block.sequence(at: index) >= erased {
                 let hit = block[index]
                 guard days.contains(clock.day(of: hit.timestamp)) else { continue }
                 try emit(format == .csv ? Self.csv(hit) : JournalDumpCommand.json(hit, sequence: nil))
