@@ -35,6 +35,37 @@ struct ReplicationTests {
             ] + extra)
     }
 
+    @Test("a deleted site's rows leave ClickHouse, and a replica made later holds only empty placeholders of them")
+    func deletedSiteLeavesClickHouse() async throws {
+        let server = try ClickHouseServer.shared()
+        let database = "t_\(UUID().uuidString.prefix(8).lowercased())"
+        let data = TemporaryDirectory()
+        let records = try Self.journal(data, hitsPerDay: 500)
+        let first = try Self.replicate(data, server, database, extra: ["--batch-records", "100"])
+        #expect(first.status == 0, "\(first.stderr)")
+        func count(_ site: String, in database: String = database) async throws -> Int {
+            Int(
+                try await server.query("SELECT count() FROM \(database).infinity_hits_v1 WHERE site = '\(site)'")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        let shop = try await count("shop.example")
+        #expect(shop > 100)
+        let deleted = try CLI.run(["sites", "remove", "shop.example", "--delete-data", "--data", data.path])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let second = try Self.replicate(data, server, database)
+        #expect(
+            second.status == 0 && second.stdout.contains("Deleted \(shop) rows of deleted site shop.example"),
+            "\(second.stdout)")
+        #expect(try await count("shop.example") == 0)
+        #expect(try await count("example.com") == records - shop)
+        // A replica made after the deletion: every sequence number once, none of the site's values.
+        let fresh = database + "_after"
+        #expect(try Self.replicate(data, server, fresh).status == 0)
+        let (named, placeholders) = (try await count("shop.example", in: fresh), try await count("", in: fresh))
+        #expect(named == 0 && placeholders == shop)
+        #expect(try await Self.rows(server, fresh) == [records, records, 0, records - 1])
+    }
+
     @Test("every record once, with the values journal dump shows; a second run adds nothing")
     func copiesEveryRecordOnce() async throws {
         let server = try ClickHouseServer.shared()

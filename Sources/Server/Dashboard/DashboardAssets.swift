@@ -8,6 +8,6 @@ enum DashboardAssets {
     /// `app.css`.
     static let style = String(decoding: PackageResources.app_css, as: UTF8.self)
     /// `world.json`: country outlines for the map (Natural Earth 1:110m, public domain; made by
-    /// `Tools/make-world-map.py`), one SVG path per ISO country code.
+    /// `Scripts/make-world-map.py`), one SVG path per ISO country code.
     static let world = String(decoding: PackageResources.world_json, as: UTF8.self)
 }

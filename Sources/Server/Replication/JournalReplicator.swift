@@ -109,11 +109,44 @@ public struct JournalReplicator: Sendable {
         return found
     }
 
+    /// Deletes this node's rows of a deleted `site` below sequence number `limit` from every shard
+    /// (``SiteErasures``); how many there were.
+    public func deleteRows(of site: String, below limit: UInt64) async throws -> Int {
+        try await cluster.prepare()
+        var found = 0
+        var condition = "node = \(ClickHouseSQL.string(node)) AND site = \(ClickHouseSQL.string(site))"
+        if limit < UInt64(Int64.max) { condition += " AND sequence < \(limit)" }
+        for shard in cluster.shards {
+            let table = "\(shard.database).\(ClickHouseSchema.table)"
+            let text = try await shard.execute("SELECT count() FROM \(table) WHERE \(condition) FORMAT TabSeparated")
+            let count = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            guard count > 0 else { continue }
+            try await shard.execute("ALTER TABLE \(table) DELETE WHERE \(condition)")
+            // Mutations run in the background; wait (a minute at most) so that the rows are gone
+            // when this returns (`mutations_sync` is not in every ClickHouse version this supports).
+            let pending = """
+                SELECT count() FROM system.mutations WHERE database = \(ClickHouseSQL.string(shard.database)) \
+                AND table = \(ClickHouseSQL.string(ClickHouseSchema.table)) AND is_done = 0 FORMAT TabSeparated
+                """
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline,
+                try await shard.execute(pending).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+            {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            found += count
+        }
+        return found
+    }
+
     /// Sends every durable record (below `until`) that ClickHouse lacks; `progress` hears of each
     /// insert with the position reached. With shards, each site's records go to its shard, and a
     /// shard that already holds a record (an earlier pass stopped between two shards' inserts) is
     /// not sent it again.
-    public func replicate(until: UInt64? = nil, progress: (UInt64) -> Void = { _ in }) async throws -> Pass {
+    /// Records of deleted sites (`erasing`, ``SiteErasures/limits``) go as empty placeholders.
+    public func replicate(
+        until: UInt64? = nil, erasing: [String: UInt64] = [:], progress: (UInt64) -> Void = { _ in }
+    ) async throws -> Pass {
         try await cluster.prepare()
         let positions = try await shardPositions()
         let start = positions.min() ?? 0
@@ -148,7 +181,8 @@ public struct JournalReplicator: Sendable {
                 let sequence = first + UInt64(index)
                 guard sequence >= start else { continue }
                 if let until, sequence >= until { break }
-                let hit = block[index]
+                var hit = block[index]
+                if let limit = erasing[hit.site], sequence < limit { hit = SiteErasures.placeholder(for: hit) }
                 let shard = shardOf[hit.site] ?? 0
                 guard sequence >= positions[shard] else {
                     nextSequence = sequence + 1  // that shard has it already

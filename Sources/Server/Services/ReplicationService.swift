@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Logging
 import Projections
 import ServiceLifecycle
@@ -13,17 +14,22 @@ public struct ReplicationService: Service {
     let status: ReplicationStatus
     /// The journal's retention, applied to this node's rows in ClickHouse too (hourly).
     let retention: LiveSetting<Retention?>?
+    /// Deleted sites' erasures (the server's calendar holds them): their rows are deleted from
+    /// ClickHouse, and their records replicated as placeholders.
+    let erasures: @Sendable () -> [String: UInt64]
     let logger: Logger
 
     /// A service sending what `durable` reports durable through `replicator`.
     public init(
         replicator: JournalReplicator, durable: @escaping @Sendable () -> UInt64, status: ReplicationStatus,
-        retention: LiveSetting<Retention?>? = nil, logger: Logger
+        retention: LiveSetting<Retention?>? = nil, erasures: @escaping @Sendable () -> [String: UInt64] = { [:] },
+        logger: Logger
     ) {
         self.replicator = replicator
         self.durable = durable
         self.status = status
         self.retention = retention
+        self.erasures = erasures
         self.logger = logger
     }
 
@@ -32,9 +38,18 @@ public struct ReplicationService: Service {
         var lastError: String?
         var nextRetention = ContinuousClock.now
         var lastDays: Int?
+        var erased: [String: UInt64] = [:]  // erasures already applied to ClickHouse by this process
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let pass = try await replicator.replicate(until: durable())
+                let limits = erasures()
+                for (site, limit) in limits.sorted(by: { $0.key < $1.key }) where erased[site] != limit {
+                    let deleted = try await replicator.deleteRows(of: site, below: limit)
+                    logger.info(
+                        "deleted a deleted site's rows from ClickHouse",
+                        metadata: ["site": "\(site)", "rows": "\(deleted)"])
+                    erased[site] = limit
+                }
+                let pass = try await replicator.replicate(until: durable(), erasing: limits)
                 status.record(position: pass.to)
                 // Hourly, and at once when the policy changed (SIGHUP): ClickHouse's copy of this
                 // node's rows keeps no more days than its journal.

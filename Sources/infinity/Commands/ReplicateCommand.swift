@@ -52,10 +52,20 @@ struct ReplicateCommand: AsyncParsableCommand {
             journal: options.journal,
             cluster: try ClickHouseCluster(urls: clickhouse, database: database, name: clickhouseCluster),
             node: node ?? ProcessInfo.processInfo.hostName, batchRecords: batchRecords, logger: logger)
+        let erasures = try SiteErasures(dataDirectory: options.data)
+        var erased: [String: UInt64] = [:]
         repeat {
+            // Deleted sites: their rows leave ClickHouse, their records go as placeholders.
+            _ = try erasures.reloadIfChanged()
+            let limits = erasures.limits
+            for (site, limit) in limits.sorted(by: { $0.key < $1.key }) where erased[site] != limit {
+                let deleted = try await replicator.deleteRows(of: site, below: limit)
+                if deleted > 0 { print("Deleted \(deleted) rows of deleted site \(site) from ClickHouse.") }
+                erased[site] = limit
+            }
             let end = (try? JournalStats(directory: options.journal).sequences?.upperBound) ?? 0
             var bar = ProgressBar(title: "replicate", total: Double(max(end, 1)), unit: "records")
-            let pass = try await replicator.replicate { position in
+            let pass = try await replicator.replicate(erasing: limits) { position in
                 bar.update(done: Double(position), count: Double(position), countUnit: "records")
             }
             bar.finish()

@@ -467,7 +467,8 @@ struct ServeCommand: AsyncParsableCommand {
                         .init(
                             service: ReplicationService(
                                 replicator: replication.replicator, durable: { writer.durableSequence },
-                                status: replication.status, retention: retentionPolicy, logger: logger))
+                                status: replication.status, retention: retentionPolicy,
+                                erasures: { calendar.erasures }, logger: logger))
                     ]
                 } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -2,7 +2,7 @@
 1:110m countries (public domain, https://www.naturalearthdata.com), as packaged with geopandas 0.14
 (geopandas/datasets/naturalearth_lowres), and Debian's iso-codes (ISO 3166-1 alpha-3 → alpha-2).
 
-Usage: python3 Tools/make-world-map.py NATURALEARTH_LOWRES_DIR > Sources/Server/Dashboard/Assets/world.json
+Usage: python3 Scripts/make-world-map.py NATURALEARTH_LOWRES_DIR > Sources/Server/Dashboard/Assets/world.json
 
 The outline is projected with the Equal Earth projection (Šavrič, Patterson, Jenny 2018) onto a
 1000-unit-wide canvas, simplified (Douglas-Peucker, 0.5 units) and written as one SVG path per
