@@ -138,11 +138,28 @@ struct BrowserTests {
             body: ServeEndToEndTests.event("/realtime-check"))
         try #require(sent.status == 202)
         let screenshot = BuiltBinary.packageRoot.appendingPathComponent(".build/test-artifacts/dashboard.png").path
+        // Another tool's history to upload in Settings: Plausible's export of six weeks ago.
+        let source = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let (importFirst, importLast) = (
+            ImportedHistoryServeTests.date(daysAgo: 42), ImportedHistoryServeTests.date(daysAgo: 40)
+        )
+        _ = try ServerProcess.run([
+            "generate", "--data", source, "--site", "example.com", "--days", "3", "--start", importFirst,
+            "--hits-per-day",
+            "300", "--sync", "none", "--progress", "none",
+        ])
+        let exportZip = source + "/plausible-export.zip"
+        _ = try ServerProcess.run([
+            "export", "example.com", "--data", source, "--range", "\(importFirst)..\(importLast)", "--format",
+            "plausible-csv",
+            "--output", exportZip,
+        ])
         let output = try Self.drive(
             "dashboard_check.py", python: python,
             [
                 chromium, "http://127.0.0.1:\(server.port)", "owner@example.com", DashboardTests.password,
-                "/share/" + token, screenshot,
+                "/share/" + token, screenshot, exportZip,
             ])
         let report = try JSONSerialization.jsonObject(with: output) as! [String: Any]
 
@@ -297,6 +314,17 @@ struct BrowserTests {
         #expect(
             try http.request("GET", "/api/dashboard/session", headers: ["X-Share-Token": link]).status == 200)
         #expect(report["settings_users"] as? [String] == ["owner@example.com", "viewer@example.com"])
+        // The upload became import 1 of example.com, and its days answer as the exporting site's did.
+        #expect(
+            (report["import_status"] as? String)?.contains("plausible-export.zip: import 1,") == true,
+            "\(report["import_status"] ?? "")")
+        #expect((report["import_rows"] as? [String])?.first?.contains("example.com") == true)
+        let importedRange = [
+            "--range", "\(importFirst)..\(importLast)", "--metrics", "visitors,pageviews", "--format", "csv",
+        ]
+        #expect(
+            try ServerProcess.run(["query", "example.com", "--data", data] + importedRange)
+                == ServerProcess.run(["query", "example.com", "--data", source] + importedRange))
         // The viewer reads the numbers, and may change nothing.
         let login = try http.request(
             "POST", "/api/dashboard/login", headers: ["Content-Type": "application/json"],

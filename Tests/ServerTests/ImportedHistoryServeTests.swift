@@ -129,4 +129,43 @@ struct ImportedHistoryServeTests {
         #expect(map["clicked"] as? String == busiest.0)
         #expect((map["url"] as? String)?.contains("f=country") == true, "\(map["url"] ?? "")")
     }
+
+    @Test(
+        "an upload in the dashboard is for owners with the CSRF token, and a file that is not an export is refused with a message"
+    )
+    func uploadRefusals() throws {
+        let (server, data, token) = try DashboardTests.start()
+        defer {
+            _ = server.stop()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        let http = try HTTPConnection(port: server.port)
+        let login = try http.request(
+            "POST", "/api/dashboard/login", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"email": "owner@example.com", "password": "\#(DashboardTests.password)"}"#.utf8))
+        let cookie = try #require(login.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        let csrf = try #require(
+            (try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["csrf"] as? String)
+        func upload(_ headers: [String: String], site: String = "example.com", name: String, body: String) throws
+            -> HTTPConnection.Response
+        {
+            try http.request(
+                "POST", "/api/dashboard/import?site=\(site)&format=plausible-csv&name=\(name)", headers: headers,
+                body: Array(body.utf8))
+        }
+        let owner = ["Cookie": cookie, "X-CSRF-Token": csrf]
+        let table = "date,visitors,pageviews\n2020-01-01,3,4\n"
+        #expect(try upload(["X-Share-Token": token], name: "imported_visitors_2020.csv", body: table).status == 403)
+        #expect(try upload(["Cookie": cookie], name: "imported_visitors_2020.csv", body: table).status == 403)
+        #expect(try upload(owner, site: "nope.example", name: "imported_visitors_2020.csv", body: table).status == 404)
+        let wrong = try upload(owner, name: "notes.csv", body: table)
+        #expect(wrong.status == 400 && wrong.body.contains("not a table of Plausible's CSV export"), "\(wrong.body)")
+        let cut = try upload(owner, name: "export.zip", body: "PK not really a zip")
+        #expect(cut.status == 400 && cut.body.contains("is not a zip archive this can read"), "\(cut.body)")
+        #expect(!FileManager.default.fileExists(atPath: data + "/imports.json"), "nothing was imported")
+        let good = try upload(owner, name: "imported_visitors_20200101_20200101.csv", body: table)
+        #expect(good.status == 200 && good.body.contains(#""imported":1"#), "\(good.body)")
+        let again = try upload(owner, name: "imported_visitors_20200101_20200101.csv", body: table)
+        #expect(again.status == 200 && again.body.contains(#""already_imported":1"#), "\(again.body)")
+    }
 }

@@ -125,6 +125,9 @@ extension Dashboard {
                 } catch {
                     return Self.error(.badGateway, "the invitation could not be sent: \(error)")
                 }
+            case "remove_import":
+                guard let id = object["id"] as? Int, try settings.imported?.remove(site: text("site"), id: id) != nil
+                else { return Self.error(.notFound, "there is no such import") }
             case "remove_user":
                 let session = await sessions.session(of: request)
                 guard session?.email != text("email").lowercased() else {
@@ -186,6 +189,13 @@ extension Dashboard {
             "users": users.roles.map { ["email": $0.email, "role": $0.role.rawValue] },
             "invites": (settings?.invites.pending() ?? []).map { ["email": $0.email, "role": $0.role.rawValue] },
             "mail": settings?.smtp != nil,
+            "imports": (settings?.imported?.imports() ?? []).map { record in
+                [
+                    "id": record.id, "site": record.site, "source": record.source, "files": record.files,
+                    "first": record.tables.map(\.first).min() ?? "", "last": record.tables.map(\.last).max() ?? "",
+                    "tables": record.tables.map(\.table),
+                ] as [String: Any]
+            },
         ]
     }
 }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Ingest
 import Logging
+import Projections
 import Query
 
 /// The dashboard: its page (embedded in the binary), login, shared links, and the data endpoints,
@@ -44,6 +45,8 @@ public struct Dashboard: Sendable {
         public let smtp: SMTPSettings?
         /// Adds and deletes sites with their data (nil: sites are only added).
         public let deletion: SiteDeletion?
+        /// Imported history (nil: none can be uploaded).
+        public var imported: ImportedStore? { deletion?.imported }
 
         /// Settings over these stores.
         public init(
@@ -105,6 +108,7 @@ public struct Dashboard: Sendable {
         router.post("/api/dashboard/definitions") { request, _ in try await changeDefinitions(request) }
         router.get("/api/dashboard/settings") { request, _ in await showSettings(request) }
         router.post("/api/dashboard/export") { request, _ in try await exportTables(request) }
+        router.post("/api/dashboard/import") { request, _ in try await importHistory(request) }
         router.post("/api/dashboard/settings") { request, _ in try await changeSettings(request) }
     }
 

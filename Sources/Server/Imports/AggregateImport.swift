@@ -53,6 +53,17 @@ public enum AggregateImport {
         return read
     }
 
+    /// Reads files already in memory (an upload): each a CSV file or a zip archive, by name.
+    public static func read(_ format: Format, named files: [(name: String, bytes: [UInt8])]) throws -> Read {
+        var read = Read()
+        for (name, bytes) in files {
+            try add((name as NSString).lastPathComponent, bytes: bytes, format, into: &read)
+            read.files.append((name as NSString).lastPathComponent)
+        }
+        read.rows = read.rows.map(named)
+        return read
+    }
+
     private static func add(
         _ name: String, bytes: [UInt8], _ format: Format, into read: inout Read, inArchive: Bool = false
     )

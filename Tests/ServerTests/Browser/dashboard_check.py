@@ -1,7 +1,7 @@
 """Drives Debian's chromium (headless) through the dashboard with the DevTools protocol and prints
 what the page shows, for the Swift test to compare with `infinity query`.
 
-Usage: dashboard_check.py CHROMIUM BASE_URL EMAIL PASSWORD SHARE_PATH SCREENSHOT_PNG
+Usage: dashboard_check.py CHROMIUM BASE_URL EMAIL PASSWORD SHARE_PATH SCREENSHOT_PNG IMPORT_ZIP
 """
 import base64
 import json
@@ -11,7 +11,7 @@ import time
 
 from cdp import Browser
 
-chromium, base, email, password, share, screenshot = sys.argv[1:7]
+chromium, base, email, password, share, screenshot, import_zip = sys.argv[1:8]
 browser = Browser(chromium)
 send, evaluate, wait_for = browser.send, browser.evaluate, browser.wait_for
 
@@ -206,6 +206,14 @@ report["created_link"] = evaluate("document.querySelector('.settings .secret cod
 submit("user-form", {"email": "viewer@example.com", "password": "a viewer's password", "role": "viewer"})
 wait_for("!!document.querySelector('.settings tr[data-user=\"viewer@example.com\"]')", "the new login")
 report["settings_users"] = evaluate("[...document.querySelectorAll('.settings tr[data-user]')].map(r => r.dataset.user)")
+# Imported history: Plausible's export chosen in the file picker and uploaded.
+document = send("DOM.getDocument", {"depth": 0})
+picker = send("DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": "form.import-form input[type=file]"})
+send("DOM.setFileInputFiles", {"nodeId": picker["nodeId"], "files": [import_zip]})
+evaluate("document.querySelector('form.import-form').requestSubmit()")
+wait_for("!!document.querySelector('.settings tr[data-import]') && document.querySelector('.settings .import-status').textContent !== ''", "the import")
+report["import_status"] = evaluate("document.querySelector('.settings .import-status').textContent")
+report["import_rows"] = evaluate("[...document.querySelectorAll('.settings tr[data-import]')].map(r => r.innerText)")
 evaluate("document.querySelector('.settings .details-close').click()")
 wait_for("[...document.querySelectorAll('header select option')].some(o => o.value === 'new.example')", "the site list with the new site")
 

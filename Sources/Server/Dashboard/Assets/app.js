@@ -619,6 +619,28 @@
       change(payload(Object.fromEntries(fields.map((f) => [f.name, f.value]))));
     } } }, fields, el("button", { type: "submit" }, button));
     const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+    // Uploads another tool's export into the site in view: Plausible's zip, or GA reports (CSV).
+    function importForm() {
+      const format = el("select", { name: "format", "aria-label": "Import format" },
+        el("option", { value: "plausible-csv" }, "Plausible CSV export (.zip)"), el("option", { value: "analytics-csv" }, "Google Analytics daily reports (.csv)"));
+      const files = el("input", { type: "file", name: "files", multiple: "", accept: ".zip,.csv", required: "", "aria-label": "Export files" });
+      const status = el("span", { class: "muted import-status", role: "status" });
+      return el("form", { class: "import-form", on: { submit: async (e) => {
+        e.preventDefault();
+        const notes = [];
+        for (const file of files.files) {
+          const url = "/api/dashboard/import?site=" + encodeURIComponent(state.site) + "&format=" + format.value + "&name=" + encodeURIComponent(file.name);
+          const response = await send(url, { method: "POST", body: await file.arrayBuffer(), headers: { "Content-Type": "application/octet-stream" } });
+          const answer = await response.json().catch(() => ({}));
+          if (!response.ok) { notes.push(file.name + ": " + ((answer.errors && answer.errors[0] && answer.errors[0].message) || response.statusText)); continue; }
+          notes.push(file.name + ": " + (answer.message || ("import " + answer.imported + ", " + answer.rows + " rows" + (answer.skipped_days ? ", " + answer.skipped_days + " days with hits left out" : ""))));
+        }
+        changed = true;
+        showSettings(await call("/api/dashboard/settings"));
+        const line = body.querySelector(".import-status");
+        if (line) line.textContent = notes.join("; ");
+      } } }, format, files, el("button", { type: "submit" }, "Import into " + state.site), status);
+    }
     // Deleting a site asks for its name typed again; it removes everything recorded of it.
     function deleteForm(domain) {
       const typed = input("confirm", "Type " + domain + " to delete it", { required: "", autocomplete: "off" });
@@ -645,6 +667,10 @@
         el("h3", {}, "Stats API keys"),
         rows("keys", settings.keys, (k) => el("tr", { "data-key": k.id }, el("td", {}, k.name), el("td", { class: "muted" }, k.sites.length ? k.sites.join(", ") : "all sites"), el("td", { class: "n" }, remove("Revoke key " + k.id, { action: "revoke_key", id: k.id })))),
         form("key-form", [input("name", "Key name")], "Create key for " + state.site, (v) => ({ action: "create_key", name: v.name, site: state.site })),
+        el("h3", {}, "Imported history"),
+        rows("imports", settings.imports || [], (i) => el("tr", { "data-import": i.id }, el("td", {}, i.site), el("td", { class: "muted" }, i.source + ", " + i.first + " … " + i.last),
+          el("td", { class: "muted" }, i.tables.length === 1 ? i.tables[0] : i.tables.length + " tables"), el("td", { class: "n" }, remove("Remove import " + i.id, { action: "remove_import", site: i.site, id: i.id })))),
+        importForm(),
         el("h3", {}, "Logins"),
         rows("users", settings.users, (u) => el("tr", { "data-user": u.email }, el("td", {}, u.email), el("td", { class: "muted" }, u.role), el("td", { class: "n" }, u.email === session.email ? "" : remove("Remove " + u.email, { action: "remove_user", email: u.email })))),
         settings.mail ? form("invite-form", [input("email", "E-mail to invite", { type: "email", required: "" }),
