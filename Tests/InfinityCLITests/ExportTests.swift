@@ -68,6 +68,68 @@ struct ExportTests {
         #expect(agents.filter { export.stdout.contains($0) }.isEmpty)
     }
 
+    @Test("parquet: DuckDB reads every hit of the CSV export back, typed, over several row groups")
+    func parquetReadsBackInDuckDB() throws {
+        let python = try #require(
+            QueryOracleTests.python, "DuckDB is needed: run `make test` (it installs it into .build/oracle)")
+        let data = TemporaryDirectory()
+        _ = try CLI.run(["sites", "add", "example.com", "--data", data.path])
+        let generated = try CLI.run([
+            "generate", "--data", data.path, "--site", "example.com", "--days", "2", "--hits-per-day", "70000",
+            "--start", "2026-11-01", "--progress", "none", "--sync", "none",
+        ])
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let range = "2026-11-01..2026-11-02"
+        let parquet = data.path + "/hits.parquet", csv = data.path + "/hits.csv"
+        for (format, path) in [("parquet", parquet), ("csv", csv)] {
+            let run = try CLI.run([
+                "export", "example.com", "--data", data.path, "--range", range, "--format", format, "--output", path,
+            ])
+            try #require(run.status == 0, "\(run.stderr)")
+        }
+        // The same aggregates over both files, each column's values hashed, the typed ones summed.
+        let script = """
+            import duckdb, json, sys
+            c = duckdb.connect()
+            strings = ["site","hostname","pathname","name","referrer","source","channel","utm_source","utm_medium",
+                       "utm_campaign","utm_content","utm_term","country","browser","browser_version","os","os_version",
+                       "device","screen"]
+            def facts(relation, time):
+                row = c.sql("SELECT count(*), " + ", ".join(f"sum(hash(coalesce({s}, '')))::VARCHAR" for s in strings)
+                    + f", sum(epoch_ms({time}))::VARCHAR, sum(revenue_amount::BIGINT), count(revenue_amount), count(props),"
+                    + " sum(interactive::BOOLEAN::INT), sum(imported::BOOLEAN::INT) FROM " + relation).fetchall()[0]
+                return [str(v) for v in row]
+            p = facts(f"read_parquet('{sys.argv[1]}')", "time")
+            k = facts(f"read_csv('{sys.argv[2]}', header=true, all_varchar=true)", "time::TIMESTAMP")
+            groups = c.sql(f"SELECT count(DISTINCT row_group_id) FROM parquet_metadata('{sys.argv[1]}')").fetchall()[0][0]
+            types = {r[0]: r[1] for r in c.sql(f"DESCRIBE SELECT * FROM read_parquet('{sys.argv[1]}')").fetchall()}
+            print(json.dumps({"parquet": p, "csv": k, "groups": groups, "types": types}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, parquet, csv]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(problems)")
+        let report = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let fromParquet = try #require(report["parquet"] as? [String]),
+            fromCSV = try #require(report["csv"] as? [String])
+        #expect((Int(fromParquet[0]) ?? 0) > 100_000)
+        #expect(fromParquet == fromCSV)
+        #expect((report["groups"] as? Int ?? 0) >= 2, "more hits than one row group holds")
+        let types = try #require(report["types"] as? [String: String])
+        #expect(
+            types["time"] == "TIMESTAMP" && types["revenue_amount"] == "BIGINT" && types["interactive"] == "BOOLEAN")
+        let parquetSize = (try FileManager.default.attributesOfItem(atPath: parquet)[.size] as? Int) ?? 0
+        let csvSize = (try FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
+        #expect(parquetSize > 0 && parquetSize * 4 < csvSize, "\(parquetSize) vs \(csvSize)")
+    }
+
     @Test("an unknown site, a wrong range and an unwritable file each get one clear message and exit 1")
     func badInput() throws {
         let data = TemporaryDirectory()

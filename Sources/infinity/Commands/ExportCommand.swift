@@ -47,7 +47,7 @@ struct ExportCommand: ParsableCommand {
     var output: String?
 
     enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-        case ndjson, csv
+        case ndjson, csv, parquet
         case plausibleCSV = "plausible-csv"
     }
 
@@ -73,14 +73,25 @@ struct ExportCommand: ParsableCommand {
         } catch let error as QueryError {
             throw CommandFailure("--range: \(error.message)")
         }
+        if format == .parquet && output == nil {
+            throw CommandFailure("--format parquet writes a file; name it with --output FILE.parquet")
+        }
         let sink: FileHandle
-        if let output {
+        if let output, format != .parquet {
             guard FileManager.default.createFile(atPath: output, contents: nil) else {
                 throw CommandFailure("cannot write \(output); check the folder exists and is writable")
             }
             sink = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         } else {
             sink = FileHandle.standardOutput
+        }
+        var parquet: HitParquetExport?
+        if format == .parquet, let output {
+            do {
+                parquet = try HitParquetExport(path: output)
+            } catch {
+                throw CommandFailure("cannot write \(output); check the folder exists and is writable")
+            }
         }
         // A journal not written yet holds no hits: the export is empty, not an error.
         let hasJournal = FileManager.default.fileExists(atPath: options.journal.path)
@@ -118,12 +129,20 @@ struct ExportCommand: ParsableCommand {
             where block.column(.site)[index] == domain && block.sequence(at: index) >= erased {
                 let hit = block[index]
                 guard days.contains(clock.day(of: hit.timestamp)) else { continue }
-                try emit(format == .csv ? Self.csv(hit) : JournalDumpCommand.json(hit, sequence: nil))
+                if parquet != nil {
+                    try parquet!.add(hit)
+                } else {
+                    try emit(format == .csv ? Self.csv(hit) : JournalDumpCommand.json(hit, sequence: nil))
+                }
                 exported += 1
             }
         }
-        try sink.write(contentsOf: Data(buffer.utf8))
-        if output != nil { try sink.close() }
+        if parquet != nil {
+            try parquet!.finish()
+        } else {
+            try sink.write(contentsOf: Data(buffer.utf8))
+            if output != nil { try sink.close() }
+        }
         Terminal.writeError(
             "Exported \(exported) hits of \(domain), \(DayKey.isoDate(days.lowerBound))..\(DayKey.isoDate(days.upperBound))"
                 + (output.map { " to \($0)" } ?? "") + ".\n")

@@ -1,0 +1,235 @@
+import CZlib
+
+/// Writes Apache Parquet files — the columnar format DuckDB, pandas, Polars, Spark and ClickHouse
+/// read directly — for `infinity export --format parquet`: flat schemas of strings (UTF-8),
+/// 64-bit integers, millisecond timestamps and booleans, optional where a value may be missing;
+/// one PLAIN-encoded, gzip-compressed data page per column per row group of ``rowsPerGroup``
+/// rows, written as rows arrive, so memory stays bounded by one row group.
+///
+/// Hand-written because the package mirror has no Parquet library; the format's parts used here
+/// are small (Thrift compact metadata, PLAIN values, RLE/bit-packed definition levels), and
+/// `ExportTests` reads every file back with DuckDB.
+struct ParquetWriter {
+    /// A column's type.
+    enum Kind {
+        case string, int64, timestampMillis, boolean
+    }
+
+    /// A column: its name, type, and whether it may hold nulls.
+    struct Column {
+        let name: String
+        let kind: Kind
+        var optional = false
+    }
+
+    /// One value of a row.
+    enum Value {
+        case string(String), int64(Int64), bool(Bool), null
+    }
+
+    let columns: [Column]
+    let rowsPerGroup: Int
+    private let sink: ([UInt8]) throws -> Void
+    private var offset: Int64 = 0
+    private var buffers: [Buffer]
+    private var rowsInGroup = 0
+    private var totalRows: Int64 = 0
+    private var groups: [[UInt8]] = []  // each row group's metadata, encoded
+
+    /// One column's values of the row group being filled.
+    private struct Buffer {
+        var values: [UInt8] = []
+        var booleans: [Bool] = []
+        var defined: [Bool] = []
+    }
+
+    /// A writer that hands the file's bytes to `sink` in order.
+    init(columns: [Column], rowsPerGroup: Int = 100_000, sink: @escaping ([UInt8]) throws -> Void) throws {
+        self.columns = columns
+        self.rowsPerGroup = max(1, rowsPerGroup)
+        self.sink = sink
+        buffers = columns.map { _ in Buffer() }
+        try write(Array("PAR1".utf8))
+    }
+
+    private mutating func write(_ bytes: [UInt8]) throws {
+        try sink(bytes)
+        offset += Int64(bytes.count)
+    }
+
+    /// Adds a row: one value per column, in order (`null` only in optional columns).
+    mutating func append(_ row: [Value]) throws {
+        guard row.count == columns.count else {
+            throw ServerError("a Parquet row needs \(columns.count) values, not \(row.count)", code: "parquet")
+        }
+        for (index, value) in row.enumerated() {
+            let optional = columns[index].optional
+            if case .null = value {
+                if optional { buffers[index].defined.append(false) }
+                continue
+            }
+            if optional { buffers[index].defined.append(true) }
+            switch value {
+            case .string(let text):
+                let utf8 = Array(text.utf8)
+                Self.append(UInt32(utf8.count), to: &buffers[index].values)
+                buffers[index].values += utf8
+            case .int64(let number): Self.append(UInt64(bitPattern: number), to: &buffers[index].values)
+            case .bool(let flag): buffers[index].booleans.append(flag)
+            case .null: break
+            }
+        }
+        rowsInGroup += 1
+        if rowsInGroup >= rowsPerGroup { try flush() }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    /// Writes the row group filled so far.
+    private mutating func flush() throws {
+        guard rowsInGroup > 0 else { return }
+        var chunks = ThriftCompactWriter()
+        var groupBytes: Int64 = 0
+        chunks.listHeader(1, .structure, count: columns.count)
+        for (index, column) in columns.enumerated() {
+            var page: [UInt8] = []
+            if column.optional {
+                let levels = Self.definitionLevels(buffers[index].defined)
+                Self.append(UInt32(levels.count), to: &page)
+                page += levels
+            }
+            if column.kind == .boolean {
+                var packed = [UInt8](repeating: 0, count: (buffers[index].booleans.count + 7) / 8)
+                for (position, flag) in buffers[index].booleans.enumerated() where flag {
+                    packed[position / 8] |= 1 << UInt8(position % 8)
+                }
+                page += packed
+            } else {
+                page += buffers[index].values
+            }
+            let compressed = try Self.gzip(page)
+            var header = ThriftCompactWriter()
+            header.beginStruct()
+            header.i32(1, 0)  // DATA_PAGE
+            header.i32(2, Int32(page.count))
+            header.i32(3, Int32(compressed.count))
+            header.structure(5) { data in
+                data.i32(1, Int32(rowsInGroup))
+                data.i32(2, 0)  // PLAIN
+                data.i32(3, 3)  // RLE definition levels
+                data.i32(4, 3)  // RLE repetition levels
+            }
+            header.endStruct()
+            let pageOffset = offset
+            try write(header.bytes)
+            try write(compressed)
+            let uncompressed = Int64(header.bytes.count + page.count)
+            groupBytes += uncompressed
+            chunks.beginStruct()
+            chunks.i64(2, pageOffset)
+            chunks.structure(3) { meta in
+                meta.i32(1, Self.physicalType(column.kind))
+                meta.i32List(2, [0, 3])  // PLAIN, RLE
+                meta.stringList(3, [column.name])
+                meta.i32(4, 2)  // GZIP
+                meta.i64(5, Int64(rowsInGroup))
+                meta.i64(6, uncompressed)
+                meta.i64(7, Int64(header.bytes.count + compressed.count))
+                meta.i64(9, pageOffset)
+            }
+            chunks.endStruct()
+            buffers[index] = Buffer()
+        }
+        chunks.i64(2, groupBytes)
+        chunks.i64(3, Int64(rowsInGroup))
+        groups.append(chunks.bytes)
+        totalRows += Int64(rowsInGroup)
+        rowsInGroup = 0
+    }
+
+    /// Writes the last row group and the file's metadata; the file is complete after this.
+    mutating func finish() throws {
+        try flush()
+        var meta = ThriftCompactWriter()
+        meta.beginStruct()
+        meta.i32(1, 1)
+        meta.listHeader(2, .structure, count: columns.count + 1)
+        meta.beginStruct()
+        meta.string(4, "schema")
+        meta.i32(5, Int32(columns.count))
+        meta.endStruct()
+        for column in columns {
+            meta.beginStruct()
+            meta.i32(1, Self.physicalType(column.kind))
+            meta.i32(3, column.optional ? 1 : 0)  // OPTIONAL or REQUIRED
+            meta.string(4, column.name)
+            switch column.kind {
+            case .string: meta.i32(6, 0)  // UTF8
+            case .timestampMillis: meta.i32(6, 9)  // TIMESTAMP_MILLIS
+            case .int64, .boolean: break
+            }
+            meta.endStruct()
+        }
+        meta.i64(3, totalRows)
+        meta.listHeader(4, .structure, count: groups.count)
+        // Each row group's fields were encoded as they were written; each closes with its STOP.
+        for group in groups { meta.raw(group + [0]) }
+        meta.string(6, "infinity-metrics")
+        meta.endStruct()
+        let file = meta.bytes
+        try write(file)
+        var length: [UInt8] = []
+        Self.append(UInt32(file.count), to: &length)
+        try write(length + Array("PAR1".utf8))
+    }
+
+    /// Definition levels of one optional column (1: a value, 0: null) in Parquet's RLE/bit-packed
+    /// hybrid with bit width 1: a single bit-packed run of groups of eight.
+    static func definitionLevels(_ defined: [Bool]) -> [UInt8] {
+        let groups = (defined.count + 7) / 8
+        var out: [UInt8] = []
+        var header = UInt64(groups) << 1 | 1
+        while header >= 0x80 {
+            out.append(UInt8(header & 0x7F) | 0x80)
+            header >>= 7
+        }
+        out.append(UInt8(header))
+        var packed = [UInt8](repeating: 0, count: groups)
+        for (position, flag) in defined.enumerated() where flag { packed[position / 8] |= 1 << UInt8(position % 8) }
+        return out + packed
+    }
+
+    static func physicalType(_ kind: Kind) -> Int32 {
+        switch kind {
+        case .boolean: 0
+        case .int64, .timestampMillis: 2
+        case .string: 6
+        }
+    }
+
+    /// `bytes` gzip-compressed (RFC 1952, Parquet's GZIP codec).
+    static func gzip(_ input: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        guard
+            deflateInit2_(
+                &stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else { throw ServerError("zlib could not start compressing", code: "parquet") }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
+        var input = input
+        let status = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.next_in = source.baseAddress
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = UInt32(target.count)
+                return CZlib.deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw ServerError("zlib could not compress a page", code: "parquet") }
+        return Array(output.prefix(Int(stream.total_out)))
+    }
+}
