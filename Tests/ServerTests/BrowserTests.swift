@@ -227,6 +227,14 @@ struct BrowserTests {
             data + "/cli.zip",
         ])
         #expect(exported.count > 1000 && exported == FileManager.default.contents(atPath: data + "/cli.zip"))
+        // "Hits" gives the owner the same Parquet file as `infinity export --format parquet`.
+        let hits = try #require((report["export_hits"] as? String).flatMap { Data(base64Encoded: $0) })
+        _ = try ServerProcess.run([
+            "export", "example.com", "--data", data, "--range", "30d", "--format", "parquet", "--output",
+            data + "/cli.parquet",
+        ])
+        #expect(hits.count > 1000 && hits == FileManager.default.contents(atPath: data + "/cli.parquet"))
+        #expect(hits.prefix(4) == Data("PAR1".utf8) && hits.suffix(4) == Data("PAR1".utf8))
 
         let country = try #require(report["clicked"] as? String)
         let filtered = report["filtered"] as! [String: Any]

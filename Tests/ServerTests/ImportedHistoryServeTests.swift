@@ -131,7 +131,7 @@ struct ImportedHistoryServeTests {
     }
 
     @Test(
-        "an upload in the dashboard is for owners with the CSRF token, and a file that is not an export is refused with a message"
+        "uploads and hits downloads in the dashboard are for owners with the CSRF token; a file that is not an export is refused with a message"
     )
     func uploadRefusals() throws {
         let (server, data, token) = try DashboardTests.start()
@@ -167,5 +167,12 @@ struct ImportedHistoryServeTests {
         #expect(good.status == 200 && good.body.contains(#""imported":1"#), "\(good.body)")
         let again = try upload(owner, name: "imported_visitors_20200101_20200101.csv", body: table)
         #expect(again.status == 200 && again.body.contains(#""already_imported":1"#), "\(again.body)")
+        // The hits download is the owner's too: a shared link reads numbers, not hits.
+        let hitsQuestion = Array(#"{"site_id": "example.com", "date_range": "7d", "format": "parquet"}"#.utf8)
+        #expect(
+            try http.request("POST", "/api/dashboard/export", headers: ["X-Share-Token": token], body: hitsQuestion)
+                .status == 403)
+        let hits = try http.request("POST", "/api/dashboard/export", headers: owner, body: hitsQuestion)
+        #expect(hits.status == 200 && hits.body.hasPrefix("PAR1"))
     }
 }

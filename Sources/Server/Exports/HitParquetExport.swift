@@ -7,7 +7,7 @@ import Journal
 /// where a hit has no properties or revenue. Nothing that identifies a visitor is in it.
 public struct HitParquetExport {
     private var writer: ParquetWriter
-    private let file: FileHandle
+    private let file: FileHandle?
     /// Hits written so far.
     public private(set) var count = 0
 
@@ -37,6 +37,31 @@ public struct HitParquetExport {
         writer = try ParquetWriter(columns: Self.columns) { try file.write(contentsOf: Data($0)) }
     }
 
+    /// The file in memory, of at most `limit` hits (nil when `hits` has more), and its hit count.
+    public static func bytes(of hits: inout SiteHits, limit: Int) throws -> (bytes: [UInt8], hits: Int)? {
+        final class Output {  // the writer's sink appends here; used on this thread only
+            var bytes: [UInt8] = []
+        }
+        let output = Output()
+        var export = HitParquetExport(writer: try ParquetWriter(columns: columns) { output.bytes += $0 })
+        struct TooMany: Error {}
+        do {
+            _ = try hits.forEach { hit in
+                guard export.count < limit else { throw TooMany() }
+                try export.add(hit)
+            }
+        } catch is TooMany {
+            return nil
+        }
+        try export.finish()
+        return (output.bytes, export.count)
+    }
+
+    private init(writer: ParquetWriter) {
+        self.writer = writer
+        file = nil
+    }
+
     /// Adds one hit.
     public mutating func add(_ hit: Hit) throws {
         var props: String?
@@ -63,6 +88,6 @@ public struct HitParquetExport {
     /// Completes the file.
     public mutating func finish() throws {
         try writer.finish()
-        try file.close()
+        try file?.close()
     }
 }

@@ -103,10 +103,6 @@ struct ExportCommand: ParsableCommand {
             try exportAggregates(domain: domain, days: days)
             return
         }
-        let window =
-            LocalClock.looseRange(ofDay: days.lowerBound)
-            .lowerBound..<LocalClock.looseRange(ofDay: days.upperBound).upperBound
-
         var buffer = ""
         func emit(_ line: String) throws {
             buffer += line
@@ -118,25 +114,19 @@ struct ExportCommand: ParsableCommand {
         }
         if format == .csv { try emit(Self.columns.joined(separator: ",")) }
         var exported = 0
-        var blocks =
+        var hits = SiteHits(
+            journal: options.journal, site: domain, days: days, clock: clock,
+            erasedBelow: try SiteErasures(dataDirectory: options.data).limits[domain] ?? 0)
+        let damaged =
             try hasJournal
-            ? JournalReader(directory: options.journal).blocks(
-                BlockSelection(time: window, site: domain), skipDamaged: true) : nil
-        // Records of a deleted site below its erasure are gone, also before compaction rewrote them.
-        let erased = try SiteErasures(dataDirectory: options.data).limits[domain] ?? 0
-        while let block = try blocks?.next() {
-            for index in 0..<block.count
-            where block.column(.site)[index] == domain && block.sequence(at: index) >= erased {
-                let hit = block[index]
-                guard days.contains(clock.day(of: hit.timestamp)) else { continue }
+            ? hits.forEach { hit in
                 if parquet != nil {
                     try parquet!.add(hit)
                 } else {
                     try emit(format == .csv ? Self.csv(hit) : JournalDumpCommand.json(hit, sequence: nil))
                 }
                 exported += 1
-            }
-        }
+            } : []
         if parquet != nil {
             try parquet!.finish()
         } else {
@@ -146,7 +136,7 @@ struct ExportCommand: ParsableCommand {
         Terminal.writeError(
             "Exported \(exported) hits of \(domain), \(DayKey.isoDate(days.lowerBound))..\(DayKey.isoDate(days.upperBound))"
                 + (output.map { " to \($0)" } ?? "") + ".\n")
-        for damage in blocks?.damaged ?? [] {
+        for damage in damaged {
             Terminal.writeError(
                 "note: records \(damage.firstSequence)..<\(damage.endSequence) are unreadable and not in the export\n")
         }

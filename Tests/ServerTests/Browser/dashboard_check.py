@@ -98,6 +98,12 @@ report["export_zip"] = evaluate("""new Promise(resolve => {
   HTMLAnchorElement.prototype.click = function () {};
   document.querySelector('.export-all').click();
 })""")
+# "Hits" (owners): the range's anonymized hits as a Parquet file, caught the same way.
+report["export_hits"] = evaluate("""new Promise(resolve => {
+  URL.createObjectURL = (blob) => { blob.arrayBuffer().then(b => { let s = ''; for (const x of new Uint8Array(b)) s += String.fromCharCode(x); resolve(btoa(s)); }); return 'blob:caught'; };
+  HTMLAnchorElement.prototype.click = function () {};
+  document.querySelector('.export-hits').click();
+})""")
 
 clicked = evaluate("(() => { const row = document.querySelector('[data-panel=country] tr.row'); row.click(); return row.dataset.value; })()")
 report["clicked"] = clicked

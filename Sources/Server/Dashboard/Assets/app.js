@@ -168,7 +168,8 @@
     }
     const compare = el("input", { type: "checkbox", id: "compare", checked: state.compare ? "" : null, on: { change: (e) => { state.compare = e.target.checked; render(); } } });
     parts.push(el("label", {}, compare, " Compare with previous period"));
-    parts.push(el("button", { class: "link export-all", title: "Every table of this range, as Plausible's CSV export (a zip)", on: { click: exportAll } }, "Export"));
+    parts.push(el("button", { class: "link export-all", title: "Every table of this range, as Plausible's CSV export (a zip)", on: { click: () => exportAll() } }, "Export"));
+    if (session.role === "owner" && !session.shared) parts.push(el("button", { class: "link export-hits", title: "This range's anonymized hits, as a Parquet file (DuckDB, pandas, Spark)", on: { click: () => exportAll("parquet") } }, "Hits"));
     parts.push(el("button", { class: "link realtime", id: "realtime", title: "Realtime: the last 30 minutes", on: { click: openRealtime } }, ""));
     if (session.role === "owner") parts.push(el("button", { class: "link settings-open", on: { click: openDefinitions } }, "Goals & funnels"));
     if (session.role === "owner") parts.push(el("button", { class: "link admin-open", on: { click: openSettings } }, "Settings"));
@@ -401,13 +402,21 @@
     document.body.append(link); link.click(); link.remove();
   }
 
-  // The whole dashboard's numbers for the range, per day, as Plausible's CSV tables in a zip.
-  async function exportAll() {
-    const response = await send("/api/dashboard/export", { method: "POST", body: JSON.stringify({ site_id: state.site, date_range: dateRange() }) });
-    if (!response.ok) return;
+  // The whole dashboard's numbers for the range, per day, as Plausible's CSV tables in a zip; or,
+  // for owners, the range's anonymized hits as a Parquet file.
+  async function exportAll(format) {
+    const response = await send("/api/dashboard/export", { method: "POST", body: JSON.stringify({ site_id: state.site, date_range: dateRange(), format: format || "plausible-csv" }) });
+    if (!response.ok) { const body = await response.json().catch(() => ({})); alertLine((body.errors && body.errors[0] && body.errors[0].message) || response.statusText); return; }
     const name = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
-    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name ? name[1] : state.site + ".zip" });
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name ? name[1] : state.site + (format === "parquet" ? ".parquet" : ".zip") });
     document.body.append(link); link.click(); link.remove();
+  }
+
+  // A message above the cards (an export that could not be made).
+  function alertLine(text) {
+    const line = el("p", { class: "error export-error", role: "alert" }, text);
+    const old = document.querySelector(".export-error");
+    if (old) old.replaceWith(line); else app.insertBefore(line, app.children[1] || null);
   }
 
   // Realtime: the last 30 minutes of the site's own clock (visitors, pages, sources), refreshed
