@@ -67,7 +67,7 @@ struct ZipReader {
             let content: [UInt8]
             switch method {
             case 0: content = data
-            case 8: content = try inflate(data, size: size) ?? { throw refuse("\(name) does not unpack") }()
+            case 8: content = try Zlib.inflateRaw(data, size: size) ?? { throw refuse("\(name) does not unpack") }()
             default: throw refuse("\(name) uses compression method \(method) (only stored and deflate are read)")
             }
             let actual = content.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
@@ -75,27 +75,5 @@ struct ZipReader {
             entries.append(Entry(name: name, content: content))
         }
         return entries
-    }
-
-    /// Raw deflate data unpacked into at most `size` bytes; nil when it does not unpack to that.
-    private static func inflate(_ input: [UInt8], size: Int) throws -> [UInt8]? {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ServerError("zlib could not start unpacking", code: "zip")
-        }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: size + 1)
-        var input = input
-        let status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                return CZlib.inflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else { return nil }
-        return Array(output.prefix(size))
     }
 }

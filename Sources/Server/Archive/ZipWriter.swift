@@ -12,7 +12,7 @@ struct ZipWriter {
     /// Adds a file named `name` (ASCII) holding `content`.
     mutating func add(_ name: String, _ content: [UInt8]) throws {
         let crc = content.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
-        let compressed = try Self.deflate(content)
+        let compressed = try Zlib.deflate(content, wrapper: .raw)
         let offset = UInt32(bytes.count)
         let nameBytes = Array(name.utf8)
         func header(_ signature: UInt32, central: Bool) -> [UInt8] {
@@ -64,29 +64,5 @@ struct ZipWriter {
         u32(start)
         u16(0)
         return bytes + directory + end
-    }
-
-    /// Raw deflate (no zlib header), as zip stores it.
-    private static func deflate(_ input: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        guard
-            deflateInit2_(
-                &stream, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-                == Z_OK
-        else { throw ServerError("zlib could not start compressing", code: "zip") }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 16)
-        var input = input
-        let status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                return CZlib.deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw ServerError("zlib could not compress a file", code: "zip") }
-        return Array(output.prefix(Int(stream.total_out)))
     }
 }

@@ -1,5 +1,3 @@
-import CZlib
-
 /// Writes Apache Parquet files — the columnar format DuckDB, pandas, Polars, Spark and ClickHouse
 /// read directly — for `infinity export --format parquet`: flat schemas of strings (UTF-8),
 /// 64-bit integers, millisecond timestamps and booleans, optional where a value may be missing;
@@ -109,7 +107,7 @@ struct ParquetWriter {
             } else {
                 page += buffers[index].values
             }
-            let compressed = try Self.gzip(page)
+            let compressed = try Zlib.deflate(page, wrapper: .gzip)
             var header = ThriftCompactWriter()
             header.beginStruct()
             header.i32(1, 0)  // DATA_PAGE
@@ -207,29 +205,5 @@ struct ParquetWriter {
         case .int64, .timestampMillis: 2
         case .string: 6
         }
-    }
-
-    /// `bytes` gzip-compressed (RFC 1952, Parquet's GZIP codec).
-    static func gzip(_ input: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        guard
-            deflateInit2_(
-                &stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-                == Z_OK
-        else { throw ServerError("zlib could not start compressing", code: "parquet") }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
-        var input = input
-        let status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                return CZlib.deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw ServerError("zlib could not compress a page", code: "parquet") }
-        return Array(output.prefix(Int(stream.total_out)))
     }
 }
