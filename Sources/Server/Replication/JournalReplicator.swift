@@ -96,8 +96,23 @@ public struct JournalReplicator: Sendable {
     /// ClickHouse removes them in the background (an `ALTER TABLE … DELETE` mutation), asked only
     /// when there are any.
     public func deleteRows(olderThan cutoff: Int64) async throws -> Int {
+        try await deleteRows(where: "node = \(ClickHouseSQL.string(node)) AND time_ms < \(cutoff)", wait: false)
+    }
+
+    /// Deletes this node's rows of a deleted `site` below sequence number `limit` from every shard
+    /// (``SiteErasures``), and waits until ClickHouse has removed them; how many there were.
+    public func deleteRows(of site: String, below limit: UInt64) async throws -> Int {
+        try await cluster.prepare()
+        var condition = "node = \(ClickHouseSQL.string(node)) AND site = \(ClickHouseSQL.string(site))"
+        if limit < UInt64(Int64.max) { condition += " AND sequence < \(limit)" }
+        return try await deleteRows(where: condition, wait: true)
+    }
+
+    /// Deletes the rows matching `condition` on every shard where there are any; with `wait`,
+    /// until the mutation is done (a minute at most: `mutations_sync` is not in every ClickHouse
+    /// version this supports).
+    private func deleteRows(where condition: String, wait: Bool) async throws -> Int {
         var found = 0
-        let condition = "node = \(ClickHouseSQL.string(node)) AND time_ms < \(cutoff)"
         for shard in cluster.shards {
             let table = "\(shard.database).\(ClickHouseSchema.table)"
             let text = try await shard.execute("SELECT count() FROM \(table) WHERE \(condition) FORMAT TabSeparated")
@@ -105,25 +120,7 @@ public struct JournalReplicator: Sendable {
             guard count > 0 else { continue }
             try await shard.execute("ALTER TABLE \(table) DELETE WHERE \(condition)")
             found += count
-        }
-        return found
-    }
-
-    /// Deletes this node's rows of a deleted `site` below sequence number `limit` from every shard
-    /// (``SiteErasures``); how many there were.
-    public func deleteRows(of site: String, below limit: UInt64) async throws -> Int {
-        try await cluster.prepare()
-        var found = 0
-        var condition = "node = \(ClickHouseSQL.string(node)) AND site = \(ClickHouseSQL.string(site))"
-        if limit < UInt64(Int64.max) { condition += " AND sequence < \(limit)" }
-        for shard in cluster.shards {
-            let table = "\(shard.database).\(ClickHouseSchema.table)"
-            let text = try await shard.execute("SELECT count() FROM \(table) WHERE \(condition) FORMAT TabSeparated")
-            let count = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            guard count > 0 else { continue }
-            try await shard.execute("ALTER TABLE \(table) DELETE WHERE \(condition)")
-            // Mutations run in the background; wait (a minute at most) so that the rows are gone
-            // when this returns (`mutations_sync` is not in every ClickHouse version this supports).
+            guard wait else { continue }
             let pending = """
                 SELECT count() FROM system.mutations WHERE database = \(ClickHouseSQL.string(shard.database)) \
                 AND table = \(ClickHouseSQL.string(ClickHouseSchema.table)) AND is_done = 0 FORMAT TabSeparated
@@ -134,7 +131,6 @@ public struct JournalReplicator: Sendable {
             {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            found += count
         }
         return found
     }
