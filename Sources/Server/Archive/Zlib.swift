@@ -18,12 +18,12 @@ enum Zlib {
         }
     }
 
-    /// `input` deflated at level 6.
-    static func deflate(_ input: [UInt8], wrapper: Wrapper) throws -> [UInt8] {
+    /// `input` deflated at `level` (1 fastest … 9 smallest).
+    static func deflate(_ input: [UInt8], wrapper: Wrapper, level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()
         guard
             deflateInit2_(
-                &stream, 6, Z_DEFLATED, wrapper.windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                &stream, level, Z_DEFLATED, wrapper.windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
                 Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { throw ServerError("zlib could not start compressing", code: "zlib") }
         defer { deflateEnd(&stream) }
