@@ -104,7 +104,10 @@ struct SitesCommand: ParsableCommand {
                 title: "erase", total: Double(max(1, (try? options.journal.segments().count) ?? 1)), unit: "segments",
                 enabled: Terminal.stderrIsTerminal)
             var done = 0
-            let erased = try deletion.eraseJournal(logger: Infinity.makeLogger()) { _ in
+            // The bar shows the progress; each rewritten segment is not worth a log line here.
+            var logger = Infinity.makeLogger()
+            logger.logLevel = .warning
+            let erased = try deletion.eraseJournal(logger: logger) { _ in
                 done += 1
                 bar.update(done: Double(done), count: Double(done), countUnit: "segments")
             }
