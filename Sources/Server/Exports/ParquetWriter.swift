@@ -34,12 +34,49 @@ struct ParquetWriter {
     private var totalRows: Int64 = 0
     private var groups: [[UInt8]] = []  // each row group's metadata, encoded
 
-    /// One column's values of the row group being filled.
+    /// One column's values of the row group being filled. Strings go into a dictionary (each
+    /// distinct value once, rows as indices) until it holds ``maxDictionary`` values, then the
+    /// column falls back to PLAIN values.
     private struct Buffer {
         var values: [UInt8] = []
         var booleans: [Bool] = []
         var defined: [Bool] = []
+        var dictionary: [String: UInt32] = [:]
+        var entries: [String] = []
+        var indices: [UInt32] = []
+        var plain = false
+
+        mutating func add(_ text: String) {
+            if !plain {
+                if let index = dictionary[text] {
+                    indices.append(index)
+                    return
+                }
+                if entries.count < ParquetWriter.maxDictionary {
+                    dictionary[text] = UInt32(entries.count)
+                    indices.append(UInt32(entries.count))
+                    entries.append(text)
+                    return
+                }
+                // Too many distinct values: the rows so far as PLAIN values, and the rest after them.
+                plain = true
+                for index in indices { Self.plain(entries[Int(index)], into: &values) }
+                dictionary = [:]
+                entries = []
+                indices = []
+            }
+            Self.plain(text, into: &values)
+        }
+
+        static func plain(_ text: String, into values: inout [UInt8]) {
+            let utf8 = Array(text.utf8)
+            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { values += $0 }
+            values += utf8
+        }
     }
+
+    /// The most distinct values a string column's dictionary holds in one row group.
+    static let maxDictionary = 1 << 16
 
     /// A writer that hands the file's bytes to `sink` in order.
     init(columns: [Column], rowsPerGroup: Int = 100_000, sink: @escaping ([UInt8]) throws -> Void) throws {
@@ -68,10 +105,7 @@ struct ParquetWriter {
             }
             if optional { buffers[index].defined.append(true) }
             switch value {
-            case .string(let text):
-                let utf8 = Array(text.utf8)
-                Self.append(UInt32(utf8.count), to: &buffers[index].values)
-                buffers[index].values += utf8
+            case .string(let text): buffers[index].add(text)
             case .int64(let number): Self.append(UInt64(bitPattern: number), to: &buffers[index].values)
             case .bool(let flag): buffers[index].booleans.append(flag)
             case .null: break
@@ -94,11 +128,34 @@ struct ParquetWriter {
         for (index, column) in columns.enumerated() {
             var page: [UInt8] = []
             if column.optional {
-                let levels = Self.definitionLevels(buffers[index].defined)
+                let levels = Self.hybrid(buffers[index].defined.map { $0 ? 1 : 0 }, width: 1)
                 Self.append(UInt32(levels.count), to: &page)
                 page += levels
             }
-            if column.kind == .boolean {
+            // A dictionary column: its distinct values in a page before the data page, whose
+            // values are indices (bit width, then RLE/bit-packed).
+            let dictionary = column.kind == .string && !buffers[index].plain
+            var dictionaryPage: (header: [UInt8], compressed: [UInt8], size: Int)?
+            if dictionary {
+                var entries: [UInt8] = []
+                for entry in buffers[index].entries { Buffer.plain(entry, into: &entries) }
+                let compressed = try Zlib.deflate(entries, wrapper: .gzip, level: 3)
+                var header = ThriftCompactWriter()
+                header.beginStruct()
+                header.i32(1, 2)  // DICTIONARY_PAGE
+                header.i32(2, Int32(entries.count))
+                header.i32(3, Int32(compressed.count))
+                header.structure(7) { page in
+                    page.i32(1, Int32(buffers[index].entries.count))
+                    page.i32(2, 2)  // PLAIN_DICTIONARY
+                }
+                header.endStruct()
+                dictionaryPage = (header.bytes, compressed, entries.count)
+                let width = max(
+                    1, UInt32.bitWidth - UInt32(max(1, buffers[index].entries.count) - 1).leadingZeroBitCount)
+                page.append(UInt8(width))
+                page += Self.hybrid(buffers[index].indices, width: width)
+            } else if column.kind == .boolean {
                 var packed = [UInt8](repeating: 0, count: (buffers[index].booleans.count + 7) / 8)
                 for (position, flag) in buffers[index].booleans.enumerated() where flag {
                     packed[position / 8] |= 1 << UInt8(position % 8)
@@ -116,27 +173,36 @@ struct ParquetWriter {
             header.i32(3, Int32(compressed.count))
             header.structure(5) { data in
                 data.i32(1, Int32(rowsInGroup))
-                data.i32(2, 0)  // PLAIN
+                data.i32(2, dictionary ? 2 : 0)  // PLAIN_DICTIONARY or PLAIN
                 data.i32(3, 3)  // RLE definition levels
                 data.i32(4, 3)  // RLE repetition levels
             }
             header.endStruct()
+            let dictionaryOffset = offset
+            var uncompressed = Int64(header.bytes.count + page.count)
+            var stored = Int64(header.bytes.count + compressed.count)
+            if let dictionaryPage {
+                try write(dictionaryPage.header)
+                try write(dictionaryPage.compressed)
+                uncompressed += Int64(dictionaryPage.header.count + dictionaryPage.size)
+                stored += Int64(dictionaryPage.header.count + dictionaryPage.compressed.count)
+            }
             let pageOffset = offset
             try write(header.bytes)
             try write(compressed)
-            let uncompressed = Int64(header.bytes.count + page.count)
             groupBytes += uncompressed
             chunks.beginStruct()
-            chunks.i64(2, pageOffset)
+            chunks.i64(2, dictionary ? dictionaryOffset : pageOffset)
             chunks.structure(3) { meta in
                 meta.i32(1, Self.physicalType(column.kind))
-                meta.i32List(2, [0, 3])  // PLAIN, RLE
+                meta.i32List(2, dictionary ? [2, 3, 0] : [0, 3])  // PLAIN_DICTIONARY, RLE, PLAIN
                 meta.stringList(3, [column.name])
                 meta.i32(4, 2)  // GZIP
                 meta.i64(5, Int64(rowsInGroup))
                 meta.i64(6, uncompressed)
-                meta.i64(7, Int64(header.bytes.count + compressed.count))
+                meta.i64(7, stored)
                 meta.i64(9, pageOffset)
+                if dictionary { meta.i64(11, dictionaryOffset) }
             }
             chunks.endStruct()
             buffers[index] = Buffer()
@@ -184,10 +250,11 @@ struct ParquetWriter {
         try write(length + Array("PAR1".utf8))
     }
 
-    /// Definition levels of one optional column (1: a value, 0: null) in Parquet's RLE/bit-packed
-    /// hybrid with bit width 1: a single bit-packed run of groups of eight.
-    static func definitionLevels(_ defined: [Bool]) -> [UInt8] {
-        let groups = (defined.count + 7) / 8
+    /// `values` of `width` bits each in Parquet's RLE/bit-packed hybrid: a single bit-packed run
+    /// of groups of eight (the last padded with zeros, which readers ignore past the page's count).
+    /// Definition levels (width 1) and dictionary indices use it.
+    static func hybrid(_ values: [UInt32], width: Int) -> [UInt8] {
+        let groups = (values.count + 7) / 8
         var out: [UInt8] = []
         var header = UInt64(groups) << 1 | 1
         while header >= 0x80 {
@@ -195,8 +262,14 @@ struct ParquetWriter {
             header >>= 7
         }
         out.append(UInt8(header))
-        var packed = [UInt8](repeating: 0, count: groups)
-        for (position, flag) in defined.enumerated() where flag { packed[position / 8] |= 1 << UInt8(position % 8) }
+        var packed = [UInt8](repeating: 0, count: groups * width)
+        var bit = 0
+        for value in values {
+            for shift in 0..<width where value >> UInt32(shift) & 1 == 1 {
+                packed[(bit + shift) / 8] |= 1 << UInt8((bit + shift) % 8)
+            }
+            bit += width
+        }
         return out + packed
     }
 
