@@ -1,12 +1,13 @@
 /// Writes Apache Parquet files — the columnar format DuckDB, pandas, Polars, Spark and ClickHouse
 /// read directly — for `infinity export --format parquet`: flat schemas of strings (UTF-8),
 /// 64-bit integers, millisecond timestamps and booleans, optional where a value may be missing;
-/// one PLAIN-encoded, gzip-compressed data page per column per row group of ``rowsPerGroup``
+/// strings in a dictionary page (PLAIN past ``maxDictionary`` distinct values), one gzip-compressed
+/// data page per column per row group of ``rowsPerGroup``
 /// rows, written as rows arrive, so memory stays bounded by one row group.
 ///
 /// Hand-written because the package mirror has no Parquet library; the format's parts used here
-/// are small (Thrift compact metadata, PLAIN values, RLE/bit-packed definition levels), and
-/// `ExportTests` reads every file back with DuckDB.
+/// are small (Thrift compact metadata, PLAIN and dictionary values, the RLE/bit-packed hybrid), and
+/// `ExportTests` and `ParquetWriterTests` read files back with DuckDB.
 struct ParquetWriter {
     /// A column's type.
     enum Kind {
