@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Testing
 
 /// `infinity export`: a site's hits, as many as the query counts, with nothing identifying in them.
@@ -105,17 +106,9 @@ struct ExportTests {
             types = {r[0]: r[1] for r in c.sql(f"DESCRIBE SELECT * FROM read_parquet('{sys.argv[1]}')").fetchall()}
             print(json.dumps({"parquet": p, "csv": k, "groups": groups, "types": types}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, parquet, csv]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(problems)")
+        let run = try PythonScript.run(python, script: script, arguments: [parquet, csv])
+        try #require(run.status == 0, "\(run.errors)")
+        let output = run.output
         let report = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         let fromParquet = try #require(report["parquet"] as? [String]),
             fromCSV = try #require(report["csv"] as? [String])

@@ -50,17 +50,9 @@ struct ParquetWriterTests {
             groups = c.sql(f"SELECT count(DISTINCT row_group_id) FROM parquet_metadata('{sys.argv[1]}')").fetchall()[0][0]
             print(json.dumps({"row": [int(v) for v in row], "sample": [[str(v) for v in r] for r in sample], "groups": groups}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(problems)")
+        let run = try PythonScript.run(python, script: script, arguments: [path])
+        try #require(run.status == 0, "\(run.errors)")
+        let output = run.output
         let report = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         #expect(
             report["row"] as? [Int]
