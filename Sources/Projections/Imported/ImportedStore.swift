@@ -79,27 +79,30 @@ public final class ImportedStore: Sendable {
         // The checksum the codec ends the file with.
         let fingerprint = String(bytes.suffix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }, radix: 16)
         let earlier = imports(of: site)
-        var spans: [ImportRecord.Span] = []
-        for table in ImportedTable.allCases {
-            let days = kept.lazy.filter { $0.table == table }.map(\.day)
-            guard let first = days.min(), let last = days.max() else { continue }
-            spans.append(
-                ImportRecord.Span(
-                    table: table.description, first: DayKey.isoDate(first), last: DayKey.isoDate(last),
-                    rows: days.count))
+        // Each table's first day, last day and rows, in one pass over the rows.
+        var ranges: [ImportedTable: (first: Int64, last: Int64, rows: Int)] = [:]
+        for row in kept {
+            let known = ranges[row.table]
+            ranges[row.table] = (
+                min(known?.first ?? row.day, row.day), max(known?.last ?? row.day, row.day), (known?.rows ?? 0) + 1
+            )
+        }
+        let tables = ImportedTable.allCases.compactMap { table in ranges[table].map { (table, $0) } }
+        let spans = tables.map { table, range in
+            ImportRecord.Span(
+                table: table.description, first: DayKey.isoDate(range.first), last: DayKey.isoDate(range.last),
+                rows: range.rows)
         }
         if let same = earlier.first(where: { $0.fingerprint == fingerprint && $0.tables == spans }) {
             return .alreadyImported(same)
         }
-        for table in ImportedTable.allCases {
-            let days = kept.lazy.filter { $0.table == table }.map(\.day)
-            guard let first = days.min(), let last = days.max() else { continue }
+        for (table, range) in tables {
             if let other = earlier.first(where: { record in
-                record.days(of: table).map { $0.overlaps(first...last) } ?? false
+                record.days(of: table).map { $0.overlaps(range.first...range.last) } ?? false
             }) {
                 throw ProjectionError(
                     .invalidArgument,
-                    "the \(table) table covers \(DayKey.isoDate(first))…\(DayKey.isoDate(last)), which overlaps import \(other.id) of \(site) (\(other.files.joined(separator: ", ")))",
+                    "the \(table) table covers \(DayKey.isoDate(range.first))…\(DayKey.isoDate(range.last)), which overlaps import \(other.id) of \(site) (\(other.files.joined(separator: ", ")))",
                     hint:
                         "To replace it, remove it first: `infinity import remove \(site) \(other.id)`; to add other days, export only those"
                 )

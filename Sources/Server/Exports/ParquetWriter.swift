@@ -140,18 +140,12 @@ struct ParquetWriter {
             if dictionary {
                 var entries: [UInt8] = []
                 for entry in buffers[index].entries { Buffer.plain(entry, into: &entries) }
-                let compressed = try Zlib.deflate(entries, wrapper: .gzip, level: 3)
-                var header = ThriftCompactWriter()
-                header.beginStruct()
-                header.i32(1, 2)  // DICTIONARY_PAGE
-                header.i32(2, Int32(entries.count))
-                header.i32(3, Int32(compressed.count))
-                header.structure(7) { page in
-                    page.i32(1, Int32(buffers[index].entries.count))
+                let count = Int32(buffers[index].entries.count)
+                let (header, compressed) = try Self.page(entries, type: 2, headerField: 7) { page in  // DICTIONARY_PAGE
+                    page.i32(1, count)
                     page.i32(2, 2)  // PLAIN_DICTIONARY
                 }
-                header.endStruct()
-                dictionaryPage = (header.bytes, compressed, entries.count)
+                dictionaryPage = (header, compressed, entries.count)
                 let width = max(
                     1, UInt32.bitWidth - UInt32(max(1, buffers[index].entries.count) - 1).leadingZeroBitCount)
                 page.append(UInt8(width))
@@ -165,23 +159,16 @@ struct ParquetWriter {
             } else {
                 page += buffers[index].values
             }
-            // Level 3: two thirds of level 6's time for a fifth more bytes (Docs/benchmarks.md).
-            let compressed = try Zlib.deflate(page, wrapper: .gzip, level: 3)
-            var header = ThriftCompactWriter()
-            header.beginStruct()
-            header.i32(1, 0)  // DATA_PAGE
-            header.i32(2, Int32(page.count))
-            header.i32(3, Int32(compressed.count))
-            header.structure(5) { data in
-                data.i32(1, Int32(rowsInGroup))
+            let rows = Int32(rowsInGroup)
+            let (headerBytes, compressed) = try Self.page(page, type: 0, headerField: 5) { data in  // DATA_PAGE
+                data.i32(1, rows)
                 data.i32(2, dictionary ? 2 : 0)  // PLAIN_DICTIONARY or PLAIN
                 data.i32(3, 3)  // RLE definition levels
                 data.i32(4, 3)  // RLE repetition levels
             }
-            header.endStruct()
             let dictionaryOffset = offset
-            var uncompressed = Int64(header.bytes.count + page.count)
-            var stored = Int64(header.bytes.count + compressed.count)
+            var uncompressed = Int64(headerBytes.count + page.count)
+            var stored = Int64(headerBytes.count + compressed.count)
             if let dictionaryPage {
                 try write(dictionaryPage.header)
                 try write(dictionaryPage.compressed)
@@ -189,7 +176,7 @@ struct ParquetWriter {
                 stored += Int64(dictionaryPage.header.count + dictionaryPage.compressed.count)
             }
             let pageOffset = offset
-            try write(header.bytes)
+            try write(headerBytes)
             try write(compressed)
             groupBytes += uncompressed
             chunks.beginStruct()
@@ -249,6 +236,23 @@ struct ParquetWriter {
         var length: [UInt8] = []
         Self.append(UInt32(file.count), to: &length)
         try write(length + Array("PAR1".utf8))
+    }
+
+    /// A page's bytes gzip-compressed, with its header: the page type, both sizes, and the
+    /// type's own header struct (field `headerField`) written by `fields`. Level 3: two thirds of
+    /// level 6's time for a fifth more bytes (Docs/benchmarks.md).
+    static func page(
+        _ bytes: [UInt8], type: Int32, headerField: Int16, _ fields: (inout ThriftCompactWriter) -> Void
+    ) throws -> (header: [UInt8], compressed: [UInt8]) {
+        let compressed = try Zlib.deflate(bytes, wrapper: .gzip, level: 3)
+        var header = ThriftCompactWriter()
+        header.beginStruct()
+        header.i32(1, type)
+        header.i32(2, Int32(bytes.count))
+        header.i32(3, Int32(compressed.count))
+        header.structure(headerField, fields)
+        header.endStruct()
+        return (header.bytes, compressed)
     }
 
     /// `values` of `width` bits each in Parquet's RLE/bit-packed hybrid: a single bit-packed run
