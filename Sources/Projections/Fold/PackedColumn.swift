@@ -40,6 +40,8 @@ struct PackedColumn: @unchecked Sendable {
     /// Bits per value, 0…32.
     let width: Int
     private let storage: OwnedBytes?
+    /// How many values are not 0, when known (columns packed from values; not those read in place).
+    private(set) var nonZero: Int?
     /// The values, read through a plain pointer into `storage`.
     let view: PackedView
 
@@ -50,35 +52,46 @@ struct PackedColumn: @unchecked Sendable {
 
     /// `values` packed with the fewest bits their largest needs.
     init(_ values: [UInt32]) {
-        let largest = values.max() ?? 0
-        let width = largest == 0 ? 0 : UInt32.bitWidth - largest.leadingZeroBitCount
-        let storage = OwnedBytes(count: (values.count * width + 7) / 8)
-        if width > 0 {
-            // Bits gather in a 64-bit accumulator; whole 32-bit words go out (the slack takes the last).
-            let out = storage.pointer
-            var accumulator: UInt64 = 0
-            var filled = 0
-            var offset = 0
-            values.withUnsafeBufferPointer { values in
-                for value in values {
-                    accumulator |= UInt64(value) &<< UInt64(filled)
-                    filled &+= width
-                    if filled >= 32 {
-                        out.storeBytes(
-                            of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset,
-                            as: UInt32.self)
-                        offset &+= 4
-                        accumulator &>>= 32
-                        filled &-= 32
-                    }
-                }
-            }
-            if filled > 0 {
-                out.storeBytes(
-                    of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
+        // One pass finds the largest value and counts those that are not 0 (for ``StoredColumn``).
+        var largest: UInt32 = 0
+        var nonZero: UInt32 = 0
+        values.withUnsafeBufferPointer { values in
+            // Branch-free, so that the compiler vectorizes it: (v | -v) has its top bit set unless v is 0.
+            for value in values {
+                largest = Swift.max(largest, value)
+                nonZero &+= (value | (0 &- value)) &>> 31
             }
         }
+        let width = largest == 0 ? 0 : UInt32.bitWidth - largest.leadingZeroBitCount
+        let storage = OwnedBytes(count: (values.count * width + 7) / 8)
+        values.withUnsafeBufferPointer { Self.pack($0, width: width, into: storage.pointer) }
         self.init(storage: storage, offset: 0, count: values.count, width: width, limit: largest)
+        self.nonZero = Int(nonZero)
+    }
+
+    /// Packs `values` in `width` bits each at `out`, which must have room for them plus 4 bytes
+    /// (the last 32-bit word is written whole).
+    static func pack(_ values: UnsafeBufferPointer<UInt32>, width: Int, into out: UnsafeMutableRawPointer) {
+        guard width > 0 else { return }
+        // Bits gather in a 64-bit accumulator; whole 32-bit words go out.
+        var accumulator: UInt64 = 0
+        var filled = 0
+        var offset = 0
+        for value in values {
+            accumulator |= UInt64(value) &<< UInt64(filled)
+            filled &+= width
+            if filled >= 32 {
+                out.storeBytes(
+                    of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
+                offset &+= 4
+                accumulator &>>= 32
+                filled &-= 32
+            }
+        }
+        if filled > 0 {
+            out.storeBytes(
+                of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
+        }
     }
 
     /// The values packed in `storage` from `offset` (whose bytes must be there, plus the slack).

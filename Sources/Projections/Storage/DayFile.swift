@@ -23,6 +23,11 @@ enum DaySection {
     static func cells(_ dimension: Dimension) -> UInt16 { 0x0200 | UInt16(dimension.rawValue) }
     /// A visit-table column.
     static func column(_ column: VisitColumn) -> UInt16 { 0x0300 | column.id }
+    /// Whether a section is a visit-table column of packed values (all but the extras and the
+    /// engagement reports), stored in one of ``StoredColumn``'s forms.
+    static func isPackedColumn(_ id: UInt16) -> Bool {
+        id >> 8 == 3 && id != column(.extras) && id != column(.engagements)
+    }
 }
 
 /// The stored columns of a visit table.

@@ -142,13 +142,20 @@ public final class DayFileReader {
         guard CRC32C.checksum(stored.buffer) == entry.checksum else {
             throw corrupt("section \(id) checksum mismatch", entry.offset)
         }
-        if entry.codec == 0 { return stored }
-        let output = OwnedBytes(count: entry.raw)
-        let ok = LZ4.decompress(
-            stored.buffer, into: UnsafeMutableRawBufferPointer(start: output.pointer, count: entry.raw),
-            outputSize: entry.raw)
-        guard ok else { throw corrupt("section \(id) does not decompress", entry.offset) }
-        return output
+        var output = stored
+        if entry.codec == 1 {
+            output = OwnedBytes(count: entry.raw)
+            let ok = LZ4.decompress(
+                stored.buffer, into: UnsafeMutableRawBufferPointer(start: output.pointer, count: entry.raw),
+                outputSize: entry.raw)
+            guard ok else { throw corrupt("section \(id) does not decompress", entry.offset) }
+        }
+        guard DaySection.isPackedColumn(id) else { return output }
+        do {
+            return try StoredColumn.plain(output)
+        } catch let error as ByteReader.OutOfBounds {
+            throw corrupt("visit column \(id & 0xFF) is malformed (\(error.what))", entry.offset)
+        }
     }
 
     /// Runs `body` over a section's bytes, reporting any overrun as damage.

@@ -1,20 +1,17 @@
 import Journal
 
-/// The columns of a stored ``VisitTable``. Every column but the extras is a varint count, a width
-/// byte and the values bit-packed with that many bits each (least significant bit first), so a
-/// reader uses them in place; visits and visitors are stored as running starts.
+/// The columns of a stored ``VisitTable``. Every column but the extras and engagements is, once
+/// read (``StoredColumn``), a varint count, a width byte and the values bit-packed with that many
+/// bits each (least significant bit first), so a reader uses them in place; visits and visitors
+/// are running starts.
 enum VisitTableCodec {
     static func encode(_ table: VisitTable) -> [(VisitColumn, [UInt8])] {
         var columns: [(VisitColumn, [UInt8])] = []
-        func packed(_ column: VisitColumn, _ values: PackedColumn) {
-            var writer = ByteWriter(capacity: values.bytes.count + 16)
-            writer.append(varint: UInt64(values.count))
-            writer.append(byte: UInt8(values.width))
-            writer.append(contentsOf: values.bytes)
-            columns.append((column, writer.bytes))
+        func packed(_ column: VisitColumn, _ values: PackedColumn, starts: Bool = false) {
+            columns.append((column, StoredColumn.encode(values, starts: starts)))
         }
-        packed(.visitors, table.visitorStarts)
-        packed(.visits, table.visitStarts)
+        packed(.visitors, table.visitorStarts, starts: true)
+        packed(.visits, table.visitStarts, starts: true)
         packed(.bounces, table.bounces)
         packed(.durations, table.durations)
         packed(.goals, table.goals)

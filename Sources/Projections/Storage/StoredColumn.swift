@@ -1,0 +1,169 @@
+import Journal
+
+/// How a visit-table column is stored in a day file, and how a reader turns it back into the
+/// packed form it reads in place.
+///
+/// In memory (and in the section cache) a column is always *plain*: varint count, width byte, the
+/// values bit-packed. On disk the writer may choose a smaller form, flagged in the width byte's top
+/// bits:
+/// - ``steps`` (`0x80`): running starts stored as their steps minus one (`start[i+1] − start[i] −
+///   1`, mostly 0 or 1), where the starts themselves need up to 17 bits each; the count stays the
+///   number of starts, the first start is 0.
+/// - ``sparse`` (`0x40`): varint `M`, then a bitmap of `count` bits (which values are not zero),
+///   then the `M` values that are not zero, packed with the width; for columns that are mostly 0
+///   (durations of bounces, empty UTM slots).
+///
+/// Both are undone once per section read, so a question still reads the values in place.
+enum StoredColumn {
+    static let steps: UInt8 = 0x80
+    static let sparse: UInt8 = 0x40
+    static let widthMask: UInt8 = 0x3F
+
+    /// The smallest stored form of `column`; `starts` for running starts (`[0, …, total]`).
+    static func encode(_ column: PackedColumn, starts: Bool) -> [UInt8] {
+        var writer = ByteWriter(capacity: column.bytes.count + 16)
+        writer.append(varint: UInt64(column.count))
+        if starts, column.count >= 1 {
+            var values = [UInt32](repeating: 0, count: column.count - 1)
+            withExtendedLifetime(column) {
+                let view = column.view
+                for index in values.indices { values[index] = view[index + 1] &- view[index] &- 1 }
+            }
+            append(values, flags: steps, to: &writer)
+        } else {
+            // Most columns stay as they are: count the values that are not 0 before copying any.
+            let nonZero =
+                column.nonZero
+                ?? withExtendedLifetime(column) {
+                    let view = column.view
+                    var nonZero = 0
+                    for index in 0..<column.count where view[index] != 0 { nonZero += 1 }
+                    return nonZero
+                }
+            if sparsePays(count: column.count, nonZero: nonZero, width: column.width) {
+                var values = [UInt32](repeating: 0, count: column.count)
+                withExtendedLifetime(column) {
+                    let view = column.view
+                    for index in values.indices { values[index] = view[index] }
+                }
+                append(values, flags: 0, to: &writer)
+            } else {
+                writer.append(byte: UInt8(column.width))
+                append(column, to: &writer)
+            }
+        }
+        return writer.bytes
+    }
+
+    /// Whether the sparse form is worth its decoding: at least a quarter smaller than the packed
+    /// bytes (a hot column such as the pages, mostly not 0, saves a few percent at best and would
+    /// cost every question that reads it a pass more).
+    private static func sparsePays(count: Int, nonZero: Int, width: Int) -> Bool {
+        let sparse = (count + 7) / 8 + PackedColumn.byteCount(count: nonZero, width: width) + 4
+        return sparse * 4 < PackedColumn.byteCount(count: count, width: width) * 3
+    }
+
+    /// Appends the width byte (with `flags`) and `values` packed or sparse, whichever is smaller.
+    private static func append(_ values: [UInt32], flags: UInt8, to writer: inout ByteWriter) {
+        let plain = PackedColumn(values)
+        let nonZeroCount = plain.nonZero ?? 0
+        guard sparsePays(count: values.count, nonZero: nonZeroCount, width: plain.width) else {
+            writer.append(byte: flags | UInt8(plain.width))
+            append(plain, to: &writer)
+            return
+        }
+        // One pass: the bitmap's bytes, and the values that are not 0.
+        var bitmap = [UInt8](repeating: 0, count: (values.count + 7) / 8)
+        var nonZero = [UInt32]()
+        nonZero.reserveCapacity(nonZeroCount)
+        for (index, value) in values.enumerated() where value != 0 {
+            bitmap[index >> 3] |= 1 << UInt8(index & 7)
+            nonZero.append(value)
+        }
+        writer.append(byte: flags | sparse | UInt8(plain.width))
+        writer.append(varint: UInt64(nonZeroCount))
+        writer.append(contentsOf: bitmap)
+        append(PackedColumn(nonZero), to: &writer)
+    }
+
+    /// Appends a column's packed bytes, keeping the column (which owns them) alive meanwhile.
+    private static func append(_ column: PackedColumn, to writer: inout ByteWriter) {
+        withExtendedLifetime(column) { writer.append(contentsOf: column.bytes) }
+    }
+
+    /// `section` in the plain form: itself when stored plain, else decoded into new bytes. Starts
+    /// come out in whole 32-bit words (copied, not packed: every question that reads visits
+    /// decodes them); a sparse column at its stored width, its values put in place one by one
+    /// into zeroed bytes. Lengths are checked first; the sections' slack covers whole-word loads
+    /// and stores at the ends.
+    static func plain(_ section: OwnedBytes) throws -> OwnedBytes {
+        var reader = ByteReader(section.buffer)
+        let count = try reader.readCount(limit: Int(Int32.max), "count")
+        let tag = try reader.read(UInt8.self, "bit width")
+        guard tag & ~widthMask != 0 else { return section }
+        let width = Int(tag & widthMask)
+        guard width <= 32 else { throw ByteReader.OutOfBounds(what: "bit width \(width)") }
+        let isSteps = tag & steps != 0
+        guard !isSteps || count >= 1 else { throw ByteReader.OutOfBounds(what: "steps of no starts") }
+        let valueCount = isSteps ? count - 1 : count
+        let plainWidth = isSteps ? 32 : width
+        var header = ByteWriter(capacity: 16)
+        header.append(varint: UInt64(count))
+        header.append(byte: UInt8(plainWidth))
+        let plain = OwnedBytes(count: header.count + PackedColumn.byteCount(count: count, width: plainWidth))
+        header.bytes.withUnsafeBytes { plain.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        let output = plain.pointer + header.count
+        if tag & sparse != 0 {
+            let nonZero = try reader.readCount(limit: valueCount, "non-zero count")
+            let bitmapBytes = (valueCount + 7) / 8
+            guard reader.remaining >= bitmapBytes + PackedColumn.byteCount(count: nonZero, width: width) else {
+                throw ByteReader.OutOfBounds(what: "sparse values")
+            }
+            let bitmap = section.pointer + reader.position
+            let packed = PackedView(base: bitmap + bitmapBytes, width: width, limit: .max)
+            // Steps go to the word after their start (the first start is 0); other values are
+            // ORed into the zeroed output at their bit position.
+            let shift = isSteps ? 1 : 0
+            var next = 0
+            for wordStart in stride(from: 0, to: valueCount, by: 64) where next < nonZero {
+                // Bits past the bitmap's end (the packed values, or the slack) stop the loop below.
+                var word = UInt64(littleEndian: bitmap.loadUnaligned(fromByteOffset: wordStart / 8, as: UInt64.self))
+                while word != 0, next < nonZero {
+                    let index = wordStart + word.trailingZeroBitCount
+                    guard index < valueCount else { break }
+                    let value = UInt64(packed[next])
+                    if isSteps {
+                        output.storeBytes(
+                            of: UInt32(value).littleEndian, toByteOffset: (index + shift) * 4, as: UInt32.self)
+                    } else {
+                        let bit = index * width
+                        let at = output + (bit >> 3)
+                        let old = UInt64(littleEndian: at.loadUnaligned(as: UInt64.self))
+                        at.storeBytes(of: (old | value << UInt64(bit & 7)).littleEndian, as: UInt64.self)
+                    }
+                    next += 1
+                    word &= word &- 1
+                }
+            }
+            guard next == nonZero else { throw ByteReader.OutOfBounds(what: "sparse bitmap") }
+        } else {
+            guard isSteps, reader.remaining >= PackedColumn.byteCount(count: valueCount, width: width) else {
+                throw ByteReader.OutOfBounds(what: "packed values")
+            }
+            let packed = PackedView(base: section.pointer + reader.position, width: width, limit: .max)
+            for index in 0..<valueCount {
+                output.storeBytes(of: packed[index].littleEndian, toByteOffset: (index + 1) * 4, as: UInt32.self)
+            }
+        }
+        if isSteps {
+            // Running starts from the steps in place: each step is one more than stored.
+            var running: UInt64 = 0
+            for index in 1..<count {
+                running &+= UInt64(UInt32(littleEndian: output.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))) &+ 1
+                guard running <= UInt64(Int32.max) else { throw ByteReader.OutOfBounds(what: "starts") }
+                output.storeBytes(of: UInt32(running).littleEndian, toByteOffset: index * 4, as: UInt32.self)
+            }
+        }
+        return plain
+    }
+}
