@@ -121,36 +121,38 @@ struct LinkedBlockTests {
     }
 
     @Test(
-        "blocks only format version 2 has (linked, with visitor profiles) are refused as damage in a version 1 segment")
-    func linkedBlockInVersionOneSegment() throws {
+        "blocks only a newer format version has (linked, visitor profiles, Rice-coded times) are refused as damage in an older segment",
+        arguments: [1, 2] as [UInt16])
+    func newerBlockInOlderSegment(version: UInt16) throws {
         let directory = TemporaryDirectory()
         try Fixtures.writeJournal(Self.hits(200), blockSize: 10, in: directory.journal)
         let path = try #require(try Fixtures.segmentPaths(directory.journal).first)
         let segment = try SegmentCursor(segment: Fixtures.segment(path)).header
         var old = segment
-        old.formatVersion = 1
+        old.formatVersion = version
         let bytes = old.encoded()
         try #require(bytes.count == segment.encoded().count)
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data(bytes))
         try handle.close()
         let report = try JournalVerifier(directory: JournalDirectory(path: directory.journal)).verify()
-        #expect(report.findings.contains { $0.message.contains("in a segment of format version 1") })
+        #expect(report.findings.contains { $0.message.contains("in a segment of format version \(version)") })
         #expect(!report.isClean)
     }
 
     @Test(
-        "a segment of format version 1 from an older build keeps its kind of blocks when appended to and when compacted"
-    )
-    func versionOneSegmentKeepsItsLayout() throws {
+        "a segment of an older format version keeps its kind of blocks when appended to and when compacted",
+        arguments: [1, 2] as [UInt16])
+    func olderSegmentKeepsItsLayout(version: UInt16) throws {
+        let layout = BlockHeader.Layout.newest(forFormatVersion: version)
         let directory = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.journal, withIntermediateDirectories: true)
         let hits = Self.hits(3_000)
-        // What an older build wrote: a version 1 header and independent blocks, a value per record.
-        var bytes = SegmentHeader(formatVersion: 1, createdAt: 0, firstSequence: 0, classifiers: ["test": "1"])
+        // What an older build wrote: its header and independent blocks of its layout.
+        var bytes = SegmentHeader(formatVersion: version, createdAt: 0, firstSequence: 0, classifiers: ["test": "1"])
             .encoded()
         for start in stride(from: 0, to: 1_000, by: 100) {
-            let raw = try BlockEncoder.columns(hits[start..<(start + 100)], layout: .columns)
+            let raw = try BlockEncoder.columns(hits[start..<(start + 100)], layout: layout)
             bytes += BlockEncoder.compress(raw, chain: nil).block(firstSequence: UInt64(start)).bytes
         }
         let path = directory.journal + "/" + SegmentName.fileName(firstSequence: 0)
@@ -159,7 +161,11 @@ struct LinkedBlockTests {
         try Fixtures.writeJournal(Array(hits[1_000...]), blockSize: 10, in: directory.journal)
         #expect(try Fixtures.segmentPaths(directory.journal) == [path])
         let appended = try Fixtures.blockOffsets(of: path)
-        #expect(appended.allSatisfy { $0.header.codec == .independent && $0.header.layout == .columns })
+        #expect(
+            appended.allSatisfy {
+                $0.header.layout == layout
+                    && (version >= SegmentHeader.linkedBlocksVersion || $0.header.codec == .independent)
+            })
         #expect(difference(try Fixtures.readAll(directory.journal), hits) == nil)
 
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
@@ -167,8 +173,8 @@ struct LinkedBlockTests {
             logger: quietLogger)
         #expect(outcomes.first?.skipped == nil)
         let compacted = try Fixtures.blockOffsets(of: path)
-        #expect(compacted.count < appended.count && compacted.allSatisfy { $0.header.layout == .columns })
-        #expect(try SegmentCursor(segment: Fixtures.segment(path)).header.formatVersion == 1)
+        #expect(compacted.count < appended.count && compacted.allSatisfy { $0.header.layout == layout })
+        #expect(try SegmentCursor(segment: Fixtures.segment(path)).header.formatVersion == version)
         #expect(difference(try Fixtures.readAll(directory.journal), hits) == nil)
         #expect(try JournalVerifier(directory: JournalDirectory(path: directory.journal)).verify().findings.isEmpty)
     }

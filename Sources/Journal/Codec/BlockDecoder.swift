@@ -54,13 +54,24 @@ public enum BlockDecoder {
         var timestamps = [Int64]()
         timestamps.reserveCapacity(count)
         var previous = header.minTimestamp
-        for _ in 0..<count {
-            let value = previous &+ (try reader.readZigzag("timestamp"))
-            guard value >= header.minTimestamp, value <= header.maxTimestamp else {
-                throw ByteReader.OutOfBounds(what: "timestamp outside the header's range")
+        if header.layout == .riceTimestamps {
+            for gap in try RiceCode.read(count: count, from: &reader) {
+                let value = previous &+ (Int64(bitPattern: gap >> 1) ^ -Int64(bitPattern: gap & 1))
+                guard value >= header.minTimestamp, value <= header.maxTimestamp else {
+                    throw ByteReader.OutOfBounds(what: "timestamp outside the header's range")
+                }
+                timestamps.append(value)
+                previous = value
             }
-            timestamps.append(value)
-            previous = value
+        } else {
+            for _ in 0..<count {
+                let value = previous &+ (try reader.readZigzag("timestamp"))
+                guard value >= header.minTimestamp, value <= header.maxTimestamp else {
+                    throw ByteReader.OutOfBounds(what: "timestamp outside the header's range")
+                }
+                timestamps.append(value)
+                previous = value
+            }
         }
         var strings = [StringColumn?](repeating: nil, count: StringField.allCases.count)
         let channels: [UInt8]
@@ -81,7 +92,7 @@ public enum BlockDecoder {
             let dictionary = try readIDs(&reader, visitorCount)
             let visitorIndices = try BitPacking.unpack(count: count, limit: UInt32(visitorCount), from: &reader)
             visitorIDs = visitorIndices.map { dictionary[Int($0)] }
-        case .visitorProfiles:
+        case .visitorProfiles, .riceTimestamps:
             for field in StringField.allCases where !StringField.profileFields.contains(field) {
                 strings[field.rawValue] = try readColumn(&reader, count: count, field)
             }

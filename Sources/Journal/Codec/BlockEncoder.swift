@@ -78,7 +78,7 @@ public enum BlockEncoder {
     }
 
     /// Lays out `hits` (1 to ``maxRecords``) column by column, uncompressed.
-    static func columns(_ hits: some Collection<Hit>, layout: BlockHeader.Layout = .visitorProfiles) throws
+    static func columns(_ hits: some Collection<Hit>, layout: BlockHeader.Layout = .newest) throws
         -> RawPayload
     {
         guard !hits.isEmpty, hits.count <= maxRecords else {
@@ -131,10 +131,21 @@ public enum BlockEncoder {
         var out = ByteWriter(capacity: count * 24)
         out.append(varint: UInt64(count))
         // Each timestamp relative to its predecessor; the first relative to the header's minimum.
+        // Zigzag varints, or in layout 2 zigzag values in Rice codes.
         var previous = minTimestamp
-        for i in 0..<count {
-            out.append(zigzag: hits[i].timestamp &- previous)
-            previous = hits[i].timestamp
+        if layout == .riceTimestamps {
+            var gaps = [UInt64](repeating: 0, count: count)
+            for i in 0..<count {
+                let gap = hits[i].timestamp &- previous
+                gaps[i] = UInt64(bitPattern: (gap &<< 1) ^ (gap &>> 63))
+                previous = hits[i].timestamp
+            }
+            RiceCode.append(gaps, to: &out)
+        } else {
+            for i in 0..<count {
+                out.append(zigzag: hits[i].timestamp &- previous)
+                previous = hits[i].timestamp
+            }
         }
         var sites = SiteFilter()
         var columns: [DictionaryBuilder<String>] = []
@@ -176,7 +187,7 @@ public enum BlockEncoder {
             BitPacking.pack(
                 visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
                 into: &out)
-        case .visitorProfiles:
+        case .visitorProfiles, .riceTimestamps:
             for field in StringField.allCases where !StringField.profileFields.contains(field) {
                 appendColumn(columns[field.rawValue].values, columns[field.rawValue].indices, count: count, to: &out)
             }

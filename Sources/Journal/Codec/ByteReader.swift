@@ -57,7 +57,8 @@ public struct ByteReader {
     /// make the caller allocate without bound.
     public mutating func readCount(limit: Int, _ what: @autoclosure () -> String) throws -> Int {
         let value = try readVarint(what())
-        guard value <= UInt64(limit) else { throw OutOfBounds(what: what()) }
+        // A negative limit (an index into an empty dictionary) admits no value at all.
+        guard limit >= 0, value <= UInt64(limit) else { throw OutOfBounds(what: what()) }
         return Int(value)
     }
 

@@ -24,6 +24,25 @@ public struct BlockHeader: Sendable, Hashable {
         /// The fields a visitor's records share are stored once per visitor profile, and each
         /// record has a profile index (format version 2).
         case visitorProfiles = 1
+        /// As ``visitorProfiles``, with the timestamps' gaps in Rice codes (format version 3).
+        case riceTimestamps = 2
+
+        /// The first segment format version that may hold blocks of this layout.
+        public var firstFormatVersion: UInt16 {
+            switch self {
+            case .columns: 1
+            case .visitorProfiles: 2
+            case .riceTimestamps: 3
+            }
+        }
+
+        /// The layout this build writes into new segments.
+        public static let newest = newest(forFormatVersion: SegmentHeader.currentFormatVersion)
+
+        /// The newest layout a segment of `formatVersion` may hold: what a writer uses there.
+        public static func newest(forFormatVersion formatVersion: UInt16) -> Layout {
+            formatVersion >= 3 ? .riceTimestamps : formatVersion >= 2 ? .visitorProfiles : .columns
+        }
     }
 
     /// Number of records in the block (at least 1).

@@ -128,8 +128,7 @@ public struct JournalCompactor: Sendable {
 
         // The old segment's header, byte for byte, then full blocks of the same records, in the
         // layout its format version allows.
-        let layout: BlockHeader.Layout =
-            cursor.header.formatVersion >= SegmentHeader.linkedBlocksVersion ? .visitorProfiles : .columns
+        let layout = BlockHeader.Layout.newest(forFormatVersion: cursor.header.formatVersion)
         var header = [UInt8](repeating: 0, count: cursor.headerLength)
         _ = try header.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
         let temporary = directory.path + "/" + Self.temporaryName(of: segment)

@@ -115,11 +115,14 @@ struct SegmentCursor {
                     "block of \(header.totalLength) bytes runs past the end of the file (\(fileSize - offset) left)",
                     offset: offset)
             }
-            if self.header.formatVersion < SegmentHeader.linkedBlocksVersion,
-                header.codec == .linked || header.layout != .columns
-            {
+            if self.header.formatVersion < SegmentHeader.linkedBlocksVersion, header.codec == .linked {
                 return .problem(
-                    "a format version 2 block (linked, or with visitor profiles) in a segment of format version \(self.header.formatVersion)",
+                    "a linked block (format version 2) in a segment of format version \(self.header.formatVersion)",
+                    offset: offset)
+            }
+            if self.header.formatVersion < header.layout.firstFormatVersion {
+                return .problem(
+                    "a block of payload layout \(header.layout.rawValue) (format version \(header.layout.firstFormatVersion)) in a segment of format version \(self.header.formatVersion)",
                     offset: offset)
             }
             if header.codec == .independent { chainStart = offset }

@@ -33,8 +33,13 @@ final class JournalAppender {
         let file: OpenFile
         var size: Int64
         let headerLength: Int
-        /// Whether the segment's format version allows linked blocks and visitor profiles (2 or later).
-        let allowsLinks: Bool
+        /// The segment's format version (a recovered segment may be older than this build's).
+        let formatVersion: UInt16
+
+        /// Whether the segment's format version allows linked blocks (2 or later).
+        var allowsLinks: Bool { formatVersion >= SegmentHeader.linkedBlocksVersion }
+        /// The payload layout new blocks of this segment use.
+        var layout: BlockHeader.Layout { .newest(forFormatVersion: formatVersion) }
     }
 
     /// Uncompressed payload bytes after which the chain starts again with an independent block, so
@@ -118,8 +123,7 @@ final class JournalAppender {
             return
         }
         active = ActiveSegment(
-            file: file, size: size, headerLength: cursor.headerLength,
-            allowsLinks: cursor.header.formatVersion >= SegmentHeader.linkedBlocksVersion)
+            file: file, size: size, headerLength: cursor.headerLength, formatVersion: cursor.header.formatVersion)
         activeDay = last.map { Self.day(of: $0.minTimestamp) }
     }
 
@@ -161,8 +165,8 @@ final class JournalAppender {
     /// A block is compressed against the blocks before it in the active segment (a linked block),
     /// so that the small blocks of group commits stay nearly as compact as full ones.
     func append(_ hits: ArraySlice<Hit>) throws -> BlockHeader {
-        // A segment of format version 1 (recovered from an older build) gets its own layout.
-        let raw = try BlockEncoder.columns(hits, layout: active?.allowsLinks == false ? .columns : .visitorProfiles)
+        // A segment of an older format version (recovered from an older build) gets its own layout.
+        let raw = try BlockEncoder.columns(hits, layout: active?.layout ?? .newest)
         let day = Self.day(of: raw.minTimestamp)
         if let activeDay, day > activeDay { try sealActive() }
         if active?.allowsLinks != true || chain.bytesSinceRestart >= Self.chainLength { chain.restart() }
@@ -179,7 +183,7 @@ final class JournalAppender {
         let day = Self.day(of: payload.minTimestamp)
         if let segment = active,
             wouldOverflow(segment, with: payload) || activeDay.map({ day > $0 }) == true
-                || (!segment.allowsLinks && payload.layout != .columns)
+                || segment.formatVersion < payload.layout.firstFormatVersion
         {
             try sealActive()
         }
@@ -256,7 +260,9 @@ final class JournalAppender {
             try FileSystem.rename(temporary, to: path)
             file.renamed(to: path)
             try FileSystem.syncDirectory(configuration.directory)
-            active = ActiveSegment(file: file, size: Int64(header.count), headerLength: header.count, allowsLinks: true)
+            active = ActiveSegment(
+                file: file, size: Int64(header.count), headerLength: header.count,
+                formatVersion: SegmentHeader.currentFormatVersion)
         } catch {
             try? FileSystem.remove(temporary)
             throw error

@@ -159,7 +159,8 @@ enum StoredColumn {
             // Running starts from the steps in place: each step is one more than stored.
             var running: UInt64 = 0
             for index in 1..<count {
-                running &+= UInt64(UInt32(littleEndian: output.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))) &+ 1
+                running &+=
+                    UInt64(UInt32(littleEndian: output.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))) &+ 1
                 guard running <= UInt64(Int32.max) else { throw ByteReader.OutOfBounds(what: "starts") }
                 output.storeBytes(of: UInt32(running).littleEndian, toByteOffset: index * 4, as: UInt32.self)
             }
