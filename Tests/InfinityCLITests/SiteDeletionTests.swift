@@ -9,6 +9,18 @@ struct SiteDeletionTests {
         try CLI.run(arguments + ["--data", data.path])
     }
 
+    /// Generated traffic for `sites` (`domain` or `domain@zone`), written without fsync.
+    static func generate(
+        _ sites: [String], days: Int, hitsPerDay: Int, start: String, seed: Int, data: TemporaryDirectory
+    ) throws {
+        let generated = try run(
+            ["generate"] + sites.flatMap { ["--site", $0] } + [
+                "--days", "\(days)", "--hits-per-day", "\(hitsPerDay)", "--start", start, "--seed", "\(seed)",
+                "--sync", "none", "--progress", "none",
+            ], data: data)
+        try #require(generated.status == 0, "\(generated.stderr)")
+    }
+
     /// The journal's records, as `journal dump` writes them.
     static func records(_ data: TemporaryDirectory) throws -> [[String: Any]] {
         try run(["journal", "dump", "--format", "ndjson", "--limit", "10000000"], data: data).stdout
@@ -24,20 +36,12 @@ struct SiteDeletionTests {
         let data = TemporaryDirectory()
         _ = try Self.run(["sites", "add", "example.com"], data: data)
         _ = try Self.run(["sites", "add", "shop.example", "--timezone", "America/New_York"], data: data)
-        let generated = try Self.run(
-            [
-                "generate", "--site", "example.com", "--site", "shop.example@America/New_York", "--days", "4",
-                "--hits-per-day", "500", "--start", "2026-11-01", "--sync", "none", "--progress", "none",
-            ], data: data)
-        try #require(generated.status == 0, "\(generated.stderr)")
+        try Self.generate(
+            ["example.com", "shop.example@America/New_York"], days: 4, hitsPerDay: 500, start: "2026-11-01", seed: 42,
+            data: data)
         // A later day of the other site seals the segments holding every shop.example record (how
         // many segments the first run made depends on how its group commits fell).
-        let later = try Self.run(
-            [
-                "generate", "--site", "example.com", "--days", "1", "--hits-per-day", "100", "--start", "2026-11-08",
-                "--sync", "none", "--progress", "none", "--seed", "3",
-            ], data: data)
-        try #require(later.status == 0, "\(later.stderr)")
+        try Self.generate(["example.com"], days: 1, hitsPerDay: 100, start: "2026-11-08", seed: 3, data: data)
         _ = try Self.run(["rebuild"], data: data)
         _ = try Self.run(["goals", "add", "shop.example", "--event", "Signup"], data: data)
         _ = try Self.run(["keys", "create", "shop only", "--site", "shop.example"], data: data)
@@ -93,12 +97,8 @@ struct SiteDeletionTests {
         #expect(again.stdout.split(separator: "\n").last == "0,0", "\(again.stdout)")
         let export = try Self.run(["export", "shop.example", "--format", "csv"] + range, data: data)
         #expect(export.stdout.split(separator: "\n").count == 1, "only the header: \(export.stdout.prefix(300))")
-        let fresh = try Self.run(
-            [
-                "generate", "--site", "shop.example@America/New_York", "--days", "1", "--hits-per-day", "200",
-                "--start", "2026-11-10", "--sync", "none", "--progress", "none", "--seed", "9",
-            ], data: data)
-        try #require(fresh.status == 0, "\(fresh.stderr)")
+        try Self.generate(
+            ["shop.example@America/New_York"], days: 1, hitsPerDay: 200, start: "2026-11-10", seed: 9, data: data)
         let counted = try Self.run(
             [
                 "query", "shop.example", "--metrics", "pageviews", "--format", "csv", "--range",
