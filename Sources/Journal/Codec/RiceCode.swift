@@ -43,20 +43,38 @@ public enum RiceCode {
         return total
     }
 
-    /// The parameter that makes `values` shortest: near log2 of their mean, checked exactly on
-    /// either side.
+    /// The parameter that makes `values` shortest. One pass sorts the values by bit length (a
+    /// count and a sum per length), which gives every parameter's cost up to rounding — an
+    /// outlier of hours among gaps of a second moves it by one escape, not the whole block —
+    /// and the best one and its neighbours are then costed exactly.
     static func parameter(for values: [UInt64]) -> Int {
         guard !values.isEmpty else { return 0 }
-        var sum: Double = 0
-        for value in values { sum += Double(value) }
-        // For a geometric spread the best k is about log2(mean · ln 2).
-        let scaled = UInt64(min(sum / Double(values.count) * 0.69, Double(UInt64.max >> 1)))
-        let guess = min(maxParameter, max(0, UInt64.bitWidth - scaled.leadingZeroBitCount - 1))
-        var best = guess
-        var bestCost = cost(values, k: guess)
-        for k in [guess - 2, guess - 1, guess + 1, guess + 2] where k >= 0 && k <= maxParameter {
+        var counts = [Double](repeating: 0, count: 65)
+        var sums = [Double](repeating: 0, count: 65)
+        for value in values {
+            let length = UInt64.bitWidth - value.leadingZeroBitCount
+            counts[length] += 1
+            sums[length] += Double(value)
+        }
+        var best = 0
+        var bestCost = Double.infinity
+        for k in 0...maxParameter {
+            // A value of bit length b has a quotient of b − k bits: below 32 up to 5 of them.
+            var estimate = 0.0
+            for length in 0...64 where counts[length] > 0 {
+                if length - k >= 6 {
+                    estimate += counts[length] * Double(escape + 64)
+                } else {
+                    estimate +=
+                        counts[length] * Double(1 + k) + (length > k ? sums[length] / Double(1 << UInt64(k)) : 0)
+                }
+            }
+            if estimate < bestCost { (best, bestCost) = (k, estimate) }
+        }
+        var exact = cost(values, k: best)
+        for k in [best - 1, best + 1] where k >= 0 && k <= maxParameter {
             let candidate = cost(values, k: k)
-            if candidate < bestCost { (best, bestCost) = (k, candidate) }
+            if candidate < exact { (best, exact) = (k, candidate) }
         }
         return best
     }
