@@ -183,7 +183,15 @@ struct OracleFixture {
     func answer(_ body: String, label: String, arguments: [String] = []) throws -> [String: Any] {
         let file = data.path + "/\(label).json"
         try body.write(toFile: file, atomically: true, encoding: .utf8)
-        let run = try CLI.run(["query", "--data", data.path, "--json", file, "--format", "json"] + arguments)
+        let command = ["query", "--data", data.path, "--json", file, "--format", "json"] + arguments
+        var run = try CLI.run(command)
+        // A ClickHouse server of the suite's own, started beside all the other suites on two
+        // cores, has once in several runs spent a question's whole 30 s budget (CI and fresh
+        // clones, a different case each time). The answers are what this compares, so a question
+        // that ran out of time is asked once more; a wrong or refused answer is never retried.
+        if run.status != 0, run.stderr.contains("ClickHouse stopped the query after its time budget") {
+            run = try CLI.run(command)
+        }
         try #require(run.status == 0, "\(label): \(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
