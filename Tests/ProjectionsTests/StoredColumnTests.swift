@@ -13,15 +13,27 @@ struct StoredColumnTests {
         return (0..<column.count).map { column[$0] }
     }
 
-    @Test(
-        "running starts, mostly-zero and dense columns read back exactly, whichever form was smaller",
-        arguments: [
-            [0, 1, 2, 3, 5, 9, 10, 11, 30, 31],  // starts, mostly single steps
-            [0, 100_000, 100_001],  // starts, a long step
-            [0],  // starts of nothing
-            (0...5_000).map { UInt32($0 + $0 / 100 * 7) },  // steps mostly 1: stored sparse
-        ] as [[UInt32]])
+    /// Running starts: mostly single steps, a long step, none, and steps mostly 1 (stored sparse).
+    static let starts: [[UInt32]] = [
+        [0, 1, 2, 3, 5, 9, 10, 11, 30, 31], [0, 100_000, 100_001], [0],
+        (0...5_000).map { UInt32($0 + $0 / 100 * 7) },
+    ]
+
+    /// The width byte of a stored column, with its form flags.
+    static func tag(_ stored: [UInt8]) throws -> UInt8 {
+        try stored.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            _ = try reader.readVarint()
+            return try reader.read(UInt8.self)
+        }
+    }
+
+    @Test("running starts are stored as steps and read back exactly, sparse or not", arguments: starts)
     func startsRoundTrip(values: [UInt32]) throws {
+        let tag = try Self.tag(StoredColumn.encode(PackedColumn(values), starts: true))
+        #expect(tag & StoredColumn.steps != 0)
+        #expect(
+            (tag & StoredColumn.sparse != 0) == (values.count > 1_000), "only the long run of single steps is sparse")
         #expect(try Self.roundTrip(values, starts: true) == values)
     }
 

@@ -25,11 +25,18 @@ enum StoredColumn {
         writer.append(varint: UInt64(column.count))
         if starts, column.count >= 1 {
             var values = [UInt32](repeating: 0, count: column.count - 1)
+            var largest: UInt32 = 0
+            var nonZero = 0
             withExtendedLifetime(column) {
                 let view = column.view
-                for index in values.indices { values[index] = view[index + 1] &- view[index] &- 1 }
+                for index in values.indices {
+                    let step = view[index + 1] &- view[index] &- 1
+                    values[index] = step
+                    largest = max(largest, step)
+                    nonZero += step == 0 ? 0 : 1
+                }
             }
-            append(values, flags: steps, to: &writer)
+            append(values, flags: steps, nonZero: nonZero, width: BitPacking.width(forMax: largest), to: &writer)
         } else {
             // Most columns stay as they are: count the values that are not 0 before copying any.
             let nonZero =
@@ -46,7 +53,7 @@ enum StoredColumn {
                     let view = column.view
                     for index in values.indices { values[index] = view[index] }
                 }
-                append(values, flags: 0, to: &writer)
+                append(values, flags: 0, nonZero: nonZero, width: column.width, to: &writer)
             } else {
                 writer.append(byte: UInt8(column.width))
                 append(column, to: &writer)
@@ -63,13 +70,14 @@ enum StoredColumn {
         return sparse * 4 < PackedColumn.byteCount(count: count, width: width) * 3
     }
 
-    /// Appends the width byte (with `flags`) and `values` packed or sparse, whichever is smaller.
-    private static func append(_ values: [UInt32], flags: UInt8, to writer: inout ByteWriter) {
-        let plain = PackedColumn(values)
-        let nonZeroCount = plain.nonZero ?? 0
-        guard sparsePays(count: values.count, nonZero: nonZeroCount, width: plain.width) else {
-            writer.append(byte: flags | UInt8(plain.width))
-            append(plain, to: &writer)
+    /// Appends the width byte (with `flags`) and `values` (`nonZero` of them not 0, the largest
+    /// `width` bits long) packed or sparse, whichever ``sparsePays`` picks.
+    private static func append(
+        _ values: [UInt32], flags: UInt8, nonZero nonZeroCount: Int, width: Int, to writer: inout ByteWriter
+    ) {
+        guard sparsePays(count: values.count, nonZero: nonZeroCount, width: width) else {
+            writer.append(byte: flags | UInt8(width))
+            append(PackedColumn(values), to: &writer)
             return
         }
         // One pass: the bitmap's bytes, and the values that are not 0.
@@ -80,10 +88,12 @@ enum StoredColumn {
             bitmap[index >> 3] |= 1 << UInt8(index & 7)
             nonZero.append(value)
         }
-        writer.append(byte: flags | sparse | UInt8(plain.width))
+        // The width of the values as packed (a column read from a file may carry a wider one).
+        let packed = PackedColumn(nonZero)
+        writer.append(byte: flags | sparse | UInt8(packed.width))
         writer.append(varint: UInt64(nonZeroCount))
         writer.append(contentsOf: bitmap)
-        append(PackedColumn(nonZero), to: &writer)
+        append(packed, to: &writer)
     }
 
     /// Appends a column's packed bytes, keeping the column (which owns them) alive meanwhile.
