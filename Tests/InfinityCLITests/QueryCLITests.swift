@@ -6,7 +6,7 @@ struct QueryCLITests {
     /// Ten days of generated traffic, made once for the suite; a failure to make it fails each
     /// test that reads it (through ``data``).
     static let made: Result<TemporaryDirectory, any Error> = Result {
-        let data = TemporaryDirectory("QueryCLITests")
+        let data = TemporaryDirectory("QueryCLITests", untilExit: true)
         let generated = try CLI.run([
             "generate", "--data", data.path, "--site", "example.com", "--days", "10", "--hits-per-day", "600",
             "--sync", "none",

@@ -26,25 +26,6 @@ public enum BuiltBinary {
         "Sources/infinity/Resources/GeoIP/dbip-country-lite.mmdb")
 }
 
-/// A fresh folder under the system temp directory, removed when the test is done with it.
-public final class TemporaryDirectory: Sendable {
-    /// The folder's path.
-    public let path: String
-
-    /// A new folder whose name starts with the calling test's name.
-    public init(_ name: String = #function) {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "infinity-\(safe.prefix(40))-\(UUID().uuidString.prefix(8))"
-        // A temp folder that cannot be made shows up as the first file operation that fails in it.
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// `<path>/journal`.
-    public var journal: String { path + "/journal" }
-}
-
 /// A small seeded random generator (SplitMix64), so that a failing run can be repeated.
 public struct SplitMix: RandomNumberGenerator {
     var state: UInt64
