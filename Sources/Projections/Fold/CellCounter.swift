@@ -131,6 +131,13 @@ enum CellCounter {
         let revenues = extras.map(\.revenue)
         let visitorCount = table.visitorCount
         let extraHits = table.extraHits
+        // Whether hits only add to the totals and the visit's session keys (no hit dimension, no
+        // filter on hits): then a visit's hits are summed per hour before any cell is touched.
+        let sessionOnly =
+            !filtersHits
+            && [pageOffset, hostnameOffset, goalOffset, propertyKeyOffset, propertyOffset, currencyOffset].allSatisfy {
+                $0 < 0
+            }
         withExtendedLifetime(table) {
             sessionSlots.withUnsafeBufferPointer { sessionSlots in
                 visitMask.withUnsafeBufferPointer { visitMask in
@@ -159,6 +166,43 @@ enum CellCounter {
                                                     stamp, pageviews: counts.pageviews, events: counts.events,
                                                     revenue: counts.revenue)
                                             }
+                                        }
+                                        if sessionOnly {
+                                            // Only totals and session keys: runs of hits in one hour
+                                            // are counted first and touch the cells once.
+                                            let first = Int(visitStarts[visit]), end = Int(visitStarts[visit + 1])
+                                            var whole = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
+                                            var hit = first
+                                            while hit < end {
+                                                let runStart = hit
+                                                let hour = trackHours ? Int(hourColumn[hit]) : 0
+                                                var events: UInt32 = 0
+                                                repeat {
+                                                    events &+= goals[hit] == 0 ? 0 : 1
+                                                    hit += 1
+                                                } while hit < end && (!trackHours || Int(hourColumn[hit]) == hour)
+                                                var revenue: Int64 = 0
+                                                while extraCursor < extraHits.count
+                                                    && Int(extraHits[extraCursor]) < runStart
+                                                {
+                                                    extraCursor += 1
+                                                }
+                                                while extraCursor < extraHits.count && Int(extraHits[extraCursor]) < hit
+                                                {
+                                                    revenue &+= revenues[extraCursor]
+                                                    extraCursor += 1
+                                                }
+                                                let run = (
+                                                    pageviews: UInt32(hit - runStart) &- events, events: events,
+                                                    revenue: revenue
+                                                )
+                                                if trackHours { flush(hour, run) }
+                                                whole.pageviews &+= run.pageviews
+                                                whole.events &+= run.events
+                                                whole.revenue &+= run.revenue
+                                            }
+                                            if end > first { flush(DayRollup.wholeDay, whole) }
+                                            continue
                                         }
                                         var runHour = -1
                                         var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
