@@ -54,7 +54,7 @@ public enum BlockDecoder {
         var timestamps = [Int64]()
         timestamps.reserveCapacity(count)
         var previous = header.minTimestamp
-        if header.layout == .riceTimestamps {
+        if header.layout.riceCodedTimes {
             for gap in try RiceCode.read(count: count, from: &reader) {
                 let value = previous &+ (Int64(bitPattern: gap >> 1) ^ -Int64(bitPattern: gap & 1))
                 guard value >= header.minTimestamp, value <= header.maxTimestamp else {
@@ -92,7 +92,7 @@ public enum BlockDecoder {
             let dictionary = try readIDs(&reader, visitorCount)
             let visitorIndices = try BitPacking.unpack(count: count, limit: UInt32(visitorCount), from: &reader)
             visitorIDs = visitorIndices.map { dictionary[Int($0)] }
-        case .visitorProfiles, .riceTimestamps:
+        case .visitorProfiles, .riceTimestamps, .profileReferences:
             for field in StringField.allCases where !StringField.profileFields.contains(field) {
                 strings[field.rawValue] = try readColumn(&reader, count: count, field)
             }
@@ -110,7 +110,10 @@ public enum BlockDecoder {
                 &reader, count: profileCount, limit: UInt32(DeviceClass.allCases.count))
             let profileScreens = try readSmallColumn(
                 &reader, count: profileCount, limit: UInt32(ScreenClass.allCases.count))
-            let profiles = try BitPacking.unpack(count: count, limit: UInt32(profileCount), from: &reader)
+            let profiles =
+                header.layout == .profileReferences
+                ? try readReferences(&reader, count: count, profiles: profileCount)
+                : try BitPacking.unpack(count: count, limit: UInt32(profileCount), from: &reader)
             for (field, column) in profileStrings {
                 strings[field.rawValue] = StringColumn(
                     dictionary: column.dictionary, indices: profiles.map { column.indices[Int($0)] })
@@ -126,6 +129,34 @@ public enum BlockDecoder {
         return HitBlock(
             header: header, timestamps: timestamps, strings: strings.map { $0! }, channels: channels, devices: devices,
             screens: screens, flags: flags, visitorIDs: visitorIDs, props: props, revenue: revenue)
+    }
+
+    /// The profile of each of `count` records from its references (`BlockEncoder`): every new
+    /// profile must be the next one, every distance must point at one already seen, and exactly
+    /// `profiles` must appear.
+    private static func readReferences(_ reader: inout ByteReader, count: Int, profiles: Int) throws -> [UInt32] {
+        let flags = try reader.readBytes((count + 7) / 8, "profile flags")
+        var news = 0
+        for byte in flags { news += byte.nonzeroBitCount }
+        guard news == profiles, count == 0 || flags[0] & 1 == 1 else {
+            throw ByteReader.OutOfBounds(what: "profile flags")
+        }
+        let distances = try RiceCode.read(count: count - profiles, from: &reader)
+        var indices = [UInt32](repeating: 0, count: count)
+        var newest = -1
+        var next = 0
+        for record in 0..<count {
+            if flags[record >> 3] >> UInt8(record & 7) & 1 == 1 {
+                newest += 1
+                indices[record] = UInt32(newest)
+            } else {
+                let distance = distances[next]
+                next += 1
+                guard distance <= UInt64(newest) else { throw ByteReader.OutOfBounds(what: "profile reference") }
+                indices[record] = UInt32(newest - Int(distance))
+            }
+        }
+        return indices
     }
 
     /// A string column: its dictionary, then `count` packed indices into it.

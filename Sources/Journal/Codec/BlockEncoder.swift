@@ -133,7 +133,7 @@ public enum BlockEncoder {
         // Each timestamp relative to its predecessor; the first relative to the header's minimum.
         // Zigzag varints, or in layout 2 zigzag values in Rice codes.
         var previous = minTimestamp
-        if layout == .riceTimestamps {
+        if layout.riceCodedTimes {
             var gaps = [UInt64](repeating: 0, count: count)
             for i in 0..<count {
                 let gap = hits[i].timestamp &- previous
@@ -187,13 +187,13 @@ public enum BlockEncoder {
             BitPacking.pack(
                 visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
                 into: &out)
-        case .visitorProfiles, .riceTimestamps:
+        case .visitorProfiles, .riceTimestamps, .profileReferences:
             for field in StringField.allCases where !StringField.profileFields.contains(field) {
                 appendColumn(columns[field.rawValue].values, columns[field.rawValue].indices, count: count, to: &out)
             }
             appendSmallColumn(hits, .channel, count: count, to: &out)
             appendSmallColumn(hits, .flags, count: count, to: &out)
-            appendProfiles(hits, columns: columns, count: count, to: &out)
+            appendProfiles(hits, columns: columns, count: count, references: layout == .profileReferences, to: &out)
         }
 
         var propKeys = DictionaryBuilder<String>(capacity: 0)
@@ -270,7 +270,8 @@ public enum BlockEncoder {
     /// A visitor's records repeat these fields, so a block stores them once per visitor instead of
     /// once per record.
     private static func appendProfiles(
-        _ hits: UnsafeBufferPointer<Hit>, columns: [DictionaryBuilder<String>], count: Int, to out: inout ByteWriter
+        _ hits: UnsafeBufferPointer<Hit>, columns: [DictionaryBuilder<String>], count: Int, references: Bool,
+        to out: inout ByteWriter
     ) {
         let fields = StringField.profileFields.map(\.rawValue)
         var profiles = DictionaryBuilder<Profile>(capacity: count)
@@ -292,8 +293,33 @@ public enum BlockEncoder {
             BitPacking.pack(
                 values, count: distinct.count, width: BitPacking.width(forMax: values.max() ?? 0), into: &out)
         }
-        BitPacking.pack(
-            profiles.indices, count: count, width: BitPacking.width(forMax: UInt32(distinct.count - 1)), into: &out)
+        if references {
+            appendReferences(profiles.indices, to: &out)
+        } else {
+            BitPacking.pack(
+                profiles.indices, count: count, width: BitPacking.width(forMax: UInt32(distinct.count - 1)), into: &out)
+        }
+    }
+
+    /// Each record's profile, numbered in order of first appearance, as one bit per record (1: the
+    /// next new profile) and, for the records whose profile appeared before, Rice codes of how far
+    /// back from the newest profile so far it is (0: the newest). A visitor's records come close
+    /// together, so the distances are small: about 6 bits a record where a packed index takes 12.
+    private static func appendReferences(_ indices: [UInt32], to out: inout ByteWriter) {
+        var bits = BitWriter(capacity: indices.count / 8 + 8)
+        var distances: [UInt64] = []
+        var newest: UInt32 = 0
+        for (record, index) in indices.enumerated() {
+            if record == 0 || index > newest {
+                newest = index
+                bits.append(1, count: 1)
+            } else {
+                bits.append(0, count: 1)
+                distances.append(UInt64(newest - index))
+            }
+        }
+        out.append(contentsOf: bits.finish())
+        RiceCode.append(distances, to: &out)
     }
 
     private static func appendDictionary(_ values: [String], to out: inout ByteWriter) {

@@ -26,6 +26,9 @@ public struct BlockHeader: Sendable, Hashable {
         case visitorProfiles = 1
         /// As ``visitorProfiles``, with the timestamps' gaps in Rice codes (format version 3).
         case riceTimestamps = 2
+        /// As ``riceTimestamps``, with each record's profile given as "the next new one" or as a
+        /// Rice-coded distance back from the newest (format version 4).
+        case profileReferences = 3
 
         /// The first segment format version that may hold blocks of this layout.
         public var firstFormatVersion: UInt16 {
@@ -33,15 +36,24 @@ public struct BlockHeader: Sendable, Hashable {
             case .columns: 1
             case .visitorProfiles: 2
             case .riceTimestamps: 3
+            case .profileReferences: 4
             }
         }
+
+        /// Whether the timestamps' gaps are in Rice codes (else zigzag varints).
+        var riceCodedTimes: Bool { self != .columns && self != .visitorProfiles }
 
         /// The layout this build writes into new segments.
         public static let newest = newest(forFormatVersion: SegmentHeader.currentFormatVersion)
 
         /// The newest layout a segment of `formatVersion` may hold: what a writer uses there.
         public static func newest(forFormatVersion formatVersion: UInt16) -> Layout {
-            formatVersion >= 3 ? .riceTimestamps : formatVersion >= 2 ? .visitorProfiles : .columns
+            switch formatVersion {
+            case ...1: .columns
+            case 2: .visitorProfiles
+            case 3: .riceTimestamps
+            default: .profileReferences
+            }
         }
     }
 
