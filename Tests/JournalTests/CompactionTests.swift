@@ -57,6 +57,33 @@ struct CompactionTests {
         try appender.close()
     }
 
+    @Test("sealed full blocks compressed fast are recompressed with LZ4HC once, marked so, then left alone")
+    func recompressesFastFullBlocks() throws {
+        let directory = TemporaryDirectory()
+        // An import's journal: one full block per day, compressed fast.
+        let hits = Fixtures.generated(6_000, seed: 11).enumerated().map { index, hit in
+            var hit = hit
+            hit.timestamp = Self.base + Int64(index / 2_000) * Self.day + Int64(index % 2_000) * 30_000
+            return hit
+        }
+        try Fixtures.writeJournal(hits, blockSize: 2_000, in: directory.journal)
+        let paths = try Fixtures.segmentPaths(directory.journal)
+        try #require(paths.count == 3)
+        #expect(try Fixtures.blockOffsets(of: paths[0]).allSatisfy { !$0.header.compressedHard })
+        let sizeBefore = try Damage.size(paths[0])
+
+        let outcomes = try JournalCompactor(directory: JournalDirectory(path: directory.journal)).compact(
+            logger: quietLogger)
+        #expect(outcomes.map(\.skipped) == [nil, nil, "open: the writer still appends to it"])
+        #expect(try Fixtures.blockOffsets(of: paths[0]).allSatisfy { $0.header.compressedHard })
+        #expect(try Fixtures.blockOffsets(of: paths[2]).allSatisfy { !$0.header.compressedHard })
+        #expect(try Damage.size(paths[0]) < sizeBefore)
+        #expect(difference(try Fixtures.readAll(directory.journal), hits) == nil)
+        let again = try JournalCompactor(directory: JournalDirectory(path: directory.journal)).compact(
+            logger: quietLogger)
+        #expect(again.map(\.skipped).prefix(2) == ["already compact", "already compact"])
+    }
+
     @Test("a reader halfway through a segment when it is replaced reads every record once")
     func readerBesideCompaction() throws {
         let directory = TemporaryDirectory()

@@ -34,6 +34,7 @@ public enum BlockEncoder {
         let sites: SiteFilter
         let codec: BlockHeader.Codec
         let layout: BlockHeader.Layout
+        let compressedHard: Bool
 
         /// The block starting at `firstSequence`.
         public func block(firstSequence: UInt64) -> Encoded {
@@ -41,7 +42,7 @@ public enum BlockEncoder {
                 recordCount: UInt32(recordCount), firstSequence: firstSequence, minTimestamp: minTimestamp,
                 maxTimestamp: maxTimestamp, sites: sites, uncompressedLength: UInt32(uncompressedLength),
                 compressedLength: UInt32(compressed.count), payloadChecksum: CRC32C.checksum(compressed), codec: codec,
-                layout: layout)
+                layout: layout, compressedHard: compressedHard)
             var bytes = header.encoded()
             bytes.reserveCapacity(BlockHeader.size + compressed.count)
             bytes.append(contentsOf: compressed)
@@ -99,16 +100,18 @@ public enum BlockEncoder {
         let linked = chain?.isLinked == true
         var codec = BlockHeader.Codec.independent
         let compressed: [UInt8]
+        var hard = false
         if let bytes = chain?.compress(raw.bytes) {
             compressed = bytes
             if linked { codec = .linked }
         } else {
             compressed = LZ4.compress(raw.bytes, level: level)
+            hard = level != nil
         }
         return Payload(
             recordCount: raw.recordCount, compressed: compressed, uncompressedLength: raw.bytes.count,
             minTimestamp: raw.minTimestamp, maxTimestamp: raw.maxTimestamp, sites: raw.sites, codec: codec,
-            layout: raw.layout)
+            layout: raw.layout, compressedHard: hard)
     }
 
     private static func encodePayload(_ hits: some Collection<Hit>, layout: BlockHeader.Layout) -> RawPayload {

@@ -77,6 +77,9 @@ public struct BlockHeader: Sendable, Hashable {
     public var codec: Codec
     /// How the payload lays out its records.
     public var layout: Layout
+    /// Whether the payload was compressed with LZ4HC (compaction does): a hint for the compactor,
+    /// which rewrites a sealed segment until all its blocks are; decoding does not depend on it.
+    public var compressedHard: Bool
 
     /// Sequence number one past the block's last record.
     public var endSequence: UInt64 { firstSequence + UInt64(recordCount) }
@@ -87,7 +90,7 @@ public struct BlockHeader: Sendable, Hashable {
     public init(
         recordCount: UInt32, firstSequence: UInt64, minTimestamp: Int64, maxTimestamp: Int64, sites: SiteFilter,
         uncompressedLength: UInt32, compressedLength: UInt32, payloadChecksum: UInt32, codec: Codec = .independent,
-        layout: Layout = .columns
+        layout: Layout = .columns, compressedHard: Bool = false
     ) {
         self.recordCount = recordCount
         self.firstSequence = firstSequence
@@ -99,6 +102,7 @@ public struct BlockHeader: Sendable, Hashable {
         self.payloadChecksum = payloadChecksum
         self.codec = codec
         self.layout = layout
+        self.compressedHard = compressedHard
     }
 
     /// The 64 bytes of the header, its own checksum last.
@@ -109,7 +113,7 @@ public struct BlockHeader: Sendable, Hashable {
         writer.append(byte: codec.rawValue)
         writer.append(byte: layout.rawValue)
         writer.append(littleEndian: recordCount)
-        writer.append(littleEndian: UInt32(0))  // reserved
+        writer.append(littleEndian: UInt32(compressedHard ? 1 : 0))  // flags
         writer.append(littleEndian: firstSequence)
         writer.append(littleEndian: minTimestamp)
         writer.append(littleEndian: maxTimestamp)
@@ -153,7 +157,7 @@ public struct BlockHeader: Sendable, Hashable {
             minTimestamp: load(24, Int64.self), maxTimestamp: load(32, Int64.self),
             sites: SiteFilter(bits: load(40, UInt64.self)), uncompressedLength: load(48, UInt32.self),
             compressedLength: load(52, UInt32.self), payloadChecksum: load(56, UInt32.self), codec: codec,
-            layout: layout)
+            layout: layout, compressedHard: load(12, UInt32.self) & 1 == 1)
         guard header.recordCount > 0 else { return .failure(.implausible("block with no records")) }
         guard header.minTimestamp <= header.maxTimestamp else { return .failure(.implausible("time range reversed")) }
         guard Int(header.uncompressedLength) <= LZ4.maxInputSize else {

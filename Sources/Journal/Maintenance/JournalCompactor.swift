@@ -10,7 +10,9 @@ import Logging
 
 /// Rewrites sealed segments whose blocks are small — live traffic writes one block per group
 /// commit, often a few dozen records — into full blocks: the same records, sequence numbers and
-/// order, the same segment header, fewer and better-compressed blocks.
+/// order, the same segment header, fewer and better-compressed blocks. A sealed segment of full
+/// blocks compressed fast (an import's, or one an older build compacted) is recompressed with
+/// LZ4HC once; every rewritten block is marked so (``BlockHeader/compressedHard``).
 ///
 /// Each segment is replaced atomically: the new file is written beside it as
 /// `<first>.compact.seg.tmp` (a name readers skip and the writer removes), fsynced, read back and
@@ -67,7 +69,7 @@ public struct JournalCompactor: Sendable {
             + JournalDirectory.temporarySuffix
     }
 
-    /// Compacts every sealed segment with small blocks (the segment a writer appends to is not
+    /// Compacts every sealed segment with small or fast-compressed blocks (the segment a writer appends to is not
     /// sealed, so it is never touched); `progress` hears of each segment as it is done. Records of
     /// the sites in `erasing` (site → the sequence number below which its records are erased,
     /// ``SiteErasures/limits``) are replaced by empty placeholders, and a segment holding any is
@@ -124,7 +126,10 @@ public struct JournalCompactor: Sendable {
                 block.header.firstSequence < limit && block.header.sites.mayContain(site)
             }
         }
-        guard found.count > needed || mayErase else { return leave("already compact") }
+        // Full blocks written fast (by an import, or by an older build's compaction) are
+        // recompressed with LZ4HC once: sealed segments are read many times and never written again.
+        let compressedFast = found.contains { !$0.header.compressedHard }
+        guard found.count > needed || compressedFast || mayErase else { return leave("already compact") }
 
         // The old segment's header, byte for byte, then full blocks of the same records, in the
         // layout its format version allows.
@@ -155,7 +160,7 @@ public struct JournalCompactor: Sendable {
                     erased += 1
                 }
             }
-            if erased == 0 && found.count <= needed { return leave("already compact") }
+            if erased == 0 && found.count <= needed && !compressedFast { return leave("already compact") }
         }
         do {
             let output = try OpenFile(path: temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
