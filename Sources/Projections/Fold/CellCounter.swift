@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One cell being counted, with the stamps of the last visitor and visit that touched it.
 ///
 /// 48 bytes (counts of one day fit in 32 bits), so that more cells share the processor's caches.
@@ -27,6 +29,18 @@ struct FoldCell {
         self.pageviews &+= pageviews
         self.events &+= events
         self.revenue &+= revenue
+    }
+
+    /// Adds the counts of `other`, a cell of visitors this one never saw.
+    @inline(__always)
+    mutating func add(_ other: FoldCell) {
+        visitors &+= other.visitors
+        visits &+= other.visits
+        pageviews &+= other.pageviews
+        events &+= other.events
+        bounces &+= other.bounces
+        duration &+= other.duration
+        revenue &+= other.revenue
     }
 
     var metrics: Metrics {
@@ -90,7 +104,12 @@ enum CellCounter {
         }
     }
 
-    static func count(_ table: VisitTable, into rollup: DayRollup, filter: CompiledFilter?, scope: Scope) -> DayRollup {
+    /// Counts `table` into `rollup`'s cells. With `lanes` above 1, a large day is split into runs of
+    /// whole visitors counted on that many threads into cells of their own, then summed: a visitor
+    /// is in one run only, so every count (distinct visitors too) is a plain sum.
+    static func count(
+        _ table: VisitTable, into rollup: DayRollup, filter: CompiledFilter?, scope: Scope, lanes: Int = 1
+    ) -> DayRollup {
         let dimensions = Dimension.allCases
         func counted(_ dimension: Dimension) -> Bool { scope.only?.contains(dimension) ?? true }
         let hours = scope.dimensionHours ? 25 : 1
@@ -131,6 +150,28 @@ enum CellCounter {
         let revenues = extras.map(\.revenue)
         let visitorCount = table.visitorCount
         let extraHits = table.extraHits
+        // Lanes pay where the hits far outnumber the cells each lane must clear and add up.
+        let laneCount = table.hitCount >= 1 << 16 && size * 8 <= table.hitCount ? max(1, min(lanes, 8)) : 1
+        let laneCells =
+            [cells]
+            + (1..<max(1, laneCount)).map { _ in
+                let lane = UnsafeMutableBufferPointer<FoldCell>.allocate(capacity: size)
+                lane.initialize(repeating: FoldCell())
+                return lane
+            }
+        defer { for lane in laneCells.dropFirst() { lane.deallocate() } }
+        // Each lane's first visitor: the first whose hits start at or after its share of the hits.
+        var laneStarts = [0]
+        for lane in 1..<max(1, laneCount) {
+            let target = table.hitCount * lane / laneCount
+            var low = laneStarts[lane - 1], high = visitorCount
+            while low < high {
+                let middle = (low + high) / 2
+                if Int(visitStarts[Int(visitorStarts[middle])]) < target { low = middle + 1 } else { high = middle }
+            }
+            laneStarts.append(low)
+        }
+        laneStarts.append(visitorCount)
         // Whether hits only add to the totals and the visit's session keys (no hit dimension, no
         // filter on hits): then a visit's hits are summed per hour before any cell is touched.
         let sessionOnly =
@@ -144,126 +185,145 @@ enum CellCounter {
                     hitMask.withUnsafeBufferPointer { hitMask in
                         extraHits.withUnsafeBufferPointer { extraHits in
                             revenues.withUnsafeBufferPointer { revenues in
-                                var extraCursor = 0
-                                for visitor in 0..<visitorCount {
-                                    for visit in Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1]) {
-                                        if filtersVisits && !visitMask[visit] { continue }
-                                        let stamp = VisitStamp(
-                                            visitor: UInt32(visitor + 1), visit: UInt32(visit + 1),
-                                            bounce: bounces[visit],
-                                            duration: Int64(durations[visit]))
-                                        @inline(__always)
-                                        func flush(
-                                            _ hour: Int, _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)
-                                        ) {
-                                            cells[totals + hour].touch(
-                                                stamp, pageviews: counts.pageviews, events: counts.events,
-                                                revenue: counts.revenue)
-                                            guard hour == DayRollup.wholeDay || scope.dimensionHours else { return }
-                                            let cell = hour == DayRollup.wholeDay ? wholeDay : hour
-                                            for slot in sessionSlots {
-                                                cells[slot.offset + Int(slot.keys[visit]) * hours + cell].touch(
+                                func countVisitors(_ lane: Int) {
+                                    let cells = laneCells[lane]
+                                    // The cursor skips forward to each hit's extras, past
+                                    // those of earlier lanes' hits too.
+                                    var extraCursor = 0
+                                    for visitor in laneStarts[lane]..<laneStarts[lane + 1] {
+                                        for visit in Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1]) {
+                                            if filtersVisits && !visitMask[visit] { continue }
+                                            let stamp = VisitStamp(
+                                                visitor: UInt32(visitor + 1), visit: UInt32(visit + 1),
+                                                bounce: bounces[visit],
+                                                duration: Int64(durations[visit]))
+                                            @inline(__always)
+                                            func flush(
+                                                _ hour: Int,
+                                                _ counts: (pageviews: UInt32, events: UInt32, revenue: Int64)
+                                            ) {
+                                                cells[totals + hour].touch(
                                                     stamp, pageviews: counts.pageviews, events: counts.events,
                                                     revenue: counts.revenue)
-                                            }
-                                        }
-                                        if sessionOnly {
-                                            // Only totals and session keys: runs of hits in one hour
-                                            // are counted first and touch the cells once.
-                                            let first = Int(visitStarts[visit]), end = Int(visitStarts[visit + 1])
-                                            var whole = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
-                                            var hit = first
-                                            while hit < end {
-                                                let runStart = hit
-                                                let hour = trackHours ? Int(hourColumn[hit]) : 0
-                                                var events: UInt32 = 0
-                                                repeat {
-                                                    events &+= goals[hit] == 0 ? 0 : 1
-                                                    hit += 1
-                                                } while hit < end && (!trackHours || Int(hourColumn[hit]) == hour)
-                                                var revenue: Int64 = 0
-                                                while extraCursor < extraHits.count
-                                                    && Int(extraHits[extraCursor]) < runStart
-                                                {
-                                                    extraCursor += 1
+                                                guard hour == DayRollup.wholeDay || scope.dimensionHours else { return }
+                                                let cell = hour == DayRollup.wholeDay ? wholeDay : hour
+                                                for slot in sessionSlots {
+                                                    cells[slot.offset + Int(slot.keys[visit]) * hours + cell].touch(
+                                                        stamp, pageviews: counts.pageviews, events: counts.events,
+                                                        revenue: counts.revenue)
                                                 }
+                                            }
+                                            if sessionOnly {
+                                                // Only totals and session keys: runs of hits in one hour
+                                                // are counted first and touch the cells once.
+                                                let first = Int(visitStarts[visit]), end = Int(visitStarts[visit + 1])
+                                                var whole = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
+                                                var hit = first
+                                                while hit < end {
+                                                    let runStart = hit
+                                                    let hour = trackHours ? Int(hourColumn[hit]) : 0
+                                                    var events: UInt32 = 0
+                                                    repeat {
+                                                        events &+= goals[hit] == 0 ? 0 : 1
+                                                        hit += 1
+                                                    } while hit < end && (!trackHours || Int(hourColumn[hit]) == hour)
+                                                    var revenue: Int64 = 0
+                                                    while extraCursor < extraHits.count
+                                                        && Int(extraHits[extraCursor]) < runStart
+                                                    {
+                                                        extraCursor += 1
+                                                    }
+                                                    while extraCursor < extraHits.count
+                                                        && Int(extraHits[extraCursor]) < hit
+                                                    {
+                                                        revenue &+= revenues[extraCursor]
+                                                        extraCursor += 1
+                                                    }
+                                                    let run = (
+                                                        pageviews: UInt32(hit - runStart) &- events, events: events,
+                                                        revenue: revenue
+                                                    )
+                                                    if trackHours { flush(hour, run) }
+                                                    whole.pageviews &+= run.pageviews
+                                                    whole.events &+= run.events
+                                                    whole.revenue &+= run.revenue
+                                                }
+                                                if end > first { flush(DayRollup.wholeDay, whole) }
+                                                continue
+                                            }
+                                            var runHour = -1
+                                            var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
+                                            var whole = run
+                                            var matched = false
+                                            for hit in Int(visitStarts[visit])..<Int(visitStarts[visit + 1]) {
+                                                if filtersHits && !hitMask[hit] { continue }
+                                                matched = true
+                                                let goal = goals[hit]
+                                                let pageviews: UInt32 = goal == 0 ? 1 : 0
+                                                let events: UInt32 = 1 &- pageviews
                                                 while extraCursor < extraHits.count && Int(extraHits[extraCursor]) < hit
                                                 {
-                                                    revenue &+= revenues[extraCursor]
                                                     extraCursor += 1
                                                 }
-                                                let run = (
-                                                    pageviews: UInt32(hit - runStart) &- events, events: events,
-                                                    revenue: revenue
-                                                )
-                                                if trackHours { flush(hour, run) }
-                                                whole.pageviews &+= run.pageviews
-                                                whole.events &+= run.events
-                                                whole.revenue &+= run.revenue
-                                            }
-                                            if end > first { flush(DayRollup.wholeDay, whole) }
-                                            continue
-                                        }
-                                        var runHour = -1
-                                        var run = (pageviews: UInt32(0), events: UInt32(0), revenue: Int64(0))
-                                        var whole = run
-                                        var matched = false
-                                        for hit in Int(visitStarts[visit])..<Int(visitStarts[visit + 1]) {
-                                            if filtersHits && !hitMask[hit] { continue }
-                                            matched = true
-                                            let goal = goals[hit]
-                                            let pageviews: UInt32 = goal == 0 ? 1 : 0
-                                            let events: UInt32 = 1 &- pageviews
-                                            while extraCursor < extraHits.count && Int(extraHits[extraCursor]) < hit {
-                                                extraCursor += 1
-                                            }
-                                            let extra =
-                                                extraCursor < extraHits.count && Int(extraHits[extraCursor]) == hit
-                                                ? extraCursor : -1
-                                            let revenue = extra >= 0 ? revenues[extra] : 0
-                                            var hour = 0
-                                            if trackHours {
-                                                hour = Int(hourColumn[hit])
-                                                if hour != runHour {
-                                                    if runHour >= 0 { flush(runHour, run) }
-                                                    runHour = hour
-                                                    run = (0, 0, 0)
+                                                let extra =
+                                                    extraCursor < extraHits.count && Int(extraHits[extraCursor]) == hit
+                                                    ? extraCursor : -1
+                                                let revenue = extra >= 0 ? revenues[extra] : 0
+                                                var hour = 0
+                                                if trackHours {
+                                                    hour = Int(hourColumn[hit])
+                                                    if hour != runHour {
+                                                        if runHour >= 0 { flush(runHour, run) }
+                                                        runHour = hour
+                                                        run = (0, 0, 0)
+                                                    }
+                                                    run.pageviews &+= pageviews
+                                                    run.events &+= events
+                                                    run.revenue &+= revenue
                                                 }
-                                                run.pageviews &+= pageviews
-                                                run.events &+= events
-                                                run.revenue &+= revenue
-                                            }
-                                            whole.pageviews &+= pageviews
-                                            whole.events &+= events
-                                            whole.revenue &+= revenue
-                                            @inline(__always)
-                                            func touchHit(_ offset: Int, _ key: UInt32) {
-                                                let base = offset + Int(key) * hours
-                                                if scope.dimensionHours {
-                                                    cells[base + hour].touch(
+                                                whole.pageviews &+= pageviews
+                                                whole.events &+= events
+                                                whole.revenue &+= revenue
+                                                @inline(__always)
+                                                func touchHit(_ offset: Int, _ key: UInt32) {
+                                                    let base = offset + Int(key) * hours
+                                                    if scope.dimensionHours {
+                                                        cells[base + hour].touch(
+                                                            stamp, pageviews: pageviews, events: events,
+                                                            revenue: revenue)
+                                                    }
+                                                    cells[base + wholeDay].touch(
                                                         stamp, pageviews: pageviews, events: events, revenue: revenue)
                                                 }
-                                                cells[base + wholeDay].touch(
-                                                    stamp, pageviews: pageviews, events: events, revenue: revenue)
+                                                if pageOffset >= 0 { touchHit(pageOffset, pages[hit]) }
+                                                if hostnameOffset >= 0 { touchHit(hostnameOffset, hostnames[hit]) }
+                                                if goalOffset >= 0 && goal != 0 { touchHit(goalOffset, goal - 1) }
+                                                if extra >= 0 {
+                                                    let item = extras[extra]
+                                                    if propertyKeyOffset >= 0 {
+                                                        for key in item.propertyKeys {
+                                                            touchHit(propertyKeyOffset, key)
+                                                        }
+                                                    }
+                                                    if propertyOffset >= 0 {
+                                                        for key in item.properties { touchHit(propertyOffset, key) }
+                                                    }
+                                                    if currencyOffset >= 0 && item.currency != .max {
+                                                        touchHit(currencyOffset, item.currency)
+                                                    }
+                                                }
                                             }
-                                            if pageOffset >= 0 { touchHit(pageOffset, pages[hit]) }
-                                            if hostnameOffset >= 0 { touchHit(hostnameOffset, hostnames[hit]) }
-                                            if goalOffset >= 0 && goal != 0 { touchHit(goalOffset, goal - 1) }
-                                            if extra >= 0 {
-                                                let item = extras[extra]
-                                                if propertyKeyOffset >= 0 {
-                                                    for key in item.propertyKeys { touchHit(propertyKeyOffset, key) }
-                                                }
-                                                if propertyOffset >= 0 {
-                                                    for key in item.properties { touchHit(propertyOffset, key) }
-                                                }
-                                                if currencyOffset >= 0 && item.currency != .max {
-                                                    touchHit(currencyOffset, item.currency)
-                                                }
-                                            }
+                                            if runHour >= 0 { flush(runHour, run) }
+                                            if matched { flush(DayRollup.wholeDay, whole) }
                                         }
-                                        if runHour >= 0 { flush(runHour, run) }
-                                        if matched { flush(DayRollup.wholeDay, whole) }
+                                    }
+                                }
+                                if laneCount == 1 {
+                                    countVisitors(0)
+                                } else {
+                                    withoutActuallyEscaping(countVisitors) { body in
+                                        let lanes = Lanes(count: body)
+                                        DispatchQueue.concurrentPerform(iterations: laneCount) { lanes.count($0) }
                                     }
                                 }
                             }
@@ -271,6 +331,9 @@ enum CellCounter {
                     }
                 }
             }
+        }
+        for lane in laneCells.dropFirst() {
+            for index in 0..<size { cells[index].add(lane[index]) }
         }
         // Engagement: the matching reports of one page in one visit (consecutive: they are sorted
         // so) make one unit, their seconds summed and their deepest scroll kept, counted into the
@@ -346,4 +409,13 @@ enum CellCounter {
         }
         return result
     }
+}
+
+/// The counting of one lane's visitors, handed to the lanes' threads.
+///
+/// `@unchecked Sendable`: every lane only reads the visit table's columns and the question's masks
+/// (none of which change while counting) and writes only its own cells, and `concurrentPerform`
+/// returns only after every lane has finished.
+private struct Lanes: @unchecked Sendable {
+    let count: (Int) -> Void
 }

@@ -42,14 +42,16 @@ public enum DayFolder {
     }
 
     /// Counts a visit table (folded from the journal or read from a day file) into a rollup; with
-    /// `hourly`, dimensions and totals get cells per local hour, otherwise only per day.
+    /// `hourly`, dimensions and totals get cells per local hour, otherwise only per day; a large
+    /// day on up to `lanes` threads.
     public static func count(
-        _ table: VisitTable, key: DayKey, position: UInt64, filter: HitFilter?, only: Set<Dimension>?, hourly: Bool
+        _ table: VisitTable, key: DayKey, position: UInt64, filter: HitFilter?, only: Set<Dimension>?, hourly: Bool,
+        lanes: Int = 1
     ) -> DayRollup {
         let compiled = filter.map { CompiledFilter($0, keys: table.keys) }
         return CellCounter.count(
             table, into: DayRollup(site: key.site, day: key.day, position: position), filter: compiled,
-            scope: CellCounter.Scope(only: only, dimensionHours: hourly, totalHours: hourly))
+            scope: CellCounter.Scope(only: only, dimensionHours: hourly, totalHours: hourly), lanes: lanes)
     }
 
     /// The visit-table columns that counting with `filter`, `only` and `hourly` reads; without

@@ -25,20 +25,22 @@ extension ProjectionWorker {
     }
 
     /// The rollups of `keys` counted from their stored visit tables with `filter` (a filter the
-    /// stored cells cannot answer), on all of the worker's cores; a day with no table counts as
+    /// stored cells cannot answer), on all of the worker's cores (fewer days than cores: a day's
+    /// visitors split between them); a day with no table counts as
     /// empty. Without `engagement`, engagement reports are not read (their numbers stay 0).
     public func count(
         _ keys: [DayKey], in generation: RollupGeneration, filter: HitFilter?, only dimensions: Set<Dimension>?,
         hourly: Bool, engagement: Bool = true, position: UInt64, cache: SectionCache?
     ) throws -> [DayRollup] {
         let columns = DayFolder.columns(filter: filter, only: dimensions, hourly: hourly, engagement: engagement)
+        let lanes = max(1, jobs / max(1, keys.count))
         return try parallelMap(keys) { key in
             guard let reader = try generation.reader(for: key, cache: cache) else {
                 return DayRollup(site: key.site, day: key.day, position: position)
             }
             return DayFolder.count(
                 try reader.visits(columns), key: key, position: position, filter: filter, only: dimensions,
-                hourly: hourly)
+                hourly: hourly, lanes: lanes)
         }
     }
 
