@@ -134,7 +134,7 @@ public enum BlockEncoder {
         var out = ByteWriter(capacity: count * 24)
         out.append(varint: UInt64(count))
         // Each timestamp relative to its predecessor; the first relative to the header's minimum.
-        // Zigzag varints, or in layout 2 zigzag values in Rice codes.
+        // Zigzag varints, or from layout 2 on zigzag values in Rice codes.
         var previous = minTimestamp
         if layout.riceCodedTimes {
             var gaps = [UInt64](repeating: 0, count: count)
