@@ -69,8 +69,8 @@ public struct JournalCompactor: Sendable {
             + JournalDirectory.temporarySuffix
     }
 
-    /// Compacts every sealed segment with small or fast-compressed blocks (the segment a writer appends to is not
-    /// sealed, so it is never touched); `progress` hears of each segment as it is done. Records of
+    /// Compacts every sealed segment with small or fast-compressed blocks (the segment a writer
+    /// appends to is not sealed, so it is never touched); `progress` hears of each segment as it is done. Records of
     /// the sites in `erasing` (site → the sequence number below which its records are erased,
     /// ``SiteErasures/limits``) are replaced by empty placeholders, and a segment holding any is
     /// rewritten even when its blocks are full.
@@ -128,8 +128,8 @@ public struct JournalCompactor: Sendable {
         }
         // Full blocks written fast (by an import, or by an older build's compaction) are
         // recompressed with LZ4HC once: sealed segments are read many times and never written again.
-        let compressedFast = found.contains { !$0.header.compressedHard }
-        guard found.count > needed || compressedFast || mayErase else { return leave("already compact") }
+        let regroup = found.count > needed || found.contains { !$0.header.compressedHard }
+        guard regroup || mayErase else { return leave("already compact") }
 
         // The old segment's header, byte for byte, then full blocks of the same records, in the
         // layout its format version allows.
@@ -160,7 +160,7 @@ public struct JournalCompactor: Sendable {
                     erased += 1
                 }
             }
-            if erased == 0 && found.count <= needed && !compressedFast { return leave("already compact") }
+            if erased == 0 && !regroup { return leave("already compact") }
         }
         do {
             let output = try OpenFile(path: temporary, flags: O_RDWR | O_CREAT | O_TRUNC)

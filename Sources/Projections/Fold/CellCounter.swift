@@ -148,30 +148,17 @@ enum CellCounter {
         let bounces = table.bounces.view, durations = table.durations.view
         let extras = table.extras
         let revenues = extras.map(\.revenue)
-        let visitorCount = table.visitorCount
         let extraHits = table.extraHits
-        // Lanes pay where the hits far outnumber the cells each lane must clear and add up.
-        let laneCount = table.hitCount >= 1 << 16 && size * 8 <= table.hitCount ? max(1, min(lanes, 8)) : 1
+        let laneStarts = Self.visitorRuns(of: table, cells: size, lanes: lanes)
+        let laneCount = laneStarts.count - 1
         let laneCells =
             [cells]
-            + (1..<max(1, laneCount)).map { _ in
+            + (1..<laneCount).map { _ in
                 let lane = UnsafeMutableBufferPointer<FoldCell>.allocate(capacity: size)
                 lane.initialize(repeating: FoldCell())
                 return lane
             }
         defer { for lane in laneCells.dropFirst() { lane.deallocate() } }
-        // Each lane's first visitor: the first whose hits start at or after its share of the hits.
-        var laneStarts = [0]
-        for lane in 1..<max(1, laneCount) {
-            let target = table.hitCount * lane / laneCount
-            var low = laneStarts[lane - 1], high = visitorCount
-            while low < high {
-                let middle = (low + high) / 2
-                if Int(visitStarts[Int(visitorStarts[middle])]) < target { low = middle + 1 } else { high = middle }
-            }
-            laneStarts.append(low)
-        }
-        laneStarts.append(visitorCount)
         // Whether hits only add to the totals and the visit's session keys (no hit dimension, no
         // filter on hits): then a visit's hits are summed per hour before any cell is touched.
         let sessionOnly =
@@ -409,13 +396,4 @@ enum CellCounter {
         }
         return result
     }
-}
-
-/// The counting of one lane's visitors, handed to the lanes' threads.
-///
-/// `@unchecked Sendable`: every lane only reads the visit table's columns and the question's masks
-/// (none of which change while counting) and writes only its own cells, and `concurrentPerform`
-/// returns only after every lane has finished.
-private struct Lanes: @unchecked Sendable {
-    let count: (Int) -> Void
 }

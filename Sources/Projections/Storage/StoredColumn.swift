@@ -76,8 +76,9 @@ enum StoredColumn {
         _ values: [UInt32], flags: UInt8, nonZero nonZeroCount: Int, width: Int, to writer: inout ByteWriter
     ) {
         guard sparsePays(count: values.count, nonZero: nonZeroCount, width: width) else {
-            writer.append(byte: flags | UInt8(width))
-            append(PackedColumn(values), to: &writer)
+            let packed = PackedColumn(values)
+            writer.append(byte: flags | UInt8(packed.width))
+            append(packed, to: &writer)
             return
         }
         // One pass: the bitmap's bytes, and the values that are not 0.

@@ -26,8 +26,8 @@ extension ProjectionWorker {
 
     /// The rollups of `keys` counted from their stored visit tables with `filter` (a filter the
     /// stored cells cannot answer), on all of the worker's cores (fewer days than cores: a day's
-    /// visitors split between them); a day with no table counts as
-    /// empty. Without `engagement`, engagement reports are not read (their numbers stay 0).
+    /// visitors split between them); a day with no table counts as empty. Without `engagement`,
+    /// engagement reports are not read (their numbers stay 0).
     public func count(
         _ keys: [DayKey], in generation: RollupGeneration, filter: HitFilter?, only dimensions: Set<Dimension>?,
         hourly: Bool, engagement: Bool = true, position: UInt64, cache: SectionCache?
