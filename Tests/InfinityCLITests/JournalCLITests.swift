@@ -32,7 +32,7 @@ struct JournalCLITests {
         let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(objects.enumerated().allSatisfy { $0.element["seq"] as? Int == $0.offset })
         #expect(Set(objects.map { $0["site"] as! String }) == ["example.com", "tokyo.example"])
-        #expect(objects.allSatisfy { ($0["visitor_id"] as! String).count == 16 })
+        #expect(objects.allSatisfy { ($0["visitor_id"] as! String).count == 12 })
 
         let limited = try CLI.run([
             "journal", "dump", "--data", data.path, "--from", "100", "--limit", "5", "--format", "ndjson",

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Testing
 
 @testable import Ingest
@@ -82,6 +83,23 @@ struct VisitorTests {
             try visitors.visitorID(site: two, address: ip, userAgent: "A", time: t),
         ]
         #expect(Set(ids).count == 4)
+    }
+
+    @Test("ids are 48-bit hashes: nothing above bit 47, and every byte below it in use")
+    func idsAre48Bits() throws {
+        let visitors = VisitorIdentifier(salts: EphemeralSalts())
+        let t = Self.time("2026-03-10 12:00:00", "UTC")
+        let ids = try (1...2_000).map {
+            try #require(
+                try visitors.visitorID(
+                    site: Site(domain: "a.example"), address: IPAddress("10.0.\($0 / 256).\($0 % 256)")!,
+                    userAgent: "A",
+                    time: t))
+        }
+        #expect(ids.allSatisfy { $0 <= Hit.visitorIDMask })
+        // A hash cut to 48 bits sets bit 47 in about half of all ids.
+        #expect(ids.filter { $0 >> 47 == 1 }.count > 800)
+        #expect(Set(ids).count == ids.count)
     }
 
     @Test("a site's first hit of a new day rotates its old salts away without any scheduler")

@@ -4,9 +4,14 @@ import Testing
 
 @Suite("Block codec")
 struct CodecTests {
+    static let allLayouts: [BlockHeader.Layout] = [
+        .narrowVisitorIDs, .profileReferences, .riceTimestamps, .visitorProfiles, .columns,
+    ]
+
     @Test(
         "every field of every record survives a block round trip, in every layout",
-        arguments: [1, 2, 3, 100, 1000, 8192], [BlockHeader.Layout.profileReferences, .visitorProfiles, .columns])
+        arguments: [1, 2, 3, 100, 1000, 8192],
+        [BlockHeader.Layout.narrowVisitorIDs, .profileReferences, .visitorProfiles, .columns])
     func roundTripGenerated(count: Int, layout: BlockHeader.Layout) throws {
         let hits = Fixtures.generated(count)
         let block = try roundTrip(hits, firstSequence: 77, layout: layout)
@@ -18,7 +23,7 @@ struct CodecTests {
 
     @Test(
         "awkward values survive: unicode, 2,000-char strings, 30 props, negative and unordered times",
-        arguments: [1, 7, 500], [BlockHeader.Layout.profileReferences, .riceTimestamps, .visitorProfiles, .columns])
+        arguments: [1, 7, 500], Self.allLayouts)
     func roundTripAwkward(seed: UInt64, layout: BlockHeader.Layout) throws {
         var hits = Fixtures.awkward(300, seed: seed)
         // One visitor whose records differ in every profile field still reads back record by record.
@@ -27,6 +32,22 @@ struct CodecTests {
         #expect(difference((0..<block.count).map { block[$0] }, hits) == nil)
         #expect(block.header.minTimestamp == hits.map(\.timestamp).min())
         #expect(block.header.maxTimestamp == hits.map(\.timestamp).max())
+    }
+
+    @Test(
+        "visitor ids are 48 bits wherever a hit is made or read: whole 64-bit hashes in an older journal read back cut",
+        arguments: Self.allLayouts)
+    func visitorIDsAreCut(layout: BlockHeader.Layout) throws {
+        let wide: [UInt64] = [.max, 0xFFFF_0000_0000_0001, 0x8000_1234_5678_9ABC, 0x0000_FFFF_FFFF_FFFF, 0]
+        #expect(
+            wide.map { Hit(timestamp: 0, site: "a.example", visitorID: $0).visitorID }
+                == wide.map { $0 & Hit.visitorIDMask })
+        // What a build before 48-bit ids wrote: the whole hash (set after `init`, which would cut it).
+        var hits = wide.enumerated().map { Hit(timestamp: Int64($0.offset), site: "a.example", visitorID: 0) }
+        for index in hits.indices { hits[index].visitorID = wide[index] }
+        let block = try roundTrip(hits, firstSequence: 0, layout: layout)
+        #expect(block.visitorIDs == wide.map { $0 & Hit.visitorIDMask })
+        #expect(Hit.visitorIDMask == 0xFFFF_FFFF_FFFF)
     }
 
     @Test("the site filter admits every site in a block and rejects most others")
@@ -50,14 +71,19 @@ struct CodecTests {
         let columns = BlockEncoder.compress(try BlockEncoder.columns(hits, layout: .columns), chain: nil)
         let profiles = BlockEncoder.compress(try BlockEncoder.columns(hits, layout: .visitorProfiles), chain: nil)
         let rice = BlockEncoder.compress(try BlockEncoder.columns(hits, layout: .riceTimestamps), chain: nil)
-        #expect(encoded.header.layout == .profileReferences)
+        let references = BlockEncoder.compress(try BlockEncoder.columns(hits, layout: .profileReferences), chain: nil)
+        #expect(encoded.header.layout == .narrowVisitorIDs)
         #expect(Double(profiles.compressedLength) < Double(columns.compressedLength) * 0.95)
         #expect(
             rice.compressedLength < profiles.compressedLength - hits.count / 8,
             "Rice codes save at least an eighth of a byte a record")
         #expect(
-            encoded.bytes.count - BlockHeader.size < rice.compressedLength - hits.count / 4,
+            references.compressedLength < rice.compressedLength - hits.count / 4,
             "profile references save at least a quarter of a byte a record")
+        let visitors = Set(hits.map(\.visitorID)).count
+        #expect(
+            encoded.bytes.count - BlockHeader.size <= references.compressedLength - visitors * 3 / 2,
+            "48-bit visitor ids in six bytes save at least one and a half bytes a visitor")
     }
 
     @Test("a damaged payload is reported as corrupt, never a crash", arguments: 0..<4)

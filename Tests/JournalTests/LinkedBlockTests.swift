@@ -121,8 +121,8 @@ struct LinkedBlockTests {
     }
 
     @Test(
-        "blocks only a newer format version has (linked, visitor profiles, Rice-coded times, profile references) are refused as damage in an older segment",
-        arguments: [1, 2, 3] as [UInt16])
+        "blocks only a newer format version has (linked, visitor profiles, Rice-coded times, profile references, narrow visitor ids) are refused as damage in an older segment",
+        arguments: [1, 2, 3, 4] as [UInt16])
     func newerBlockInOlderSegment(version: UInt16) throws {
         let directory = TemporaryDirectory()
         try Fixtures.writeJournal(Self.hits(200), blockSize: 10, in: directory.journal)
@@ -142,7 +142,7 @@ struct LinkedBlockTests {
 
     @Test(
         "a segment of an older format version keeps its kind of blocks when appended to and when compacted",
-        arguments: [1, 2, 3] as [UInt16])
+        arguments: [1, 2, 3, 4] as [UInt16])
     func olderSegmentKeepsItsLayout(version: UInt16) throws {
         let layout = BlockHeader.Layout.newest(forFormatVersion: version)
         let directory = TemporaryDirectory()

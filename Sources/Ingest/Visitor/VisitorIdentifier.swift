@@ -1,6 +1,8 @@
+import Journal
 import Synchronization
 
-/// Computes daily visitor ids: `SipHash-2-4(salt(site, local day); site, IP, user agent)`.
+/// Computes daily visitor ids: `SipHash-2-4(salt(site, local day); site, IP, user agent)`, cut to
+/// its low `Hit.visitorIDBits` bits.
 ///
 /// The id changes every site-local day, so nothing links a visitor across days. A session that
 /// runs over midnight keeps the previous day's id for the rest of the session: when yesterday's id
@@ -50,6 +52,6 @@ public final class VisitorIdentifier: Sendable {
         hasher.combine(site)
         withUnsafeBytes(of: (address.high.bigEndian, address.low.bigEndian)) { hasher.combine($0) }
         hasher.combine(userAgent)
-        return hasher.finalize()
+        return hasher.finalize() & Hit.visitorIDMask
     }
 }

@@ -92,7 +92,7 @@ public enum BlockDecoder {
             let dictionary = try readIDs(&reader, visitorCount)
             let visitorIndices = try BitPacking.unpack(count: count, limit: UInt32(visitorCount), from: &reader)
             visitorIDs = visitorIndices.map { dictionary[Int($0)] }
-        case .visitorProfiles, .riceTimestamps, .profileReferences:
+        case .visitorProfiles, .riceTimestamps, .profileReferences, .narrowVisitorIDs:
             for field in StringField.allCases where !StringField.profileFields.contains(field) {
                 strings[field.rawValue] = try readColumn(&reader, count: count, field)
             }
@@ -101,7 +101,9 @@ public enum BlockDecoder {
             // Each profile once, then a profile per record; expanded here so that readers see the
             // same per-record columns as in the other layout.
             let profileCount = try reader.readCount(limit: count, "profile count")
-            let ids = try readIDs(&reader, profileCount)
+            let ids =
+                header.layout.narrowsVisitorIDs
+                ? try readNarrowIDs(&reader, profileCount) : try readIDs(&reader, profileCount)
             var profileStrings: [(StringField, StringColumn)] = []
             for field in StringField.profileFields {
                 profileStrings.append((field, try readColumn(&reader, count: profileCount, field)))
@@ -111,7 +113,7 @@ public enum BlockDecoder {
             let profileScreens = try readSmallColumn(
                 &reader, count: profileCount, limit: UInt32(ScreenClass.allCases.count))
             let profiles =
-                header.layout == .profileReferences
+                header.layout.referencesProfiles
                 ? try readReferences(&reader, count: count, profiles: profileCount)
                 : try BitPacking.unpack(count: count, limit: UInt32(profileCount), from: &reader)
             for (field, column) in profileStrings {
@@ -168,10 +170,25 @@ public enum BlockDecoder {
         return StringColumn(dictionary: dictionary, indices: indices)
     }
 
-    /// `count` 64-bit visitor ids.
+    /// `count` 64-bit visitor ids, cut to ``Hit/visitorIDBits`` like every id read (journals
+    /// written before ids were cut keep whole hashes; cut, they match what the edge makes now).
     private static func readIDs(_ reader: inout ByteReader, _ count: Int) throws -> [UInt64] {
         let raw = try reader.readBytes(count * 8, "visitor ids")
-        return (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
+        return (0..<count).map {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) & Hit.visitorIDMask
+        }
+    }
+
+    /// `count` visitor ids of a width byte's bytes each (layout 4).
+    private static func readNarrowIDs(_ reader: inout ByteReader, _ count: Int) throws -> [UInt64] {
+        let width = Int(try reader.read(UInt8.self, "visitor id width"))
+        guard width <= 8 else { throw ByteReader.OutOfBounds(what: "visitor id width \(width)") }
+        let raw = try reader.readBytes(count * width, "visitor ids")
+        return (0..<count).map { index in
+            var id: UInt64 = 0
+            for byte in 0..<width { id |= UInt64(raw[index * width + byte]) << (8 * byte) }
+            return id & Hit.visitorIDMask
+        }
     }
 
     /// `what` names the column in an error only: built per column of every block, a description

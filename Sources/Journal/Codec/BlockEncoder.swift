@@ -190,13 +190,13 @@ public enum BlockEncoder {
             BitPacking.pack(
                 visitors.indices, count: count, width: BitPacking.width(forMax: UInt32(visitors.values.count - 1)),
                 into: &out)
-        case .visitorProfiles, .riceTimestamps, .profileReferences:
+        case .visitorProfiles, .riceTimestamps, .profileReferences, .narrowVisitorIDs:
             for field in StringField.allCases where !StringField.profileFields.contains(field) {
                 appendColumn(columns[field.rawValue].values, columns[field.rawValue].indices, count: count, to: &out)
             }
             appendSmallColumn(hits, .channel, count: count, to: &out)
             appendSmallColumn(hits, .flags, count: count, to: &out)
-            appendProfiles(hits, columns: columns, count: count, references: layout == .profileReferences, to: &out)
+            appendProfiles(hits, columns: columns, count: count, layout: layout, to: &out)
         }
 
         var propKeys = DictionaryBuilder<String>(capacity: 0)
@@ -273,7 +273,7 @@ public enum BlockEncoder {
     /// A visitor's records repeat these fields, so a block stores them once per visitor instead of
     /// once per record.
     private static func appendProfiles(
-        _ hits: UnsafeBufferPointer<Hit>, columns: [DictionaryBuilder<String>], count: Int, references: Bool,
+        _ hits: UnsafeBufferPointer<Hit>, columns: [DictionaryBuilder<String>], count: Int, layout: BlockHeader.Layout,
         to out: inout ByteWriter
     ) {
         let fields = StringField.profileFields.map(\.rawValue)
@@ -288,7 +288,11 @@ public enum BlockEncoder {
         }
         let distinct = profiles.values
         out.append(varint: UInt64(distinct.count))
-        for profile in distinct { out.append(littleEndian: profile.visitor) }
+        if layout.narrowsVisitorIDs {
+            appendNarrowIDs(distinct.map(\.visitor), to: &out)
+        } else {
+            for profile in distinct { out.append(littleEndian: profile.visitor) }
+        }
         for (slot, field) in fields.enumerated() {
             appendColumn(columns[field].values, distinct.map { $0.strings[slot] }, count: distinct.count, to: &out)
         }
@@ -296,11 +300,24 @@ public enum BlockEncoder {
             BitPacking.pack(
                 values, count: distinct.count, width: BitPacking.width(forMax: values.max() ?? 0), into: &out)
         }
-        if references {
+        if layout.referencesProfiles {
             appendReferences(profiles.indices, to: &out)
         } else {
             BitPacking.pack(
                 profiles.indices, count: count, width: BitPacking.width(forMax: UInt32(distinct.count - 1)), into: &out)
+        }
+    }
+
+    /// Visitor ids as a byte `W`, the fewest bytes that hold the largest (0 to 8), then `W` bytes of
+    /// each, least significant first: ids are random in their ``Hit/visitorIDBits`` bits, so the
+    /// two high bytes of 64 would be zero in every id and LZ4 does not remove them.
+    private static func appendNarrowIDs(_ ids: [UInt64], to out: inout ByteWriter) {
+        let width = (UInt64.bitWidth - (ids.max() ?? 0).leadingZeroBitCount + 7) / 8
+        out.append(byte: UInt8(width))
+        for id in ids {
+            withUnsafeBytes(of: id.littleEndian) {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<width]))
+            }
         }
     }
 

@@ -29,6 +29,9 @@ public struct BlockHeader: Sendable, Hashable {
         /// As ``riceTimestamps``, with each record's profile given as "the next new one" or as a
         /// Rice-coded distance back from the newest (format version 4).
         case profileReferences = 3
+        /// As ``profileReferences``, with the profiles' visitor ids in as few bytes as the block's
+        /// largest needs (six for ids of ``Hit/visitorIDBits``; format version 5).
+        case narrowVisitorIDs = 4
 
         /// The first segment format version that may hold blocks of this layout.
         public var firstFormatVersion: UInt16 {
@@ -37,8 +40,15 @@ public struct BlockHeader: Sendable, Hashable {
             case .visitorProfiles: 2
             case .riceTimestamps: 3
             case .profileReferences: 4
+            case .narrowVisitorIDs: 5
             }
         }
+
+        /// Whether each record's profile is a reference (else a packed index).
+        var referencesProfiles: Bool { rawValue >= Layout.profileReferences.rawValue }
+
+        /// Whether the profiles' visitor ids are stored in a width of their own (else 8 bytes each).
+        var narrowsVisitorIDs: Bool { rawValue >= Layout.narrowVisitorIDs.rawValue }
 
         /// Whether the timestamps' gaps are in Rice codes (else zigzag varints).
         var riceCodedTimes: Bool { self != .columns && self != .visitorProfiles }
@@ -52,7 +62,8 @@ public struct BlockHeader: Sendable, Hashable {
             case ...1: .columns
             case 2: .visitorProfiles
             case 3: .riceTimestamps
-            default: .profileReferences
+            case 4: .profileReferences
+            default: .narrowVisitorIDs
             }
         }
     }

@@ -7,7 +7,7 @@ public struct SegmentHeader: Sendable, Hashable {
     /// `IMJOURNL`.
     static let magic: [UInt8] = Array("IMJOURNL".utf8)
     /// The format version this code writes and the newest it reads.
-    public static let currentFormatVersion: UInt16 = 4
+    public static let currentFormatVersion: UInt16 = 5
     /// The first format version whose segments may hold linked blocks (``BlockHeader/Codec/linked``).
     public static let linkedBlocksVersion: UInt16 = 2
     /// An upper bound on a header's size, so a corrupt length cannot make a reader allocate.

@@ -107,8 +107,9 @@ struct JournalDumpCommand: ParsableCommand {
         object.add("device", hit.device.description)
         object.add("screen", hit.screen.description)
         if sequence != nil {
+            // 48 bits (`Hit.visitorIDBits`): twelve hex digits.
             let hex = String(hit.visitorID, radix: 16)
-            object.add("visitor_id", String(repeating: "0", count: 16 - hex.count) + hex)
+            object.add("visitor_id", String(repeating: "0", count: max(0, 12 - hex.count)) + hex)
         }
         var props = JSONObject()
         for property in hit.props { props.add(property.key, property.value) }
