@@ -101,6 +101,29 @@ struct CompactionTests {
         #expect(difference(try Fixtures.readAll(directory.journal), hits) == nil)
     }
 
+    @Test(
+        "blocks listed by their headers load as listed after compaction replaced and retention deleted their segments")
+    func listedBlocksOutliveCompactionAndRetention() throws {
+        let directory = TemporaryDirectory()
+        let hits = try Self.smallBlockJournal(directory)
+        let journal = JournalDirectory(path: directory.journal)
+        // What a rebuild does: every header first, then the blocks, on other threads, later.
+        var headers = try JournalReader(directory: journal).headers()
+        var entries: [HeaderIterator.Entry] = []
+        while let entry = try headers.next() { entries.append(entry) }
+        let outcomes = try JournalCompactor(directory: journal).compact(logger: quietLogger)
+        #expect(outcomes.filter { $0.skipped == nil }.count == 2)
+        let deleted = try JournalRetention(directory: journal).deleteSegments(olderThan: Self.base + Self.day + 1)
+        #expect(deleted.count == 1)
+        var loader = BlockLoader()
+        var read: [Hit] = []
+        for entry in entries {
+            let block = try loader.load(entry)
+            read += (0..<block.count).map { block[$0] }
+        }
+        #expect(difference(read, hits) == nil)
+    }
+
     @Test("a damaged sealed segment is left alone, byte for byte, and named")
     func damagedSegmentIsLeftAlone() throws {
         let directory = TemporaryDirectory()

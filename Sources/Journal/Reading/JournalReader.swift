@@ -207,6 +207,8 @@ public struct HeaderIterator {
         public let segmentHeader: SegmentHeader
         /// Offset of the independent block that starts the block's chain (nil: broken by damage).
         let chainStart: Int64?
+        /// The segment file as the walk read it, for ``BlockLoader``.
+        let source: OpenSegment
     }
 
     /// The next header, or nil at the end of the journal.
@@ -214,16 +216,16 @@ public struct HeaderIterator {
         guard let (cursor, found) = try walk.next() else { return nil }
         return Entry(
             header: found.header, segment: walk.segments[walk.index], offset: found.offset,
-            segmentHeader: cursor.header, chainStart: found.chainStart)
+            segmentHeader: cursor.header, chainStart: found.chainStart, source: OpenSegment(file: cursor.file))
     }
 }
 
-/// Decodes blocks found by a ``HeaderIterator``, in any order, keeping the last segment open.
+/// Decodes blocks found by a ``HeaderIterator``, in any order, from the files the headers were read
+/// from (``OpenSegment``), so a segment compacted or deleted since is still read as listed.
 ///
 /// Not `Sendable`: give each thread its own loader.
 public struct BlockLoader {
     private var cursor: SegmentCursor?
-    private var path = ""
     private var buffer: [UInt8] = []
 
     /// A loader.
@@ -232,9 +234,8 @@ public struct BlockLoader {
     /// Reads, checks and decodes the block at `entry`; a damaged payload throws a corrupt error
     /// naming the file and offset.
     public mutating func load(_ entry: HeaderIterator.Entry) throws -> HitBlock {
-        if cursor == nil || path != entry.segment.path {
-            cursor = try SegmentCursor(segment: entry.segment)
-            path = entry.segment.path
+        if cursor == nil || cursor!.file !== entry.source.file {
+            cursor = try SegmentCursor(segment: entry.segment, file: entry.source.file)
         }
         return try cursor!.decode(
             SegmentCursor.Found(header: entry.header, offset: entry.offset, chainStart: entry.chainStart),
