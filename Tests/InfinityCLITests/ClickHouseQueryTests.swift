@@ -57,6 +57,57 @@ struct ClickHouseQueryTests {
         _ = try await server.query("DROP DATABASE \(database)")
     }
 
+    @Test("rows an older build replicated with whole 64-bit visitor ids count as the visitors their 48-bit ids are")
+    func wholeVisitorIDsOfOlderReplicas() async throws {
+        let server = try ClickHouseServer.shared()
+        let data = TemporaryDirectory()
+        let generated = try CLI.run([
+            "generate", "--data", data.path, "--site", "example.com", "--days", "2", "--hits-per-day", "3000",
+            "--start", "2026-11-01", "--sync", "none", "--progress", "none",
+        ])
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let current = Self.database()
+        let older = Self.database()
+        try Self.replicate(data, server, current)
+        // What a build before 48-bit ids replicated: the same rows, the mornings' with whole hashes,
+        // so that a visitor seen before and after noon has two ids unless they are cut alike.
+        _ = try await server.query("CREATE DATABASE \(older)")
+        _ = try await server.query("CREATE TABLE \(older).infinity_hits_v1 AS \(current).infinity_hits_v1")
+        let names = try await server.query(
+            "SELECT name FROM system.columns WHERE database = '\(current)' AND table = 'infinity_hits_v1' FORMAT TabSeparated"
+        )
+        let columns = names.split(separator: "\n").map {
+            $0 == "visitor_id"
+                ? "if(intDiv(time_ms, 3600000) % 24 < 12, bitOr(visitor_id, \(UInt64(0xA5A5) << 48)), visitor_id)"
+                : String($0)
+        }
+        #expect(columns.contains { $0.hasPrefix("if(") })
+        _ = try await server.query(
+            "INSERT INTO \(older).infinity_hits_v1 SELECT \(columns.joined(separator: ", ")) FROM \(current).infinity_hits_v1"
+        )
+        let whole = try await server.query(
+            "SELECT countIf(visitor_id > \(0xFFFF_FFFF_FFFF)) FROM \(older).infinity_hits_v1 FORMAT TabSeparated")
+        #expect((Int(whole) ?? 0) > 1_000, "rows with whole ids: \(whole)")
+        let base = [
+            "query", "example.com", "--data", data.path, "--range", "2026-11-01..2026-11-02", "--format", "csv",
+        ]
+        for question in Self.visitorQuestions {
+            let embedded = try CLI.run(base + question)
+            let answer = try CLI.run(base + question + ["--clickhouse", server.url, "--clickhouse-database", current])
+            let fromOlder = try CLI.run(base + question + ["--clickhouse", server.url, "--clickhouse-database", older])
+            #expect(answer.status == 0 && fromOlder.status == 0, "\(answer.stderr) \(fromOlder.stderr)")
+            #expect(embedded.stdout == answer.stdout, "\(question)")
+            #expect(fromOlder.stdout == answer.stdout, "\(question): \(fromOlder.stdout) against \(answer.stdout)")
+        }
+        _ = try await server.query("DROP DATABASE \(current)")
+        _ = try await server.query("DROP DATABASE \(older)")
+    }
+
+    static let visitorQuestions = [
+        ["--metrics", "visitors,visits,pageviews"], ["--by", "country", "--metrics", "visitors,visits"],
+        ["--by", "page", "--metrics", "visitors,pageviews", "--limit", "20"],
+    ]
+
     /// Paths with a quote, a backslash, an escaped tab and SQL in them, imported from an access log
     /// (where a backslash is written `\\`).
     static let awkwardPaths = [#"/o'brien"#, #"/back\slash"#, "/x');DROP/**/TABLE/**/t;--", #"/a\'b"#, "/tab%09here"]

@@ -90,7 +90,7 @@ public struct ClickHouseDayCounter: DayCounter {
         let to = DayKey.isoDate(LocalClock.floorDivide(window.upperBound, LocalClock.dayLength))
         let text = try run(
             """
-            SELECT uniqExact(visitor_id) FROM \(table)
+            SELECT uniqExact(bitAnd(visitor_id, \(Hit.visitorIDMask))) FROM \(table)
             WHERE site = \(ClickHouseSQL.string(site)) AND date BETWEEN toDate('\(from)') AND toDate('\(to)')
               AND time_ms >= \(window.lowerBound) AND time_ms < \(window.upperBound)
             FORMAT TabSeparated

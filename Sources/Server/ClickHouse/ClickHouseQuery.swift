@@ -101,19 +101,22 @@ struct ClickHouseQuery {
         // Always true; it names every array, because ClickHouse 18.16 drops columns that only
         // lambdas read from a subquery's inputs ("Not found column … in block").
         let days = question.days.map { "day BETWEEN \($0.lowerBound) AND \($0.upperBound)" }.joined(separator: " OR ")
+        // Rows replicated by builds before 48-bit visitor ids hold whole hashes: cut like the
+        // journal's readers cut them, a visitor seen before and after an upgrade stays one.
         let step1 = """
-            SELECT day, visitor_id,
+            SELECT day, vid AS visitor_id,
               \(carried.map { "arraySort((x, y) -> y, groupArray(c_\($0)), \(order)) AS a_\($0)" }.joined(separator: ",\n  ")),
               \(visitValues.joined(separator: ",\n  "))
             FROM (
-              SELECT toUInt32(toDate(toDateTime(intDiv(time_ms, 1000)), \(zone))) AS day, visitor_id,
+              SELECT toUInt32(toDate(toDateTime(intDiv(time_ms, 1000)), \(zone))) AS day,
+                bitAnd(visitor_id, \(Hit.visitorIDMask)) AS vid,
                 \(perHit.map { "\($0.expression) AS \($0.alias)" }.joined(separator: ", "))
               FROM \(table)
               WHERE site = \(ClickHouseSQL.string(request.site)) AND name != '\(Hit.engagement)'
                 AND date BETWEEN toDate('\(DayKey.isoDate(firstDay - 1))') AND toDate('\(DayKey.isoDate(lastDay + 1))')
             )
             WHERE \(days)
-            GROUP BY day, visitor_id
+            GROUP BY day, vid
             HAVING \(carried.map { "notEmpty(a_\($0))" }.joined(separator: " AND "))
             """
 
