@@ -6,6 +6,7 @@ Usage: smtp_sink.py FOLDER [CERT KEY [USER:PASSWORD]]   (prints "ready PORT" onc
 """
 import json
 import os
+import signal
 import socket
 import ssl
 import sys
@@ -13,6 +14,10 @@ import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# The test process starts this from a thread that blocks most signals, and a child inherits the
+# mask: unblocked, SIGTERM from the test's terminate() ends the sink instead of leaving it running.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
 folder = sys.argv[1]
 os.makedirs(folder, exist_ok=True)
