@@ -10,8 +10,7 @@ struct CodecTests {
 
     @Test(
         "every field of every record survives a block round trip, in every layout",
-        arguments: [1, 2, 3, 100, 1000, 8192],
-        [BlockHeader.Layout.narrowVisitorIDs, .profileReferences, .visitorProfiles, .columns])
+        arguments: [1, 2, 3, 100, 1000, 8192], Self.allLayouts)
     func roundTripGenerated(count: Int, layout: BlockHeader.Layout) throws {
         let hits = Fixtures.generated(count)
         let block = try roundTrip(hits, firstSequence: 77, layout: layout)

@@ -51,7 +51,7 @@ public struct BlockHeader: Sendable, Hashable {
         var narrowsVisitorIDs: Bool { rawValue >= Layout.narrowVisitorIDs.rawValue }
 
         /// Whether the timestamps' gaps are in Rice codes (else zigzag varints).
-        var riceCodedTimes: Bool { self != .columns && self != .visitorProfiles }
+        var riceCodedTimes: Bool { rawValue >= Layout.riceTimestamps.rawValue }
 
         /// The layout this build writes into new segments.
         public static let newest = newest(forFormatVersion: SegmentHeader.currentFormatVersion)
