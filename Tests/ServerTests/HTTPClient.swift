@@ -97,6 +97,9 @@ final class HTTPConnection {
             body: String(decoding: buffer[(headerEnd! + 4)..<(headerEnd! + 4 + length)], as: UTF8.self))
     }
 
+    /// Ends this side's sending (a half-close): the server still answers what it was sent.
+    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+
     /// Whether the server has closed the connection (reads end of stream within `seconds`).
     func isClosedByPeer(within seconds: Int) -> Bool {
         var timeout = timeval(tv_sec: seconds, tv_usec: seconds == 0 ? 10_000 : 0)

@@ -2,16 +2,40 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
-/// Hummingbird's HTTP/1 connection with ``EventFastPath`` placed just before the router: behind
-/// Hummingbird's connection-state handler, so that event requests keep a connection from counting
-/// as idle and graceful shutdown waits for them like for any other request.
+/// Hummingbird's HTTP/1 connection behind ``EventWireHandler``: a connection starts with only
+/// that handler, which answers the tracker's events from the raw bytes; the first other request
+/// installs Hummingbird's HTTP stack (with ``EventFastPath`` just before the router, for events
+/// that arrive on such a connection) and hands it every byte from there on.
 struct EventChannel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+    /// The HTTP stack's end of a connection.
+    typealias HTTPStack = HTTP1Channel.Value
+
+    /// A connection: its HTTP stack once the connection was handed over to it.
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+        /// Completes with the stack at a hand-over, or with nil when the connection ended
+        /// without one.
+        let stack: EventLoopFuture<HTTPStack?>
+    }
 
     let http1: HTTP1Channel
     let endpoint: EventEndpoint
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let stack = channel.eventLoop.makePromise(of: HTTPStack?.self)
+            let wire = EventWireHandler(endpoint: endpoint, stack: stack) { channel in
+                installStack(on: channel, logger: logger)
+            }
+            try channel.pipeline.syncOperations.addHandler(wire)
+            return Value(channel: channel, stack: stack.futureResult)
+        }
+    }
+
+    /// Hummingbird's HTTP/1 handlers, with ``EventFastPath`` behind its connection-state handler
+    /// (so that event requests on such a connection keep it from counting as idle, and graceful
+    /// shutdown waits for them like for any other request).
+    private func installStack(on channel: any Channel, logger: Logger) -> EventLoopFuture<HTTPStack> {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let state = try operations.handler(type: HTTPConnectionStateHandler.self)
@@ -21,6 +45,7 @@ struct EventChannel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        await http1.handle(value: value, logger: logger)
+        guard let stack = try? await value.stack.get() else { return }
+        await http1.handle(value: stack, logger: logger)
     }
 }

@@ -23,6 +23,10 @@ struct EventEndpoint: Sendable {
         /// `headers` with the body's length and the server's name, as ``EventFastPath`` sends them:
         /// built with the reply, so that a shared reply costs no header work per request.
         let wireHeaders: HTTPFields
+        /// The whole HTTP/1.1 answer as bytes, as ``EventWireHandler`` writes it to a connection
+        /// that stays open: without and with the header that lets any site's pages read it.
+        let encoded: ByteBuffer
+        let encodedForBrowsers: ByteBuffer
 
         init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
             self.status = status
@@ -32,6 +36,9 @@ struct EventEndpoint: Sendable {
             wire[.contentLength] = "\(body.readableBytes)"
             wire[.server] = "infinity"
             wireHeaders = wire
+            encoded = Self.encode(status: status, headers: wire, body: body)
+            wire[.accessControlAllowOrigin] = "*"
+            encodedForBrowsers = Self.encode(status: status, headers: wire, body: body)
         }
     }
 
@@ -44,7 +51,13 @@ struct EventEndpoint: Sendable {
     /// Decides on a request with this `head`, whose body is `body` (nil: larger than the limit),
     /// from `peer`.
     func decide(head: HTTPRequest, body: [UInt8]?, peer: String) -> Decision {
-        let contentType = head.headerFields[.contentType]?.lowercased() ?? "application/json"
+        decide(headers: EventHeaders(head.headerFields), body: body, peer: peer)
+    }
+
+    /// Decides on a request with these `headers`, whose body is `body` (nil: larger than the
+    /// limit), from `peer`.
+    func decide(headers: EventHeaders, body: [UInt8]?, peer: String) -> Decision {
+        let contentType = headers.contentType?.lowercased() ?? "application/json"
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("text/plain") else {
             return .reply(
                 Self.errors(
@@ -57,18 +70,16 @@ struct EventEndpoint: Sendable {
         }
         switch EventPayload.decode(body) {
         case .failure(let problems): return .reply(Self.errors(.badRequest, problems.map { ($0.field, $0.message) }))
-        case .event(let event): return decide(event, head: head, peer: peer)
+        case .event(let event): return decide(event, headers: headers, peer: peer)
         }
     }
 
     /// Runs an event through the pipeline.
-    func decide(_ event: IncomingEvent, head: HTTPRequest, peer: String) -> Decision {
+    func decide(_ event: IncomingEvent, headers: EventHeaders, peer: String) -> Decision {
         let context = RequestContext(
-            peerAddress: peer, forwardedFor: head.headerFields[Self.forwardedFor],
-            forwarded: head.headerFields[Self.forwarded], userAgent: head.headerFields[.userAgent] ?? "",
-            time: Int64(Date().timeIntervalSince1970 * 1000),
-            privacySignal: head.headerFields[Self.globalPrivacyControl] == "1"
-                || head.headerFields[Self.doNotTrack] == "1")
+            peerAddress: peer, forwardedFor: headers.forwardedFor, forwarded: headers.forwarded,
+            userAgent: headers.userAgent ?? "", time: Int64(Date().timeIntervalSince1970 * 1000),
+            privacySignal: headers.privacySignal)
         switch pipeline.process(event, context: context) {
         case .invalid(let errors): return .reply(Self.errors(.badRequest, errors.map { ($0.field, $0.message) }))
         case .dropped(let reason): return .reply(Self.accepted(dropped: 1, reason: reason.rawValue))

@@ -116,7 +116,7 @@ public struct InfinityServer: Sendable {
             let event = IncomingEvent(
                 name: value("n", "name") ?? Hit.pageview, url: url, domain: domain, referrer: value("r", "referrer"))
             if case .store(let hits) = endpoint.decide(
-                event, head: request.head, peer: context.remoteAddress?.ipAddress ?? "")
+                event, headers: EventHeaders(request.headers), peer: context.remoteAddress?.ipAddress ?? "")
             {
                 _ = await store(hits)
             }
