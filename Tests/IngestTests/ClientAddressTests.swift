@@ -2,6 +2,10 @@ import Testing
 
 @testable import Ingest
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("Client address behind proxies")
 struct ClientAddressTests {
     let resolver = ClientAddressResolver(trustedProxies: [CIDR("127.0.0.0/8")!, CIDR("10.0.0.0/8")!, CIDR("::1")!])
@@ -18,6 +22,27 @@ struct ClientAddressTests {
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "1.1.1.1, 8.8.8.8, 10.0.0.2") == IPAddress("8.8.8.8"))
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "8.8.8.8:5353") == IPAddress("8.8.8.8"))
         #expect(resolver.resolve(peer: "::1", forwardedFor: "2a02:8070::1") == IPAddress("2a02:8070::1"))
+    }
+
+    @Test("IPv4 text reads exactly as inet_pton reads it, odd forms included")
+    func dottedQuadsAsInetPton() {
+        let texts = [
+            "1.2.3.4", "0.0.0.0", "255.255.255.255", "81.2.69.142", "256.1.1.1", "1.2.3.256", "01.2.3.4", "1.2.3.04",
+            "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4x", "1234.1.1.1", "",
+            "::ffff:1.2.3.4", "1.2.3.4%eth0",
+        ]
+        for text in texts {
+            var expected: IPAddress?
+            var raw = in_addr()
+            // inet_pton on the text as the slow path cleans it (spaces trimmed, zone cut).
+            let cleaned = String(text.trimmingSpaces.split(separator: "%", omittingEmptySubsequences: false)[0])
+            if inet_pton(AF_INET, cleaned, &raw) == 1 {
+                expected = IPAddress(high: 0, low: 0xFFFF_0000_0000 | UInt64(UInt32(bigEndian: raw.s_addr)))
+            } else if text.contains(":") {
+                expected = IPAddress(text)  // IPv6 forms are not what this checks
+            }
+            #expect(IPAddress(text) == expected, "\(text)")
+        }
     }
 
     @Test("RFC 7239 Forwarded is understood, quoted IPv6 and ports included")

@@ -49,8 +49,12 @@ public struct ClientAddressResolver: Sendable {
                 }
             }
         } else if let forwardedFor, !forwardedFor.isEmpty {
-            for part in forwardedFor.split(separator: ",") {
-                if let address = IPAddress(Self.stripPort(part.trimmingSpaces)) { chain.append(address) }
+            // Walked in place: almost every request names one address, and needs no array of parts.
+            var rest = Substring(forwardedFor)
+            while !rest.isEmpty {
+                let comma = rest.firstIndex(of: ",") ?? rest.endIndex
+                if let address = IPAddress(Self.stripPort(rest[..<comma].trimmingSpaces)) { chain.append(address) }
+                rest = comma == rest.endIndex ? "" : rest[rest.index(after: comma)...]
             }
         }
         for address in chain.reversed() where !isTrusted(address, in: proxies) { return address }
@@ -60,7 +64,11 @@ public struct ClientAddressResolver: Sendable {
     /// `1.2.3.4:5678` → `1.2.3.4`; `[::1]:80` → `[::1]`; a bare IPv6 address is left alone.
     static func stripPort(_ text: String) -> String {
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[...close]) }
-        if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") { return String(text[..<colon]) }
+        if let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")),
+            !text.utf8[text.utf8.index(after: colon)...].contains(UInt8(ascii: ":"))
+        {
+            return String(text[..<colon])
+        }
         return text
     }
 }

@@ -65,7 +65,7 @@ public struct TrafficSource: Sendable, Hashable {
             let channel: Channel
             if paidMedia.contains(medium) {
                 channel = kind == .search ? .paidSearch : kind == .social ? .paidSocial : .paidOther
-            } else if medium.contains("mail") || key.contains("newsletter") || key.contains("mail") {
+            } else if medium.containsBytes("mail") || key.containsBytes("newsletter") || key.containsBytes("mail") {
                 channel = .email
             } else if let kind {
                 channel = organic(kind, source: source)
@@ -83,7 +83,7 @@ public struct TrafficSource: Sendable, Hashable {
         if !referrerHost.isEmpty {
             return TrafficSource(source: referrerHost, referrer: referrer, channel: .referral)
         }
-        return TrafficSource(source: "", referrer: "", channel: medium.contains("mail") ? .email : .direct)
+        return TrafficSource(source: "", referrer: "", channel: medium.containsBytes("mail") ? .email : .direct)
     }
 
     private static func organic(_ kind: ReferrerList.Kind, source: String) -> Channel {
@@ -120,7 +120,7 @@ public struct TrafficSource: Sendable, Hashable {
     private static func entry(_ host: String) -> ReferrerList.Entry? {
         // Webmail first: mail.yahoo.com is mail, though yahoo.com is a search engine.
         if let known = ReferrerList.shared.lookupExact(host), known.kind == .email { return known }
-        if webmailPrefixes.contains(where: { host.hasPrefix($0) }) || host.contains("webmail") {
+        if webmailPrefixes.contains(where: { host.hasPrefix($0) }) || host.containsBytes("webmail") {
             return ReferrerList.Entry(kind: .email, source: ReferrerList.shared.lookup(host)?.source ?? host)
         }
         if let known = ReferrerList.shared.lookup(host) { return known }
@@ -128,7 +128,9 @@ public struct TrafficSource: Sendable, Hashable {
         // others are the site of the reversed domain (com.facebook.lite is facebook.com's).
         let labels = host.split(separator: ".")
         if labels.count >= 3, ["com", "org", "net", "io", "app", "co", "de", "ru", "jp", "me"].contains(labels[0]) {
-            if host.contains("mail") || labels.last == "gm" { return ReferrerList.Entry(kind: .email, source: host) }
+            if host.containsBytes("mail") || labels.last == "gm" {
+                return ReferrerList.Entry(kind: .email, source: host)
+            }
             if let site = ReferrerList.shared.lookup(labels[1] + "." + labels[0]) { return site }
         }
         return nil

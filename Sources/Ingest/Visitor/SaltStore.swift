@@ -40,7 +40,9 @@ public final class SaltStore: SaltSource {
 
     /// The salt of a site's local day, created and saved if missing.
     public func salt(site: String, day: Int64) throws -> Salt? {
-        try adopt(Salt.random(), site: site, day: day)
+        // Almost always the day's salt exists: no random bytes drawn (a getrandom call) for nothing.
+        if let salt = existingSalt(site: site, day: day) { return salt }
+        return try adopt(Salt.random(), site: site, day: day)
     }
 
     /// The salt of a site's local day: the one already kept, else `candidate`, saved (a salt agreed
