@@ -139,6 +139,26 @@ struct EventWireTests {
         #expect(connection.isClosedByPeer(within: 6), "a silent connection is closed after the timeout")
     }
 
+    @Test("a client that sends events without reading the answers is cut off; others are still served")
+    func clientsThatDoNotReadAreCutOff() throws {
+        let data = ServerProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // Buffered acknowledgement answers at once, so only the client's not reading can hold answers back.
+        let server = try ServerProcess(data: data, arguments: ["--ack", "buffered"])
+        defer { _ = server.stop() }
+        let flood = try HTTPConnection(port: server.port)
+        flood.limitSendWait(seconds: 10)
+        let chunk = Array((0..<500).map { _ in Self.event("/flood") }.joined())
+        var sent = 0
+        while sent < 256 << 20 {
+            do { try flood.send(chunk) } catch { break }
+            sent += chunk.count
+        }
+        #expect(sent < 64 << 20, "the server took \(sent >> 20) MB of requests from a client that reads nothing")
+        let answer = try HTTPConnection(port: server.port).sendAndRead(Self.event("/other"))
+        #expect(answer.status == 202)
+    }
+
     @Test("Connection: close and a half-closed client both get their answer before the connection ends")
     func closingClientsGetTheirAnswer() throws {
         let data = ServerProcess.temporaryFolder()

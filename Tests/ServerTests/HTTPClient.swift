@@ -97,6 +97,12 @@ final class HTTPConnection {
             body: String(decoding: buffer[(headerEnd! + 4)..<(headerEnd! + 4 + length)], as: UTF8.self))
     }
 
+    /// Makes a send that cannot proceed for `seconds` fail instead of waiting for ever.
+    func limitSendWait(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Ends this side's sending (a half-close): the server still answers what it was sent.
     func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
 

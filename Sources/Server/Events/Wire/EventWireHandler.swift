@@ -92,11 +92,21 @@ final class EventWireHandler: ChannelInboundHandler, RemovableChannelHandler {
             unread!.writeBuffer(&bytes)
         }
         switch state {
-        case .reading: serve(context)
-        case .answering:
-            if unread!.readableBytes > Self.maxHeldBytes { close(context) }
+        case .reading, .answering:
+            // Bytes wait while an answer is pending or the client is not reading its answers; a
+            // client that keeps sending meanwhile is cut off, so one connection's memory is bounded.
+            if unread!.readableBytes > Self.maxHeldBytes {
+                close(context)
+            } else {
+                serve(context)
+            }
         case .handedOver, .closed: break
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if state == .reading, context.channel.isWritable { serve(context) }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -118,9 +128,10 @@ final class EventWireHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Requests
 
-    /// Answers the complete requests read so far, in order, until one waits for the journal.
+    /// Answers the complete requests read so far, in order, until one waits for the journal or
+    /// the client stops reading answers.
     private func serve(_ context: ChannelHandlerContext) {
-        while state == .reading, var buffer = unread, buffer.readableBytes > 0 {
+        while state == .reading, context.channel.isWritable, var buffer = unread, buffer.readableBytes > 0 {
             let outcome = buffer.withUnsafeReadableBytes {
                 EventWireParser.parse($0, maxBody: endpoint.configuration.maxBodySize)
             }
