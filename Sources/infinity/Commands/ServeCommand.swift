@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 500): fewer, larger fsyncs under load, at that much added latency. Example: --commit-delay 1000",
+            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0: hits that arrive during an fsync share the next block anyway). More means fewer, larger fsyncs, at that much added latency. Example: --commit-delay 500",
             valueName: "µs"))
     var commitDelay: Int64?
 
@@ -236,7 +236,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("the query cache must be 0 to 1048576 MiB, not \(cacheMiB)")
         }
         let cache = cacheMiB == 0 ? nil : SectionCache(capacity: Int(cacheMiB) << 20)
-        let commitMicroseconds = try commitDelay ?? file?.number("commit_delay") ?? 500
+        let commitMicroseconds = try commitDelay ?? file?.number("commit_delay") ?? 0
         guard (0...100_000).contains(commitMicroseconds) else {
             throw CommandFailure("the commit delay must be 0 to 100000 µs, not \(commitMicroseconds)")
         }
