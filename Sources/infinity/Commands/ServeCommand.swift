@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0: hits that arrive during an fsync share the next block anyway). More means fewer, larger fsyncs, at that much added latency. Example: --commit-delay 500",
+            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0 with --ack durable, whose answers wait for the block; 500 with --ack buffered). More means fewer, larger fsyncs, at that much added latency. Example: --commit-delay 500",
             valueName: "µs"))
     var commitDelay: Int64?
 
@@ -236,13 +236,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("the query cache must be 0 to 1048576 MiB, not \(cacheMiB)")
         }
         let cache = cacheMiB == 0 ? nil : SectionCache(capacity: Int(cacheMiB) << 20)
-        let commitMicroseconds = try commitDelay ?? file?.number("commit_delay") ?? 0
-        guard (0...100_000).contains(commitMicroseconds) else {
-            throw CommandFailure("the commit delay must be 0 to 100000 µs, not \(commitMicroseconds)")
-        }
         let ackText = try ack ?? environment["INFINITY_ACK"] ?? file?.text("ack") ?? "durable"
         guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
             throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
+        }
+        // Durable answers wait for their block, so a block waits for nobody; buffered answers do not
+        // wait, so a block may wait for more hits and save fsyncs and writer time (Docs/benchmarks.md).
+        let defaultCommitDelay: Int64 = acknowledgement == .durable ? 0 : 500
+        let commitMicroseconds = try commitDelay ?? file?.number("commit_delay") ?? defaultCommitDelay
+        guard (0...100_000).contains(commitMicroseconds) else {
+            throw CommandFailure("the commit delay must be 0 to 100000 µs, not \(commitMicroseconds)")
         }
         let logger = Infinity.makeLogger()
         logger.info(
