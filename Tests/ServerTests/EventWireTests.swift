@@ -146,15 +146,24 @@ struct EventWireTests {
         // Buffered acknowledgement answers at once, so only the client's not reading can hold answers back.
         let server = try ServerProcess(data: data, arguments: ["--ack", "buffered"])
         defer { _ = server.stop() }
-        let flood = try HTTPConnection(port: server.port)
-        flood.limitSendWait(seconds: 10)
-        let chunk = Array((0..<500).map { _ in Self.event("/flood") }.joined())
-        var sent = 0
-        while sent < 256 << 20 {
-            do { try flood.send(chunk) } catch { break }
-            sent += chunk.count
+        /// Bytes of events sent on `connection`, never reading, until a send fails or waits 10 s.
+        func flood(_ connection: HTTPConnection) -> Int {
+            connection.limitSendWait(seconds: 10)
+            let chunk = Array((0..<500).map { _ in Self.event("/flood") }.joined())
+            var sent = 0
+            while sent < 256 << 20 {
+                do { try connection.send(chunk) } catch { break }
+                sent += chunk.count
+            }
+            return sent
         }
+        let sent = flood(try HTTPConnection(port: server.port))
         #expect(sent < 64 << 20, "the server took \(sent >> 20) MB of requests from a client that reads nothing")
+        // The same on a connection the HTTP stack took over (its first request was not an event).
+        let handedOver = try HTTPConnection(port: server.port)
+        #expect(try handedOver.request("GET", "/healthz").status == 200)
+        let sentAfterHandOver = flood(handedOver)
+        #expect(sentAfterHandOver < 64 << 20, "the HTTP stack's path took \(sentAfterHandOver >> 20) MB")
         let answer = try HTTPConnection(port: server.port).sendAndRead(Self.event("/other"))
         #expect(answer.status == 202)
     }

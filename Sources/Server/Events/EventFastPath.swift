@@ -23,6 +23,8 @@ final class EventFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var body: [UInt8]?
     private var held: [HTTPRequestPart] = []
     private var heldBytes = 0
+    /// A read was asked for while the client was not reading its answers.
+    private var readDeferred = false
 
     /// Pipelined bytes held behind an answer before the connection is closed.
     static let maxHeldBytes = 1 << 20
@@ -118,6 +120,25 @@ final class EventFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { order.routerAnswered() }
         context.write(data, promise: promise)
+    }
+
+    /// Reads nothing more while the client is not reading its answers: events answered here never
+    /// reach the router's backpressure, so without this a client that only sends would grow the
+    /// outbound buffer without bound.
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readDeferred = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if readDeferred, context.channel.isWritable {
+            readDeferred = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 }
 
