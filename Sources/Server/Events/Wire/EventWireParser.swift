@@ -205,11 +205,3 @@ enum EventWireParser {
     /// Visible ASCII, as a request target holds.
     private static func isTargetByte(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
 }
-
-/// An event request read off the wire.
-struct EventWireRequest: Equatable {
-    var headers = EventHeaders()
-    /// The request says `Connection: close`.
-    var closing = false
-    var body: [UInt8] = []
-}
