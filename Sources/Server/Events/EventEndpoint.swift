@@ -82,7 +82,8 @@ struct EventEndpoint: Sendable {
             privacySignal: headers.privacySignal)
         switch pipeline.process(event, context: context) {
         case .invalid(let errors): return .reply(Self.errors(.badRequest, errors.map { ($0.field, $0.message) }))
-        case .dropped(let reason): return .reply(Self.accepted(dropped: 1, reason: reason.rawValue))
+        case .dropped(let reason):
+            return .reply(Self.droppedReplies[reason] ?? Self.accepted(dropped: 1, reason: reason.rawValue))
         case .failed(let error):
             logger.error("ingest failed", metadata: ["error": "\(error)"])
             return .reply(Self.notStored)
@@ -127,6 +128,11 @@ struct EventEndpoint: Sendable {
 
     /// The answer to a stored hit, built once: it is the answer to almost every request.
     static let acceptedReply = accepted(dropped: 0, reason: nil)
+
+    /// The answer to a dropped hit, one per reason, built once: bots are a large share of traffic,
+    /// and each answer carries its prepared wire bytes.
+    static let droppedReplies = Dictionary(
+        uniqueKeysWithValues: DropReason.allCases.map { ($0, accepted(dropped: 1, reason: $0.rawValue)) })
 
     /// The answer when the journal's queue is full.
     static let busy = errors(.serviceUnavailable, [(nil, "busy: retry shortly")], extra: [.retryAfter: "1"])
