@@ -49,6 +49,31 @@ struct CodecTests {
         #expect(Hit.visitorIDMask == 0xFFFF_FFFF_FFFF)
     }
 
+    @Test("dictionaries are ordered byte by byte in UTF-8, prefixes first, as the journal format says")
+    func dictionaryOrderIsUTF8ByteOrder() {
+        let words = Set(Fixtures.awkward(200, seed: 3).flatMap { [$0.pathname, $0.referrer, $0.utm.term] })
+            .union(["", "a", "ab", "b", "é", "e\u{301}", "Z", "😀", "日本"])
+        for a in words {
+            for b in words {
+                #expect(
+                    BlockEncoder.precedesInUTF8(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8),
+                    "\(a.debugDescription) against \(b.debugDescription)")
+            }
+        }
+    }
+
+    @Test("a column with more distinct values than are searched one by one keeps every record's value")
+    func manyDistinctValues() {
+        var random = SeededRandom(seed: 8)
+        let count = DictionaryBuilder<String>.linearLimit * 4
+        let records = (0..<1_000).map { _ in "value \(random.next() % UInt64(count))" }
+        var builder = DictionaryBuilder<String>(capacity: records.count)
+        for value in records { builder.add(value) }
+        #expect(builder.values.count == Set(records).count)
+        #expect(builder.indices.map { builder.values[Int($0)] } == records)
+        #expect(builder.intern("value 3") == builder.values.firstIndex(of: "value 3").map(UInt32.init))
+    }
+
     @Test("the site filter admits every site in a block and rejects most others")
     func siteFilter() throws {
         let sites = (0..<3).map { "site\($0).example" }

@@ -37,6 +37,49 @@ struct RiceCodeTests {
         #expect(writer.count < geometric.count * 2)
     }
 
+    /// Every parameter 0…48 estimated over every bit length, then the best one's neighbours costed
+    /// exactly: the search as it was before it learned to stop at the longest value's length.
+    static func fullSearch(_ values: [UInt64]) -> Int {
+        guard !values.isEmpty else { return 0 }
+        var counts = [Double](repeating: 0, count: 65)
+        var sums = [Double](repeating: 0, count: 65)
+        for value in values {
+            counts[64 - value.leadingZeroBitCount] += 1
+            sums[64 - value.leadingZeroBitCount] += Double(value)
+        }
+        var best = 0
+        var bestCost = Double.infinity
+        for k in 0...RiceCode.maxParameter {
+            var estimate = 0.0
+            for length in 0...64 where counts[length] > 0 {
+                estimate +=
+                    length - k >= 6
+                    ? counts[length] * 96
+                    : counts[length] * Double(1 + k) + (length > k ? sums[length] / Double(1 << UInt64(k)) : 0)
+            }
+            if estimate < bestCost { (best, bestCost) = (k, estimate) }
+        }
+        var exact = RiceCode.cost(values, k: best)
+        for k in [best - 1, best + 1] where k >= 0 && k <= RiceCode.maxParameter {
+            let candidate = RiceCode.cost(values, k: k)
+            if candidate < exact { (best, exact) = (k, candidate) }
+        }
+        return best
+    }
+
+    @Test("the parameter is the one a search over every parameter picks, so journals encode byte for byte as before")
+    func parameterMatchesTheFullSearch() {
+        var random = SeededRandom(seed: 11)
+        for round in 0..<2_000 {
+            let count = 1 + Int(random.next() % 40)
+            let scale = UInt64(1) << (random.next() % 64)
+            var values = (0..<count).map { _ in random.next() % scale }
+            if round % 7 == 0 { values[0] = .max }
+            if round % 11 == 0 { values = values.map { _ in 0 } }
+            #expect(RiceCode.parameter(for: values) == Self.fullSearch(values), "values \(values)")
+        }
+    }
+
     @Test("codes cut short are refused as out of bounds")
     func cutCodes() throws {
         var random = SeededRandom(seed: 6)

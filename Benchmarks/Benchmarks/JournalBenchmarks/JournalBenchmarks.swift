@@ -121,6 +121,25 @@ let benchmarks: @Sendable () -> Void = {
         try writer.closeBlocking()
     }
 
+    // A busy server's group commits hold about 20 records each (Docs/benchmarks.md, issue 18): the
+    // writer thread encodes one such block per fsync, so its fixed cost per block is on the path of
+    // every acknowledgement.
+    Benchmark(
+        "Encode 262,140 records as blocks of 20 (a live server's group commits)",
+        configuration: .init(metrics: [.wallClock, recordsPerSecond])
+    ) { benchmark in
+        let start = ContinuousClock.now
+        benchmark.startMeasurement()
+        var bytes = 0
+        for first in stride(from: 0, to: 262_140, by: 20) {
+            let block = try BlockEncoder.encode(demoTraffic[first..<(first + 20)], firstSequence: UInt64(first))
+            bytes &+= block.bytes.count
+        }
+        benchmark.stopMeasurement()
+        blackHole(bytes)
+        benchmark.measurement(recordsPerSecond, Int(262_140 / seconds(since: start)))
+    }
+
     Benchmark(
         "Decode every block of 30 days of demo traffic, one core",
         configuration: .init(metrics: [.wallClock, recordsPerSecond])

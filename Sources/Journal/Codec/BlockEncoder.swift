@@ -173,7 +173,7 @@ public enum BlockEncoder {
             case .os: for i in 0..<count { builder.add(hits[i].os) }
             case .osVersion: for i in 0..<count { builder.add(hits[i].osVersion) }
             }
-            if count <= sortedDictionaryLimit { builder.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+            if count <= sortedDictionaryLimit { builder.sort(by: precedesInUTF8) }
             if field == .site { for site in builder.values { sites.insert(site) } }
             columns.append(builder)
         }
@@ -340,6 +340,20 @@ public enum BlockEncoder {
         }
         out.append(contentsOf: bits.finish())
         RiceCode.append(distances, to: &out)
+    }
+
+    /// Whether `a` sorts before `b` byte by byte in UTF-8 (a prefix first): what
+    /// `a.utf8.lexicographicallyPrecedes(b.utf8)` answers, on the contiguous bytes, without going
+    /// through the generic sequence comparison for every pair.
+    static func precedesInUTF8(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
+                return x.count < y.count
+            }
+        }
     }
 
     private static func appendDictionary(_ values: [String], to out: inout ByteWriter) {

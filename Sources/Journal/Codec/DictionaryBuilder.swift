@@ -2,11 +2,17 @@
 struct DictionaryBuilder<Value: Hashable> {
     private(set) var values: [Value] = []
     private(set) var indices: [UInt32] = []
+    /// Value → index, built only once there are more than ``linearLimit`` distinct values.
     private var lookup: [Value: UInt32] = [:]
     /// The last few distinct values seen, checked before hashing: a block's columns mostly repeat
     /// a handful of values (sites, browsers, countries), and equal strings that share storage
     /// compare in constant time.
     private var recent: [(Value, UInt32)] = []
+
+    /// Up to this many distinct values are found by comparing with each, without a hash table.
+    /// A live server's blocks hold about 20 records, so most of their sixteen columns never need
+    /// one: building and growing a table per column was most of a small block's encoding time.
+    static var linearLimit: Int { 16 }
 
     init(capacity: Int) {
         indices.reserveCapacity(capacity)
@@ -16,18 +22,17 @@ struct DictionaryBuilder<Value: Hashable> {
     @inline(__always)
     @discardableResult
     mutating func add(_ value: Value) -> UInt32 {
+        // While the values are few, finding one among them is as quick as among the recent ones.
+        guard !lookup.isEmpty else {
+            let index = intern(value)
+            indices.append(index)
+            return index
+        }
         for (candidate, index) in recent where candidate == value {
             indices.append(index)
             return index
         }
-        let index: UInt32
-        if let known = lookup[value] {
-            index = known
-        } else {
-            index = UInt32(values.count)
-            values.append(value)
-            lookup[value] = index
-        }
+        let index = intern(value)
         if recent.count < 4 { recent.append((value, index)) } else { recent[Int(index) & 3] = (value, index) }
         indices.append(index)
         return index
@@ -47,10 +52,19 @@ struct DictionaryBuilder<Value: Hashable> {
 
     /// Adds a value to the dictionary without recording an index (for sparse columns).
     mutating func intern(_ value: Value) -> UInt32 {
-        if let known = lookup[value] { return known }
+        if lookup.isEmpty {
+            if let known = values.firstIndex(of: value) { return UInt32(known) }
+        } else if let known = lookup[value] {
+            return known
+        }
         let index = UInt32(values.count)
         values.append(value)
-        lookup[value] = index
+        if !lookup.isEmpty {
+            lookup[value] = index
+        } else if values.count > Self.linearLimit {
+            lookup.reserveCapacity(values.count * 2)
+            for (position, known) in values.enumerated() { lookup[known] = UInt32(position) }
+        }
         return index
     }
 }

@@ -49,30 +49,39 @@ public enum RiceCode {
     /// and the best one and its neighbours are then costed exactly.
     static func parameter(for values: [UInt64]) -> Int {
         guard !values.isEmpty else { return 0 }
-        var counts = [Double](repeating: 0, count: 65)
-        var sums = [Double](repeating: 0, count: 65)
-        for value in values {
-            let length = UInt64.bitWidth - value.leadingZeroBitCount
-            counts[length] += 1
-            sums[length] += Double(value)
-        }
-        var best = 0
-        var bestCost = Double.infinity
-        for k in 0...maxParameter {
-            // A value of bit length b has a quotient of b − k bits: below 32 up to 5 of them.
-            var estimate = 0.0
-            for length in 0...64 where counts[length] > 0 {
-                if length - k >= 6 {
-                    estimate += counts[length] * Double(escape + 64)
-                } else {
-                    estimate +=
-                        counts[length] * Double(1 + k) + (length > k ? sums[length] / Double(1 << UInt64(k)) : 0)
-                }
+        // Counts and sums by bit length (0…64) on the stack: this runs for every block, and a live
+        // server's blocks hold about 20 values, so allocations and fixed loops were most of its cost.
+        let estimated = withUnsafeTemporaryAllocation(of: Double.self, capacity: 130) { table in
+            table.initialize(repeating: 0)
+            var longest = 0
+            for value in values {
+                let length = UInt64.bitWidth - value.leadingZeroBitCount
+                longest = max(longest, length)
+                table[length] += 1
+                table[65 + length] += Double(value)
             }
-            if estimate < bestCost { (best, bestCost) = (k, estimate) }
+            var best = 0
+            var bestCost = Double.infinity
+            // Past the longest value every quotient is 0 and each step only adds a bit a value.
+            for k in 0...min(maxParameter, longest) {
+                // A value of bit length b has a quotient of b − k bits: below 32 up to 5 of them.
+                var estimate = 0.0
+                for length in 0...longest where table[length] > 0 {
+                    if length - k >= 6 {
+                        estimate += table[length] * Double(escape + 64)
+                    } else {
+                        estimate +=
+                            table[length] * Double(1 + k)
+                            + (length > k ? table[65 + length] / Double(1 << UInt64(k)) : 0)
+                    }
+                }
+                if estimate < bestCost { (best, bestCost) = (k, estimate) }
+            }
+            return best
         }
+        var best = estimated
         var exact = cost(values, k: best)
-        for k in [best - 1, best + 1] where k >= 0 && k <= maxParameter {
+        for k in stride(from: best - 1, through: best + 1, by: 2) where k >= 0 && k <= maxParameter {
             let candidate = cost(values, k: k)
             if candidate < exact { (best, exact) = (k, candidate) }
         }
