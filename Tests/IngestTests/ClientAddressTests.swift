@@ -22,6 +22,11 @@ struct ClientAddressTests {
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "1.1.1.1, 8.8.8.8, 10.0.0.2") == IPAddress("8.8.8.8"))
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "8.8.8.8:5353") == IPAddress("8.8.8.8"))
         #expect(resolver.resolve(peer: "::1", forwardedFor: "2a02:8070::1") == IPAddress("2a02:8070::1"))
+        // Entries that are not addresses are stepped over; a chain of proxies only gives its farthest.
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "8.8.8.8, unknown") == IPAddress("8.8.8.8"))
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "9.9.9.9,8.8.8.8 ,junk") == IPAddress("8.8.8.8"))
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "junk, 10.0.0.3, 10.0.0.2") == IPAddress("10.0.0.3"))
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: ", ,junk") == IPAddress("127.0.0.1"))
     }
 
     @Test("IPv4 text reads exactly as inet_pton reads it, odd forms included")

@@ -33,10 +33,10 @@ public struct ClientAddressResolver: Sendable {
         let proxies = trustedProxies
         if proxies.isEmpty { return peerAddress }
         guard isTrusted(peerAddress, in: proxies) else { return peerAddress }
-        // The chain from the client towards us; walk it from our side and stop at the first address
-        // that is not one of our proxies.
-        var chain: [IPAddress] = []
         if let forwarded, !forwarded.isEmpty {
+            // The chain from the client towards us; walk it from our side and stop at the first
+            // address that is not one of our proxies.
+            var chain: [IPAddress] = []
             for element in forwarded.split(separator: ",") {
                 for pair in element.split(separator: ";") {
                     let parts = pair.split(separator: "=", maxSplits: 1)
@@ -48,17 +48,29 @@ public struct ClientAddressResolver: Sendable {
                     if let address = IPAddress(Self.stripPort(value)) { chain.append(address) }
                 }
             }
-        } else if let forwardedFor, !forwardedFor.isEmpty {
-            // Walked in place: almost every request names one address, and needs no array of parts.
-            var rest = Substring(forwardedFor)
-            while !rest.isEmpty {
-                let comma = rest.firstIndex(of: ",") ?? rest.endIndex
-                if let address = IPAddress(Self.stripPort(rest[..<comma].trimmingSpaces)) { chain.append(address) }
-                rest = comma == rest.endIndex ? "" : rest[rest.index(after: comma)...]
-            }
+            for address in chain.reversed() where !isTrusted(address, in: proxies) { return address }
+            return chain.first ?? peerAddress
         }
-        for address in chain.reversed() where !isTrusted(address, in: proxies) { return address }
-        return chain.first ?? peerAddress
+        if let forwardedFor, !forwardedFor.isEmpty {
+            // Walked in place from our side: almost every request names one address, and needs no
+            // array of parts. The nearest address that is not one of our proxies is the client; if
+            // all are proxies, the farthest one is.
+            let utf8 = forwardedFor.utf8
+            var end = utf8.endIndex
+            var farthest: IPAddress?
+            while true {
+                let comma = utf8[..<end].lastIndex(of: UInt8(ascii: ","))
+                let start = comma.map { utf8.index(after: $0) } ?? utf8.startIndex
+                if let address = IPAddress(Self.stripPort(forwardedFor[start..<end].trimmingSpaces)) {
+                    if !isTrusted(address, in: proxies) { return address }
+                    farthest = address
+                }
+                guard let comma else { break }
+                end = comma
+            }
+            return farthest ?? peerAddress
+        }
+        return peerAddress
     }
 
     /// `1.2.3.4:5678` → `1.2.3.4`; `[::1]:80` → `[::1]`; a bare IPv6 address is left alone.

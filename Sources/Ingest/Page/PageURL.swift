@@ -29,9 +29,9 @@ public struct PageURL: Sendable, Hashable {
         var i = 0
         while i < count && bytes[i] != 58 { i += 1 }  // ':'
         guard i + 2 < count, bytes[i + 1] == 47, bytes[i + 2] == 47 else { return nil }
-        let scheme = lowercased(bytes, 0, i)
         // android-app://com.example.app/ is how Android apps name themselves as referrers.
-        guard scheme == Array("http".utf8) || scheme == Array("https".utf8) || scheme == Array("android-app".utf8)
+        guard
+            matches(bytes, 0, i, "http") || matches(bytes, 0, i, "https") || matches(bytes, 0, i, "android-app")
         else { return nil }
         let authorityStart = i + 3
         var authorityEnd = authorityStart
@@ -50,7 +50,7 @@ public struct PageURL: Sendable, Hashable {
         }
         var host = lowercased(bytes, hostStart, hostEnd)
         while host.last == 46 { host.removeLast() }
-        if host.starts(with: Array("www.".utf8)) { host.removeFirst(4) }
+        if host.starts(with: "www.".utf8) { host.removeFirst(4) }
         guard !host.isEmpty, host.count <= 253,
             host.allSatisfy({
                 isAlphanumeric($0) || $0 == 46 || $0 == 45 || $0 == 95 || $0 == 91 || $0 == 93 || $0 == 58
@@ -108,6 +108,18 @@ public struct PageURL: Sendable, Hashable {
     @inline(__always)
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90)
+    }
+
+    /// Whether `bytes[start..<end]` is `word` (lower-case ASCII) in any case, without copying.
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ word: StaticString)
+        -> Bool
+    {
+        guard end - start == word.utf8CodeUnitCount else { return false }
+        for offset in 0..<(end - start) {
+            let byte = bytes[start + offset]
+            if (byte >= 65 && byte <= 90 ? byte + 32 : byte) != word.utf8Start[offset] { return false }
+        }
+        return true
     }
 
     private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {

@@ -1,6 +1,8 @@
 /// A parsed JSON value. The event payload is small and flat, so a byte-level parser avoids the
 /// `Any` casts of `JSONSerialization`, which dominated request handling.
-indirect enum JSONValue: Sendable, Equatable {
+/// Not `indirect`: arrays and objects already hold their members on the heap, and a boxed case
+/// would cost an allocation for every string and number as well.
+enum JSONValue: Sendable, Equatable {
     case string(String)
     case number(Double)
     case bool(Bool)
@@ -136,6 +138,13 @@ indirect enum JSONValue: Sendable, Equatable {
 
         mutating func string() throws -> String {
             index += 1
+            // Most strings have no escapes: made straight from the bytes, with no buffer between.
+            var end = index
+            while end < bytes.count, bytes[end] != 34, bytes[end] != 92, bytes[end] >= 32 { end += 1 }
+            if end < bytes.count, bytes[end] == 34 {
+                defer { index = end + 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+            }
             var out: [UInt8] = []
             var plainStart = index
             while index < bytes.count {

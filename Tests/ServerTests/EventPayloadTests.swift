@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@testable import Ingest
+@testable import Server
+
+/// The event body's strings read as any JSON reader reads them, escaped or not.
+@Suite("Event payload strings")
+struct EventPayloadTests {
+    @Test(
+        "plain and escaped strings read as JSONSerialization reads them",
+        arguments: [
+            #"{"n":"pageview","u":"https://example.com/a?utm_source=x","d":"example.com","r":"","p":{"k":"v"}}"#,
+            #"{"n":"click \"buy\"","u":"https://example.com/caf\u00e9\/menu","d":"example.com","r":"a\\b\tc\n"}"#,
+            #"{"n":"pageview","u":"https://example.com/\ud83d\ude00","d":"example.com","p":{"k\u0000ey":"\u65e5\u672c","plain":"日本 😀"}}"#,
+            #"{"name":"pageview","url":"https://example.com/","domain":"example.com","referrer":"\"\"","props":{"":"\/"}}"#,
+        ])
+    func stringsReadAsAnyJSONReader(body: String) throws {
+        guard case .event(let event) = EventPayload.decode(Array(body.utf8)) else {
+            Issue.record("refused: \(body)")
+            return
+        }
+        let oracle = try #require(
+            JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        func field(_ short: String, _ long: String) -> String? { (oracle[short] ?? oracle[long]) as? String }
+        #expect(event.name == field("n", "name"))
+        #expect(event.url == field("u", "url"))
+        #expect(event.domain == field("d", "domain"))
+        #expect(event.referrer == field("r", "referrer"))
+        let props = (oracle["p"] ?? oracle["props"]) as? [String: String] ?? [:]
+        #expect(event.props.count == props.count)
+        for (key, value) in event.props {
+            guard case .string(let text) = value else {
+                Issue.record("property \(key) is not a string")
+                continue
+            }
+            #expect(props[key] == text, "property \(key.debugDescription)")
+        }
+    }
+
+    @Test("an unclosed or control-character string is refused, not read short")
+    func brokenStringsAreRefused() {
+        for body in [
+            #"{"n":"pageview"#, "{\"n\":\"page\u{01}view\",\"u\":\"https://example.com/\",\"d\":\"example.com\"}",
+        ] {
+            guard case .failure(let problems) = EventPayload.decode(Array(body.utf8)) else {
+                Issue.record("accepted: \(body.debugDescription)")
+                continue
+            }
+            #expect(problems.first?.message.contains("not valid JSON") == true)
+        }
+    }
+}
