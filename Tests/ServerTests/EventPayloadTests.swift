@@ -7,14 +7,15 @@ import Testing
 /// The event body's strings read as any JSON reader reads them, escaped or not.
 @Suite("Event payload strings")
 struct EventPayloadTests {
-    @Test(
-        "plain and escaped strings read as JSONSerialization reads them",
-        arguments: [
-            #"{"n":"pageview","u":"https://example.com/a?utm_source=x","d":"example.com","r":"","p":{"k":"v"}}"#,
-            #"{"n":"click \"buy\"","u":"https://example.com/caf\u00e9\/menu","d":"example.com","r":"a\\b\tc\n"}"#,
-            #"{"n":"pageview","u":"https://example.com/\ud83d\ude00","d":"example.com","p":{"k\u0000ey":"\u65e5\u672c","plain":"日本 😀"}}"#,
-            #"{"name":"pageview","url":"https://example.com/","domain":"example.com","referrer":"\"\"","props":{"":"\/"}}"#,
-        ])
+    /// Bodies with plain strings, every kind of escape, surrogate pairs, a NUL in a key, long names.
+    static let bodies = [
+        #"{"n":"pageview","u":"https://example.com/a?utm_source=x","d":"example.com","r":"","p":{"k":"v"}}"#,
+        #"{"n":"click \"buy\"","u":"https://example.com/caf\u00e9\/menu","d":"example.com","r":"a\\b\tc\n"}"#,
+        #"{"n":"pageview","u":"https://example.com/\ud83d\ude00","d":"example.com","p":{"k\u0000ey":"\u65e5\u672c","plain":"日本 😀"}}"#,
+        #"{"name":"pageview","url":"https://example.com/","domain":"example.com","referrer":"\"\"","props":{"":"\/"}}"#,
+    ]
+
+    @Test("plain and escaped strings read as JSONSerialization reads them", arguments: bodies)
     func stringsReadAsAnyJSONReader(body: String) throws {
         guard case .event(let event) = EventPayload.decode(Array(body.utf8)) else {
             Issue.record("refused: \(body)")
