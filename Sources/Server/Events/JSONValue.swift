@@ -145,8 +145,10 @@ enum JSONValue: Sendable, Equatable {
                 defer { index = end + 1 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
             }
+            // The bytes up to `end` are plain; go on from there.
             var out: [UInt8] = []
             var plainStart = index
+            index = end
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == 34 {
