@@ -79,6 +79,7 @@ struct RebuildCommand: ParsableCommand {
                 "there is no journal in \(options.data); send hits with `infinity serve` or make some with `infinity generate`"
             )
         }
+        BatchMemory.keepFreedMemory()
         let rebuilder = Rebuilder(
             journal: options.journal, store: options.rollups, calendar: calendar,
             options: RebuildOptions(
