@@ -143,7 +143,6 @@ struct ImportCommand: ParsableCommand {
                 )
             }
             defer { try? writer.closeBlocking() }
-            BatchMemory.keepFreedMemory()
             let importer = try AccessLogImporter(
                 dataDirectory: options.data, writer: writer,
                 options: AccessLogImporter.Options(

@@ -2,8 +2,7 @@
     import Glibc
 #endif
 
-/// How `malloc` keeps memory in commands that fold many site-days in one process (`rebuild`,
-/// `import access-log`).
+/// How `malloc` keeps memory in `rebuild`, which folds many site-days in one process.
 ///
 /// glibc serves a large array with an `mmap` of its own and gives it back on free, and trims the
 /// heap's top back to the system once twice that threshold lies free there. A fold allocates and
@@ -17,7 +16,7 @@ enum BatchMemory {
     /// Free memory at the heap's top is given back to the system only beyond this.
     static let trimThreshold: Int32 = 1 << 30
 
-    /// Applies the settings to this process (the commands that fold call it before they start).
+    /// Applies the settings to this process (`rebuild` calls it before it reads the journal).
     /// `mallopt` is glibc's and `<malloc.h>` is not in Swift's Glibc module, so it is looked up by
     /// name; where it is missing (another C library) nothing changes.
     static func keepFreedMemory() {
