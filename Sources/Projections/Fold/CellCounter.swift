@@ -14,18 +14,18 @@ struct FoldCell {
     var duration: Int64 = 0
     var revenue: Int64 = 0
 
+    /// Branch-free: whether a visitor or visit is new to a cell follows no pattern the processor
+    /// could predict, and each wrong guess would stall the loads of the cells after it.
     @inline(__always)
     mutating func touch(_ visit: VisitStamp, pageviews: UInt32, events: UInt32, revenue: Int64) {
-        if lastVisitor != visit.visitor {
-            lastVisitor = visit.visitor
-            visitors &+= 1
-        }
-        if lastVisit != visit.visit {
-            lastVisit = visit.visit
-            visits &+= 1
-            bounces &+= visit.bounce
-            duration &+= visit.duration
-        }
+        let newVisitor: UInt32 = lastVisitor != visit.visitor ? 1 : 0
+        let newVisit: UInt32 = lastVisit != visit.visit ? 1 : 0
+        lastVisitor = visit.visitor
+        lastVisit = visit.visit
+        visitors &+= newVisitor
+        visits &+= newVisit
+        bounces &+= visit.bounce & (0 &- newVisit)
+        duration &+= visit.duration & (0 &- Int64(newVisit))
         self.pageviews &+= pageviews
         self.events &+= events
         self.revenue &+= revenue
