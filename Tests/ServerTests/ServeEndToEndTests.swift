@@ -308,7 +308,10 @@ struct ServeEndToEndTests {
         let effective = multiline.log.split(separator: "\n").first { $0.contains("settings") } ?? ""
         #expect(effective.contains("trusted_proxies=10.0.0.0/8,127.0.0.1"), "\(multiline.log)")
         #expect(multiline.stop() == 0)
-        // Broken syntax, a setting given twice and a table each name the file and line.
+        // Broken syntax, a setting given twice and a table each name the file and line, also
+        // while another server holds the port the file asks for (the mistake is named first).
+        let holder = try ServerProcess(data: data, sites: [])
+        defer { _ = holder.stop() }
         for (text, expected) in [
             ("ack = \"buffered\"\nlisten = \"127.0.0.1:0\n", "line 2:"),
             ("ack = \"buffered\"\n\nack = \"durable\"\n", "line 3:"),
@@ -317,7 +320,8 @@ struct ServeEndToEndTests {
             ("trusted_proxies = [1, 2]\n", "line 1: 'trusted_proxies' must be a list"),
         ] {
             try text.write(toFile: config, atomically: true, encoding: .utf8)
-            let refused = try ServerProcess.invoke(["serve", "--data", data, "--config", config])
+            let refused = try ServerProcess.invoke(
+                ["serve", "--data", data, "--listen", "127.0.0.1:\(holder.port)", "--config", config])
             #expect(refused.status != 0)
             #expect(refused.output.contains("\(config), \(expected)"), "\(text): \(refused.output)")
         }

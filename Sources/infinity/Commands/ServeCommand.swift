@@ -224,7 +224,6 @@ struct ServeCommand: AsyncParsableCommand {
             (0...65535).contains(port)
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        try ListenCheck.ensureAvailable(host: host, port: port)
         let live = try liveSettings(file: file, environment: environment)
         let (journalDays, rollupDays, proxies) = (live.journalDays, live.rollupDays, live.proxies)
         let foldSeconds = try foldInterval ?? file?.number("fold_interval") ?? 2
@@ -247,6 +246,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...100_000).contains(commitMicroseconds) else {
             throw CommandFailure("the commit delay must be 0 to 100000 µs, not \(commitMicroseconds)")
         }
+        // Only once every setting is known to be good: a mistake in the config file is named even
+        // while another server holds the port.
+        try ListenCheck.ensureAvailable(host: host, port: port)
         let logger = Infinity.makeLogger()
         logger.info(
             "settings",
