@@ -309,7 +309,7 @@ struct ServeEndToEndTests {
         #expect(effective.contains("trusted_proxies=10.0.0.0/8,127.0.0.1"), "\(multiline.log)")
         #expect(multiline.stop() == 0)
         // Broken syntax, a setting given twice and a table each name the file and line, also
-        // while another server holds the port the file asks for (the mistake is named first).
+        // while another server holds the port to listen on (the mistake is named first).
         let holder = try ServerProcess(data: data, sites: [])
         defer { _ = holder.stop() }
         for (text, expected) in [
