@@ -9,31 +9,22 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration="${1:-10}"
 rounds="${2:-5}"
-for p in wrk nginx; do command -v $p >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk nginx-light; }; done
+source Benchmarks/load/lib.sh
+ensure_load_tools
 swift build -c release --product infinity >/dev/null
 data=$(mktemp -d /tmp/infinity-load.XXXXXX)
 trap 'rm -rf "$data" /tmp/infinity-bench-nginx' EXIT
 .build/release/infinity sites add example.com --data "$data" >/dev/null
-mkdir -p /tmp/infinity-bench-nginx
-# "rate p99" of one wrk run against $1.
-run_wrk() {
-  wrk -t2 -c64 -d"${duration}s" --latency -s Benchmarks/load/events.lua "$1" | grep RESULT \
-    | sed 's/.*rate=\([0-9]*\).*p99_ms=\([0-9.]*\).*/\1 \2/'
-}
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A rates p99s ratios
 
 for round in $(seq "$rounds"); do
   declare -A result=()
   for ack in durable buffered; do
-    rm -rf "$data/journal"
-    .build/release/infinity serve --data "$data" --listen 127.0.0.1:18080 --trusted-proxy 127.0.0.1 \
-      --ack $ack 2>"$data/serve.log" &
-    pid=$!
-    for i in $(seq 1 50); do grep -q "listening on" "$data/serve.log" && break; sleep 0.2; done
+    start_serve .build/release/infinity "$data" $ack
     result[$ack]=$(run_wrk http://127.0.0.1:18080)
-    rss=$(grep VmHWM /proc/$pid/status | awk '{print $2}')
-    kill -TERM $pid; wait $pid || true
+    rss=$(grep VmHWM /proc/$serve_pid/status | awk '{print $2}')
+    kill -TERM $serve_pid; wait $serve_pid || true
     if [ "$round" = "$rounds" ]; then
       stat=$(.build/release/infinity journal stat --data "$data" --format json)
       records=$(sed 's/.*"records":\([0-9]*\).*/\1/' <<<"$stat")
@@ -47,11 +38,7 @@ for round in $(seq "$rounds"); do
       if grep -rqF "$ip" "$data"; then echo "  PRIVACY FAILURE: $ip found under $data"; exit 1; fi
     done
   done
-  rm -f /tmp/infinity-bench-nginx/access.log
-  nginx -c "$PWD/Benchmarks/load/nginx.conf"
-  result[nginx]=$(run_wrk http://127.0.0.1:18090)
-  nginx -c "$PWD/Benchmarks/load/nginx.conf" -s stop 2>/dev/null
-  while [ -e /tmp/infinity-bench-nginx/nginx.pid ]; do sleep 0.1; done
+  result[nginx]=$(run_nginx)
   nginx_rate=${result[nginx]% *}
   line="round $round:"
   for name in durable buffered nginx; do

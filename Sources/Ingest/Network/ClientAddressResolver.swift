@@ -34,8 +34,7 @@ public struct ClientAddressResolver: Sendable {
         if proxies.isEmpty { return peerAddress }
         guard isTrusted(peerAddress, in: proxies) else { return peerAddress }
         if let forwarded, !forwarded.isEmpty {
-            // The chain from the client towards us; walk it from our side and stop at the first
-            // address that is not one of our proxies.
+            // The chain from the client towards us.
             var chain: [IPAddress] = []
             for element in forwarded.split(separator: ",") {
                 for pair in element.split(separator: ";") {
@@ -48,29 +47,37 @@ public struct ClientAddressResolver: Sendable {
                     if let address = IPAddress(Self.stripPort(value)) { chain.append(address) }
                 }
             }
-            for address in chain.reversed() where !isTrusted(address, in: proxies) { return address }
-            return chain.first ?? peerAddress
+            return client(nearestFirst: chain.reversed(), proxies: proxies) ?? peerAddress
         }
         if let forwardedFor, !forwardedFor.isEmpty {
             // Walked in place from our side: almost every request names one address, and needs no
-            // array of parts. The nearest address that is not one of our proxies is the client; if
-            // all are proxies, the farthest one is.
+            // array of parts.
             let utf8 = forwardedFor.utf8
-            var end = utf8.endIndex
-            var farthest: IPAddress?
-            while true {
-                let comma = utf8[..<end].lastIndex(of: UInt8(ascii: ","))
-                let start = comma.map { utf8.index(after: $0) } ?? utf8.startIndex
-                if let address = IPAddress(Self.stripPort(forwardedFor[start..<end].trimmingSpaces)) {
-                    if !isTrusted(address, in: proxies) { return address }
-                    farthest = address
+            let nearestFirst = sequence(state: Optional(utf8.endIndex)) { end -> IPAddress? in
+                while let last = end {
+                    let comma = utf8[..<last].lastIndex(of: UInt8(ascii: ","))
+                    end = comma
+                    let start = comma.map { utf8.index(after: $0) } ?? utf8.startIndex
+                    if let address = IPAddress(Self.stripPort(forwardedFor[start..<last].trimmingSpaces)) {
+                        return address
+                    }
                 }
-                guard let comma else { break }
-                end = comma
+                return nil
             }
-            return farthest ?? peerAddress
+            return client(nearestFirst: nearestFirst, proxies: proxies) ?? peerAddress
         }
         return peerAddress
+    }
+
+    /// Of a forwarding chain read from our side, the nearest address that is not one of our
+    /// proxies; if all are proxies, the farthest one (nil for an empty chain).
+    private func client(nearestFirst chain: some Sequence<IPAddress>, proxies: [CIDR]) -> IPAddress? {
+        var farthest: IPAddress?
+        for address in chain {
+            if !isTrusted(address, in: proxies) { return address }
+            farthest = address
+        }
+        return farthest
     }
 
     /// `1.2.3.4:5678` → `1.2.3.4`; `[::1]:80` → `[::1]`; a bare IPv6 address is left alone.

@@ -116,15 +116,18 @@ public struct PageURL: Sendable, Hashable {
     {
         guard end - start == word.utf8CodeUnitCount else { return false }
         for offset in 0..<(end - start) {
-            let byte = bytes[start + offset]
-            if (byte >= 65 && byte <= 90 ? byte + 32 : byte) != word.utf8Start[offset] { return false }
+            if lowered(bytes[start + offset]) != word.utf8Start[offset] { return false }
         }
         return true
     }
 
+    /// An ASCII capital letter made small; every other byte as it is.
+    @inline(__always)
+    private static func lowered(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+
     private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
         guard start < end else { return [] }
-        return (start..<end).map { bytes[$0] >= 65 && bytes[$0] <= 90 ? bytes[$0] + 32 : bytes[$0] }
+        return (start..<end).map { lowered(bytes[$0]) }
     }
 
     /// A path as people read it, as Plausible shows it: `/category/%D8%AC%D9%88` → `/category/جو`.

@@ -1,0 +1,33 @@
+# Shared by run.sh and ab.sh (sourced from the repository's root, with $duration set).
+
+# Debian's wrk, nginx and bc, installed if missing.
+ensure_load_tools() {
+  for p in wrk nginx bc; do
+    command -v $p >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk nginx-light bc; }
+  done
+}
+
+# "rate p99" of one wrk run against $1.
+run_wrk() {
+  wrk -t2 -c64 -d"${duration}s" --latency -s Benchmarks/load/events.lua "$1" | grep RESULT \
+    | sed 's/.*rate=\([0-9]*\).*p99_ms=\([0-9.]*\).*/\1 \2/'
+}
+
+# "rate p99" of nginx answering 204 with its access log on, started and stopped around one wrk run.
+run_nginx() {
+  rm -f /tmp/infinity-bench-nginx/access.log
+  mkdir -p /tmp/infinity-bench-nginx
+  nginx -c "$PWD/Benchmarks/load/nginx.conf"
+  run_wrk http://127.0.0.1:18090
+  nginx -c "$PWD/Benchmarks/load/nginx.conf" -s stop 2>/dev/null
+  while [ -e /tmp/infinity-bench-nginx/nginx.pid ]; do sleep 0.1; done
+}
+
+# Starts `$1 serve` on a fresh journal in data folder $2 with --ack $3, waits until it listens, and
+# sets serve_pid.
+start_serve() {
+  rm -rf "$2/journal"
+  "$1" serve --data "$2" --listen 127.0.0.1:18080 --trusted-proxy 127.0.0.1 --ack "$3" 2>"$2/serve.log" &
+  serve_pid=$!
+  for _ in $(seq 1 50); do grep -q "listening on" "$2/serve.log" && break; sleep 0.2; done
+}
