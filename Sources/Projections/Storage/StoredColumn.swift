@@ -104,9 +104,9 @@ enum StoredColumn {
 
     /// `section` in the plain form: itself when stored plain, else decoded into new bytes. Starts
     /// come out in whole 32-bit words (copied, not packed: every question that reads visits
-    /// decodes them); a sparse column at its stored width, its values put in place one by one
-    /// into zeroed bytes. Lengths are checked first; the sections' slack covers whole-word loads
-    /// and stores at the ends.
+    /// decodes them); a sparse column at its stored width, its values put in place in order.
+    /// Lengths are checked first; the sections' slack covers whole-word loads and stores at the
+    /// ends.
     static func plain(_ section: OwnedBytes) throws -> OwnedBytes {
         var reader = ByteReader(section.buffer)
         let count = try reader.readCount(limit: Int(Int32.max), "count")
@@ -132,10 +132,13 @@ enum StoredColumn {
             }
             let bitmap = section.pointer + reader.position
             let packed = PackedView(base: bitmap + bitmapBytes, width: width, limit: .max)
-            // Steps go to the word after their start (the first start is 0); other values are
-            // ORed into the zeroed output at their bit position.
-            let shift = isSteps ? 1 : 0
+            // Steps go to the word after their start (the first start is 0), then become running
+            // starts. Other values go out through a 64-bit accumulator, since they arrive in
+            // order: ORing each into its place in memory read back the word just written, and
+            // each such read waited for the write before it.
             var next = 0
+            var accumulator: UInt64 = 0
+            var accumulatorBit = 0  // the output bit the accumulator's lowest bit stands for
             for wordStart in stride(from: 0, to: valueCount, by: 64) where next < nonZero {
                 // Bits past the bitmap's end (the packed values, or the slack) stop the loop below.
                 var word = UInt64(littleEndian: bitmap.loadUnaligned(fromByteOffset: wordStart / 8, as: UInt64.self))
@@ -145,37 +148,54 @@ enum StoredColumn {
                     let value = UInt64(packed[next])
                     if isSteps {
                         output.storeBytes(
-                            of: UInt32(value).littleEndian, toByteOffset: (index + shift) * 4, as: UInt32.self)
+                            of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: (index + 1) * 4,
+                            as: UInt32.self)
                     } else {
                         let bit = index * width
-                        let at = output + (bit >> 3)
-                        let old = UInt64(littleEndian: at.loadUnaligned(as: UInt64.self))
-                        at.storeBytes(of: (old | value << UInt64(bit & 7)).littleEndian, as: UInt64.self)
+                        if bit - accumulatorBit >= 32 {
+                            // Out with the accumulator's words, then on to the word that holds `bit`.
+                            output.storeBytes(
+                                of: accumulator.littleEndian, toByteOffset: accumulatorBit >> 3, as: UInt64.self)
+                            let skip = ((bit - accumulatorBit) >> 5) << 5
+                            accumulator = skip >= 64 ? 0 : accumulator >> UInt64(skip)
+                            accumulatorBit += skip
+                        }
+                        accumulator |= value << UInt64(bit - accumulatorBit)
                     }
                     next += 1
                     word &= word &- 1
                 }
             }
             guard next == nonZero else { throw ByteReader.OutOfBounds(what: "sparse bitmap") }
+            if isSteps {
+                try starts(valueCount, into: output) {
+                    UInt32(littleEndian: output.loadUnaligned(fromByteOffset: ($0 + 1) * 4, as: UInt32.self))
+                }
+            } else {
+                output.storeBytes(of: accumulator.littleEndian, toByteOffset: accumulatorBit >> 3, as: UInt64.self)
+            }
         } else {
             guard isSteps, reader.remaining >= PackedColumn.byteCount(count: valueCount, width: width) else {
                 throw ByteReader.OutOfBounds(what: "packed values")
             }
             let packed = PackedView(base: section.pointer + reader.position, width: width, limit: .max)
-            for index in 0..<valueCount {
-                output.storeBytes(of: packed[index].littleEndian, toByteOffset: (index + 1) * 4, as: UInt32.self)
-            }
-        }
-        if isSteps {
-            // Running starts from the steps in place: each step is one more than stored.
-            var running: UInt64 = 0
-            for index in 1..<count {
-                running &+=
-                    UInt64(UInt32(littleEndian: output.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))) &+ 1
-                guard running <= UInt64(Int32.max) else { throw ByteReader.OutOfBounds(what: "starts") }
-                output.storeBytes(of: UInt32(running).littleEndian, toByteOffset: index * 4, as: UInt32.self)
-            }
+            try starts(valueCount, into: output) { packed[$0] }
         }
         return plain
+    }
+
+    /// Writes the running starts of `count` steps (`step(i)`, each one less than the distance to
+    /// the next start) as whole words after the first start, 0, at `output`, in one pass. Every
+    /// question that reads visits decodes these, so the loop has no branch: the sum only rises, so
+    /// its last value bounds all the others.
+    @inline(__always)
+    private static func starts(_ count: Int, into output: UnsafeMutableRawPointer, step: (Int) -> UInt32) throws {
+        var running: UInt64 = 0
+        for index in 0..<count {
+            running &+= UInt64(step(index)) &+ 1
+            output.storeBytes(
+                of: UInt32(truncatingIfNeeded: running).littleEndian, toByteOffset: (index + 1) * 4, as: UInt32.self)
+        }
+        guard running <= UInt64(Int32.max) else { throw ByteReader.OutOfBounds(what: "starts") }
     }
 }
