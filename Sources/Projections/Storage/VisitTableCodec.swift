@@ -77,13 +77,13 @@ enum VisitTableCodec {
     /// done once per section read from its file).
     static func verifyStarts(_ section: OwnedBytes, count: Int?) throws {
         let column = try starts(section, count: count)
-        // Without a branch a value (every question that reads visits runs this once per day
-        // file): one flag for the whole column, looked at after the loop.
+        // No branch per value (every question that reads visits runs this once per day file):
+        // one flag for the whole column, looked at after the loop.
         var falls: UInt32 = 0
         withExtendedLifetime(column) {
             if column.width == 32, let base = column.view.base {
-                // Starts decoded from steps are whole words: compared pairwise, which the compiler
-                // turns into vector instructions.
+                // Starts decoded from steps are whole words: each compared with the word before,
+                // so no step waits on the one before it.
                 for index in 1..<column.count {
                     let previous = UInt32(
                         littleEndian: base.loadUnaligned(fromByteOffset: (index - 1) * 4, as: UInt32.self))
