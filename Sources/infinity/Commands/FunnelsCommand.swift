@@ -24,6 +24,7 @@ struct FunnelsCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Define a funnel.",
             discussion: """
                 Example:
@@ -54,6 +55,7 @@ struct FunnelsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List a site's funnels.", discussion: "Example: infinity funnels list example.com")
         @OptionGroup var options: DataOptions
         @Argument(help: "The site. Example: example.com") var site: String
@@ -80,6 +82,7 @@ struct FunnelsCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a funnel (the hits stay; only the definition goes).",
             discussion: "Example: infinity funnels remove example.com Signup")
         @OptionGroup var options: DataOptions

@@ -47,6 +47,7 @@ struct GoalsCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Define a goal.",
             discussion: """
                 Examples:
@@ -119,6 +120,7 @@ struct GoalsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List a site's goals.", discussion: "Example: infinity goals list example.com")
         @OptionGroup var options: DataOptions
         @Argument(help: "The site. Example: example.com") var site: String
@@ -143,6 +145,7 @@ struct GoalsCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a goal (the hits stay; only the definition goes).",
             discussion: "Example: infinity goals remove example.com Signup")
         @OptionGroup var options: DataOptions

@@ -22,6 +22,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a key and print it (once).",
             discussion: "Example: infinity keys create \"Weekly report script\" --site example.com")
 
@@ -42,6 +43,7 @@ struct KeysCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the keys (ids and names, never the keys).", discussion: "Example: infinity keys list")
 
         @OptionGroup var options: DataOptions
@@ -65,6 +67,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a key by its id.",
             discussion:
                 "A running `infinity serve` stops accepting the key within about a second. Example: infinity keys revoke 3fa85f64"

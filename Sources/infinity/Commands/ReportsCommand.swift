@@ -34,6 +34,7 @@ struct ReportsCommand: AsyncParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Send a site's report to someone every week or month.",
             discussion: "Example: infinity reports add example.com --to owner@example.com --period week")
         @OptionGroup var options: DataOptions
@@ -57,6 +58,7 @@ struct ReportsCommand: AsyncParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the reports.", discussion: "Example: infinity reports list")
         @OptionGroup var options: DataOptions
 
@@ -74,6 +76,7 @@ struct ReportsCommand: AsyncParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Stop a report.",
             discussion: "Example: infinity reports remove example.com --to owner@example.com")
         @OptionGroup var options: DataOptions
@@ -90,6 +93,7 @@ struct ReportsCommand: AsyncParsableCommand {
 
     struct Send: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "send",
             abstract: "Send a site's report for the last whole week or month now.",
             discussion: """
                 Example: infinity reports send example.com --to owner@example.com --period week --smtp-url smtp://127.0.0.1:2525

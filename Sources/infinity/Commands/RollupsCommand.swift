@@ -13,6 +13,7 @@ struct RollupsCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Which generation is current, how far it covers the journal, and its days per site.",
             discussion: "Example: infinity rollups status --data ./data")
 
@@ -57,6 +58,7 @@ struct RollupsCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Fold journal records that are newer than the rollups (what `serve` does continuously).",
             discussion: """
                 Refolds every site-day the new records touch and then moves the rollups' position; \

@@ -16,6 +16,7 @@ struct SitesCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Register a site, or change its time zone.",
             discussion: "Example: infinity sites add example.com --timezone Europe/Berlin")
 
@@ -42,6 +43,7 @@ struct SitesCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the registered sites.", discussion: "Example: infinity sites list --data ./data")
 
         @OptionGroup var options: DataOptions
@@ -62,6 +64,7 @@ struct SitesCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Stop counting a site; with --delete-data, delete everything recorded of it.",
             discussion: """
                 Without --delete-data the site's recorded hits stay in the journal, and adding it \

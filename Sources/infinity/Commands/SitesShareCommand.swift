@@ -7,6 +7,7 @@ extension SitesCommand {
     /// `infinity sites share …`: read-only dashboard links.
     struct Share: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "share",
             abstract: "Make an unguessable read-only link to a site's dashboard, list links, or revoke one.",
             discussion: """
                 The link shows that one site's dashboard without a login. Only a hash of it is stored; \

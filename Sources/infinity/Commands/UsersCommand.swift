@@ -18,6 +18,7 @@ struct UsersCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a login, or set a new password for it.",
             discussion: """
                 Asks for the password twice on a terminal; with --password-stdin it reads one line \
@@ -62,6 +63,7 @@ struct UsersCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the logins.", discussion: "Example: infinity users list")
         @OptionGroup var options: DataOptions
 
@@ -76,6 +78,7 @@ struct UsersCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a login.", discussion: "Example: infinity users remove owner@example.com")
         @OptionGroup var options: DataOptions
         @Argument(help: "The e-mail address.") var email: String
