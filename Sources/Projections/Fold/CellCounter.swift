@@ -31,6 +31,22 @@ struct FoldCell {
         self.revenue &+= revenue
     }
 
+    /// A visit's one touch of a session dimension's whole-day cell: always a visit new to the
+    /// cell, so only the visitor is compared.
+    @inline(__always)
+    mutating func touchSession(_ touch: SessionTouch) {
+        let newVisitor: UInt32 = lastVisitor != touch.stamp.visitor ? 1 : 0
+        lastVisitor = touch.stamp.visitor
+        lastVisit = touch.stamp.visit
+        visitors &+= newVisitor
+        visits &+= 1
+        bounces &+= touch.stamp.bounce
+        duration &+= touch.stamp.duration
+        pageviews &+= touch.pageviews
+        events &+= touch.events
+        revenue &+= touch.revenue
+    }
+
     /// Adds the counts of `other`, a cell of visitors this one never saw.
     @inline(__always)
     mutating func add(_ other: FoldCell) {
@@ -73,6 +89,15 @@ struct VisitStamp {
     var duration: Int64
 }
 
+/// A visit's touch of its session dimensions' whole-day cells, held back until a chunk of them is
+/// made one dimension at a time.
+struct SessionTouch {
+    var stamp: VisitStamp
+    var pageviews: UInt32
+    var events: UInt32
+    var revenue: Int64
+}
+
 /// Counts a ``VisitTable`` into rollup cells.
 ///
 /// Because a visitor's visits are consecutive, "distinct visitors in this cell" needs no set: a
@@ -80,6 +105,9 @@ struct VisitStamp {
 /// whole-day cell of each session dimension once; every hit touches the whole-day cell of each of
 /// its hit dimensions; with hours, runs of hits in the same hour touch the hour cells too.
 enum CellCounter {
+    /// How many visits' session touches are held back at a time (40 bytes each, 20 KiB in all).
+    static let sessionChunk = 512
+
     /// Which cells to count.
     struct Scope: Sendable {
         /// Only these dimensions' tables (nil: all).
@@ -174,6 +202,45 @@ enum CellCounter {
                             revenues.withUnsafeBufferPointer { revenues in
                                 func countVisitors(_ lane: Int) {
                                     let cells = laneCells[lane]
+                                    // Without hour cells per dimension, a visit touches one whole-day
+                                    // cell of each session dimension. Those touches are held for a
+                                    // chunk of visits and then made a few dimensions at a time, so that
+                                    // fewer cells are in play than when each visit reached into every
+                                    // dimension's cells. A cell still sees its visits in order, so its
+                                    // stamps work as before.
+                                    let heldBack = !scope.dimensionHours && !sessionSlots.isEmpty
+                                    let touches = UnsafeMutableBufferPointer<SessionTouch>.allocate(
+                                        capacity: heldBack ? Self.sessionChunk : 0)
+                                    defer { touches.deallocate() }
+                                    var held = 0
+                                    func touchSessions() {
+                                        // Four dimensions a pass: a dimension with few keys touches
+                                        // the same cell visit after visit, and each touch waits for
+                                        // the last; four such chains overlap.
+                                        var first = 0
+                                        while first + 4 <= sessionSlots.count {
+                                            let a = sessionSlots[first], b = sessionSlots[first + 1]
+                                            let c = sessionSlots[first + 2], d = sessionSlots[first + 3]
+                                            for index in 0..<held {
+                                                let touch = touches[index]
+                                                let visit = Int(touch.stamp.visit &- 1)
+                                                cells[a.offset + Int(a.keys[visit])].touchSession(touch)
+                                                cells[b.offset + Int(b.keys[visit])].touchSession(touch)
+                                                cells[c.offset + Int(c.keys[visit])].touchSession(touch)
+                                                cells[d.offset + Int(d.keys[visit])].touchSession(touch)
+                                            }
+                                            first += 4
+                                        }
+                                        for slot in sessionSlots[first...] {
+                                            for index in 0..<held {
+                                                let touch = touches[index]
+                                                let visit = Int(touch.stamp.visit &- 1)
+                                                cells[slot.offset + Int(slot.keys[visit])].touchSession(touch)
+                                            }
+                                        }
+                                        held = 0
+                                    }
+                                    defer { touchSessions() }
                                     // The cursor skips forward to each hit's extras, past
                                     // those of earlier lanes' hits too.
                                     var extraCursor = 0
@@ -193,6 +260,14 @@ enum CellCounter {
                                                     stamp, pageviews: counts.pageviews, events: counts.events,
                                                     revenue: counts.revenue)
                                                 guard hour == DayRollup.wholeDay || scope.dimensionHours else { return }
+                                                if heldBack {
+                                                    touches[held] = SessionTouch(
+                                                        stamp: stamp, pageviews: counts.pageviews,
+                                                        events: counts.events, revenue: counts.revenue)
+                                                    held += 1
+                                                    if held == Self.sessionChunk { touchSessions() }
+                                                    return
+                                                }
                                                 let cell = hour == DayRollup.wholeDay ? wholeDay : hour
                                                 for slot in sessionSlots {
                                                     cells[slot.offset + Int(slot.keys[visit]) * hours + cell].touch(
