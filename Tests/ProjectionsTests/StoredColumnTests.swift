@@ -1,3 +1,5 @@
+import Foundation
+import InfinityTestSupport
 import Journal
 import Testing
 
@@ -61,7 +63,12 @@ struct StoredColumnTests {
         return section
     }
 
-    @Test("starts whose steps add up past 2^31, or stored plain and falling, are refused")
+    /// A section's bytes, copied while it is alive.
+    static func bytes(_ section: OwnedBytes) -> [UInt8] {
+        withExtendedLifetime(section) { Array(section.buffer) }
+    }
+
+    @Test("starts whose steps add up past 2^31, or stored in another form and falling, are refused")
     func startsOutOfRange() throws {
         // Three starts stored as two steps of 2^32 − 1 each: the sum would wrap a 32-bit word.
         var writer = ByteWriter(capacity: 16)
@@ -69,15 +76,63 @@ struct StoredColumnTests {
         writer.append(byte: StoredColumn.steps | 32)
         for _ in 0..<2 { writer.append(littleEndian: UInt32.max) }
         #expect(throws: ByteReader.OutOfBounds.self) { try StoredColumn.plain(Self.section(writer.bytes)) }
-        // Four starts stored plain (8 bits each), the third below the second.
+        // Four starts stored plain (8 bits each), the third below the second: refused as starts,
+        // read as they are as any other column.
         let falling = Self.section([4, 8, 0, 5, 3, 9])
-        #expect(throws: ByteReader.OutOfBounds.self) { try VisitTableCodec.verifyStarts(falling, count: nil) }
-        // The same in whole words, the form starts decoded from steps take.
+        #expect(throws: ByteReader.OutOfBounds.self) { try StoredColumn.plain(falling, starts: true) }
+        #expect(try Self.bytes(StoredColumn.plain(falling)) == [4, 8, 0, 5, 3, 9])
+        // The same in whole words, and a start that repeats the one before.
         let fallingWords = Self.section([3, 32, 0, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0])
-        #expect(throws: ByteReader.OutOfBounds.self) { try VisitTableCodec.verifyStarts(fallingWords, count: nil) }
-        try VisitTableCodec.verifyStarts(Self.section([3, 32, 0, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0]), count: nil)
-        let rising = Self.section([4, 8, 0, 5, 6, 9])
-        try VisitTableCodec.verifyStarts(rising, count: nil)
+        #expect(throws: ByteReader.OutOfBounds.self) { try StoredColumn.plain(fallingWords, starts: true) }
+        let repeated = Self.section([3, 8, 0, 5, 5])
+        #expect(throws: ByteReader.OutOfBounds.self) { try StoredColumn.plain(repeated, starts: true) }
+        // Falling starts stored sparse (not as steps): values 0, 0, …, 9 at 2 and 3 at 5.
+        var values = [UInt32](repeating: 0, count: 40)
+        values[2] = 9
+        values[5] = 3
+        let sparse = StoredColumn.encode(PackedColumn(values), starts: false)
+        #expect(try Self.tag(sparse) & StoredColumn.sparse != 0)
+        #expect(throws: ByteReader.OutOfBounds.self) { try StoredColumn.plain(Self.section(sparse), starts: true) }
+        // Rising starts in each plain width read back as they are.
+        for rising in [[4, 8, 0, 5, 6, 9], [3, 32, 0, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0]] as [[UInt8]] {
+            #expect(try Self.bytes(StoredColumn.plain(Self.section(rising), starts: true)) == rising)
+        }
+    }
+
+    @Test("a day file whose visit starts fall is refused as damaged, naming the file and the column")
+    func fallingStartsInADayFile() throws {
+        let data = TemporaryDirectory()
+        try Fixtures.writeJournal(data: data.path, days: 1, perDay: 2_000)
+        _ = try Fixtures.rebuild(data: data.path)
+        let generation = try #require(try RollupStore(dataDirectory: data.path).current())
+        let root = URL(fileURLWithPath: generation.path)
+        let enumerator = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+        let path = try #require(enumerator.compactMap { ($0 as? URL)?.path }.first { $0.hasSuffix(".day") })
+        let file = try RollupCodec.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+        // The day's visit starts stored plain (the width byte without flags), two of them swapped.
+        var starts: [UInt32] = []
+        for index in 0..<file.visits.visitStarts.count { starts.append(file.visits.visitStarts[index]) }
+        #expect(starts.count > 10)
+        starts.swapAt(3, 4)
+        var plain = ByteWriter(capacity: 16)
+        plain.append(varint: UInt64(starts.count))
+        let packed = PackedColumn(starts)
+        plain.append(byte: UInt8(packed.width))
+        withExtendedLifetime(packed) { plain.append(contentsOf: packed.bytes) }
+        let visits = DaySection.column(.visits)
+        let sections = RollupCodec.sections(of: file)
+        #expect(sections.contains { $0.0 == visits })
+        let damaged = RollupCodec.encode(sections: sections.map { $0.0 == visits ? (visits, plain.bytes) : $0 })
+        do {
+            _ = try DayFileReader(bytes: damaged, path: path).visits(.structure)
+            Issue.record("falling visit starts were read as if sound")
+        } catch let error as ProjectionError {
+            #expect("\(error)".contains(path))
+            #expect("\(error)".contains("visit column"))
+        }
+        // The same file with its own sections reads.
+        let sound = RollupCodec.encode(sections: sections)
+        #expect(try DayFileReader(bytes: sound, path: path).visits(.structure).visitCount == starts.count - 1)
     }
 
     @Test("a cut or inconsistent column is refused as malformed, never read past its end")

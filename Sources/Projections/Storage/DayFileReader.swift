@@ -109,16 +109,11 @@ public final class DayFileReader {
     /// The decoded bytes of a section. `verify` runs once per section read from the file, before
     /// it is cached, so checks that cost a pass over a column are not repeated on every question
     /// and a section that fails them is never cached.
-    func section(_ id: UInt16, verify: (OwnedBytes) throws -> Void = { _ in }) throws -> OwnedBytes {
-        guard let cache, let file else {
-            let bytes = try read(id)
-            try verify(bytes)
-            return bytes
-        }
+    func section(_ id: UInt16) throws -> OwnedBytes {
+        guard let cache, let file else { return try read(id) }
         let key = SectionCache.Key(file: file.identity, section: id)
         if let bytes = cache.bytes(for: key) { return bytes }
         let bytes = try read(id)
-        try verify(bytes)
         cache.insert(bytes, for: key)
         return bytes
     }
@@ -152,7 +147,8 @@ public final class DayFileReader {
         }
         guard DaySection.isPackedColumn(id) else { return output }
         do {
-            return try StoredColumn.plain(output)
+            let starts = id == DaySection.column(.visitors) || id == DaySection.column(.visits)
+            return try StoredColumn.plain(output, starts: starts)
         } catch let error as ByteReader.OutOfBounds {
             throw corrupt("visit column \(id & 0xFF) is malformed (\(error.what))", entry.offset)
         }
@@ -218,23 +214,17 @@ public final class DayFileReader {
     /// The visit table with the given columns (the structure is always read).
     public func visits(_ columns: VisitTable.Columns) throws -> VisitTable {
         var table = VisitTable()
-        func column<T>(
-            _ column: VisitColumn, verify: (OwnedBytes) throws -> Void = { _ in }, _ body: (OwnedBytes) throws -> T
-        ) throws -> T {
+        func column<T>(_ column: VisitColumn, _ body: (OwnedBytes) throws -> T) throws -> T {
             do {
-                return try body(try section(DaySection.column(column), verify: verify))
+                return try body(try section(DaySection.column(column)))
             } catch let error as ByteReader.OutOfBounds {
                 throw corrupt("visit column \(column.id) is malformed (\(error.what))", nil)
             }
         }
         // Structure: visitors → visits → hits.
-        table.visitorStarts = try column(.visitors, verify: { try VisitTableCodec.verifyStarts($0, count: nil) }) {
-            try VisitTableCodec.starts($0, count: nil)
-        }
+        table.visitorStarts = try column(.visitors) { try VisitTableCodec.starts($0, count: nil) }
         let visits = Int(table.visitorStarts[table.visitorStarts.count - 1])
-        table.visitStarts = try column(.visits, verify: { try VisitTableCodec.verifyStarts($0, count: visits) }) {
-            try VisitTableCodec.starts($0, count: visits)
-        }
+        table.visitStarts = try column(.visits) { try VisitTableCodec.starts($0, count: visits) }
         let hits = Int(table.visitStarts[visits])
         table.hitCount = hits
         table.bounces = try column(.bounces) { try VisitTableCodec.packed($0, count: visits, limit: 1) }

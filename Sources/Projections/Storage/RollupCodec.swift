@@ -18,6 +18,11 @@ public enum RollupCodec {
 
     /// Encodes a day file.
     public static func encode(_ file: DayFile) -> [UInt8] {
+        encode(sections: sections(of: file))
+    }
+
+    /// A day file's sections by id, in file order, before compression.
+    static func sections(of file: DayFile) -> [(UInt16, [UInt8])] {
         var sections: [(UInt16, [UInt8])] = [(DaySection.meta, encodeMeta(file.rollup))]
         let table = file.visits
         for space in KeySpace.allCases {
@@ -31,7 +36,11 @@ public enum RollupCodec {
             sections.append((DaySection.cells(dimension), encodeCells(file.rollup[dimension])))
         }
         for (column, bytes) in VisitTableCodec.encode(table) { sections.append((DaySection.column(column), bytes)) }
+        return sections
+    }
 
+    /// A day file of `sections`, each compressed where that pays and checksummed.
+    static func encode(sections: [(UInt16, [UInt8])]) -> [UInt8] {
         var body = ByteWriter(capacity: 1 << 16)
         var entries = ByteWriter(capacity: sections.count * entrySize)
         for (id, raw) in sections {

@@ -107,14 +107,21 @@ enum StoredColumn {
     /// decodes them); a sparse column at its stored width, its values put in place in order.
     /// Lengths are checked first; the sections' slack covers whole-word loads and stores at the
     /// ends.
-    static func plain(_ section: OwnedBytes) throws -> OwnedBytes {
+    ///
+    /// With `starts` (the section holds running starts), the starts must rise at every step.
+    /// Starts decoded from steps do by construction (each step adds at least one), so only starts
+    /// stored in another form are checked, in a pass of their own.
+    static func plain(_ section: OwnedBytes, starts: Bool = false) throws -> OwnedBytes {
         var reader = ByteReader(section.buffer)
         let count = try reader.readCount(limit: Int(Int32.max), "count")
         let tag = try reader.read(UInt8.self, "bit width")
-        guard tag & ~widthMask != 0 else { return section }
+        let isSteps = tag & steps != 0
+        guard tag & ~widthMask != 0 else {
+            if starts { try checkRising(section) }
+            return section
+        }
         let width = Int(tag & widthMask)
         guard width <= 32 else { throw ByteReader.OutOfBounds(what: "bit width \(width)") }
-        let isSteps = tag & steps != 0
         guard !isSteps || count >= 1 else { throw ByteReader.OutOfBounds(what: "steps of no starts") }
         let valueCount = isSteps ? count - 1 : count
         let plainWidth = isSteps ? 32 : width
@@ -168,20 +175,38 @@ enum StoredColumn {
             }
             guard next == nonZero else { throw ByteReader.OutOfBounds(what: "sparse bitmap") }
             if isSteps {
-                try starts(valueCount, into: output) {
+                try runningStarts(valueCount, into: output) {
                     UInt32(littleEndian: output.loadUnaligned(fromByteOffset: ($0 + 1) * 4, as: UInt32.self))
                 }
             } else {
                 output.storeBytes(of: accumulator.littleEndian, toByteOffset: accumulatorBit >> 3, as: UInt64.self)
+                if starts { try checkRising(plain) }
             }
         } else {
             guard isSteps, reader.remaining >= PackedColumn.byteCount(count: valueCount, width: width) else {
                 throw ByteReader.OutOfBounds(what: "packed values")
             }
             let packed = PackedView(base: section.pointer + reader.position, width: width, limit: .max)
-            try starts(valueCount, into: output) { packed[$0] }
+            try runningStarts(valueCount, into: output) { packed[$0] }
         }
         return plain
+    }
+
+    /// Checks that the plain column in `section` rises by at least one at every step, with one
+    /// flag for the whole column looked at after the loop.
+    private static func checkRising(_ section: OwnedBytes) throws {
+        let column = try VisitTableCodec.packed(section, count: nil, limit: .max)
+        var falls: UInt32 = 0
+        withExtendedLifetime(column) {
+            let view = column.view
+            var previous: UInt32 = 0
+            for index in 1..<max(column.count, 1) {
+                let value = view[index]
+                falls |= value <= previous ? 1 : 0
+                previous = value
+            }
+        }
+        guard falls == 0 else { throw ByteReader.OutOfBounds(what: "starts") }
     }
 
     /// Writes the running starts of `count` steps (`step(i)`, each one less than the distance to
@@ -189,7 +214,9 @@ enum StoredColumn {
     /// question that reads visits decodes these, so the loop has no branch: the sum only rises, so
     /// its last value bounds all the others.
     @inline(__always)
-    private static func starts(_ count: Int, into output: UnsafeMutableRawPointer, step: (Int) -> UInt32) throws {
+    private static func runningStarts(
+        _ count: Int, into output: UnsafeMutableRawPointer, step: (Int) -> UInt32
+    ) throws {
         var running: UInt64 = 0
         for index in 0..<count {
             running &+= UInt64(step(index)) &+ 1

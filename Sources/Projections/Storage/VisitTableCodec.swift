@@ -66,41 +66,12 @@ enum VisitTableCodec {
         return PackedColumn(storage: section, offset: reader.position, count: stored, width: width, limit: limit)
     }
 
-    /// Running starts (`[0, …, total]`), read in place; ``verifyStarts(_:count:)`` checks them.
+    /// Running starts (`[0, …, total]`), read in place; ``StoredColumn/plain(_:starts:)`` checked
+    /// that they rise.
     static func starts(_ section: OwnedBytes, count: Int?) throws -> PackedColumn {
         let column = try packed(section, count: count.map { $0 + 1 }, limit: .max)
         guard column.count >= 1, column[0] == 0 else { throw ByteReader.OutOfBounds(what: "starts") }
         return column
-    }
-
-    /// Checks that running starts rise by at least one at every step (a pass over the column, so
-    /// done once per section read from its file).
-    static func verifyStarts(_ section: OwnedBytes, count: Int?) throws {
-        let column = try starts(section, count: count)
-        // No branch per value (every question that reads visits runs this once per day file):
-        // one flag for the whole column, looked at after the loop.
-        var falls: UInt32 = 0
-        withExtendedLifetime(column) {
-            if column.width == 32, let base = column.view.base {
-                // Starts decoded from steps are whole words: each compared with the word before,
-                // so no step waits on the one before it.
-                for index in 1..<column.count {
-                    let previous = UInt32(
-                        littleEndian: base.loadUnaligned(fromByteOffset: (index - 1) * 4, as: UInt32.self))
-                    let value = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
-                    falls |= value <= previous ? 1 : 0
-                }
-                return
-            }
-            let view = column.view
-            var previous: UInt32 = 0
-            for index in 1..<column.count {
-                let value = view[index]
-                falls |= value <= previous ? 1 : 0
-                previous = value
-            }
-        }
-        guard falls == 0 else { throw ByteReader.OutOfBounds(what: "starts") }
     }
 
     /// Reads the engagement reports of a table with `visits` visits whose page and host name key
