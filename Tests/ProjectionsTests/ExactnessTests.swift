@@ -65,6 +65,33 @@ import Testing
         #expect(total.revenue > 0 && total.events > 0 && total.duration > 0)
     }
 
+    /// A visitor's hits that arrive out of time order, late by hours or in the same millisecond
+    /// are put in time order, journal order breaking ties, before visits are cut: entry and exit
+    /// pages, bounces and durations come out as the reference's.
+    @Test func hitsOutOfTimeOrderFoldAsThePlainReferenceFold() throws {
+        let data = TemporaryDirectory()
+        var hits = Fixtures.generator(seed: 13).allHits(firstDay: Fixtures.firstDay, days: 4, countPerSite: 600)
+        var random = SeededRandom(seed: 9)
+        var moved = 0
+        for index in hits.indices {
+            switch random.next() % 8 {
+            case 0: hits[index].timestamp -= 2 * 3_600_000  // late by two hours
+            case 1 where index > 0: hits[index].timestamp = hits[index - 1].timestamp  // same millisecond
+            case 2 where index + 1 < hits.count: hits.swapAt(index, index + 1)
+            default: continue
+            }
+            moved += 1
+        }
+        #expect(moved > hits.count / 4)
+        try Fixtures.append(hits, data: data.path, blockSize: 500)
+        _ = try Fixtures.rebuild(data: data.path)
+        let rollups = try Fixtures.rollups(data: data.path)
+        let reference = ReferenceFold.fold(try Fixtures.readAll(data: data.path), zones: Fixtures.zones)
+        #expect(Set(rollups.keys) == Set(reference.keys))
+        let mismatches = Self.differences(ReferenceFold.stored(reference), rollups.mapValues(ReferenceFold.shape(of:)))
+        #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+    }
+
     @Test func storedVisitTablesGiveEveryHourlyNumberOfThePlainReferenceFold() throws {
         let data = TemporaryDirectory()
         try Fixtures.writeJournal(data: data.path, days: 8, perDay: 300)

@@ -1,11 +1,12 @@
 import Journal
 
 /// One record of the day, with the ids the fold needs for every hit.
+///
+/// 32 bytes, so that a row moved into its visitor's place (a write anywhere in the day's rows)
+/// touches one cache line, not two; its visitor's number is kept beside the rows
+/// (``FoldState/visitorNumbers``), and its place in journal order is where it is.
 struct FoldRow {
     var time: Int64
-    var visitor: UInt32
-    /// Its place in journal order among the day's rows (ties in time keep this order).
-    var order: UInt32
     /// Where its session keys are in ``FoldState/startKeys`` (in units of a visit's keys) when
     /// it may start a visit, else `UInt32.max`.
     var start: UInt32

@@ -88,7 +88,7 @@ extension FoldState {
                 }
                 gathered.append(
                     FoldRow(
-                        time: time, visitor: 0, order: UInt32(gathered.count), start: .max,
+                        time: time, start: .max,
                         page: pages[pathEntry], hostname: hosts[hostEntry], goal: names[nameEntry], extra: extra,
                         hour: UInt8(hour), flags: flags[index]))
             }
@@ -104,16 +104,19 @@ extension FoldState {
         let visitors = visitorIDs
         var starting: [Int] = []
         var next = UInt32(startKeys.count / Dimension.sessionLevel.count)
+        visitorNumbers.append(contentsOf: repeatElement(0, count: ids.count))
         gathered.withUnsafeMutableBufferPointer { rows in
-            ids.withUnsafeBufferPointer { ids in
-                for index in 0..<ids.count {
-                    let row = first + index
-                    let (number, mayStart) = visitors.visit(ids[index], at: rows[row].time)
-                    rows[row].visitor = number
-                    if mayStart {
-                        rows[row].start = next
-                        next += 1
-                        starting.append(row)
+            visitorNumbers.withUnsafeMutableBufferPointer { numbers in
+                ids.withUnsafeBufferPointer { ids in
+                    for index in 0..<ids.count {
+                        let row = first + index
+                        let (number, mayStart) = visitors.visit(ids[index], at: rows[row].time)
+                        numbers[row] = number
+                        if mayStart {
+                            rows[row].start = next
+                            next += 1
+                            starting.append(row)
+                        }
                     }
                 }
             }

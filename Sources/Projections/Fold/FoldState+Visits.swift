@@ -10,19 +10,21 @@ extension FoldState {
         let visitorCount = visitorIDs.count
         let count = gathered.count
         visitorStarts = [Int32](repeating: 0, count: visitorCount + 1)
-        for row in gathered { visitorStarts[Int(row.visitor) + 1] += 1 }
+        for number in visitorNumbers { visitorStarts[Int(number) + 1] += 1 }
         for index in 0..<visitorCount { visitorStarts[index + 1] += visitorStarts[index] }
         var fill = visitorStarts
         let grouped = gathered.withUnsafeBufferPointer { rows in
-            [FoldRow](unsafeUninitializedCapacity: count) { buffer, initialized in
-                fill.withUnsafeMutableBufferPointer { fill in
-                    for row in rows {
-                        let visitor = Int(row.visitor)
-                        (buffer.baseAddress! + Int(fill[visitor])).initialize(to: row)
-                        fill[visitor] &+= 1
+            visitorNumbers.withUnsafeBufferPointer { numbers in
+                [FoldRow](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    fill.withUnsafeMutableBufferPointer { fill in
+                        for index in 0..<count {
+                            let visitor = Int(numbers[index])
+                            (buffer.baseAddress! + Int(fill[visitor])).initialize(to: rows[index])
+                            fill[visitor] &+= 1
+                        }
                     }
+                    initialized = count
                 }
-                initialized = count
             }
         }
         rows = grouped
@@ -55,8 +57,11 @@ extension FoldState {
             return true
         }
         if sorted { return }
-        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties.
-        rows[range].sort { ($0.time, $0.order) < ($1.time, $1.order) }
+        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties (the
+        // grouping kept journal order within a visitor).
+        let order = range.sorted { (rows[$0].time, $0) < (rows[$1].time, $1) }
+        let moved = order.map { rows[$0] }
+        rows.replaceSubrange(range, with: moved)
     }
 
     mutating func addVisit(_ range: Range<Int>) {

@@ -17,6 +17,8 @@ struct FoldState {
     var spaces = [Interner](repeating: Interner(), count: KeySpace.allCases.count)
     /// Every row added, in journal order.
     var gathered: [FoldRow] = []
+    /// Each gathered row's visitor number.
+    var visitorNumbers: [UInt32] = []
     var extras: [FoldExtra] = []
     var visitorIDs = VisitorTable()
     /// The session keys (one per ``Dimension/sessionLevel`` slot; entry and exit are filled from
@@ -65,7 +67,10 @@ struct FoldState {
             visitEnds = []
         }
         splitVisits()
-        if !keeping { gathered = [] }
+        if !keeping {
+            gathered = []
+            visitorNumbers = []
+        }
         fillHits()
         attachEngagements()
         if !keeping { pendingEngagements = [] }
