@@ -118,11 +118,11 @@ public enum BlockDecoder {
                 : try BitPacking.unpack(count: count, limit: UInt32(profileCount), from: &reader)
             for (field, column) in profileStrings {
                 strings[field.rawValue] = StringColumn(
-                    dictionary: column.dictionary, indices: profiles.map { column.indices[Int($0)] })
+                    dictionary: column.dictionary, indices: try expand(column.indices, by: profiles))
             }
-            devices = profiles.map { profileDevices[Int($0)] }
-            screens = profiles.map { profileScreens[Int($0)] }
-            visitorIDs = profiles.map { ids[Int($0)] }
+            devices = try expand(profileDevices, by: profiles)
+            screens = try expand(profileScreens, by: profiles)
+            visitorIDs = try expand(ids, by: profiles)
         }
 
         let props = try readProperties(&reader, count: count)
@@ -136,6 +136,28 @@ public enum BlockDecoder {
     /// The profile of each of `count` records from its references (`BlockEncoder`): every new
     /// profile must be the next one, every distance must point at one already seen, and exactly
     /// `profiles` must appear.
+    /// Each record's value of a profile column: `values[profiles[i]]`. Every caller's profile
+    /// indices were checked against the profile count when read; the column's length is checked
+    /// here, once, so the loop reads through plain pointers (it runs for a dozen columns of every
+    /// block read).
+    private static func expand<T>(_ values: [T], by profiles: [UInt32]) throws -> [T] {
+        var largest: UInt32 = 0
+        for profile in profiles { largest = max(largest, profile) }
+        guard profiles.isEmpty || Int(largest) < values.count else {
+            throw ByteReader.OutOfBounds(what: "profile \(largest) past \(values.count) profiles")
+        }
+        return values.withUnsafeBufferPointer { values in
+            profiles.withUnsafeBufferPointer { profiles in
+                [T](unsafeUninitializedCapacity: profiles.count) { output, initialized in
+                    for index in 0..<profiles.count {
+                        (output.baseAddress! + index).initialize(to: values[Int(profiles[index])])
+                    }
+                    initialized = profiles.count
+                }
+            }
+        }
+    }
+
     private static func readReferences(_ reader: inout ByteReader, count: Int, profiles: Int) throws -> [UInt32] {
         let flags = try reader.readBytes((count + 7) / 8, "profile flags")
         var news = 0
