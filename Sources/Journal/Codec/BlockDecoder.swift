@@ -166,20 +166,28 @@ public enum BlockDecoder {
             throw ByteReader.OutOfBounds(what: "profile flags")
         }
         let distances = try RiceCode.read(count: count - profiles, from: &reader)
+        // Plain pointers: `news == profiles` above makes the flags' zero bits exactly the
+        // distances' count, so `next` stays in range.
         var indices = [UInt32](repeating: 0, count: count)
         var newest = -1
         var next = 0
-        for record in 0..<count {
-            if flags[record >> 3] >> UInt8(record & 7) & 1 == 1 {
-                newest += 1
-                indices[record] = UInt32(newest)
-            } else {
-                let distance = distances[next]
-                next += 1
-                guard distance <= UInt64(newest) else { throw ByteReader.OutOfBounds(what: "profile reference") }
-                indices[record] = UInt32(newest - Int(distance))
+        var bad = false
+        indices.withUnsafeMutableBufferPointer { indices in
+            distances.withUnsafeBufferPointer { distances in
+                for record in 0..<count {
+                    if flags[record >> 3] >> UInt8(record & 7) & 1 == 1 {
+                        newest += 1
+                        indices[record] = UInt32(newest)
+                    } else {
+                        let distance = distances[next]
+                        next += 1
+                        bad = bad || distance > UInt64(newest)
+                        indices[record] = UInt32(truncatingIfNeeded: newest &- Int(truncatingIfNeeded: distance))
+                    }
+                }
             }
         }
+        guard !bad else { throw ByteReader.OutOfBounds(what: "profile reference") }
         return indices
     }
 
@@ -226,7 +234,13 @@ public enum BlockDecoder {
     }
 
     private static func readSmallColumn(_ reader: inout ByteReader, count: Int, limit: UInt32) throws -> [UInt8] {
-        try BitPacking.unpack(count: count, limit: limit, from: &reader).map { UInt8(truncatingIfNeeded: $0) }
+        let wide = try BitPacking.unpack(count: count, limit: limit, from: &reader)
+        return wide.withUnsafeBufferPointer { wide in
+            [UInt8](unsafeUninitializedCapacity: wide.count) { output, initialized in
+                for index in 0..<wide.count { output[index] = UInt8(truncatingIfNeeded: wide[index]) }
+                initialized = wide.count
+            }
+        }
     }
 
     private static func readSparseRecord(_ reader: inout ByteReader, previous: Int32?, count: Int) throws -> Int32 {
