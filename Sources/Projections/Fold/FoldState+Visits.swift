@@ -9,10 +9,16 @@ extension FoldState {
     mutating func splitVisits() {
         let visitorCount = visitorIDs.count
         let count = gathered.count
-        visitorStarts = [Int32](repeating: 0, count: visitorCount + 1)
-        for number in visitorNumbers { visitorStarts[Int(number) + 1] += 1 }
-        for index in 0..<visitorCount { visitorStarts[index + 1] += visitorStarts[index] }
-        var fill = visitorStarts
+        var starts = [Int32](repeating: 0, count: visitorCount + 1)
+        starts.withUnsafeMutableBufferPointer { starts in
+            visitorNumbers.withUnsafeBufferPointer { numbers in
+                // Every number is below the visitor table's count.
+                for number in numbers { starts[Int(number) &+ 1] &+= 1 }
+            }
+            for index in 0..<visitorCount { starts[index + 1] &+= starts[index] }
+        }
+        visitorStarts = starts
+        var fill = starts
         let grouped = gathered.withUnsafeBufferPointer { rows in
             visitorNumbers.withUnsafeBufferPointer { numbers in
                 [FoldRow](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -29,7 +29,12 @@ struct Unpacked {
             let space = KeySpace(dimension)
             guard space.isCompacted else { continue }
             var marks = used[space.rawValue] ?? [Bool](repeating: false, count: keys[space.rawValue].count)
-            for id in sessionKeys[slot] { marks[Int(id)] = true }
+            marks.withUnsafeMutableBufferPointer { marks in
+                sessionKeys[slot].withUnsafeBufferPointer { ids in
+                    // Ids are interned in this space, so each is below its string count.
+                    for id in ids { marks[Int(id)] = true }
+                }
+            }
             used[space.rawValue] = marks
         }
         var ranks: [[UInt32]] = []
@@ -44,8 +49,14 @@ struct Unpacked {
             keys[space.rawValue] = sorted.map { strings[$0] }
         }
         func remap(_ column: inout [UInt32], _ space: KeySpace) {
-            let rank = ranks[space.rawValue]
-            for index in column.indices where column[index] != .max { column[index] = rank[Int(column[index])] }
+            ranks[space.rawValue].withUnsafeBufferPointer { rank in
+                column.withUnsafeMutableBufferPointer { column in
+                    // Ids are interned in this space (`.max`, a page view's goal, stays).
+                    for index in 0..<column.count where column[index] != .max {
+                        column[index] = rank[Int(column[index])]
+                    }
+                }
+            }
         }
         remap(&pages, .page)
         remap(&hostnames, .hostname)
