@@ -6,7 +6,7 @@ import Journal
 /// group the rows by visitor with a stable counting sort, put each visitor's rows in time order,
 /// cut them into visits, and give each visit the keys of its first hit.
 ///
-/// Blocks are needed only while they are added, so the state of a day holds about 40 bytes a hit
+/// Blocks are needed only while they are added, so the state of a day holds about 36 bytes a hit
 /// plus the keys of its visits, and more blocks can be added later: the live worker keeps the open
 /// day this way and adds only what became durable since (``add(_:)`` after ``makeTable()``).
 ///

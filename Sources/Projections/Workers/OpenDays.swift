@@ -2,7 +2,7 @@ import Foundation
 
 /// The live worker's folds of the most recent days, kept between catch-ups so that each one adds
 /// only the records that became durable since, instead of reading and folding those days whole
-/// again (about 40 bytes a hit are kept, not the day's decoded blocks).
+/// again (about 36 bytes a hit are kept, not the day's decoded blocks).
 ///
 /// The folds are valid for one rollup generation at one journal position; a catch-up takes them
 /// all (``take(generation:position:)``) and puts back what it folded once its files and manifest
