@@ -70,18 +70,9 @@ import Testing
     /// pages, bounces and durations come out as the reference's.
     @Test func hitsOutOfTimeOrderFoldAsThePlainReferenceFold() throws {
         let data = TemporaryDirectory()
-        var hits = Fixtures.generator(seed: 13).allHits(firstDay: Fixtures.firstDay, days: 4, countPerSite: 600)
-        var random = SeededRandom(seed: 9)
-        var moved = 0
-        for index in hits.indices {
-            switch random.next() % 8 {
-            case 0: hits[index].timestamp -= 2 * 3_600_000  // late by two hours
-            case 1 where index > 0: hits[index].timestamp = hits[index - 1].timestamp  // same millisecond
-            case 2 where index + 1 < hits.count: hits.swapAt(index, index + 1)
-            default: continue
-            }
-            moved += 1
-        }
+        let (hits, moved) = Fixtures.disordered(
+            Fixtures.generator(seed: 13).allHits(firstDay: Fixtures.firstDay, days: 4, countPerSite: 600), seed: 9,
+            every: 8)
         #expect(moved > hits.count / 4)
         try Fixtures.append(hits, data: data.path, blockSize: 500)
         _ = try Fixtures.rebuild(data: data.path)

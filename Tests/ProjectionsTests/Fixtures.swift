@@ -44,6 +44,24 @@ enum Fixtures {
         return hits
     }
 
+    /// `hits` with about one in `every` of each disorder: a hit late by two hours, a hit in the same
+    /// millisecond as the one before, two neighbours swapped. Returns them and how many were moved.
+    static func disordered(_ hits: [Hit], seed: UInt64, every: UInt64) -> (hits: [Hit], moved: Int) {
+        var hits = hits
+        var random = SeededRandom(seed: seed)
+        var moved = 0
+        for index in hits.indices {
+            switch random.next() % every {
+            case 0: hits[index].timestamp -= 2 * 3_600_000
+            case 1 where index > 0: hits[index].timestamp = hits[index - 1].timestamp
+            case 2 where index + 1 < hits.count: hits.swapAt(index, index + 1)
+            default: continue
+            }
+            moved += 1
+        }
+        return (hits, moved)
+    }
+
     static func append(_ hits: [Hit], data: String, blockSize: Int = 1000) throws {
         let writer = try JournalWriter(
             configuration: JournalConfiguration(

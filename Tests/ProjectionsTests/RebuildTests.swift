@@ -76,16 +76,10 @@ import Testing
     /// millisecond, in many small catch-ups, and still equal a rebuild of the same journal.
     @Test func keptOpenDaysTakingHitsOutOfOrderEqualARebuild() throws {
         let data = TemporaryDirectory()
-        var hits = Fixtures.generator(seed: 11).allHits(firstDay: Fixtures.firstDay, days: 2, countPerSite: 400)
-        var random = SeededRandom(seed: 5)
-        for index in hits.indices {
-            switch random.next() % 10 {
-            case 0: hits[index].timestamp -= 2 * 3_600_000  // late by two hours
-            case 1 where index > 0: hits[index].timestamp = hits[index - 1].timestamp  // same millisecond
-            case 2 where index + 1 < hits.count: hits.swapAt(index, index + 1)
-            default: break
-            }
-        }
+        let hits = Fixtures.disordered(
+            Fixtures.generator(seed: 11).allHits(firstDay: Fixtures.firstDay, days: 2, countPerSite: 400), seed: 5,
+            every: 10
+        ).hits
         let worker = ProjectionWorker(
             journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
             calendar: Fixtures.calendar, logger: Fixtures.quiet)
