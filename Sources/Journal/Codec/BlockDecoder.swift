@@ -118,11 +118,12 @@ public enum BlockDecoder {
                 : try BitPacking.unpack(count: count, limit: UInt32(profileCount), from: &reader)
             for (field, column) in profileStrings {
                 strings[field.rawValue] = StringColumn(
-                    dictionary: column.dictionary, indices: try expand(column.indices, by: profiles))
+                    dictionary: column.dictionary,
+                    indices: try expand(column.indices, by: profiles, profileCount: profileCount))
             }
-            devices = try expand(profileDevices, by: profiles)
-            screens = try expand(profileScreens, by: profiles)
-            visitorIDs = try expand(ids, by: profiles)
+            devices = try expand(profileDevices, by: profiles, profileCount: profileCount)
+            screens = try expand(profileScreens, by: profiles, profileCount: profileCount)
+            visitorIDs = try expand(ids, by: profiles, profileCount: profileCount)
         }
 
         let props = try readProperties(&reader, count: count)
@@ -136,15 +137,13 @@ public enum BlockDecoder {
     /// The profile of each of `count` records from its references (`BlockEncoder`): every new
     /// profile must be the next one, every distance must point at one already seen, and exactly
     /// `profiles` must appear.
-    /// Each record's value of a profile column: `values[profiles[i]]`. Every caller's profile
-    /// indices were checked against the profile count when read; the column's length is checked
-    /// here, once, so the loop reads through plain pointers (it runs for a dozen columns of every
-    /// block read).
-    private static func expand<T>(_ values: [T], by profiles: [UInt32]) throws -> [T] {
-        var largest: UInt32 = 0
-        for profile in profiles { largest = max(largest, profile) }
-        guard profiles.isEmpty || Int(largest) < values.count else {
-            throw ByteReader.OutOfBounds(what: "profile \(largest) past \(values.count) profiles")
+    /// Each record's value of a profile column: `values[profiles[i]]`. The profile indices were
+    /// checked against `profileCount` where they were read (the references, or the packed indices
+    /// with that limit), so only the column's length is checked here and the loop reads through
+    /// plain pointers (it runs for a dozen columns of every block read).
+    private static func expand<T>(_ values: [T], by profiles: [UInt32], profileCount: Int) throws -> [T] {
+        guard values.count == profileCount else {
+            throw ByteReader.OutOfBounds(what: "\(values.count) values for \(profileCount) profiles")
         }
         return values.withUnsafeBufferPointer { values in
             profiles.withUnsafeBufferPointer { profiles in

@@ -32,12 +32,12 @@ struct FoldCell {
     }
 
     /// A visit's one touch of a session dimension's whole-day cell: always a visit new to the
-    /// cell, so only the visitor is compared.
+    /// cell, so only the visitor is compared (and `lastVisit`, which nothing reads for these
+    /// cells, is not kept).
     @inline(__always)
     mutating func touchSession(_ touch: SessionTouch) {
         let newVisitor: UInt32 = lastVisitor != touch.stamp.visitor ? 1 : 0
         lastVisitor = touch.stamp.visitor
-        lastVisit = touch.stamp.visit
         visitors &+= newVisitor
         visits &+= 1
         bounces &+= touch.stamp.bounce
