@@ -103,7 +103,7 @@ extension FoldState {
         if first == 0 { visitorIDs = VisitorTable(capacity: ids.count / 8) }
         let visitors = visitorIDs
         var starting: [Int] = []
-        var next = UInt32(startKeys.count / Dimension.sessionLevel.count)
+        var next = UInt32(startCount)
         visitorNumbers.append(contentsOf: repeatElement(0, count: ids.count))
         gathered.withUnsafeMutableBufferPointer { rows in
             visitorNumbers.withUnsafeMutableBufferPointer { numbers in
@@ -121,17 +121,21 @@ extension FoldState {
                 }
             }
         }
+        startCount = Int(next)
         return starting
     }
 
     /// Records the session keys of the `starting` rows (ascending, from `first` on), one block at
-    /// a time and one key slot at a time, so that each loop reads a block column front to back;
-    /// the block dictionary entries → key ids are filled as rows need them.
+    /// a time and one key slot at a time, so that each loop reads a block column front to back
+    /// and writes a key column front to back; the block dictionary entries → key ids are filled
+    /// as rows need them.
     mutating func captureStarts(_ slices: [DaySlice], rows starting: [Int], from first: Int) {
-        let slotCount = Dimension.sessionLevel.count
         guard !starting.isEmpty else { return }
-        let base = startKeys.count
-        startKeys.append(contentsOf: repeatElement(0, count: starting.count * slotCount))
+        // The starting rows were numbered in row order, so they fill each column from `base` on.
+        let base = startCount - starting.count
+        for slot in startKeys.indices where slot != FoldSlots.entry && slot != FoldSlots.exit {
+            startKeys[slot].append(contentsOf: repeatElement(0, count: starting.count))
+        }
         let stringSlots = Dimension.sessionLevel.enumerated().compactMap {
             slot, dimension -> (Int, StringField, Int)? in
             guard let field = KeySpace(dimension).field, dimension != .entryPage, dimension != .exitPage else {
@@ -156,36 +160,27 @@ extension FoldState {
         var rowStart = first
         for slice in slices {
             let rowEnd = rowStart + slice.records.count
+            let output = base + cursor  // the first starting row's place in each key column
             var records: [Int] = []
-            var outputs: [Int] = []  // each starting row's first key position in `startKeys`
             while cursor < starting.count && starting[cursor] < rowEnd {
                 records.append(Int(slice.records[starting[cursor] - rowStart]))
-                outputs.append(base + cursor * slotCount)
                 cursor += 1
             }
             rowStart = rowEnd
             guard !records.isEmpty else { continue }
             let block = slice.block
-            startKeys.withUnsafeMutableBufferPointer { out in
-                for (slot, column) in enumSlots {
+            for (slot, column) in enumSlots {
+                startKeys[slot].withUnsafeMutableBufferPointer { out in
                     block[keyPath: column].withUnsafeBufferPointer { values in
-                        for (position, record) in zip(outputs, records) {
-                            out[position + slot] = UInt32(values[record])
-                        }
+                        for (index, record) in records.enumerated() { out[output + index] = UInt32(values[record]) }
                     }
-                }
-            }
-            var ids = [UInt32](repeating: 0, count: records.count)
-            func store(_ slot: Int) {
-                startKeys.withUnsafeMutableBufferPointer { out in
-                    for (position, id) in zip(outputs, ids) { out[position + slot] = id }
                 }
             }
             for (slot, field, space) in stringSlots {
                 let strings = block.strings[field.rawValue]
                 var translation = [UInt32](repeating: .max, count: strings.dictionary.count)
                 translation.withUnsafeMutableBufferPointer { translation in
-                    ids.withUnsafeMutableBufferPointer { ids in
+                    startKeys[slot].withUnsafeMutableBufferPointer { out in
                         strings.indices.withUnsafeBufferPointer { indices in
                             for (index, record) in records.enumerated() {
                                 let entry = Int(indices[record])
@@ -194,12 +189,11 @@ extension FoldState {
                                     id = spaces[space].intern(strings.dictionary[entry])
                                     translation[entry] = id
                                 }
-                                ids[index] = id
+                                out[output + index] = id
                             }
                         }
                     }
                 }
-                store(slot)
             }
             for (slot, familyField, versionField, space) in versionSlots {
                 let family = block.strings[familyField.rawValue], version = block.strings[versionField.rawValue]
@@ -214,9 +208,8 @@ extension FoldState {
                         id = spaces[space.rawValue].intern(text)
                         translation[cell] = id
                     }
-                    ids[index] = id
+                    startKeys[slot][output + index] = id
                 }
-                store(slot)
             }
         }
     }

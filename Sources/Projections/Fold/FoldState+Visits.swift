@@ -121,41 +121,46 @@ extension FoldState {
     }
 
     /// Gives every visit its session-level keys: those recorded for its first row (which
-    /// ``captureStarts(_:from:)`` marked as a possible start), and its entry and exit pages.
-    /// A chunk of visits at a time: each visit's recorded keys (one or two cache lines) are read
-    /// once into a small buffer, which is then copied out slot by slot.
+    /// ``captureStarts(_:rows:from:)`` marked as a possible start), and its entry and exit pages.
+    /// One key column at a time: a column of recorded keys is 4 bytes a possible start, small
+    /// enough to stay in cache while each visit picks its key.
     mutating func assignVisitKeys() {
         let visits = visitEnds.count
-        let slotCount = Dimension.sessionLevel.count
         let entrySlot = FoldSlots.entry, exitSlot = FoldSlots.exit
-        let chunk = 1024
-        var buffer = [UInt32](repeating: 0, count: chunk * slotCount)
-        var keys = Dimension.sessionLevel.map { _ in [UInt32](repeating: 0, count: visits) }
-        for chunkStart in stride(from: 0, to: visits, by: chunk) {
-            let chunkEnd = min(chunkStart + chunk, visits)
-            buffer.withUnsafeMutableBufferPointer { buffer in
-                rows.withUnsafeBufferPointer { rows in
-                    startKeys.withUnsafeBufferPointer { startKeys in
-                        for visit in chunkStart..<chunkEnd {
-                            let ends = visitEnds[visit]
-                            let start = Int(rows[Int(ends.first)].start)
-                            precondition(
-                                start != Int(UInt32.max), "a visit starts at a row not marked as a possible start")
-                            let row = (visit - chunkStart) * slotCount
-                            for slot in 0..<slotCount { buffer[row + slot] = startKeys[start * slotCount + slot] }
-                            buffer[row + entrySlot] = rows[Int(ends.entry)].page
-                            buffer[row + exitSlot] = rows[Int(ends.exit)].page
-                        }
+        var keys = Dimension.sessionLevel.map { _ in [UInt32]() }
+        let starts = rows.withUnsafeBufferPointer { rows in
+            visitEnds.withUnsafeBufferPointer { ends in
+                [Int32](unsafeUninitializedCapacity: visits) { buffer, initialized in
+                    for visit in 0..<visits {
+                        let start = rows[Int(ends[visit].first)].start
+                        precondition(
+                            start < UInt32(startCount), "a visit starts at a row not marked as a possible start")
+                        buffer[visit] = Int32(start)
+                    }
+                    initialized = visits
+                }
+            }
+        }
+        starts.withUnsafeBufferPointer { starts in
+            for slot in keys.indices where slot != entrySlot && slot != exitSlot {
+                keys[slot] = startKeys[slot].withUnsafeBufferPointer { recorded in
+                    [UInt32](unsafeUninitializedCapacity: visits) { buffer, initialized in
+                        // Every start is below `startCount`, the length of each recorded column.
+                        for visit in 0..<visits { buffer[visit] = recorded[Int(starts[visit])] }
+                        initialized = visits
                     }
                 }
             }
-            for slot in 0..<slotCount {
-                keys[slot].withUnsafeMutableBufferPointer { out in
-                    buffer.withUnsafeBufferPointer { buffer in
-                        for visit in chunkStart..<chunkEnd {
-                            out[visit] = buffer[(visit - chunkStart) * slotCount + slot]
-                        }
-                    }
+        }
+        rows.withUnsafeBufferPointer { rows in
+            visitEnds.withUnsafeBufferPointer { ends in
+                keys[entrySlot] = [UInt32](unsafeUninitializedCapacity: visits) { buffer, initialized in
+                    for visit in 0..<visits { buffer[visit] = rows[Int(ends[visit].entry)].page }
+                    initialized = visits
+                }
+                keys[exitSlot] = [UInt32](unsafeUninitializedCapacity: visits) { buffer, initialized in
+                    for visit in 0..<visits { buffer[visit] = rows[Int(ends[visit].exit)].page }
+                    initialized = visits
                 }
             }
         }

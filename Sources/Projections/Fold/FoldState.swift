@@ -21,11 +21,14 @@ struct FoldState {
     var visitorNumbers: [UInt32] = []
     var extras: [FoldExtra] = []
     var visitorIDs = VisitorTable()
-    /// The session keys (one per ``Dimension/sessionLevel`` slot; entry and exit are filled from
-    /// pages later) of each row that may start a visit: its visitor's first row, or a row more
-    /// than a session timeout after, or before, that visitor's latest earlier row. Every row that
-    /// starts a visit once rows are in time order is among them.
-    var startKeys: [UInt32] = []
+    /// The session keys of each row that may start a visit (its visitor's first row, or a row
+    /// more than a session timeout after, or before, that visitor's latest earlier row), one
+    /// column per ``Dimension/sessionLevel`` slot, indexed by ``FoldRow/start``; the entry and
+    /// exit columns stay empty (they are filled from pages later). Every row that starts a visit
+    /// once rows are in time order is among them.
+    var startKeys = [[UInt32]](repeating: [], count: Dimension.sessionLevel.count)
+    /// Number of rows that may start a visit (the length of each filled ``startKeys`` column).
+    var startCount = 0
     /// Engagement reports, set aside from the rows (``setAsideEngagements(_:)``).
     var pendingEngagements: [PendingEngagement] = []
 
@@ -76,8 +79,8 @@ struct FoldState {
         if !keeping { pendingEngagements = [] }
         assignVisitKeys()
         // When every row that might have started a visit did, every session string is in use.
-        let someUnused = startKeys.count / Dimension.sessionLevel.count > visitEnds.count
-        if !keeping { startKeys = [] }
+        let someUnused = startCount > visitEnds.count
+        if !keeping { startKeys = startKeys.map { _ in [] } }
         columns.keys = spaces.map(\.strings)
         columns.sortKeys(compacting: someUnused)
         return columns.packed()
