@@ -34,66 +34,115 @@ extension FoldState {
             }
         }
         rows = grouped
-        columns.visitStarts.reserveCapacity(count / 2)
-        columns.visitorStarts.reserveCapacity(visitorCount + 1)
-        visitEnds.reserveCapacity(count / 2)
-        for visitor in 0..<visitorCount {
-            let start = Int(visitorStarts[visitor])
-            let end = Int(visitorStarts[visitor + 1])
-            sortByTime(start..<end)
-            var visitStart = start
-            for position in start..<end {
-                if position == end - 1 || rows[position + 1].time - rows[position].time > DayFolder.sessionTimeout {
-                    addVisit(visitStart..<(position + 1))
-                    visitStart = position + 1
+        cutVisits()
+    }
+
+    /// Puts each visitor's grouped rows in time order and cuts them into visits at every silence
+    /// of more than a session timeout: one pass counts the visits (and finds the rare visitor
+    /// whose rows are out of time order), a second fills their columns, so that every column is
+    /// allocated once at its size and written through a plain pointer.
+    mutating func cutVisits() {
+        let visitorCount = visitorIDs.count
+        let timeout = DayFolder.sessionTimeout
+        var (visits, disordered) = countVisits()
+        if !disordered.isEmpty {
+            for visitor in disordered { sortByTime(Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1])) }
+            visits = countVisits().visits
+        }
+        var visitStarts = [UInt32](repeating: 0, count: visits + 1)
+        var bounces = [UInt32](repeating: 0, count: visits)
+        var durations = [UInt32](repeating: 0, count: visits)
+        var ends = [(first: Int32, entry: Int32, exit: Int32)](repeating: (0, 0, 0), count: visits)
+        var visitorVisits = [UInt32](repeating: 0, count: visitorCount + 1)
+        let filled = rows.withUnsafeBufferPointer { rows in
+            visitorStarts.withUnsafeBufferPointer { starts in
+                visitStarts.withUnsafeMutableBufferPointer { visitStarts in
+                    bounces.withUnsafeMutableBufferPointer { bounces in
+                        durations.withUnsafeMutableBufferPointer { durations in
+                            ends.withUnsafeMutableBufferPointer { ends in
+                                visitorVisits.withUnsafeMutableBufferPointer { visitorVisits in
+                                    // The same cuts as the count above, so `visit` stays below `visits`.
+                                    var visit = 0
+                                    for visitor in 0..<visitorCount {
+                                        visitorVisits[visitor] = UInt32(visit)
+                                        let start = Int(starts[visitor]), end = Int(starts[visitor + 1])
+                                        var first = start, entry = -1, exit = -1
+                                        var pageviews = 0, interactiveEvents = 0
+                                        for position in start..<end {
+                                            let row = rows[position]
+                                            if row.isPageview {
+                                                pageviews += 1
+                                                if entry < 0 { entry = position }
+                                                exit = position
+                                            } else if row.interactive {
+                                                interactiveEvents += 1
+                                            }
+                                            guard position == end - 1 || rows[position + 1].time - row.time > timeout
+                                            else { continue }
+                                            if entry < 0 {  // no page view: the visit's own ends
+                                                entry = first
+                                                exit = position
+                                            }
+                                            visitStarts[visit + 1] = UInt32(position + 1)
+                                            bounces[visit] = pageviews == 1 && interactiveEvents == 0 ? 1 : 0
+                                            durations[visit] = UInt32(clamping: row.time - rows[first].time)
+                                            ends[visit] = (first: Int32(first), entry: Int32(entry), exit: Int32(exit))
+                                            visit += 1
+                                            first = position + 1
+                                            entry = -1
+                                            exit = -1
+                                            pageviews = 0
+                                            interactiveEvents = 0
+                                        }
+                                    }
+                                    visitorVisits[visitorCount] = UInt32(visit)
+                                    return visit
+                                }
+                            }
+                        }
+                    }
                 }
             }
-            columns.visitorStarts.append(UInt32(columns.visitStarts.count - 1))
+        }
+        precondition(filled == visits, "the visit count changed between two passes over the same rows")
+        columns.visitStarts = visitStarts
+        columns.bounces = bounces
+        columns.durations = durations
+        columns.visitorStarts = visitorVisits
+        visitEnds = ends
+    }
+
+    /// The number of visits once every visitor's rows are in time order, and the visitors whose
+    /// rows are not (their visits are not counted right until they are sorted).
+    func countVisits() -> (visits: Int, disordered: [Int]) {
+        let timeout = DayFolder.sessionTimeout
+        return rows.withUnsafeBufferPointer { rows in
+            visitorStarts.withUnsafeBufferPointer { starts in
+                var visits = 0
+                var disordered: [Int] = []
+                for visitor in 0..<visitorIDs.count {
+                    let start = Int(starts[visitor]), end = Int(starts[visitor + 1])
+                    for position in start..<end {
+                        guard position < end - 1 else {
+                            visits += 1
+                            break
+                        }
+                        let gap = rows[position + 1].time - rows[position].time
+                        if gap > timeout { visits += 1 }
+                        if gap < 0 && disordered.last != visitor { disordered.append(visitor) }
+                    }
+                }
+                return (visits, disordered)
+            }
         }
     }
 
+    /// Orders the rows in `range` by time, journal order breaking ties (the grouping kept journal
+    /// order within a visitor). Rare: imported or clock-skewed hits.
     mutating func sortByTime(_ range: Range<Int>) {
-        let sorted = rows.withUnsafeBufferPointer { rows in
-            var previous = Int64.min
-            for position in range {
-                let time = rows[position].time
-                if time < previous { return false }
-                previous = time
-            }
-            return true
-        }
-        if sorted { return }
-        // Rare (imported or clock-skewed hits): order by time, journal order breaking ties (the
-        // grouping kept journal order within a visitor).
         let order = range.sorted { (rows[$0].time, $0) < (rows[$1].time, $1) }
         let moved = order.map { rows[$0] }
         rows.replaceSubrange(range, with: moved)
-    }
-
-    mutating func addVisit(_ range: Range<Int>) {
-        var pageviews = 0
-        var interactiveEvents = 0
-        var entry: Int32 = -1
-        var exit: Int32 = -1
-        for position in range {
-            let row = rows[position]
-            if row.isPageview {
-                pageviews += 1
-                if entry < 0 { entry = Int32(position) }
-                exit = Int32(position)
-            } else if row.interactive {
-                interactiveEvents += 1
-            }
-        }
-        let first = Int32(range.lowerBound)
-        if entry < 0 {
-            entry = first
-            exit = Int32(range.upperBound - 1)
-        }
-        columns.visitStarts.append(UInt32(range.upperBound))
-        columns.bounces.append(pageviews == 1 && interactiveEvents == 0 ? 1 : 0)
-        columns.durations.append(UInt32(clamping: rows[range.upperBound - 1].time - rows[range.lowerBound].time))
-        visitEnds.append((first: first, entry: entry, exit: exit))
     }
 
     /// Copies every hit's columns into the table, in visit order.
