@@ -6,94 +6,111 @@ extension FoldState {
     /// Appends a row per record to ``gathered`` and returns the records' visitor ids.
     mutating func gather(_ slices: [DaySlice]) -> [UInt64] {
         let total = slices.reduce(0) { $0 + $1.records.count }
-        gathered.reserveCapacity(gathered.count + total)
-        var visitorIDList: [UInt64] = []
-        visitorIDList.reserveCapacity(total)
-        for slice in slices {
-            let block = slice.block
-            // Block dictionary entries → key ids, interned on first use: a block holds every
-            // site's values, and only this site-day's belong in its key spaces.
-            let pathDictionary = block.column(.pathname).dictionary
-            let hostDictionary = block.column(.hostname).dictionary
-            let nameDictionary = block.column(.name).dictionary
-            var pages = [UInt32](repeating: Self.unset, count: pathDictionary.count)
-            var hosts = [UInt32](repeating: Self.unset, count: hostDictionary.count)
-            var names = [UInt32](repeating: Self.unset, count: nameDictionary.count)
-            let pathIndices = block.column(.pathname).indices
-            let hostIndices = block.column(.hostname).indices
-            let nameIndices = block.column(.name).indices
-            let properties = block.props
-            let revenues = block.revenue
-            let timestamps = block.timestamps, ids = block.visitorIDs, flags = block.flags
-            let propertyRecords = properties.records, revenueRecords = revenues.records
-            var propertyKeys = [UInt32](repeating: Self.unset, count: properties.keyDictionary.count)
-            var propertyPairs: [UInt64: UInt32] = [:]
-            var propertyCursor = 0
-            var revenueCursor = 0
-            for record in slice.records {
-                let index = Int(record)
-                let time = timestamps[index]
-                let hour = clock.dayAndHour(of: time).hour
-                visitorIDList.append(ids[index])
-                var extra: Int32 = -1
-                while propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] < record {
-                    propertyCursor += 1
-                }
-                while revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] < record {
-                    revenueCursor += 1
-                }
-                let hasProperties = propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] == record
-                let hasRevenue = revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] == record
-                if hasProperties || hasRevenue {
-                    var item = FoldExtra()
-                    if hasProperties {
-                        let range = Int(properties.starts[propertyCursor])..<Int(properties.starts[propertyCursor + 1])
-                        for pair in range {
-                            let keyEntry = Int(properties.keys[pair]), valueEntry = Int(properties.values[pair])
-                            if propertyKeys[keyEntry] == Self.unset {
-                                propertyKeys[keyEntry] = spaces[KeySpace.propertyKey.rawValue].intern(
-                                    properties.keyDictionary[keyEntry])
-                            }
-                            let both = UInt64(keyEntry) << 32 | UInt64(valueEntry)
-                            var property = propertyPairs[both] ?? Self.unset
-                            if property == Self.unset {
-                                property = spaces[KeySpace.property.rawValue].intern(
-                                    Dimension.property(
-                                        properties.keyDictionary[keyEntry], properties.valueDictionary[valueEntry]))
-                                propertyPairs[both] = property
-                            }
-                            item.propertyKeys.append(propertyKeys[keyEntry])
-                            item.properties.append(property)
-                        }
-                    }
-                    if hasRevenue {
-                        item.revenue = revenues.amounts[revenueCursor]
-                        let currency = revenues.currencyDictionary[Int(revenues.currencies[revenueCursor])]
-                        item.currency = spaces[KeySpace.currency.rawValue].intern(currency)
-                    }
-                    extra = Int32(extras.count)
-                    extras.append(item)
-                }
-                let pathEntry = Int(pathIndices[index]), hostEntry = Int(hostIndices[index])
-                let nameEntry = Int(nameIndices[index])
-                if pages[pathEntry] == Self.unset {
-                    pages[pathEntry] = spaces[KeySpace.page.rawValue].intern(pathDictionary[pathEntry])
-                }
-                if hosts[hostEntry] == Self.unset {
-                    hosts[hostEntry] = spaces[KeySpace.hostname.rawValue].intern(hostDictionary[hostEntry])
-                }
-                if names[nameEntry] == Self.unset {
-                    let name = nameDictionary[nameEntry]
-                    names[nameEntry] = name == Hit.pageview ? .max : spaces[KeySpace.goal.rawValue].intern(name)
-                }
-                gathered.append(
-                    FoldRow(
-                        time: time, start: .max,
-                        page: pages[pathEntry], hostname: hosts[hostEntry], goal: names[nameEntry], extra: extra,
-                        hour: UInt8(hour), flags: flags[index]))
+        // Rows and ids are written through plain pointers into arrays allocated at their size;
+        // an append a record would check the array's uniqueness and capacity every time.
+        var ids: [UInt64] = []
+        let rows = [FoldRow](unsafeUninitializedCapacity: total) { rows, initialized in
+            ids = [UInt64](unsafeUninitializedCapacity: total) { ids, written in
+                // Every slice's records are counted in `total`, so `next` stays below it.
+                var next = 0
+                for slice in slices { gather(slice, rows: rows, ids: ids, next: &next) }
+                written = next
             }
+            initialized = ids.count
         }
-        return visitorIDList
+        if gathered.isEmpty { gathered = rows } else { gathered.append(contentsOf: rows) }
+        return ids
+    }
+
+    /// Writes a row and a visitor id for each record of `slice` at `next` on, advancing it.
+    private mutating func gather(
+        _ slice: DaySlice, rows: UnsafeMutableBufferPointer<FoldRow>,
+        ids visitorIDList: UnsafeMutableBufferPointer<UInt64>,
+        next: inout Int
+    ) {
+        let block = slice.block
+        // Block dictionary entries → key ids, interned on first use: a block holds every
+        // site's values, and only this site-day's belong in its key spaces.
+        let pathDictionary = block.column(.pathname).dictionary
+        let hostDictionary = block.column(.hostname).dictionary
+        let nameDictionary = block.column(.name).dictionary
+        var pages = [UInt32](repeating: Self.unset, count: pathDictionary.count)
+        var hosts = [UInt32](repeating: Self.unset, count: hostDictionary.count)
+        var names = [UInt32](repeating: Self.unset, count: nameDictionary.count)
+        let pathIndices = block.column(.pathname).indices
+        let hostIndices = block.column(.hostname).indices
+        let nameIndices = block.column(.name).indices
+        let properties = block.props
+        let revenues = block.revenue
+        let timestamps = block.timestamps, ids = block.visitorIDs, flags = block.flags
+        let propertyRecords = properties.records, revenueRecords = revenues.records
+        var propertyKeys = [UInt32](repeating: Self.unset, count: properties.keyDictionary.count)
+        var propertyPairs: [UInt64: UInt32] = [:]
+        var propertyCursor = 0
+        var revenueCursor = 0
+        for record in slice.records {
+            let index = Int(record)
+            let time = timestamps[index]
+            let hour = clock.dayAndHour(of: time).hour
+            (visitorIDList.baseAddress! + next).initialize(to: ids[index])
+            var extra: Int32 = -1
+            while propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] < record {
+                propertyCursor += 1
+            }
+            while revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] < record {
+                revenueCursor += 1
+            }
+            let hasProperties = propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] == record
+            let hasRevenue = revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] == record
+            if hasProperties || hasRevenue {
+                var item = FoldExtra()
+                if hasProperties {
+                    let range = Int(properties.starts[propertyCursor])..<Int(properties.starts[propertyCursor + 1])
+                    for pair in range {
+                        let keyEntry = Int(properties.keys[pair]), valueEntry = Int(properties.values[pair])
+                        if propertyKeys[keyEntry] == Self.unset {
+                            propertyKeys[keyEntry] = spaces[KeySpace.propertyKey.rawValue].intern(
+                                properties.keyDictionary[keyEntry])
+                        }
+                        let both = UInt64(keyEntry) << 32 | UInt64(valueEntry)
+                        var property = propertyPairs[both] ?? Self.unset
+                        if property == Self.unset {
+                            property = spaces[KeySpace.property.rawValue].intern(
+                                Dimension.property(
+                                    properties.keyDictionary[keyEntry], properties.valueDictionary[valueEntry]))
+                            propertyPairs[both] = property
+                        }
+                        item.propertyKeys.append(propertyKeys[keyEntry])
+                        item.properties.append(property)
+                    }
+                }
+                if hasRevenue {
+                    item.revenue = revenues.amounts[revenueCursor]
+                    let currency = revenues.currencyDictionary[Int(revenues.currencies[revenueCursor])]
+                    item.currency = spaces[KeySpace.currency.rawValue].intern(currency)
+                }
+                extra = Int32(extras.count)
+                extras.append(item)
+            }
+            let pathEntry = Int(pathIndices[index]), hostEntry = Int(hostIndices[index])
+            let nameEntry = Int(nameIndices[index])
+            if pages[pathEntry] == Self.unset {
+                pages[pathEntry] = spaces[KeySpace.page.rawValue].intern(pathDictionary[pathEntry])
+            }
+            if hosts[hostEntry] == Self.unset {
+                hosts[hostEntry] = spaces[KeySpace.hostname.rawValue].intern(hostDictionary[hostEntry])
+            }
+            if names[nameEntry] == Self.unset {
+                let name = nameDictionary[nameEntry]
+                names[nameEntry] = name == Hit.pageview ? .max : spaces[KeySpace.goal.rawValue].intern(name)
+            }
+            (rows.baseAddress! + next).initialize(
+                to: FoldRow(
+                    time: time, start: .max,
+                    page: pages[pathEntry], hostname: hosts[hostEntry], goal: names[nameEntry], extra: extra,
+                    hour: UInt8(hour), flags: flags[index]))
+            next += 1
+        }
     }
 
     /// Numbers the visitors of the rows from `first` on, in a loop of its own: its table lookups
