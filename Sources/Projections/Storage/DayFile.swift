@@ -54,6 +54,10 @@ enum VisitColumn: Hashable {
     case engagements
     /// Per visit, the key id of a session slot other than entry and exit page (bit-packed).
     case session(Int)
+    /// For a slot whose value follows from another slot's (``derivedSlots``), when every visit of
+    /// the day agrees: for each key of the other slot's space, this slot's key id (bit-packed). The
+    /// slot's own column is then not stored; a reader derives it.
+    case sessionMap(Int)
 
     var id: UInt16 {
         switch self {
@@ -69,8 +73,17 @@ enum VisitColumn: Hashable {
         case .extras: 9
         case .engagements: 10
         case .session(let slot): 16 + UInt16(slot)
+        case .sessionMap(let slot): 64 + UInt16(slot)
         }
     }
+
+    /// Session slots whose key follows from another slot's key, with that slot: a browser or OS
+    /// version key names its family ("Chrome 120"), so the family is a function of the version
+    /// (``Dimension/versioned(_:_:)``). The writer checks this for every day before it relies on it.
+    static let derivedSlots: [Int: Int] = [
+        FoldSlots.slot(of: .browser): FoldSlots.slot(of: .browserVersion),
+        FoldSlots.slot(of: .os): FoldSlots.slot(of: .osVersion),
+    ]
 
     /// The session slots stored as columns (entry and exit pages are derived from the hits).
     static let sessionSlots = Dimension.sessionLevel.indices.filter { $0 != FoldSlots.entry && $0 != FoldSlots.exit }

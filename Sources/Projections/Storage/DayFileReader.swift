@@ -109,13 +109,40 @@ public final class DayFileReader {
     /// The decoded bytes of a section. `verify` runs once per section read from the file, before
     /// it is cached, so checks that cost a pass over a column are not repeated on every question
     /// and a section that fails them is never cached.
+    ///
+    /// A session column the file does not store but derives (``VisitColumn/sessionMap(_:)``) is
+    /// made from its map and its source column here, and cached as if it were stored.
     func section(_ id: UInt16) throws -> OwnedBytes {
-        guard let cache, let file else { return try read(id) }
+        guard let cache, let file else { return try readOrDerive(id) }
         let key = SectionCache.Key(file: file.identity, section: id)
         if let bytes = cache.bytes(for: key) { return bytes }
-        let bytes = try read(id)
+        let bytes = try readOrDerive(id)
         cache.insert(bytes, for: key)
         return bytes
+    }
+
+    /// Whether the file stores section `id`.
+    func contains(_ id: UInt16) -> Bool { entries[Int(id >> 8) * 256 + Int(id & 0xFF)].offset >= 0 }
+
+    private func readOrDerive(_ id: UInt16) throws -> OwnedBytes {
+        guard !contains(id), let derived = Self.derivation(of: id) else { return try read(id) }
+        let mapID = DaySection.column(.sessionMap(derived.slot))
+        guard contains(mapID) else { return try read(id) }  // missing: reported as such
+        let map = try section(mapID)
+        let sources = try section(DaySection.column(.session(derived.source)))
+        do {
+            return try VisitTableCodec.derive(map, from: sources)
+        } catch let error as ByteReader.OutOfBounds {
+            throw corrupt("visit column \(mapID & 0xFF) is malformed (\(error.what))", nil)
+        }
+    }
+
+    /// The slot of a derived session column's section id, and the slot it follows.
+    private static func derivation(of id: UInt16) -> (slot: Int, source: Int)? {
+        for (slot, source) in VisitColumn.derivedSlots where DaySection.column(.session(slot)) == id {
+            return (slot, source)
+        }
+        return nil
     }
 
     /// Reads, checks and decompresses a section.

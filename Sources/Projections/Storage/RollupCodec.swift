@@ -10,7 +10,7 @@ import Journal
 /// each section: `Docs/projections.md`.
 public enum RollupCodec {
     /// The format version this build writes and reads.
-    public static let formatVersion: UInt16 = 5
+    public static let formatVersion: UInt16 = 6
     static let magic: [UInt8] = Array("IMROLLUP".utf8)
     static let headerSize = 20
     static let entrySize = 16

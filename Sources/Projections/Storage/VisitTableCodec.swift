@@ -48,8 +48,94 @@ enum VisitTableCodec {
             engagements.append(byte: report.scroll)
         }
         columns.append((.engagements, engagements.bytes))
-        for slot in VisitColumn.sessionSlots { packed(.session(slot), table.sessionKeys[slot]) }
+        for slot in VisitColumn.sessionSlots {
+            if let source = VisitColumn.derivedSlots[slot],
+                let map = keyMap(
+                    table.sessionKeys[slot], from: table.sessionKeys[source],
+                    keys: table.keys[KeySpace(Dimension.sessionLevel[source]).rawValue].count)
+            {
+                packed(.sessionMap(slot), PackedColumn(map))
+            } else {
+                packed(.session(slot), table.sessionKeys[slot])
+            }
+        }
         return columns
+    }
+
+    /// For each of `keys` keys of `source`, the value of `column` at the visits with that key, if
+    /// every visit with the same `source` key has the same value (a key no visit has gets 0);
+    /// nil when some do not, or when the columns do not line up.
+    static func keyMap(_ column: PackedColumn, from source: PackedColumn, keys: Int) -> [UInt32]? {
+        guard column.count == source.count, column.count > 0 else { return nil }
+        let unset = UInt32.max
+        var map = [UInt32](repeating: unset, count: keys)
+        let consistent = withExtendedLifetime((column, source)) {
+            map.withUnsafeMutableBufferPointer { map in
+                let values = column.view, sources = source.view
+                for visit in 0..<column.count {
+                    let key = Int(sources[visit])
+                    guard key < keys else { return false }
+                    let value = values[visit]
+                    if map[key] == unset {
+                        map[key] = value
+                    } else if map[key] != value {
+                        return false
+                    }
+                }
+                return true
+            }
+        }
+        guard consistent else { return nil }
+        return map.map { $0 == unset ? 0 : $0 }
+    }
+
+    /// The plain stored form (varint count, width byte, packed values) of the column that
+    /// `map` (a ``VisitColumn/sessionMap(_:)`` section) and `source` (the column of the slot it
+    /// follows, both plain) make: each visit's value is the map's entry at its source key.
+    static func derive(_ map: OwnedBytes, from source: OwnedBytes) throws -> OwnedBytes {
+        let keys = try packed(map, count: nil, limit: .max)
+        let sources = try packed(source, count: nil, limit: .max)
+        let count = sources.count
+        // The width the map's largest entry needs: the values are packed as they are looked up,
+        // in one pass and without a column of them in between.
+        var largest: UInt32 = 0
+        withExtendedLifetime(keys) {
+            for key in 0..<keys.count { largest = max(largest, keys.view[key]) }
+        }
+        let width = largest == 0 ? 0 : UInt32.bitWidth - largest.leadingZeroBitCount
+        var header = ByteWriter(capacity: 16)
+        header.append(varint: UInt64(count))
+        header.append(byte: UInt8(width))
+        let plain = OwnedBytes(count: header.count + PackedColumn.byteCount(count: count, width: width))
+        header.bytes.withUnsafeBytes { plain.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        let out = plain.pointer + header.count
+        let inRange = withExtendedLifetime((keys, sources)) {
+            let map = keys.view, sourceView = sources.view, mapCount = keys.count
+            var accumulator: UInt64 = 0
+            var filled = 0
+            var offset = 0
+            // Whole 32-bit words go out; the bytes' slack covers the last one.
+            for visit in 0..<count {
+                let key = Int(sourceView[visit])
+                guard key < mapCount else { return false }
+                accumulator |= UInt64(map[key]) &<< UInt64(filled)
+                filled &+= width
+                if filled >= 32 {
+                    out.storeBytes(
+                        of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
+                    offset &+= 4
+                    accumulator &>>= 32
+                    filled &-= 32
+                }
+            }
+            if filled > 0 {
+                out.storeBytes(
+                    of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
+            }
+            return true
+        }
+        guard inRange else { throw ByteReader.OutOfBounds(what: "key map shorter than its keys") }
+        return plain
     }
 
     /// A packed column of exactly `count` values (nil: any count) read in place from `section`;
