@@ -17,10 +17,7 @@ struct DerivedColumnTests {
     static func dayFile(_ data: TemporaryDirectory) throws -> (path: String, file: DayFile) {
         try Fixtures.writeJournal(data: data.path, days: 1, perDay: 3_000)
         _ = try Fixtures.rebuild(data: data.path)
-        let generation = try #require(try RollupStore(dataDirectory: data.path).current())
-        let root = URL(fileURLWithPath: generation.path)
-        let enumerator = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
-        let path = try #require(enumerator.compactMap { ($0 as? URL)?.path }.first { $0.hasSuffix(".day") })
+        let path = try Fixtures.anyDayFile(data: data.path)
         return (path, try RollupCodec.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path))
     }
 

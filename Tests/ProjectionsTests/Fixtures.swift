@@ -90,6 +90,14 @@ enum Fixtures {
         ).run()
     }
 
+    /// The path of a day file of the current generation.
+    static func anyDayFile(data: String) throws -> String {
+        let generation = try #require(try RollupStore(dataDirectory: data).current())
+        let root = URL(fileURLWithPath: generation.path)
+        let enumerator = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+        return try #require(enumerator.compactMap { ($0 as? URL)?.path }.first { $0.hasSuffix(".day") })
+    }
+
     /// Every day rollup of the current generation.
     /// Rebuilds the rollups the live worker wrote and checks every number is the same; returns the rebuilt ones.
     @discardableResult

@@ -104,10 +104,7 @@ struct StoredColumnTests {
         let data = TemporaryDirectory()
         try Fixtures.writeJournal(data: data.path, days: 1, perDay: 2_000)
         _ = try Fixtures.rebuild(data: data.path)
-        let generation = try #require(try RollupStore(dataDirectory: data.path).current())
-        let root = URL(fileURLWithPath: generation.path)
-        let enumerator = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
-        let path = try #require(enumerator.compactMap { ($0 as? URL)?.path }.first { $0.hasSuffix(".day") })
+        let path = try Fixtures.anyDayFile(data: data.path)
         let file = try RollupCodec.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
         // The day's visit starts stored plain (the width byte without flags), two of them swapped.
         var starts: [UInt32] = []

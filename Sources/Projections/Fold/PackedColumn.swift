@@ -72,13 +72,22 @@ struct PackedColumn: @unchecked Sendable {
     /// Packs `values` in `width` bits each at `out`, which must have room for them plus 4 bytes
     /// (the last 32-bit word is written whole).
     static func pack(_ values: UnsafeBufferPointer<UInt32>, width: Int, into out: UnsafeMutableRawPointer) {
+        pack(count: values.count, width: width, into: out) { values[$0] }
+    }
+
+    /// Packs `count` values, the `index`th of them `value(index)` (below 2^`width`), as
+    /// ``pack(_:width:into:)`` does; for values made while they are packed.
+    @inline(__always)
+    static func pack(
+        count: Int, width: Int, into out: UnsafeMutableRawPointer, _ value: (Int) -> UInt32
+    ) {
         guard width > 0 else { return }
         // Bits gather in a 64-bit accumulator; whole 32-bit words go out.
         var accumulator: UInt64 = 0
         var filled = 0
         var offset = 0
-        for value in values {
-            accumulator |= UInt64(value) &<< UInt64(filled)
+        for index in 0..<count {
+            accumulator |= UInt64(value(index)) &<< UInt64(filled)
             filled &+= width
             if filled >= 32 {
                 out.storeBytes(

@@ -102,6 +102,18 @@ enum StoredColumn {
         withExtendedLifetime(column) { writer.append(contentsOf: column.bytes) }
     }
 
+    /// New bytes for a plain column of `count` values of `width` bits: the count and width
+    /// written, zero values after them (with the slack that whole-word stores need), and where the
+    /// values go.
+    static func plainSection(count: Int, width: Int) -> (OwnedBytes, UnsafeMutableRawPointer) {
+        var header = ByteWriter(capacity: 16)
+        header.append(varint: UInt64(count))
+        header.append(byte: UInt8(width))
+        let plain = OwnedBytes(count: header.count + PackedColumn.byteCount(count: count, width: width))
+        header.bytes.withUnsafeBytes { plain.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        return (plain, plain.pointer + header.count)
+    }
+
     /// `section` in the plain form: itself when stored plain, else decoded into new bytes. Starts
     /// come out in whole 32-bit words (copied, not packed: every question that reads visits
     /// decodes them); a sparse column at its stored width, its values put in place in order.
@@ -125,12 +137,7 @@ enum StoredColumn {
         guard !isSteps || count >= 1 else { throw ByteReader.OutOfBounds(what: "steps of no starts") }
         let valueCount = isSteps ? count - 1 : count
         let plainWidth = isSteps ? 32 : width
-        var header = ByteWriter(capacity: 16)
-        header.append(varint: UInt64(count))
-        header.append(byte: UInt8(plainWidth))
-        let plain = OwnedBytes(count: header.count + PackedColumn.byteCount(count: count, width: plainWidth))
-        header.bytes.withUnsafeBytes { plain.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        let output = plain.pointer + header.count
+        let (plain, output) = plainSection(count: count, width: plainWidth)
         if tag & sparse != 0 {
             let nonZero = try reader.readCount(limit: valueCount, "non-zero count")
             let bitmapBytes = (valueCount + 7) / 8

@@ -96,45 +96,25 @@ enum VisitTableCodec {
         let keys = try packed(map, count: nil, limit: .max)
         let sources = try packed(source, count: nil, limit: .max)
         let count = sources.count
-        // The width the map's largest entry needs: the values are packed as they are looked up,
-        // in one pass and without a column of them in between.
-        var largest: UInt32 = 0
-        withExtendedLifetime(keys) {
+        let (largestKey, largest) = withExtendedLifetime((keys, sources)) {
+            var largestKey: UInt32 = 0
+            for visit in 0..<count { largestKey = max(largestKey, sources.view[visit]) }
+            var largest: UInt32 = 0
             for key in 0..<keys.count { largest = max(largest, keys.view[key]) }
+            return (largestKey, largest)
         }
+        guard count == 0 || Int(largestKey) < keys.count else {
+            throw ByteReader.OutOfBounds(what: "key map shorter than its keys")
+        }
+        // Packed as they are looked up, in one pass and without a column of them in between, with
+        // the width the map's largest entry needs.
         let width = largest == 0 ? 0 : UInt32.bitWidth - largest.leadingZeroBitCount
-        var header = ByteWriter(capacity: 16)
-        header.append(varint: UInt64(count))
-        header.append(byte: UInt8(width))
-        let plain = OwnedBytes(count: header.count + PackedColumn.byteCount(count: count, width: width))
-        header.bytes.withUnsafeBytes { plain.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        let out = plain.pointer + header.count
-        let inRange = withExtendedLifetime((keys, sources)) {
-            let map = keys.view, sourceView = sources.view, mapCount = keys.count
-            var accumulator: UInt64 = 0
-            var filled = 0
-            var offset = 0
-            // Whole 32-bit words go out; the bytes' slack covers the last one.
-            for visit in 0..<count {
-                let key = Int(sourceView[visit])
-                guard key < mapCount else { return false }
-                accumulator |= UInt64(map[key]) &<< UInt64(filled)
-                filled &+= width
-                if filled >= 32 {
-                    out.storeBytes(
-                        of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
-                    offset &+= 4
-                    accumulator &>>= 32
-                    filled &-= 32
-                }
-            }
-            if filled > 0 {
-                out.storeBytes(
-                    of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: offset, as: UInt32.self)
-            }
-            return true
+        let (plain, out) = StoredColumn.plainSection(count: count, width: width)
+        withExtendedLifetime((keys, sources)) {
+            let map = keys.view, sourceView = sources.view
+            // Every source key is below the map's count (checked above).
+            PackedColumn.pack(count: count, width: width, into: out) { map[Int(sourceView[$0])] }
         }
-        guard inRange else { throw ByteReader.OutOfBounds(what: "key map shorter than its keys") }
         return plain
     }
 
