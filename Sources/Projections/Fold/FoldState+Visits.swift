@@ -49,67 +49,62 @@ extension FoldState {
             for visitor in disordered { sortByTime(Int(visitorStarts[visitor])..<Int(visitorStarts[visitor + 1])) }
             visits = countVisits().visits
         }
-        var visitStarts = [UInt32](repeating: 0, count: visits + 1)
-        var bounces = [UInt32](repeating: 0, count: visits)
-        var durations = [UInt32](repeating: 0, count: visits)
-        var ends = [(first: Int32, entry: Int32, exit: Int32)](repeating: (0, 0, 0), count: visits)
+        // One pass fills a record a visit (and each visitor's first visit); the columns are split
+        // from the records after, each front to back.
         var visitorVisits = [UInt32](repeating: 0, count: visitorCount + 1)
-        let filled = rows.withUnsafeBufferPointer { rows in
+        let cuts = rows.withUnsafeBufferPointer { rows in
             visitorStarts.withUnsafeBufferPointer { starts in
-                visitStarts.withUnsafeMutableBufferPointer { visitStarts in
-                    bounces.withUnsafeMutableBufferPointer { bounces in
-                        durations.withUnsafeMutableBufferPointer { durations in
-                            ends.withUnsafeMutableBufferPointer { ends in
-                                visitorVisits.withUnsafeMutableBufferPointer { visitorVisits in
-                                    // The same cuts as the count above, so `visit` stays below `visits`.
-                                    var visit = 0
-                                    for visitor in 0..<visitorCount {
-                                        visitorVisits[visitor] = UInt32(visit)
-                                        let start = Int(starts[visitor]), end = Int(starts[visitor + 1])
-                                        var first = start, entry = -1, exit = -1
-                                        var pageviews = 0, interactiveEvents = 0
-                                        for position in start..<end {
-                                            let row = rows[position]
-                                            if row.isPageview {
-                                                pageviews += 1
-                                                if entry < 0 { entry = position }
-                                                exit = position
-                                            } else if row.interactive {
-                                                interactiveEvents += 1
-                                            }
-                                            guard position == end - 1 || rows[position + 1].time - row.time > timeout
-                                            else { continue }
-                                            if entry < 0 {  // no page view: the visit's own ends
-                                                entry = first
-                                                exit = position
-                                            }
-                                            visitStarts[visit + 1] = UInt32(position + 1)
-                                            bounces[visit] = pageviews == 1 && interactiveEvents == 0 ? 1 : 0
-                                            durations[visit] = UInt32(clamping: row.time - rows[first].time)
-                                            ends[visit] = (first: Int32(first), entry: Int32(entry), exit: Int32(exit))
-                                            visit += 1
-                                            first = position + 1
-                                            entry = -1
-                                            exit = -1
-                                            pageviews = 0
-                                            interactiveEvents = 0
-                                        }
-                                    }
-                                    visitorVisits[visitorCount] = UInt32(visit)
-                                    return visit
+                visitorVisits.withUnsafeMutableBufferPointer { visitorVisits in
+                    [VisitCut](unsafeUninitializedCapacity: visits) { cuts, initialized in
+                        // The same cuts as the count above, so `visit` stays below `visits`.
+                        var visit = 0
+                        for visitor in 0..<visitorCount {
+                            visitorVisits[visitor] = UInt32(visit)
+                            let start = Int(starts[visitor]), end = Int(starts[visitor + 1])
+                            var first = start, entry = -1, exit = -1
+                            var pageviews = 0, interactiveEvents = 0
+                            for position in start..<end {
+                                let row = rows[position]
+                                if row.isPageview {
+                                    pageviews += 1
+                                    if entry < 0 { entry = position }
+                                    exit = position
+                                } else if row.interactive {
+                                    interactiveEvents += 1
                                 }
+                                guard position == end - 1 || rows[position + 1].time - row.time > timeout else {
+                                    continue
+                                }
+                                if entry < 0 {  // no page view: the visit's own ends
+                                    entry = first
+                                    exit = position
+                                }
+                                (cuts.baseAddress! + visit).initialize(
+                                    to: VisitCut(
+                                        end: UInt32(position + 1),
+                                        bounce: pageviews == 1 && interactiveEvents == 0 ? 1 : 0,
+                                        duration: UInt32(clamping: row.time - rows[first].time),
+                                        ends: (first: Int32(first), entry: Int32(entry), exit: Int32(exit))))
+                                visit += 1
+                                first = position + 1
+                                entry = -1
+                                exit = -1
+                                pageviews = 0
+                                interactiveEvents = 0
                             }
                         }
+                        visitorVisits[visitorCount] = UInt32(visit)
+                        initialized = visit
                     }
                 }
             }
         }
-        precondition(filled == visits, "the visit count changed between two passes over the same rows")
-        columns.visitStarts = visitStarts
-        columns.bounces = bounces
-        columns.durations = durations
+        precondition(cuts.count == visits, "the visit count changed between two passes over the same rows")
+        columns.visitStarts = [0] + cuts.map(\.end)
+        columns.bounces = cuts.map(\.bounce)
+        columns.durations = cuts.map(\.duration)
         columns.visitorStarts = visitorVisits
-        visitEnds = ends
+        visitEnds = cuts.map(\.ends)
     }
 
     /// The number of visits once every visitor's rows are in time order, and the visitors whose
@@ -215,4 +210,14 @@ extension FoldState {
         }
         columns.sessionKeys = keys
     }
+}
+
+/// One visit as ``FoldState/cutVisits()`` finds it, before its values go to their columns.
+private struct VisitCut {
+    /// One past its last row.
+    var end: UInt32
+    var bounce: UInt32
+    var duration: UInt32
+    /// Its first row, entry row and exit row.
+    var ends: (first: Int32, entry: Int32, exit: Int32)
 }
