@@ -51,7 +51,7 @@ public struct JournalBackup: Sendable {
         for segment in segments {
             let destination = target.path + "/" + segment.name
             let open = try OpenFile(path: segment.path, flags: O_RDONLY)
-            let sealed = try open.mode() & 0o222 == 0
+            let sealed = try !open.isWritable()
             guard sealed else {
                 report.endSequence = try copyOpen(segment, to: destination, report: &report)
                 continue
@@ -78,19 +78,13 @@ public struct JournalBackup: Sendable {
         return report
     }
 
-    /// Copies the segment a writer appends to, up to its last intact block; its end sequence.
+    /// Copies the segment a writer appends to, up to its last intact block (not the space reserved
+    /// after it); its end sequence. The blocks before that never change, so the copy is whole.
     private func copyOpen(_ segment: JournalDirectory.Segment, to destination: String, report: inout Report) throws
         -> UInt64
     {
-        let bytes = try AtomicFile.read(segment.path)
-        let temporary = destination + ".tmp"
-        defer { unlink(temporary) }
-        try AtomicFile.write(bytes, to: temporary, mode: 0o644, sync: false)
-        let file = try OpenFile(path: temporary, flags: O_RDWR)
-        var cursor = try SegmentCursor(
-            segment: JournalDirectory.Segment(
-                name: segment.name, path: temporary, firstSequence: segment.firstSequence),
-            file: file)
+        let file = try OpenFile(path: segment.path, flags: O_RDONLY)
+        var cursor = try SegmentCursor(segment: segment, file: file)
         var end = cursor.header.firstSequence
         var validEnd = cursor.offset
         var scratch: [UInt8] = []
@@ -104,9 +98,14 @@ public struct JournalBackup: Sendable {
                 break scan
             }
         }
-        try file.truncate(to: validEnd)
-        try file.sync()
-        try FileSystem.rename(temporary, to: destination)
+        var bytes = [UInt8](repeating: 0, count: Int(validEnd))
+        let read = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
+        guard read == bytes.count else {
+            throw JournalError(
+                .corrupt, "the open segment became shorter while it was copied", file: segment.path,
+                offset: Int64(read), hint: "Run the backup again")
+        }
+        try AtomicFile.write(bytes, to: destination, mode: 0o644)
         report.copied.append(segment.name)
         report.bytes += validEnd
         return end

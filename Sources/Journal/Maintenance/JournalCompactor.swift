@@ -106,7 +106,7 @@ public struct JournalCompactor: Sendable {
                 name: segment.name, records: records, blocksBefore: found.count, blocksAfter: found.count,
                 bytesBefore: bytesBefore, bytesAfter: bytesBefore, skipped: reason)
         }
-        guard try file.mode() & 0o222 == 0 else { return leave("open: the writer still appends to it") }
+        guard try !file.isWritable() else { return leave("open: the writer still appends to it") }
         walk: while true {
             switch try cursor.next() {
             case .end: break walk

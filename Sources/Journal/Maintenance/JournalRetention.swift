@@ -29,7 +29,7 @@ public struct JournalRetention: Sendable {
         var deleted: [String] = []
         for segment in segments.dropLast() {
             let file = try OpenFile(path: segment.path, flags: O_RDONLY)
-            guard try file.mode() & 0o222 == 0 else { break }  // not sealed
+            guard try !file.isWritable() else { break }  // not sealed
             var cursor = try SegmentCursor(segment: segment, file: file)
             var newest = Int64.min
             walk: while true {

@@ -16,8 +16,11 @@ public struct JournalStats: Sendable {
     public var blocks = 0
     /// Records in intact blocks.
     public var records: UInt64 = 0
-    /// Bytes the segment files take.
+    /// Bytes the segment files' headers and blocks take.
     public var bytesOnDisk: Int64 = 0
+    /// Bytes reserved on the disk after the open segment's blocks, for the blocks to come (cut off
+    /// when it is sealed); not in ``bytesOnDisk``.
+    public var reservedBytes: Int64 = 0
     /// Payload bytes before compression.
     public var uncompressedBytes: UInt64 = 0
     /// First and one-past-last sequence numbers.
@@ -56,9 +59,16 @@ public struct JournalStats: Sendable {
         var sealedPaths = Set<String>()
         for segment in segments {
             let file = try OpenFile(path: segment.path, flags: O_RDONLY)
-            let size = try file.size()
+            var size = try file.size()
+            if try file.isWritable() {
+                // Where its blocks end: the rest is reserved.
+                var cursor = try SegmentCursor(segment: segment, file: file)
+                while case .block = try cursor.next() {}
+                reservedBytes += size - cursor.offset
+                size = cursor.offset
+            }
             bytesOnDisk += size
-            if try file.mode() & 0o222 == 0 {
+            if try !file.isWritable() {
                 sealedSegments += 1
                 sealedPaths.insert(segment.path)
                 sealedBytes += size

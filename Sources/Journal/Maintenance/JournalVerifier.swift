@@ -82,6 +82,21 @@ public struct JournalVerifier: Sendable {
             walk: while true {
                 switch try cursor.next() {
                 case .end:
+                    // Zeros after the blocks of an open segment are space reserved for the next
+                    // ones; intact blocks after them are records a hole cut off.
+                    var probe = cursor
+                    if cursor.offset < cursor.fileSize, let resumed = try probe.resynchronize(after: cursor.offset) {
+                        report.findings.append(
+                            Finding(
+                                severity: .error, file: segment.path, offset: cursor.offset,
+                                message:
+                                    "zeros where a block belongs; records \(cursor.expectedSequence)..<\(resumed.header.firstSequence) are unreadable"
+                            ))
+                        cursor = probe
+                        try check(
+                            resumed, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
+                        continue walk
+                    }
                     break walk
                 case .problem(let reason, let offset):
                     var probe = cursor
@@ -123,7 +138,7 @@ public struct JournalVerifier: Sendable {
             report.blocks += 1
             report.records += UInt64(block.count)
         } catch let error as JournalError where error.code == .corrupt {
-            let atEnd = found.offset + Int64(found.header.totalLength) == cursor.fileSize
+            let atEnd = try cursor.endsData(at: found.end)
             report.findings.append(
                 Finding(
                     severity: isLast && atEnd ? .tornTail : .error, file: segment.path, offset: found.offset,

@@ -57,6 +57,9 @@ struct SegmentWalk {
     /// The next admitted block and its cursor, or nil at the end.
     mutating func next() throws -> (SegmentCursor, SegmentCursor.Found)? {
         while true {
+            // Nothing at or after `until` is wanted: the header there (perhaps still being written)
+            // is not read at all.
+            if let until = selection.until, let cursor, cursor.expectedSequence >= until { return nil }
             if cursor == nil {
                 guard index < segments.count else { return nil }
                 let segment = segments[index]
@@ -161,9 +164,7 @@ public struct BlockIterator {
                 if walk.isInLastSegment {
                     // A bad payload at the very end of the last segment is a torn tail, like a bad header.
                     var probe = cursor
-                    if try probe.resynchronize(after: found.offset) == nil,
-                        found.offset + Int64(found.header.totalLength) == cursor.fileSize
-                    {
+                    if try probe.resynchronize(after: found.offset) == nil, try cursor.endsData(at: found.end) {
                         return nil
                     }
                 }

@@ -34,6 +34,9 @@ final class OpenFile {
         return Int64(info.st_size)
     }
 
+    /// Whether the file may be written (a sealed segment's permission bits allow no writing).
+    func isWritable() throws -> Bool { try mode() & 0o222 != 0 }
+
     /// The file's permission bits.
     func mode() throws -> mode_t {
         var info = stat()
@@ -82,6 +85,20 @@ final class OpenFile {
     /// Flushes data and metadata.
     func sync() throws {
         guard fsync(descriptor) == 0 else { throw JournalError.system("fsync", path: path) }
+    }
+
+    /// Reserves disk space so that the file is at least `length` bytes long (the new bytes read as
+    /// zeros) and returns whether it could; on failure (a full disk, a file system without
+    /// preallocation) the file is cut back to `current` bytes, as it was.
+    func reserve(upTo length: Int64, from current: Int64) -> Bool {
+        #if canImport(Darwin)
+            return false
+        #else
+            guard length > current else { return true }
+            if posix_fallocate(descriptor, off_t(current), off_t(length - current)) == 0 { return true }
+            _ = ftruncate(descriptor, off_t(current))
+            return false
+        #endif
     }
 
     /// Cuts the file to `length` bytes.

@@ -11,9 +11,14 @@
 /// Recovery, reading and verification all walk segments with this one cursor, so they agree on
 /// what a valid block is: a header with the right magic and checksum, a payload that fits in the
 /// file, and a first sequence number that continues the previous block.
+///
+/// The segment a writer appends to ends in space reserved for its next blocks (zeros, see
+/// `Docs/journal-format.md`): in a segment that is not sealed, a header of zero bytes is the end.
 struct SegmentCursor {
     let file: OpenFile
     let fileSize: Int64
+    /// Whether the segment is open (not sealed): only then may it end in reserved space.
+    let isOpen: Bool
     let header: SegmentHeader
     let headerLength: Int
     /// Where the next block header is expected.
@@ -69,6 +74,7 @@ struct SegmentCursor {
             }
             self.file = file
             self.fileSize = size
+            self.isOpen = try file.isWritable()
             self.header = header
             self.headerLength = length
             self.offset = Int64(length)
@@ -97,11 +103,13 @@ struct SegmentCursor {
     /// Reads and checks the next block header.
     mutating func next() throws -> Step {
         if offset == fileSize { return .end }
-        guard fileSize - offset >= Int64(BlockHeader.size) else {
-            return .problem("\(fileSize - offset) bytes at the end are too few for a block header", offset: offset)
+        let (bytes, available) = try headerBytes(at: offset)
+        // Zeros where the next header belongs: space reserved for blocks not written yet. (A read
+        // cut short because the writer sealed the segment meanwhile leaves zeros too.)
+        if isOpen && bytes.allSatisfy({ $0 == 0 }) { return .end }
+        guard available == BlockHeader.size else {
+            return .problem("\(available) bytes at the end are too few for a block header", offset: offset)
         }
-        var bytes = [UInt8](repeating: 0, count: BlockHeader.size)
-        _ = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: offset) }
         switch bytes.withUnsafeBytes({ BlockHeader.decode($0) }) {
         case .failure(let problem):
             return .problem(Self.describe(problem), offset: offset)
@@ -131,6 +139,25 @@ struct SegmentCursor {
             expectedSequence = header.endSequence
             return .block(found)
         }
+    }
+
+    /// Whether the segment's blocks end at `offset`: the file ends there, or (in an open segment)
+    /// the space reserved for later blocks starts there.
+    func endsData(at offset: Int64) throws -> Bool {
+        if offset >= fileSize { return true }
+        guard isOpen else { return false }
+        return try headerBytes(at: offset).bytes.allSatisfy { $0 == 0 }
+    }
+
+    /// The bytes of a block header at `offset` (zeros past the end of the file), and how many of
+    /// them the file holds.
+    private func headerBytes(at offset: Int64) throws -> (bytes: [UInt8], available: Int) {
+        var bytes = [UInt8](repeating: 0, count: BlockHeader.size)
+        let available = Int(min(fileSize - offset, Int64(BlockHeader.size)))
+        _ = try bytes.withUnsafeMutableBytes {
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<available]), at: offset)
+        }
+        return (bytes, available)
     }
 
     /// Reads a block's compressed payload into `buffer` (resized as needed) and checks its checksum.
@@ -250,7 +277,13 @@ struct SegmentCursor {
             let candidate: (Int, BlockHeader)? = buffer.withUnsafeBytes { raw in
                 var i = 0
                 while i + BlockHeader.size <= read {
-                    if raw[i] == magic[0] && raw[i + 1] == magic[1] && raw[i + 2] == magic[2] && raw[i + 3] == magic[3],
+                    // Straight to the next byte that may start the magic (the reserved space at the
+                    // end of an open segment is megabytes of zeros).
+                    guard
+                        let found = memchr(raw.baseAddress! + i, Int32(magic[0]), read - BlockHeader.size + 1 - i)
+                    else { break }
+                    i = raw.baseAddress!.distance(to: UnsafeRawPointer(found))
+                    if raw[i + 1] == magic[1] && raw[i + 2] == magic[2] && raw[i + 3] == magic[3],
                         case .success(let header) = BlockHeader.decode(
                             UnsafeRawBufferPointer(rebasing: raw[i..<(i + BlockHeader.size)])),
                         header.firstSequence >= expectedSequence,

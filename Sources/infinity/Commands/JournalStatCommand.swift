@@ -29,6 +29,7 @@ struct JournalStatCommand: ParsableCommand {
             object.add("blocks", Int64(stats.blocks))
             object.add("records", stats.records)
             object.add("bytes_on_disk", stats.bytesOnDisk)
+            object.add("reserved_bytes", stats.reservedBytes)
             object.add("uncompressed_bytes", stats.uncompressedBytes)
             object.add("bytes_per_record", stats.bytesPerRecord)
             object.add("sealed_bytes_per_record", stats.sealedBytesPerRecord)
@@ -54,6 +55,11 @@ struct JournalStatCommand: ParsableCommand {
             table.add(["blocks", "\(stats.blocks)"])
             table.add(["records", "\(stats.records) (\(Format.count(Double(stats.records))))"])
             table.add(["bytes on disk", "\(stats.bytesOnDisk) (\(Format.bytes(stats.bytesOnDisk)))"])
+            if stats.reservedBytes > 0 {
+                table.add([
+                    "  reserved for new blocks", Format.bytes(stats.reservedBytes) + " more (the open segment's)",
+                ])
+            }
             table.add(["bytes per record", Format.decimal(stats.bytesPerRecord)])
             if stats.sealedRecords > 0 {
                 table.add([
