@@ -175,7 +175,8 @@ enum CellCounter {
         let visitStarts = table.visitStarts.view, visitorStarts = table.visitorStarts.view
         let bounces = table.bounces.view, durations = table.durations.view
         let extras = table.extras
-        let revenues = extras.map(\.revenue)
+        let revenues = extras.revenues, currencies = extras.currencies
+        let extraPropertyKeys = extras.propertyKeys, extraProperties = extras.properties
         let extraHits = table.extraHits
         let laneStarts = Self.visitorRuns(of: table, cells: size, lanes: lanes)
         let laneCount = laneStarts.count - 1
@@ -361,17 +362,19 @@ enum CellCounter {
                                                 if hostnameOffset >= 0 { touchHit(hostnameOffset, hostnames[hit]) }
                                                 if goalOffset >= 0 && goal != 0 { touchHit(goalOffset, goal - 1) }
                                                 if extra >= 0 {
-                                                    let item = extras[extra]
+                                                    let pairs = extras.pairs(of: extra)
                                                     if propertyKeyOffset >= 0 {
-                                                        for key in item.propertyKeys {
-                                                            touchHit(propertyKeyOffset, key)
+                                                        for pair in pairs {
+                                                            touchHit(propertyKeyOffset, extraPropertyKeys[pair])
                                                         }
                                                     }
                                                     if propertyOffset >= 0 {
-                                                        for key in item.properties { touchHit(propertyOffset, key) }
+                                                        for pair in pairs {
+                                                            touchHit(propertyOffset, extraProperties[pair])
+                                                        }
                                                     }
-                                                    if currencyOffset >= 0 && item.currency != .max {
-                                                        touchHit(currencyOffset, item.currency)
+                                                    if currencyOffset >= 0 && currencies[extra] != .max {
+                                                        touchHit(currencyOffset, currencies[extra])
                                                     }
                                                 }
                                             }

@@ -22,11 +22,3 @@ struct FoldRow {
     var isPageview: Bool { goal == .max }
     var interactive: Bool { flags & HitFlags.nonInteractive.rawValue == 0 }
 }
-
-/// Properties and revenue of the few records that carry them.
-struct FoldExtra: Sendable, Equatable {
-    var propertyKeys: [UInt32] = []
-    var properties: [UInt32] = []
-    var revenue: Int64 = 0
-    var currency: UInt32 = .max
-}

@@ -63,7 +63,6 @@ extension FoldState {
             let hasProperties = propertyCursor < propertyRecords.count && propertyRecords[propertyCursor] == record
             let hasRevenue = revenueCursor < revenueRecords.count && revenueRecords[revenueCursor] == record
             if hasProperties || hasRevenue {
-                var item = FoldExtra()
                 if hasProperties {
                     let range = Int(properties.starts[propertyCursor])..<Int(properties.starts[propertyCursor + 1])
                     for pair in range {
@@ -80,17 +79,18 @@ extension FoldState {
                                     properties.keyDictionary[keyEntry], properties.valueDictionary[valueEntry]))
                             propertyPairs[both] = property
                         }
-                        item.propertyKeys.append(propertyKeys[keyEntry])
-                        item.properties.append(property)
+                        extras.appendPair(key: propertyKeys[keyEntry], property: property)
                     }
                 }
                 if hasRevenue {
-                    item.revenue = revenues.amounts[revenueCursor]
                     let currency = revenues.currencyDictionary[Int(revenues.currencies[revenueCursor])]
-                    item.currency = spaces[KeySpace.currency.rawValue].intern(currency)
+                    extra = Int32(
+                        extras.finish(
+                            revenue: revenues.amounts[revenueCursor],
+                            currency: spaces[KeySpace.currency.rawValue].intern(currency)))
+                } else {
+                    extra = Int32(extras.finish())
                 }
-                extra = Int32(extras.count)
-                extras.append(item)
             }
             let pathEntry = Int(pathIndices[index]), hostEntry = Int(hostIndices[index])
             let nameEntry = Int(nameIndices[index])

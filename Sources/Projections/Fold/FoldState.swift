@@ -19,7 +19,7 @@ struct FoldState {
     var gathered: [FoldRow] = []
     /// Each gathered row's visitor number.
     var visitorNumbers: [UInt32] = []
-    var extras: [FoldExtra] = []
+    var extras = FoldExtras()
     var visitorIDs = VisitorTable()
     /// The session keys of each row that may start a visit (its visitor's first row, or a row
     /// more than a session timeout after, or before, that visitor's latest earlier row), one

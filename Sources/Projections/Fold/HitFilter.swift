@@ -150,12 +150,14 @@ struct CompiledFilter {
                 case .goal: return Self.lookUp(table.goals, matching, count: count, offset: 1)
                 case .propertyKey, .property, .currency:
                     var mask = [Bool](repeating: false, count: count)
-                    for (hit, extra) in zip(table.extraHits, table.extras) {
+                    let extras = table.extras
+                    for (extra, hit) in table.extraHits.enumerated() {
+                        let pairs = extras.pairs(of: extra)
                         mask[Int(hit)] =
                             switch dimension {
-                            case .propertyKey: extra.propertyKeys.contains { matching[Int($0)] }
-                            case .property: extra.properties.contains { matching[Int($0)] }
-                            default: extra.currency != .max && matching[Int(extra.currency)]
+                            case .propertyKey: extras.propertyKeys[pairs].contains { matching[Int($0)] }
+                            case .property: extras.properties[pairs].contains { matching[Int($0)] }
+                            default: extras.currencies[extra] != .max && matching[Int(extras.currencies[extra])]
                             }
                     }
                     return mask

@@ -11,7 +11,7 @@ struct Unpacked {
     var extraHits: [Int32] = []
     /// For each of ``extraHits``, its index into ``extras``.
     var extraOrder: [Int32] = []
-    var extras: [FoldExtra] = []
+    var extras = FoldExtras()
     var visitStarts: [UInt32] = [0]
     var bounces: [UInt32] = []
     var durations: [UInt32] = []
@@ -66,13 +66,9 @@ struct Unpacked {
             engagements[index].page = ranks[KeySpace.page.rawValue][Int(engagements[index].page)]
             engagements[index].hostname = ranks[KeySpace.hostname.rawValue][Int(engagements[index].hostname)]
         }
-        for index in extras.indices {
-            remap(&extras[index].propertyKeys, .propertyKey)
-            remap(&extras[index].properties, .property)
-            if extras[index].currency != .max {
-                extras[index].currency = ranks[KeySpace.currency.rawValue][Int(extras[index].currency)]
-            }
-        }
+        extras.renumber(
+            propertyKey: ranks[KeySpace.propertyKey.rawValue], property: ranks[KeySpace.property.rawValue],
+            currency: ranks[KeySpace.currency.rawValue])
     }
 
     /// The packed table.
@@ -87,7 +83,7 @@ struct Unpacked {
         table.flags = PackedColumn(flags)
         table.times = times
         table.extraHits = extraHits
-        table.extras = extraOrder.map { extras[Int($0)] }
+        table.extras = extras.reordered(extraOrder)
         table.visitStarts = PackedColumn(visitStarts)
         table.bounces = PackedColumn(bounces)
         table.durations = PackedColumn(durations)

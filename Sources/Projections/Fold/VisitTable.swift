@@ -27,7 +27,7 @@ public struct VisitTable: Sendable {
     /// The hits that carry properties or revenue, ascending, and what they carry.
     var extraHits: [Int32] = []
     /// Properties and revenue of ``extraHits``, in the same order.
-    var extras: [FoldExtra] = []
+    var extras = FoldExtras()
     /// Timestamps (ms UTC); only in tables folded from the journal, never stored.
     var times: [Int64] = []
     /// Engagement reports, by visit (not hits: see ``Engagement``).

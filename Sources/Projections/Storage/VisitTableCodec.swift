@@ -22,16 +22,19 @@ enum VisitTableCodec {
         var extras = ByteWriter(capacity: 64 + table.extras.count * 8)
         extras.append(varint: UInt64(table.extras.count))
         var previous = 0
-        for (hit, extra) in zip(table.extraHits, table.extras) {
+        let items = table.extras
+        for (extra, hit) in table.extraHits.enumerated() {
             extras.append(varint: UInt64(Int(hit) - previous))
             previous = Int(hit)
-            extras.append(varint: UInt64(extra.propertyKeys.count))
-            for (key, property) in zip(extra.propertyKeys, extra.properties) {
-                extras.append(varint: UInt64(key))
-                extras.append(varint: UInt64(property))
+            let pairs = items.pairs(of: extra)
+            extras.append(varint: UInt64(pairs.count))
+            for pair in pairs {
+                extras.append(varint: UInt64(items.propertyKeys[pair]))
+                extras.append(varint: UInt64(items.properties[pair]))
             }
-            extras.append(zigzag: extra.revenue)
-            extras.append(varint: extra.currency == .max ? 0 : UInt64(extra.currency) + 1)
+            extras.append(zigzag: items.revenues[extra])
+            let currency = items.currencies[extra]
+            extras.append(varint: currency == .max ? 0 : UInt64(currency) + 1)
         }
         columns.append((.extras, extras.bytes))
         var engagements = ByteWriter(capacity: 16 + table.engagements.count * 8)
@@ -167,22 +170,20 @@ enum VisitTableCodec {
     }
 
     /// Reads the sparse extras column: the hits that carry some, ascending, and their items.
-    static func readExtras(_ section: OwnedBytes, hits: Int, keys: [[String]]) throws -> ([Int32], [FoldExtra]) {
+    static func readExtras(_ section: OwnedBytes, hits: Int, keys: [[String]]) throws -> ([Int32], FoldExtras) {
         let propertyKeys = UInt64(keys[KeySpace.propertyKey.rawValue].count)
         let properties = UInt64(keys[KeySpace.property.rawValue].count)
         let currencies = UInt64(keys[KeySpace.currency.rawValue].count)
         var reader = ByteReader(section.buffer)
         let count = try reader.readCount(limit: hits, "extras count")
         var carrying: [Int32] = []
-        var extras: [FoldExtra] = []
+        var extras = FoldExtras()
         carrying.reserveCapacity(count)
-        extras.reserveCapacity(count)
         var hit = 0
         for entry in 0..<count {
             let delta = try reader.readCount(limit: hits, "hit delta")
             hit += delta
             guard hit < hits, entry == 0 || delta > 0 else { throw ByteReader.OutOfBounds(what: "extras hit") }
-            var item = FoldExtra()
             let pairs = try reader.readCount(limit: 1 << 16, "property count")
             for _ in 0..<pairs {
                 let key = try reader.readVarint()
@@ -190,15 +191,13 @@ enum VisitTableCodec {
                 guard key < propertyKeys, property < properties else {
                     throw ByteReader.OutOfBounds(what: "property id")
                 }
-                item.propertyKeys.append(UInt32(key))
-                item.properties.append(UInt32(property))
+                extras.appendPair(key: UInt32(key), property: UInt32(property))
             }
-            item.revenue = try reader.readZigzag()
+            let revenue = try reader.readZigzag()
             let currency = try reader.readVarint()
             guard currency <= currencies else { throw ByteReader.OutOfBounds(what: "currency id") }
-            item.currency = currency == 0 ? .max : UInt32(currency - 1)
             carrying.append(Int32(hit))
-            extras.append(item)
+            extras.finish(revenue: revenue, currency: currency == 0 ? .max : UInt32(currency - 1))
         }
         return (carrying, extras)
     }
