@@ -60,7 +60,8 @@ public struct JournalStats: Sendable {
         for segment in segments {
             let file = try OpenFile(path: segment.path, flags: O_RDONLY)
             var size = try file.size()
-            if try file.isWritable() {
+            let isOpen = try file.isWritable()
+            if isOpen {
                 // Where its blocks end: the rest is reserved.
                 var cursor = try SegmentCursor(segment: segment, file: file)
                 while case .block = try cursor.next() {}
@@ -68,7 +69,7 @@ public struct JournalStats: Sendable {
                 size = cursor.offset
             }
             bytesOnDisk += size
-            if try !file.isWritable() {
+            if !isOpen {
                 sealedSegments += 1
                 sealedPaths.insert(segment.path)
                 sealedBytes += size
