@@ -33,31 +33,55 @@ public struct DayPartitioner: Sendable {
             }
             return clocks[name] ?? calendar.clock(for: name)
         }
-        var groups: [(site: UInt32, day: Int64, records: [Int32])] = []
-        var last = -1
-        for index in 0..<block.count {
-            let siteIndex = sites.indices[index]
-            guard siteClocks[Int(siteIndex)] != nil else { continue }
-            if let limits, block.sequence(at: index) < limits[Int(siteIndex)] { continue }
-            let day = siteClocks[Int(siteIndex)]!.day(of: block.timestamps[index])
-            if let fromDay, day < fromDay { continue }
-            if last < 0 || groups[last].site != siteIndex || groups[last].day != day {
-                last = groups.firstIndex { $0.site == siteIndex && $0.day == day } ?? -1
-                if last < 0 {
-                    groups.append((siteIndex, day, []))
-                    last = groups.count - 1
+        // Two passes: each record's group (a site-day, numbered in the order of its first record),
+        // then each group's records written into an array of its exact size. Appending to nested
+        // arrays record by record checked both arrays' uniqueness and capacity every time.
+        var groups: [(site: UInt32, day: Int64, count: Int)] = []
+        let skipped = -1
+        var groupOf = [Int](repeating: skipped, count: block.count)
+        // The group a site's records went to last (a block's records of one site rarely change day).
+        var current = [Int](repeating: skipped, count: siteClocks.count)
+        block.timestamps.withUnsafeBufferPointer { times in
+            sites.indices.withUnsafeBufferPointer { siteIndices in
+                for index in 0..<block.count {
+                    let siteIndex = Int(siteIndices[index])
+                    guard siteClocks[siteIndex] != nil else { continue }
+                    if let limits, block.sequence(at: index) < limits[siteIndex] { continue }
+                    let day = siteClocks[siteIndex]!.day(of: times[index])
+                    if let fromDay, day < fromDay { continue }
+                    var group = current[siteIndex]
+                    if group == skipped || groups[group].day != day {
+                        group = groups.firstIndex { $0.site == UInt32(siteIndex) && $0.day == day } ?? skipped
+                        if group == skipped {
+                            groups.append((UInt32(siteIndex), day, 0))
+                            group = groups.count - 1
+                        }
+                        current[siteIndex] = group
+                    }
+                    groups[group].count += 1
+                    groupOf[index] = group
                 }
             }
-            groups[last].records.append(Int32(index))
         }
+        // Every group's records in one array, group after group; each group's part is then copied out.
+        var next = [Int](repeating: 0, count: groups.count)
+        for group in groups.indices.dropFirst() { next[group] = next[group - 1] + groups[group - 1].count }
+        let starts = next
+        let kept = groups.reduce(0) { $0 + $1.count }
+        let flat = [Int32](unsafeUninitializedCapacity: kept) { flat, initialized in
+            // The counts above sum to `kept`, and each group's `next` stays below its part's end.
+            for (index, group) in groupOf.enumerated() where group != skipped {
+                flat[next[group]] = Int32(index)
+                next[group] += 1
+            }
+            initialized = kept
+        }
+        let records = groups.indices.map { Array(flat[starts[$0]..<(starts[$0] + groups[$0].count)]) }
         for (index, name) in sites.dictionary.enumerated() {
             if let clock = siteClocks[index] { clocks[name] = clock }
         }
-        return groups.map { group in
-            (
-                DayKey(site: sites.dictionary[Int(group.site)], day: group.day),
-                DaySlice(block: block, records: group.records)
-            )
+        return zip(groups, records).map { group, records in
+            (DayKey(site: sites.dictionary[Int(group.site)], day: group.day), DaySlice(block: block, records: records))
         }
     }
 }
