@@ -79,46 +79,40 @@ public struct JournalVerifier: Sendable {
                             "segment starts at record \(segment.firstSequence) but the previous one ends at \(previousEnd)"
                     ))
             }
+            /// After damage at `offset`, reports the records up to the next intact block and goes on
+            /// from it; false when no intact block follows.
+            func resume(after offset: Int64, _ reason: String) throws -> Bool {
+                var probe = cursor
+                guard let resumed = try probe.resynchronize(after: offset) else { return false }
+                report.findings.append(
+                    Finding(
+                        severity: .error, file: segment.path, offset: offset,
+                        message:
+                            "\(reason); records \(cursor.expectedSequence)..<\(resumed.header.firstSequence) are unreadable"
+                    ))
+                cursor = probe
+                try check(resumed, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
+                return true
+            }
             walk: while true {
                 switch try cursor.next() {
                 case .end:
                     // Zeros after the blocks of an open segment are space reserved for the next
                     // ones; intact blocks after them are records a hole cut off.
-                    var probe = cursor
-                    if cursor.offset < cursor.fileSize, let resumed = try probe.resynchronize(after: cursor.offset) {
-                        report.findings.append(
-                            Finding(
-                                severity: .error, file: segment.path, offset: cursor.offset,
-                                message:
-                                    "zeros where a block belongs; records \(cursor.expectedSequence)..<\(resumed.header.firstSequence) are unreadable"
-                            ))
-                        cursor = probe
-                        try check(
-                            resumed, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
+                    if cursor.offset < cursor.fileSize, try resume(after: cursor.offset, "zeros where a block belongs")
+                    {
                         continue walk
                     }
                     break walk
                 case .problem(let reason, let offset):
-                    var probe = cursor
-                    if let resumed = try probe.resynchronize(after: offset) {
-                        report.findings.append(
-                            Finding(
-                                severity: .error, file: segment.path, offset: offset,
-                                message:
-                                    "\(reason); records \(cursor.expectedSequence)..<\(resumed.header.firstSequence) are unreadable"
-                            ))
-                        cursor = probe
-                        try check(
-                            resumed, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
-                    } else {
-                        report.findings.append(
-                            Finding(
-                                severity: isLast ? .tornTail : .error, file: segment.path, offset: offset,
-                                message: isLast
-                                    ? "\(reason) (an unfinished final block: `infinity serve` cuts it when it next opens the journal)"
-                                    : "\(reason); the rest of this sealed segment is unreadable"))
-                        break walk
-                    }
+                    guard try !resume(after: offset, reason) else { continue walk }
+                    report.findings.append(
+                        Finding(
+                            severity: isLast ? .tornTail : .error, file: segment.path, offset: offset,
+                            message: isLast
+                                ? "\(reason) (an unfinished final block: `infinity serve` cuts it when it next opens the journal)"
+                                : "\(reason); the rest of this sealed segment is unreadable"))
+                    break walk
                 case .block(let found):
                     try check(found, cursor: &cursor, segment: segment, isLast: isLast, buffer: &buffer, into: &report)
                 }
