@@ -149,6 +149,27 @@ struct SegmentCursor {
         return try headerBytes(at: offset).bytes.allSatisfy { $0 == 0 }
     }
 
+    /// Where the bytes written from `offset` on end: the file's end, or in an open segment the
+    /// last byte that is not zero (the zeros after it are reserved space, not a torn write).
+    func writtenEnd(from offset: Int64) throws -> Int64 {
+        guard isOpen else { return fileSize }
+        let chunk = 1 << 20
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        var end = offset
+        var position = offset
+        while position < fileSize {
+            let read = try buffer.withUnsafeMutableBytes {
+                try file.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(min(Int64(chunk), fileSize - position))]),
+                    at: position)
+            }
+            guard read > 0 else { break }
+            if let last = buffer[0..<read].lastIndex(where: { $0 != 0 }) { end = position + Int64(last) + 1 }
+            position += Int64(read)
+        }
+        return end
+    }
+
     /// The bytes of a block header at `offset` (zeros past the end of the file), and how many of
     /// them the file holds.
     private func headerBytes(at offset: Int64) throws -> (bytes: [UInt8], available: Int) {

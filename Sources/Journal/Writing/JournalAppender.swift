@@ -182,10 +182,12 @@ final class JournalAppender {
             nextSequence = end
             return
         }
+        // The torn write's bytes, not the reserved zeros after them.
+        let torn = try cursor.writtenEnd(from: validEnd) - validEnd
         logger.warning(
             "cut a torn tail from the journal",
             metadata: [
-                "file": "\(segment.path)", "offset": "\(validEnd)", "bytes": "\(cursor.fileSize - validEnd)",
+                "file": "\(segment.path)", "offset": "\(validEnd)", "bytes": "\(torn)",
                 "reason": "\(reason)",
             ])
         try file.truncate(to: validEnd)
