@@ -3,7 +3,9 @@
 #   bash Benchmarks/load/ab.sh DURATION ROUNDS BINARY...
 # Each round runs nginx, then each binary (`--ack ${ACK:-durable}`) for DURATION seconds. Per run it
 # prints hits/s, p99, the share of that round's nginx, the blocks written and the server's CPU time
-# per hit (user + system from /proc, which varies far less than throughput on a shared machine).
+# per hit (user + system from /proc, which varies far less than throughput on a shared machine) and
+# the machine's idle CPU during the run (a server that leaves CPU idle under load waits on something
+# else, such as its fsyncs).
 # Build the older binary in a worktree: git worktree add /tmp/old REV && (cd /tmp/old && swift build
 # -c release --product infinity). Needs Debian's wrk and nginx (installed if missing). Loopback only.
 set -euo pipefail
@@ -17,12 +19,16 @@ data=$(mktemp -d /tmp/infinity-ab.XXXXXX)
 trap 'rm -rf "$data" /tmp/infinity-bench-nginx' EXIT
 "$1" sites add example.com --data "$data" >/dev/null
 for round in $(seq "$rounds"); do
+  before=$(cpu_ticks)
   nginx_result=$(run_nginx)
+  nginx_idle=$(idle_percent "$before" "$(cpu_ticks)")
   nginx_rate=${nginx_result% *}
   line="round $round:"
   for binary in "$@"; do
     start_serve "$binary" "$data" "${ACK:-durable}"
+    before=$(cpu_ticks)
     result=$(run_wrk http://127.0.0.1:18080)
+    idle=$(idle_percent "$before" "$(cpu_ticks)")
     rate=${result% *}
     ticks=$(awk '{print $14 + $15}' "/proc/$serve_pid/stat")
     kill -TERM $serve_pid
@@ -30,7 +36,7 @@ for round in $(seq "$rounds"); do
     blocks=$("$binary" journal stat --data "$data" --format json | sed 's/.*"blocks":\([0-9]*\).*/\1/')
     share=$(echo "scale=3; $rate / $nginx_rate" | bc)
     cpu=$(echo "scale=1; $ticks * 1000000 / $(getconf CLK_TCK) / ($rate * $duration)" | bc)
-    line+="  $(basename "$binary") ${rate}/s p99 ${result#* } ms ($share) ${blocks} blocks ${cpu} µs/hit"
+    line+="  $(basename "$binary") ${rate}/s p99 ${result#* } ms ($share) ${blocks} blocks ${cpu} µs/hit ${idle}% idle"
   done
-  echo "$line  nginx ${nginx_rate}/s"
+  echo "$line  nginx ${nginx_rate}/s ${nginx_idle}% idle"
 done

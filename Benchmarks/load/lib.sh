@@ -31,3 +31,17 @@ start_serve() {
   serve_pid=$!
   for _ in $(seq 1 50); do grep -q "listening on" "$2/serve.log" && break; sleep 0.2; done
 }
+
+# The machine's CPU counters (busy, all) in clock ticks, from /proc/stat; idle and iowait count as
+# not busy.
+cpu_ticks() {
+  awk '/^cpu / {all = 0; for (i = 2; i <= NF; i++) all += $i; print all - $5 - $6, all}' /proc/stat
+}
+
+# The share of the machine's CPU left idle between two cpu_ticks outputs ("busy all" each), in %.
+idle_percent() {
+  local busy1 all1 busy2 all2
+  read -r busy1 all1 <<<"$1"
+  read -r busy2 all2 <<<"$2"
+  echo $((100 - 100 * (busy2 - busy1) / (all2 - all1)))
+}
