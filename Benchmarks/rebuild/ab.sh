@@ -15,10 +15,14 @@
 # Build an older binary in a worktree: git worktree add /tmp/old REV && (cd /tmp/old && swift build
 # -c release --product infinity).
 set -euo pipefail
+if [ $# -lt 2 ]; then
+  echo "usage: bash Benchmarks/rebuild/ab.sh ROUNDS BINARY... (DATA=FOLDER to rebuild one data folder)" >&2
+  exit 2
+fi
 rounds=$1
 shift
 data_root=${DATA_ROOT:-/tmp/infinity-rebuild}
-hits=19972233
+mkdir -p "$data_root"
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The data folder of binary $1, generated on first use.
@@ -38,6 +42,8 @@ data_for() {
 
 declare -a data
 for binary in "$@"; do data+=("$(data_for "$binary")"); done
+hits=$("$1" journal stat --data "${data[0]}" --format json | sed 's/.*"records":\([0-9]*\).*/\1/')
+echo "rebuilding $hits records with $# builds, $rounds interleaved rounds"
 declare -A all_walls all_cpus all_shares
 for round in $(seq "$rounds"); do
   line="round $round:"
