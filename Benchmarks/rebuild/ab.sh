@@ -32,8 +32,8 @@ data_for() {
   if [ ! -e "$folder/ready" ]; then
     rm -rf "$folder" && mkdir -p "$folder"
     echo "generating 20 M hits with $1 into $folder (a few minutes)" >&2
-    (cd "$folder" && "$1" generate --site example.com --site shop.example --days 30 --hits-per-day 333000 \
-      --start 2026-10-01 --sync none --data "$folder/data" >/dev/null)
+    "$1" generate --site example.com --site shop.example --days 30 --hits-per-day 333000 \
+      --start 2026-10-01 --sync none --data "$folder/data" >/dev/null
     if "$1" journal compact --help >/dev/null 2>&1; then "$1" journal compact --data "$folder/data" >/dev/null; fi
     touch "$folder/ready"
   fi
