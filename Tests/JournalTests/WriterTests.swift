@@ -192,36 +192,107 @@ struct WriterTests {
         #expect(segments.map(\.name) == segments.map(\.name).sorted())
     }
 
-    @Test(
-        "a full disk fails the appenders of that block and keeps everything acknowledged before",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
-    func diskFull() async throws {
-        let directory = TemporaryDirectory()
-        let mount = directory.path + "/tiny"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        try #require(run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mount]) == 0)
-        defer { _ = run("/bin/umount", [mount]) }
-        let journal = mount + "/journal"
-        let writer = try JournalWriter(configuration: JournalConfiguration(directory: journal), logger: quietLogger)
+    /// Appends 50 records at a time to `writer` until an append fails; the records acknowledged
+    /// before, and the error.
+    private func fillUntilFailure(_ writer: JournalWriter) async -> ([Hit], JournalError?) {
         var acknowledged: [Hit] = []
-        var failure: JournalError?
-        var round: UInt64 = 0
-        while failure == nil && round < 1000 {
+        for round in UInt64(0)..<1000 {
             let hits = Fixtures.awkward(50, seed: round)
             do {
                 _ = try await writer.append(hits)
                 acknowledged += hits
             } catch let error as JournalError {
+                return (acknowledged, error)
+            } catch {
+                return (acknowledged, JournalError(.io, "\(error)"))
+            }
+        }
+        return (acknowledged, nil)
+    }
+
+    /// Mounts a tmpfs of `size` at `<directory>/tiny`; its path.
+    private func tinyDisk(_ directory: TemporaryDirectory, size: String) throws -> String {
+        let mount = directory.path + "/tiny"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        try #require(run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mount]) == 0)
+        return mount
+    }
+
+    @Test(
+        "a full disk fails the appenders of that block, refuses appends for a pause, and keeps everything acknowledged",
+        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+    func diskFull() async throws {
+        let directory = TemporaryDirectory()
+        let mount = try tinyDisk(directory, size: "256k")
+        defer { _ = run("/bin/umount", [mount]) }
+        let journal = mount + "/journal"
+        var configuration = JournalConfiguration(directory: journal)
+        configuration.diskFullRetry = .seconds(3600)
+        let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
+        let (acknowledged, failure) = await fillUntilFailure(writer)
+        #expect(failure?.code == .diskFull)
+        #expect(failure?.hint?.contains("disk is full") == true)
+        #expect(writer.failure?.code == .diskFull, "the writer reports the full disk (for /healthz)")
+        // Within the pause an append is refused at once, without a write.
+        await #expect(throws: JournalError.self) { _ = try await writer.append(Fixtures.awkward(1, seed: 7)) }
+        #expect(writer.queueDepth == 0)
+        try await writer.close()
+        // Reopening works, and every acknowledged record is there, nothing more.
+        #expect(difference(try Fixtures.readAll(journal), acknowledged) == nil)
+        let report = try JournalVerifier(directory: JournalDirectory(path: journal)).verify()
+        #expect(report.isClean)
+    }
+
+    @Test(
+        "for tools, a full disk stops the writer, so a flush after queued records reports it",
+        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+    func diskFullStopsToolsWriter() async throws {
+        let directory = TemporaryDirectory()
+        let mount = try tinyDisk(directory, size: "256k")
+        defer { _ = run("/bin/umount", [mount]) }
+        let journal = mount + "/journal"
+        // The default configuration, as `import` and `generate` use it: queue, then flush.
+        let writer = try JournalWriter(configuration: JournalConfiguration(directory: journal), logger: quietLogger)
+        var flushed: [Hit] = []
+        var failure: JournalError?
+        for round in UInt64(0)..<1000 where failure == nil {
+            let hits = Fixtures.awkward(50, seed: round)
+            do {
+                try writer.enqueue(hits)
+                try await writer.flush()
+                flushed += hits
+            } catch let error as JournalError {
                 failure = error
             }
-            round += 1
         }
-        #expect(failure != nil)
-        #expect(failure?.code == .io)
-        #expect(writer.failure?.code == .io, "the writer reports why it stopped (for /healthz)")
-        #expect(failure?.hint?.contains("disk is full") == true)
-        try? await writer.close()
-        // Reopening works, and every acknowledged record is there, nothing more.
+        #expect(failure?.code == .diskFull)
+        await #expect(throws: JournalError.self, "the writer stays stopped") { try await writer.flush() }
+        await #expect(throws: JournalError.self) { try await writer.close() }
+        #expect(difference(try Fixtures.readAll(journal), flushed) == nil)
+    }
+
+    @Test(
+        "once a full disk has room again, the same writer stores records without a restart",
+        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+    func diskFullThenRoom() async throws {
+        let directory = TemporaryDirectory()
+        let mount = try tinyDisk(directory, size: "256k")
+        defer { _ = run("/bin/umount", [mount]) }
+        // Something else on the disk that the operator can delete.
+        let other = mount + "/other-file"
+        try Data(count: 96 << 10).write(to: URL(fileURLWithPath: other))
+        let journal = mount + "/journal"
+        var configuration = JournalConfiguration(directory: journal)
+        configuration.diskFullRetry = .zero  // every append after the failure tries to write
+        let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
+        var (acknowledged, failure) = await fillUntilFailure(writer)
+        #expect(failure?.code == .diskFull)
+        try FileManager.default.removeItem(atPath: other)
+        let after = Fixtures.awkward(50, seed: 6000)
+        _ = try await writer.append(after)
+        acknowledged += after
+        #expect(writer.failure == nil, "/healthz is ok again once a block was written")
+        try await writer.close()
         #expect(difference(try Fixtures.readAll(journal), acknowledged) == nil)
         let report = try JournalVerifier(directory: JournalDirectory(path: journal)).verify()
         #expect(report.isClean)

@@ -53,13 +53,15 @@ public final class SaltStore: SaltSource {
             if let salt = salts[key] { return salt }
             // Never resurrect a day that rotation already deleted.
             if let newest = salts.keys.filter({ $0.site == site }).map(\.day).max(), day < newest - 1 { return nil }
-            let salt = candidate
-            salts[key] = salt
             // A new day rotates the site's old salts away in the same atomic write, so rotation
-            // never waits for a scheduler.
-            for old in salts.keys where old.site == site && old.day < day - 1 { salts.removeValue(forKey: old) }
-            try save(salts)
-            return salt
+            // never waits for a scheduler. Memory changes only once the file is saved: a salt that
+            // only this process knew would give the day's visitors new ids after a restart.
+            var updated = salts
+            updated[key] = candidate
+            for old in updated.keys where old.site == site && old.day < day - 1 { updated.removeValue(forKey: old) }
+            try save(updated)
+            salts = updated
+            return candidate
         }
     }
 

@@ -26,6 +26,9 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let notFound = Code("not-found")
         /// A system call failed (read, write, fsync, rename…).
         public static let io = Code("io")
+        /// The disk (or the user's quota) had no space for a write, which did not complete; it can be
+        /// tried again once there is space.
+        public static let diskFull = Code("disk-full")
         /// The writer's bounded queue is full; the caller should retry later.
         public static let overloaded = Code("overloaded")
         /// The writer was closed, or failed earlier and can no longer accept records.

@@ -253,6 +253,7 @@ final class JournalAppender {
         } catch {
             try? segment.file.truncate(to: segment.size)
             segment.reserved = segment.size
+            segment.mayReserve = true  // a full disk may have refused the reserve; try again next time
             active = segment
             chain.restart()
             throw error

@@ -12,6 +12,13 @@ public struct JournalConfiguration: Sendable {
     /// Versions of the classifiers that produce the records (UA rules, GeoIP build, bot list…),
     /// written into the header of every new segment.
     public var classifiers: [String: String]
+    /// What a full disk does to the writer. Nil (the default): it stops the writer like any other
+    /// failed write, so that a tool's later `flush` or `close` reports it too. A duration (`serve`
+    /// gives one second): the writer goes on; appends are refused for that long (at once, with
+    /// ``JournalError/Code/diskFull``), then the next block tries again. Only for appenders that
+    /// wait for their own records (a failed block's records are dropped, and a `flush` does not
+    /// report them).
+    public var diskFullRetry: Duration?
     /// Told of every block written, on the writer's thread, after the lock is released: its bytes and
     /// its fsync's duration in seconds (nil when not synced). For metrics; keep it short.
     public var blockObserver: (@Sendable (_ bytes: Int, _ fsyncSeconds: Double?) -> Void)?

@@ -54,6 +54,13 @@ public final class JournalWriter: Sendable {
         var closing = false
         var stopped = false
         var failure: JournalError?
+        /// A full disk that no block has been written past yet. The writer goes on: appends are
+        /// refused until `refuseUntil` (monotonic ns), then the next block tries again.
+        var diskFull: JournalError?
+        var refuseUntil: Int64 = 0
+        /// Records not stored since the disk filled (refused, or in the block that failed), for the
+        /// log line when writing resumes.
+        var lostToFullDisk = 0
         /// Closers waiting for the writer thread to stop.
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var queued: Int { queue.count }
@@ -89,9 +96,13 @@ public final class JournalWriter: Sendable {
         lock.withLock { ($0.nextAssigned, $0.durable, $0.queued) }
     }
 
-    /// The error that stopped the writer (a failed write or fsync), if it stopped; nil while it works.
+    /// Why the journal cannot take records now, for `/healthz`: the error that stopped the writer (a
+    /// failed write or fsync), or a full disk that no block has been written past yet (the writer
+    /// goes on and stores records again once there is space); nil while it works.
     public var failure: JournalError? {
-        lock.withLock { state in state.failure.flatMap { state.closing && $0.code == .closed ? nil : $0 } }
+        lock.withLock { state in
+            (state.failure ?? state.diskFull).flatMap { state.closing && $0.code == .closed ? nil : $0 }
+        }
     }
 
     /// Records waiting for the writer.
@@ -166,6 +177,11 @@ public final class JournalWriter: Sendable {
         -> Positions
     {
         if let failure = state.failure { throw failure }
+        if let full = state.diskFull, ConditionLock<State>.now() < state.refuseUntil {
+            // Fail fast while the disk is full; after the pause the next block tries again.
+            state.lostToFullDisk += count
+            throw full
+        }
         guard !state.closing else { throw JournalError(.closed, "the journal writer is shutting down") }
         guard state.queued + count <= configuration.queueCapacity else {
             throw JournalError(
@@ -260,11 +276,24 @@ public final class JournalWriter: Sendable {
         init(_ appender: JournalAppender) { self.appender = appender }
     }
 
+    /// How the disk's state changed with a block, for the log.
+    private enum DiskChange {
+        /// A write found the disk full (the first since it had room).
+        case full(JournalError)
+        /// A block was written after the disk was full; this many records were not stored meanwhile.
+        case hasRoom(notStored: Int)
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+
     private func run(_ box: AppenderBox) {
         let appender = box.appender
         let maxRecords = configuration.commit.maxRecords
         let delay = configuration.commit.maxDelay
-        let delayNanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        let delayNanoseconds = Self.nanoseconds(delay)
+        let retryNanoseconds = configuration.diskFullRetry.map(Self.nanoseconds)
         while true {
             let batch = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<PendingRecords.Batch?> in
                 if state.queued == 0 { return state.closing ? .done(nil) : .wait }
@@ -289,7 +318,7 @@ public final class JournalWriter: Sendable {
             if case .success = outcome, let observer = configuration.blockObserver {
                 observer(appender.lastBlockBytes, appender.lastSyncSeconds)
             }
-            let ready: [(Waiter, Result<Positions, JournalError>)] = lock.withLock { state in
+            let (ready, change) = lock.withLock { state -> ([(Waiter, Result<Positions, JournalError>)], DiskChange?) in
                 switch outcome {
                 case .success(let header):
                     state.queue.removeFirst(batch.count)
@@ -298,21 +327,47 @@ public final class JournalWriter: Sendable {
                     lock.broadcast(Self.progress)  // wake blocking appenders
                     let done = state.waiters.prefix { $0.end <= state.durable }
                     state.waiters.removeFirst(done.count)
-                    return done.map { ($0, .success($0.positions)) }
+                    var change: DiskChange?
+                    if state.diskFull != nil {
+                        change = .hasRoom(notStored: state.lostToFullDisk)
+                        state.diskFull = nil
+                        state.lostToFullDisk = 0
+                    }
+                    return (done.map { ($0, .success($0.positions)) }, change)
                 case .failure(let error):
-                    // Nothing queued was acknowledged; fail every waiter and stop taking records.
-                    // The appender cut the partial block, so the journal on disk is intact.
-                    state.failure = error
+                    // Nothing queued was acknowledged: fail every waiter. The appender cut the
+                    // partial block, so the journal on disk is intact. A full disk pauses appends
+                    // (the same write works once there is space); any other error stops the writer.
+                    var change: DiskChange?
+                    if error.code == .diskFull, let retryNanoseconds {
+                        if state.diskFull == nil { change = .full(error) }
+                        state.diskFull = error
+                        state.refuseUntil = ConditionLock<State>.now() + retryNanoseconds
+                        state.lostToFullDisk += state.queued
+                    } else {
+                        state.failure = error
+                    }
                     state.queue.removeAll()
                     state.nextAssigned = state.durable
                     lock.broadcast(Self.progress)
                     let failed = state.waiters
                     state.waiters.removeAll()
-                    return failed.map { ($0, .failure(error)) }
+                    return (failed.map { ($0, .failure(error)) }, change)
                 }
             }
             for (waiter, result) in ready { waiter.resume(with: result) }
-            if case .failure(let error) = outcome {
+            switch change {
+            case .full(let error):
+                logger.error(
+                    "the disk is full: records are refused until a block can be written again",
+                    metadata: ["error": "\(error)", "retry": "every \(configuration.diskFullRetry ?? .zero)"])
+            case .hasRoom(let notStored):
+                logger.notice(
+                    "the disk has room again: the journal takes records again",
+                    metadata: ["not_stored_meanwhile": "\(notStored)"])
+            case nil: break
+            }
+            if case .failure(let error) = outcome, error.code != .diskFull || configuration.diskFullRetry == nil {
                 logger.error("journal writer stopped", metadata: ["error": "\(error)"])
                 break
             }

@@ -13,6 +13,8 @@ struct EventEndpoint: Sendable {
     let pipeline: IngestPipeline
     let writer: JournalWriter
     let logger: Logger
+    /// Where failures that repeat with every request are logged, at most once a minute.
+    var failureLog = ThrottledLog()
 
     /// An answer: status, headers and body.
     struct Reply: Sendable {
@@ -85,7 +87,7 @@ struct EventEndpoint: Sendable {
         case .dropped(let reason):
             return .reply(Self.droppedReplies[reason] ?? Self.accepted(dropped: 1, reason: reason.rawValue))
         case .failed(let error):
-            logger.error("ingest failed", metadata: ["error": "\(error)"])
+            failureLog.error("ingest failed", metadata: ["error": "\(error)"], to: logger)
             return .reply(Self.notStored)
         case .accepted(let hits): return .store(hits)
         }
@@ -100,9 +102,12 @@ struct EventEndpoint: Sendable {
         case .failure(let error as JournalError) where error.code == .overloaded:
             pipeline.counters.recordStoreFailure()
             return Self.busy
-        case .failure(let error):
+        case .failure(let error as JournalError) where error.code == .diskFull:
             pipeline.counters.recordStoreFailure()
-            logger.error("journal write failed", metadata: ["error": "\(error)"])
+            return Self.diskFull
+        case .failure:
+            // The journal writer logs why it failed, once; a line per request would flood the log.
+            pipeline.counters.recordStoreFailure()
             return Self.notStored
         }
     }
@@ -136,6 +141,11 @@ struct EventEndpoint: Sendable {
 
     /// The answer when the journal's queue is full.
     static let busy = errors(.serviceUnavailable, [(nil, "busy: retry shortly")], extra: [.retryAfter: "1"])
+
+    /// The answer while the disk is full: the journal takes hits again by itself once there is space.
+    static let diskFull = errors(
+        .serviceUnavailable, [(nil, "the server's disk is full; the hit was not recorded (retry later)")],
+        extra: [.retryAfter: "5"])
 
     static let notStored = errors(.internalServerError, [(nil, "the hit could not be stored; it was not recorded")])
 

@@ -26,6 +26,8 @@ public struct InfinityServer: Sendable {
     /// What `/metrics` shows.
     public let serverMetrics: ServerMetrics
     let logger: Logger
+    /// Shared by every request's ``EventEndpoint``.
+    private let failureLog = ThrottledLog()
 
     /// A server over `pipeline` and `writer`.
     public init(
@@ -92,7 +94,8 @@ public struct InfinityServer: Sendable {
 
     /// The event logic, shared by ``EventFastPath`` and the router.
     var endpoint: EventEndpoint {
-        EventEndpoint(configuration: configuration, pipeline: pipeline, writer: writer, logger: logger)
+        EventEndpoint(
+            configuration: configuration, pipeline: pipeline, writer: writer, logger: logger, failureLog: failureLog)
     }
 
     /// `POST /api/event` through the router: only requests pipelined behind another request get

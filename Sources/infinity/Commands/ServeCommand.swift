@@ -311,6 +311,9 @@ struct ServeCommand: AsyncParsableCommand {
             directory: JournalDirectory(dataDirectory: dataFolder).path,
             commit: CommitPolicy(maxDelay: .microseconds(commitMicroseconds)),
             classifiers: pipeline.classifierVersions)
+        // A full disk pauses the writer instead of stopping it: hits are refused (503) until there is
+        // space again, then stored without a restart.
+        journalConfiguration.diskFullRetry = .seconds(1)
         journalConfiguration.blockObserver = { bytes, seconds in
             metrics.recordBlock(bytes: bytes, fsyncSeconds: seconds)
         }
