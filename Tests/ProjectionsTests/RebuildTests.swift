@@ -92,6 +92,44 @@ import Testing
         try Fixtures.expectLiveRollupsEqualARebuild(data: data.path)
     }
 
+    @Test(
+        "a rebuild that fails on a full disk leaves no unfinished generation behind, and the current rollups stand",
+        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+    func aRebuildOnAFullDiskCleansUp() throws {
+        let directory = TemporaryDirectory()
+        let data = directory.path
+        try Fixtures.writeJournal(data: data, days: 3, perDay: 300)
+        let rollups = data + "/rollups"
+        try FileManager.default.createDirectory(atPath: rollups, withIntermediateDirectories: true)
+        func mount(_ arguments: [String]) -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/" + arguments[0])
+            process.arguments = Array(arguments.dropFirst())
+            guard (try? process.run()) != nil else { return -1 }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        try #require(mount(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", rollups]) == 0)
+        defer { _ = mount(["umount", "-l", rollups]) }
+        _ = try Fixtures.rebuild(data: data)
+        let before = try Self.files(data: data)
+        let used = before.values.reduce(0) { $0 + $1.count }
+        // Fill the disk but for less than one generation of these rollups.
+        let filler = rollups + "/filler"
+        var attributes = statvfs()
+        try #require(statvfs(rollups, &attributes) == 0)
+        let free = Int(attributes.f_bavail) * Int(attributes.f_frsize)
+        try Data(count: max(0, free - used / 2)).write(to: URL(fileURLWithPath: filler))
+        #expect(throws: (any Error).self) { try Fixtures.rebuild(data: data) }
+        let generations = try FileManager.default.contentsOfDirectory(atPath: rollups).filter { $0.hasPrefix("g") }
+        #expect(generations.count == 1, "unfinished generations left: \(generations)")
+        #expect(try Self.files(data: data) == before, "the current rollups are untouched")
+        // With room again, the rebuild succeeds.
+        try FileManager.default.removeItem(atPath: filler)
+        _ = try Fixtures.rebuild(data: data)
+        #expect(try Self.files(data: data) == before)
+    }
+
     @Test func aCorruptBlockStopsTheRebuildWithFileAndOffsetOrIsSkippedAndCounted() throws {
         let data = TemporaryDirectory()
         try Fixtures.writeJournal(data: data.path, days: 3, perDay: 500, blockSize: 300)

@@ -55,6 +55,12 @@ public struct RollupStore: Sendable {
         try removeGenerations(except: generation.name)
     }
 
+    /// Deletes an unfinished generation (a rebuild that failed), unless it became current.
+    public func discard(_ generation: RollupGeneration) throws {
+        guard try current()?.name != generation.name else { return }
+        try removeTree(generation.path)
+    }
+
     /// Deletes generations other than `keep` (unfinished rebuilds, replaced generations).
     public func removeGenerations(except keep: String?) throws {
         guard FileSystem.kind(of: root).isDirectory else { return }

@@ -56,6 +56,11 @@ public struct Rebuilder: Sendable {
         let lastBlock = plan(entries)
         let horizon = previousManifest?.horizon
         let generation = try store.createGeneration()
+        // A rebuild that fails (a full disk, damage without --skip-corrupt) leaves nothing behind:
+        // its unfinished generation could hold as much as the rollups themselves. (Run before the
+        // lock's release, so under the lock.)
+        var published = false
+        defer { if !published { try? store.discard(generation) } }
         logger.debug(
             "rebuilding rollups",
             metadata: [
@@ -129,6 +134,7 @@ public struct Rebuilder: Sendable {
         try generation.syncAll()
         try generation.write(RollupManifest(position: position, horizon: horizon, damaged: damaged))
         try store.publish(generation)
+        published = true
         return RebuildReport(
             generation: generation, position: position, blocks: entries.count, records: recordsTotal,
             daysWritten: written.count, daysKept: kept, damaged: damaged)
