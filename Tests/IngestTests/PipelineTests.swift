@@ -246,11 +246,22 @@ struct PipelineTests {
             Issue.record("a URL with invalid bytes in its host was accepted")
             return
         }
-        guard case .invalid = run("https://example.com/" + String(repeating: "a", count: 10_000)) else {
+        guard case .invalid(let tooLong) = run("https://example.com/" + String(repeating: "a", count: 10_000)) else {
             Issue.record("a 10 KB URL was accepted")
             return
         }
-        #expect(pipeline.counters.snapshot.invalid >= 2)
+        #expect(tooLong.map(\.message) == ["the URL is longer than 8192 bytes"], "the sender is told why")
+        guard case .invalid(let longPath) = run("https://example.com/" + String(repeating: "é", count: 1500)) else {
+            Issue.record("a 3 KB path was accepted")
+            return
+        }
+        #expect(longPath.map(\.message) == ["the URL's path is longer than 2000 bytes"])
+        guard case .invalid(let notHTTP) = run("ftp://example.com/") else {
+            Issue.record("an ftp URL was accepted")
+            return
+        }
+        #expect(notHTTP.map(\.message) == ["not an absolute http(s) URL"])
+        #expect(pipeline.counters.snapshot.invalid >= 4)
     }
 
     @Test("no stored field ever contains the client's IP address, in any textual form", arguments: 0..<4)

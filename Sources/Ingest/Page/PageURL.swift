@@ -15,24 +15,57 @@ public struct PageURL: Sendable, Hashable {
     /// The most characters a stored URL part may have.
     public static let maxLength = 2000
 
+    /// The most bytes a URL may have.
+    public static let maxBytes = 8192
+
+    /// Why a URL is not taken as a page URL.
+    public enum Problem: Sendable, Hashable {
+        case tooLong
+        case notHTTP
+        case badHost
+        case pathTooLong
+
+        /// What to tell the sender.
+        public var message: String {
+            switch self {
+            case .tooLong: "the URL is longer than \(PageURL.maxBytes) bytes"
+            case .notHTTP: "not an absolute http(s) URL"
+            case .badHost: "the URL's host is not a host name"
+            case .pathTooLong: "the URL's path is longer than \(PageURL.maxLength) bytes"
+            }
+        }
+    }
+
+    /// A parsed URL, or why it is not a page URL.
+    public enum Parsed: Sendable {
+        case page(PageURL)
+        case refused(Problem)
+    }
+
     /// Parses an absolute `http` or `https` URL; nil for anything else (no scheme, another scheme,
     /// no host or a host with characters a host cannot have, too long).
     public static func parse(_ text: String, hashRouting: Bool) -> PageURL? {
+        guard case .page(let page) = check(text, hashRouting: hashRouting) else { return nil }
+        return page
+    }
+
+    /// Parses an absolute `http` or `https` URL, or says why it is not one.
+    public static func check(_ text: String, hashRouting: Bool) -> Parsed {
         var text = text
         return text.withUTF8 { parse(bytes: $0, hashRouting: hashRouting) }
     }
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>, hashRouting: Bool) -> PageURL? {
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, hashRouting: Bool) -> Parsed {
         let count = bytes.count
-        guard count <= 8192 else { return nil }
+        guard count <= maxBytes else { return .refused(.tooLong) }
         // Scheme: letters up to "://".
         var i = 0
         while i < count && bytes[i] != 58 { i += 1 }  // ':'
-        guard i + 2 < count, bytes[i + 1] == 47, bytes[i + 2] == 47 else { return nil }
+        guard i + 2 < count, bytes[i + 1] == 47, bytes[i + 2] == 47 else { return .refused(.notHTTP) }
         // android-app://com.example.app/ is how Android apps name themselves as referrers.
         guard
             matches(bytes, 0, i, "http") || matches(bytes, 0, i, "https") || matches(bytes, 0, i, "android-app")
-        else { return nil }
+        else { return .refused(.notHTTP) }
         let authorityStart = i + 3
         var authorityEnd = authorityStart
         while authorityEnd < count, bytes[authorityEnd] != 47, bytes[authorityEnd] != 63, bytes[authorityEnd] != 35 {
@@ -43,7 +76,7 @@ public struct PageURL: Sendable, Hashable {
         var hostEnd = hostStart
         if hostStart < authorityEnd && bytes[hostStart] == 91 {  // [IPv6]
             while hostEnd < authorityEnd && bytes[hostEnd] != 93 { hostEnd += 1 }
-            guard hostEnd < authorityEnd else { return nil }
+            guard hostEnd < authorityEnd else { return .refused(.badHost) }
             hostEnd += 1
         } else {
             while hostEnd < authorityEnd && bytes[hostEnd] != 58 { hostEnd += 1 }
@@ -55,7 +88,7 @@ public struct PageURL: Sendable, Hashable {
             host.allSatisfy({
                 isAlphanumeric($0) || $0 == 46 || $0 == 45 || $0 == 95 || $0 == 91 || $0 == 93 || $0 == 58
             })
-        else { return nil }
+        else { return .refused(.badHost) }
         var pathEnd = authorityEnd
         while pathEnd < count, bytes[pathEnd] != 63, bytes[pathEnd] != 35 { pathEnd += 1 }
         var path =
@@ -73,8 +106,8 @@ public struct PageURL: Sendable, Hashable {
             path += String(decoding: UnsafeBufferPointer(rebasing: bytes[queryEnd..<count]), as: UTF8.self)
         }
         if path.utf8.contains(37) { path = Self.pathDecoded(path) }  // '%'
-        guard path.utf8.count <= maxLength else { return nil }
-        return PageURL(host: String(decoding: host, as: UTF8.self), path: path, utm: utm, ref: ref)
+        guard path.utf8.count <= maxLength else { return .refused(.pathTooLong) }
+        return .page(PageURL(host: String(decoding: host, as: UTF8.self), path: path, utm: utm, ref: ref))
     }
 
     private static func parseQuery(_ query: UnsafeBufferPointer<UInt8>, utm: inout UTM, ref: inout String) {

@@ -52,8 +52,11 @@ public final class IngestPipeline: Sendable {
 
     private func evaluate(_ event: IncomingEvent, context: RequestContext) -> IngestOutcome {
         var errors = EventValidator.name(event.name)
-        guard let page = PageURL.parse(event.url, hashRouting: event.hashMode) else {
-            errors.append(IngestError(.invalidField, "not an absolute http(s) URL", field: "u"))
+        let page: PageURL
+        switch PageURL.check(event.url, hashRouting: event.hashMode) {
+        case .page(let parsed): page = parsed
+        case .refused(let problem):
+            errors.append(IngestError(.invalidField, problem.message, field: "u"))
             return .invalid(errors)
         }
         var (props, propErrors) = EventValidator.props(event.props)
