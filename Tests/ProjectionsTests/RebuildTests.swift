@@ -130,6 +130,38 @@ import Testing
         #expect(try Self.files(data: data) == before)
     }
 
+    @Test(
+        "damaged rollups do not stop the rebuild their errors advise: a bad CURRENT or manifest, days beyond the journal kept",
+        arguments: ["CURRENT names nothing", "CURRENT is garbage", "MANIFEST is garbage"])
+    func aRebuildRepairsDamagedRollupPointers(damage: String) throws {
+        let data = TemporaryDirectory()
+        try Fixtures.writeJournal(data: data.path, days: 12, perDay: 200, blockSize: 100)
+        let store = RollupStore(dataDirectory: data.path)
+        let worker = ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: data.path), store: store, calendar: Fixtures.calendar,
+            logger: Fixtures.quiet)
+        try worker.catchUp()
+        let before = try Fixtures.rollups(data: data.path)
+        // Old journal segments go; their days live on only in the rollups.
+        let now = Fixtures.firstDay + 12 * 86_400_000
+        _ = try Retention(journalDays: 6, rollupDays: nil).apply(now: now, worker: worker, logger: Fixtures.quiet)
+        let current = try #require(try store.current())
+        switch damage {
+        case "CURRENT names nothing":
+            try Data("g999999\n".utf8).write(to: URL(fileURLWithPath: store.root + "/CURRENT"))
+        case "CURRENT is garbage":
+            try Data([0xFF, 0x00, 0x2F]).write(to: URL(fileURLWithPath: store.root + "/CURRENT"))
+        default: try Data("garbage".utf8).write(to: URL(fileURLWithPath: current.path + "/MANIFEST"))
+        }
+        #expect(throws: (any Error).self, "readers see the damage") {
+            _ = try store.current()?.manifest()
+        }
+        _ = try Fixtures.rebuild(data: data.path)
+        let after = try Fixtures.rollups(data: data.path)
+        #expect(after.keys.sorted() == before.keys.sorted(), "days the journal no longer has were kept")
+        for (key, rollup) in before { #expect(after[key]?.hasSameNumbers(as: rollup) == true, "\(key)") }
+    }
+
     @Test func aCorruptBlockStopsTheRebuildWithFileAndOffsetOrIsSkippedAndCounted() throws {
         let data = TemporaryDirectory()
         try Fixtures.writeJournal(data: data.path, days: 3, perDay: 500, blockSize: 300)

@@ -38,6 +38,18 @@ public struct RollupStore: Sendable {
         return RollupGeneration(path: root + "/" + name, name: name)
     }
 
+    /// The newest generation whose manifest reads back: where a rebuild starts when `CURRENT` is
+    /// damaged (a generation gets its manifest only once all its day files are synced, just before
+    /// it is published).
+    public func newestWithManifest() -> RollupGeneration? {
+        guard let names = try? io({ try FileSystem.list(root) }) else { return nil }
+        for name in names.filter(Self.isGenerationName).sorted(by: >) {
+            let generation = RollupGeneration(path: root + "/" + name, name: name)
+            if (try? generation.manifest()) != nil { return generation }
+        }
+        return nil
+    }
+
     /// Creates an empty generation, numbered after every existing one.
     public func createGeneration() throws -> RollupGeneration {
         try io { try FileSystem.createDirectory(root) }

@@ -38,8 +38,7 @@ public struct Rebuilder: Sendable {
     public func run(until: UInt64? = nil, progress: (RebuildProgress) -> Void = { _ in }) throws -> RebuildReport {
         let lock = try RebuildLock(root: store.root, wait: options.wait)
         defer { lock.release() }
-        let previous = try store.current()
-        let previousManifest = try previous?.manifest()
+        let (previous, previousManifest, manifestLost) = startingPoint()
         // 1. Headers only: what is there, and the last block that can hold each site-day.
         var entries: [HeaderIterator.Entry] = []
         var headers: HeaderIterator
@@ -54,7 +53,9 @@ public struct Rebuilder: Sendable {
         let position = entries.last?.header.endSequence ?? until ?? 0
         let recordsTotal = entries.reduce(Int64(0)) { $0 + Int64($1.header.recordCount) }
         let lastBlock = plan(entries)
-        let horizon = previousManifest?.horizon
+        // A lost manifest lost the horizon too: assume the journal was trimmed before its first
+        // record, so that days it cannot recompute whole are kept, not dropped.
+        let horizon = manifestLost ? entries.map(\.header.minTimestamp).min() : previousManifest?.horizon
         let generation = try store.createGeneration()
         // A rebuild that fails (a full disk, damage without --skip-corrupt) leaves nothing behind:
         // its unfinished generation could hold as much as the rollups themselves. (Run before the
@@ -138,6 +139,30 @@ public struct Rebuilder: Sendable {
         return RebuildReport(
             generation: generation, position: position, blocks: entries.count, records: recordsTotal,
             daysWritten: written.count, daysKept: kept, damaged: damaged)
+    }
+
+    /// The generation this rebuild keeps what it cannot recompute from, and its manifest. Damaged
+    /// rollups are what a rebuild is for (every error about them says to run one), so they do not
+    /// stop it: a `CURRENT` that is unreadable or names no generation gives way to the newest
+    /// generation with a readable manifest, and an unreadable manifest is reported as lost.
+    func startingPoint() -> (RollupGeneration?, RollupManifest?, manifestLost: Bool) {
+        let previous: RollupGeneration?
+        do {
+            previous = try store.current()
+        } catch {
+            previous = store.newestWithManifest()
+            logger.warning(
+                "the rollups' CURRENT pointer is damaged; rebuilding from the journal",
+                metadata: ["error": "\(error)", "keeping_days_from": "\(previous?.name ?? "none")"])
+        }
+        do {
+            return (previous, try previous?.manifest(), false)
+        } catch {
+            logger.warning(
+                "the current rollups' manifest is damaged; rebuilding from the journal", metadata: ["error": "\(error)"]
+            )
+            return (previous, nil, true)
+        }
     }
 
     /// For each site-day, the index of the last block that may hold records of it (from block
