@@ -21,6 +21,7 @@ struct LocalDayCounter: DayCounter {
             days: loaded.days, path: loaded.path, fromRollups: loaded.fromRollups, folded: loaded.folded,
             position: loaded.position, damaged: loaded.damaged)
         counted.selection = selection
+        counted.notes = loaded.notes
         return counted
     }
 
