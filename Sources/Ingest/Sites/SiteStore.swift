@@ -90,17 +90,20 @@ public final class SiteStore: SiteRegistry {
         return domain
     }
 
-    /// Adds a site, or changes its time zone and (when given) whether it honours privacy signals.
-    public func add(domain: String, timezone: String, honorPrivacySignals: Bool? = nil) throws -> Entry {
+    /// Adds a site, or changes its time zone and whether it honours privacy signals; what is not
+    /// given stays as it was (a new site: UTC, signals not honoured).
+    public func add(domain: String, timezone: String?, honorPrivacySignals: Bool? = nil) throws -> Entry {
         let domain = try Self.normalise(domain)
-        guard TimeZone(identifier: timezone) != nil else {
+        if let timezone, TimeZone(identifier: timezone) == nil {
             throw IngestError(
                 .configuration, "unknown time zone '\(timezone)'",
                 hint: "Use an IANA name such as Europe/Berlin or America/New_York")
         }
         return try state.withLock { state in
-            let before = state.entries.first { $0.domain == domain }?.honorPrivacySignals
-            let entry = Entry(domain: domain, timezone: timezone, honorPrivacySignals: honorPrivacySignals ?? before)
+            let before = state.entries.first { $0.domain == domain }
+            let entry = Entry(
+                domain: domain, timezone: timezone ?? before?.timezone ?? "UTC",
+                honorPrivacySignals: honorPrivacySignals ?? before?.honorPrivacySignals)
             var entries = state.entries.filter { $0.domain != domain }
             entries.append(entry)
             state = (entries, Self.index(entries), try save(entries))

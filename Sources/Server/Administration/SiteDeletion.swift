@@ -108,7 +108,7 @@ public struct SiteDeletion: Sendable {
 
     /// Registers `domain` (again): a deleted site's erasure is closed at the journal's end first,
     /// so its old records stay erased and every hit accepted from now on counts.
-    public func add(domain: String, timezone: String, honorPrivacySignals: Bool? = nil) throws -> SiteStore.Entry {
+    public func add(domain: String, timezone: String?, honorPrivacySignals: Bool? = nil) throws -> SiteStore.Entry {
         let name = try SiteStore.normalise(domain)
         if erasures.all.contains(where: { $0.site == name && $0.through == nil }) {
             let journal = JournalDirectory(dataDirectory: dataDirectory)
@@ -121,5 +121,19 @@ public struct SiteDeletion: Sendable {
         let entry = try sites.add(domain: domain, timezone: timezone, honorPrivacySignals: honorPrivacySignals)
         calendar?.update(zones: sites.timeZones)
         return entry
+    }
+
+    /// Counts a site's days again from the journal, in its time zone as registered now: after its
+    /// zone changed, its stored days are the old zone's. A rebuild of this site alone (safe beside
+    /// a running server); days whose journal records retention deleted stay as they were. Nil when
+    /// there is no journal.
+    public func recount(_ site: String, logger: Logger) throws -> RebuildReport? {
+        let journal = JournalDirectory(dataDirectory: dataDirectory)
+        guard FileManager.default.fileExists(atPath: journal.path) else { return nil }
+        let calendar = SiteCalendar(zones: sites.timeZones, erasures: erasures.limits)
+        return try Rebuilder(
+            journal: journal, store: RollupStore(dataDirectory: dataDirectory), calendar: calendar,
+            options: RebuildOptions(site: site), logger: logger
+        ).run()
     }
 }

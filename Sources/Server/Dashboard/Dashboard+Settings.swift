@@ -47,12 +47,34 @@ extension Dashboard {
         do {
             switch action {
             case "add_site":
+                let zone = text("timezone").isEmpty ? nil : text("timezone")
+                let before = settings.sites.entries.first { $0.domain == (try? SiteStore.normalise(text("domain"))) }
+                let entry: SiteStore.Entry
                 if let deletion = settings.deletion {
-                    _ = try deletion.add(domain: text("domain"), timezone: text("timezone"))
+                    entry = try deletion.add(domain: text("domain"), timezone: zone)
                 } else {
-                    _ = try settings.sites.add(domain: text("domain"), timezone: text("timezone"))
+                    entry = try settings.sites.add(domain: text("domain"), timezone: zone)
                 }
                 engine.worker.calendar.update(zones: settings.sites.timeZones)
+                if let before, before.timezone != entry.timezone, let deletion = settings.deletion {
+                    // The site's past days are the old zone's: recount them, off the request.
+                    let logger = logger
+                    DispatchQueue.global().async {
+                        do {
+                            let report = try deletion.recount(entry.domain, logger: logger)
+                            logger.info(
+                                "recounted a site's days in its new time zone",
+                                metadata: [
+                                    "site": "\(entry.domain)", "timezone": "\(entry.timezone)",
+                                    "days": "\(report?.daysWritten ?? 0)",
+                                ])
+                        } catch {
+                            logger.error(
+                                "a site's days could not be recounted in its new time zone; run `infinity rebuild --site`",
+                                metadata: ["site": "\(entry.domain)", "error": "\(error)"])
+                        }
+                    }
+                }
             case "delete_site":
                 guard let deletion = settings.deletion else {
                     return Self.error(.serviceUnavailable, "this server cannot delete sites")

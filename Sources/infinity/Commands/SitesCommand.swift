@@ -18,12 +18,23 @@ struct SitesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Register a site, or change its time zone.",
-            discussion: "Example: infinity sites add example.com --timezone Europe/Berlin")
+            discussion: """
+                A new site is counted in UTC unless --timezone says otherwise; for a registered \
+                site, what is not given stays as it was. A changed time zone recounts the site's \
+                past days from the journal in the new zone (a rebuild of that site, safe while \
+                `infinity serve` runs).
+                Examples:
+                  infinity sites add example.com --timezone Europe/Berlin
+                  infinity sites add example.com --enable-privacy-signals
+                """)
 
         @OptionGroup var options: DataOptions
         @Argument(help: "The site's domain, without www. Example: example.com") var domain: String
-        @Option(help: "The time zone its days are counted in (an IANA name). Example: --timezone America/New_York")
-        var timezone: String = "UTC"
+        @Option(
+            help:
+                "The time zone its days are counted in (an IANA name; a new site: UTC). Example: --timezone America/New_York"
+        )
+        var timezone: String?
         @Flag(
             inversion: .prefixedEnableDisable,
             help:
@@ -32,12 +43,27 @@ struct SitesCommand: ParsableCommand {
         var privacySignals: Bool?
 
         func run() throws {
+            let sites = try SitesCommand.store(options)
+            let name = try SiteStore.normalise(domain)
+            let before = sites.entries.first { $0.domain == name }?.timezone
             // Through the deletion's bookkeeping: a site deleted before keeps its old hits erased.
-            let entry = try SiteDeletion(dataDirectory: options.data, sites: SitesCommand.store(options)).add(
-                domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
+            let deletion = try SiteDeletion(dataDirectory: options.data, sites: sites)
+            let entry = try deletion.add(domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
             let choice =
                 entry.honorPrivacySignals == true ? "; visitors' Do Not Track and Global Privacy Control honoured" : ""
             print("Registered \(entry.domain) (days counted in \(entry.timezone)\(choice)).")
+            guard let before, before != entry.timezone else { return }
+            let began = Terminal.seconds()
+            do {
+                guard let report = try deletion.recount(entry.domain, logger: Infinity.makeLogger()) else { return }
+                print(
+                    "Recounted \(report.daysWritten) days of \(entry.domain) from the journal in \(entry.timezone) "
+                        + "(they were counted in \(before)) in \(Format.decimal(Terminal.seconds() - began)) s.")
+            } catch {
+                throw CommandFailure(
+                    "the time zone is changed, but \(entry.domain)'s past days could not be recounted: \(error); "
+                        + "run `infinity rebuild --site \(entry.domain) --data \(options.data)` to recount them")
+            }
         }
     }
 
