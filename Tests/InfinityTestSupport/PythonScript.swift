@@ -4,8 +4,11 @@ import Foundation
 public enum PythonScript {
     /// What a run gave.
     public struct Outcome: Sendable {
+        /// The exit status.
         public let status: Int32
+        /// Standard output.
         public let output: Data
+        /// Standard error.
         public let errors: String
     }
 

@@ -21,6 +21,7 @@ public struct RegistryWatcher: Service {
     /// first), and the rollups whose day files of a deleted site are removed again in case a
     /// catch-up wrote one before the erasure was read.
     public let erasures: SiteErasures?
+    /// The rollups those day files are removed from.
     public let rollups: RollupStore?
     /// How often the files are looked at.
     public let interval: Duration

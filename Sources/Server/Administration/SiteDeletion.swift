@@ -20,11 +20,17 @@ public struct SiteDeletion: Sendable {
     public let dataDirectory: String
     /// The stores a site's settings live in.
     public let sites: SiteStore
+    /// Deleted sites' erasures.
     public let erasures: SiteErasures
+    /// Goals and funnels.
     public let definitions: DefinitionStore
+    /// Shared dashboard links.
     public let shares: ShareStore
+    /// Stats API keys.
     public let keys: APIKeyStore
+    /// E-mail reports.
     public let reports: ReportStore
+    /// Imported history (other tools' aggregates).
     public let imported: ImportedStore
     /// A running server's calendar, updated at once (the CLI's watcher updates the server's).
     public let calendar: SiteCalendar?
@@ -59,11 +65,17 @@ public struct SiteDeletion: Sendable {
 
     /// What a deletion removed.
     public struct Removed: Sendable, Equatable {
+        /// Goals and funnels removed.
         public var goalsAndFunnels = 0
+        /// Shared links revoked.
         public var links = 0
+        /// API keys revoked (keys for this site alone).
         public var keysRevoked = 0
+        /// E-mail reports removed.
         public var reports = 0
+        /// Imports of history removed.
         public var imports = 0
+        /// Whether day files were deleted.
         public var dayFiles = false
     }
 

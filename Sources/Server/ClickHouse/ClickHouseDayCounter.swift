@@ -20,6 +20,7 @@ public struct ClickHouseDayCounter: DayCounter {
     private var client: ClickHouseClient { cluster.first }
     private var table: String { cluster.readTable }
 
+    /// The day rollups a question needs, counted by ClickHouse from the replicated hits.
     public func count(_ question: DayQuestion) throws -> CountedDays {
         if let metric = question.request.metrics.first(where: { $0 == .timeOnPage || $0 == .scrollDepth }) {
             throw ServerError(
@@ -73,6 +74,7 @@ public struct ClickHouseDayCounter: DayCounter {
         return CountedDays(days: days, path: "clickhouse")
     }
 
+    /// The site-local day of the site's first replicated hit.
     public func firstDay(site: String, clock: LocalClock) throws -> Int64? {
         let text = try run(
             "SELECT count(), min(time_ms) FROM \(table) WHERE site = \(ClickHouseSQL.string(site)) FORMAT TabSeparated",
@@ -85,6 +87,7 @@ public struct ClickHouseDayCounter: DayCounter {
         return clock.day(of: first)
     }
 
+    /// Distinct visitors of the site with a hit in `window` (ms UTC).
     public func visitors(site: String, in window: Range<Int64>) throws -> Int {
         let from = DayKey.isoDate(LocalClock.floorDivide(window.lowerBound, LocalClock.dayLength))
         let to = DayKey.isoDate(LocalClock.floorDivide(window.upperBound, LocalClock.dayLength))

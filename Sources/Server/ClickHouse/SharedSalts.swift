@@ -43,6 +43,8 @@ public final class SharedSalts: SaltSource {
 
     private var table: String { "\(client.database).\(ClickHouseSchema.saltTable)" }
 
+    /// The salt of a site's local day, agreed with the other nodes through ClickHouse; nil for a
+    /// day already rotated away.
     public func salt(site: String, day: Int64) throws -> Salt? {
         if let salt = local.existingSalt(site: site, day: day) { return salt }
         if local.isRotatedAway(site: site, day: day) { return nil }
@@ -59,6 +61,7 @@ public final class SharedSalts: SaltSource {
         }
     }
 
+    /// The salt of a site's local day if this node already has it.
     public func existingSalt(site: String, day: Int64) -> Salt? { local.existingSalt(site: site, day: day) }
 
     /// The agreed salt of a site's day: the earliest candidate in ClickHouse once it has settled;

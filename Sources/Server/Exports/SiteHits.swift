@@ -11,10 +11,12 @@ public struct SiteHits {
     public let site: String
     /// Its local days wanted, and the clock that decides them.
     public let days: ClosedRange<Int64>
+    /// The site's clock, which decides its local days.
     public var clock: LocalClock
     /// Records of the site below this sequence number are erased (``SiteErasures/limits``).
     public let erasedBelow: UInt64
 
+    /// The hits of `site` in its local `days`, read from `journal`.
     public init(
         journal: JournalDirectory, site: String, days: ClosedRange<Int64>, clock: LocalClock, erasedBelow: UInt64
     ) {

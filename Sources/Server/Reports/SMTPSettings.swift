@@ -20,12 +20,14 @@ public struct SMTPSettings: Sendable, Hashable {
     /// The sender, `Name <address>` or an address (`mail_from` in the config file).
     public var from: String
 
+    /// Whether two settings reach the same server as the same sender with the same login.
     public static func == (lhs: SMTPSettings, rhs: SMTPSettings) -> Bool {
         lhs.host == rhs.host && lhs.port == rhs.port && lhs.implicitTLS == rhs.implicitTLS
             && lhs.credentials?.user == rhs.credentials?.user && lhs.credentials?.password == rhs.credentials?.password
             && lhs.allowInsecureAuth == rhs.allowInsecureAuth && lhs.from == rhs.from
     }
 
+    /// Hashes what ``==`` compares (the password aside).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(host)
         hasher.combine(port)
