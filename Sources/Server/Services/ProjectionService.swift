@@ -72,6 +72,8 @@ public struct ProjectionService: Service {
     /// Run every hour beside retention (deleting expired import secrets).
     let housekeeping: @Sendable () -> Void
     let logger: Logger
+    /// A fault that lasts (a full disk, damaged rollups) fails every round: logged once a minute.
+    private let failureLog = ThrottledLog()
 
     /// A service.
     public init(
@@ -133,7 +135,7 @@ public struct ProjectionService: Service {
                 }
             } catch {
                 status.recordFailure()
-                logger.error("projection worker failed; will retry", metadata: ["error": "\(error)"])
+                failureLog.error("projection worker failed; will retry", metadata: ["error": "\(error)"], to: logger)
             }
             let pause = max(interval, (ContinuousClock.now - started) * 4)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
