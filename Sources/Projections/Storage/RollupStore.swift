@@ -123,6 +123,10 @@ public struct RollupStore: Sendable {
 func io<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
+    } catch let error as JournalError where error.code == .diskFull {
+        throw ProjectionError(
+            .diskFull, error.message, file: error.file, offset: error.offset,
+            hint: "The disk is full: free space, then try again")
     } catch let error as JournalError {
         throw ProjectionError(
             .io, error.message, file: error.file, offset: error.offset,

@@ -15,6 +15,8 @@ public struct ProjectionError: Error, Sendable, Equatable, CustomStringConvertib
         public static let staleFormat = Code("stale-format")
         /// Reading or writing rollup files failed.
         public static let io = Code("io")
+        /// The disk had no space for a write, which did not complete; it can be tried again.
+        public static let diskFull = Code("disk-full")
         /// Another rebuild holds the lock.
         public static let locked = Code("locked")
         /// The journal could not be read.

@@ -73,11 +73,23 @@ struct BackupCommand: ParsableCommand {
                 \(Format.bytes(journal.bytes + rollups.bytes)) written.
                 Restore with: infinity restore --from \(to) --data NEW_FOLDER
                 """)
+        } catch let error as JournalError where error.code == .diskFull {
+            throw destinationFull(error.file)
+        } catch let error as ProjectionError where error.code == .diskFull {
+            throw destinationFull(error.file)
         } catch let error as JournalError {
             throw CommandFailure(error.description)
         } catch let error as ProjectionError {
             throw CommandFailure(error.description)
         }
+    }
+
+    /// The backup's disk filled up (a backup writes nothing into the data folder).
+    private func destinationFull(_ file: String?) -> CommandFailure {
+        CommandFailure(
+            "the disk of the backup folder \(to) is full\(file.map { " (writing \($0))" } ?? ""); free space there "
+                + "or pass another --to, then run the backup again (it copies only what is missing). "
+                + "\(options.data) was not changed.")
     }
 }
 

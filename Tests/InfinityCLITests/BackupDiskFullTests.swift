@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `infinity backup` onto a disk that fills up: it says where and what to do, the data folder is
+/// untouched, and doing what it says gives a backup that restores to the same answers.
+@Suite("backup onto a full disk", .serialized)
+struct BackupDiskFullTests {
+    static func mount(_ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/mount")
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test(
+        "a backup that fills its disk names the backup folder; run again with room it completes and restores",
+        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+    func fullBackupDiskThenRoom() throws {
+        let folder = TemporaryDirectory()
+        let (data, _) = try DamagedJournalTests.journal(folder)
+        #expect(try CLI.run(["rebuild", "--data", data]).status == 0)
+        let target = folder.path + "/backups"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try #require(Self.mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs", target]) == 0)
+        defer {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/umount")
+            process.arguments = ["-l", target]
+            try? process.run()
+            process.waitUntilExit()
+        }
+        let backup = target + "/infinity"
+        let full = try CLI.run(["backup", "--data", data, "--to", backup])
+        #expect(full.status != 0)
+        #expect(full.stderr.contains("backup folder \(backup) is full"), "\(full.stderr)")
+        #expect(full.stderr.contains("run the backup again"))
+        #expect(try CLI.run(["journal", "verify", "--data", data]).status == 0, "the data folder is intact")
+        // Room again (the operator grows or cleans that disk): the same command completes.
+        #expect(Self.mount(["-o", "remount,size=16m", target]) == 0)
+        let again = try CLI.run(["backup", "--data", data, "--to", backup])
+        #expect(again.status == 0, "\(again.stderr)")
+        let restored = folder.path + "/restored"
+        #expect(try CLI.run(["restore", "--from", backup, "--data", restored]).status == 0)
+        #expect(try DamagedJournalTests.pageviews(restored).total == DamagedJournalTests.pageviews(data).total)
+    }
+}
