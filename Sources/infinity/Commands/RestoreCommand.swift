@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Journal
+import Projections
 
 /// `infinity restore`: a backup made with `infinity backup` into a new data folder.
 struct RestoreCommand: ParsableCommand {
@@ -62,10 +63,31 @@ struct RestoreCommand: ParsableCommand {
                 "the restored journal has damage; see `infinity journal verify --data \(target)`, and check the backup folder \(from)"
             )
         }
+        // A backup that stopped part-way (a full disk, Ctrl-C) into a folder that held an older one
+        // can hold rollups newer than its journal; rollups ahead of the journal would never fold
+        // the records the server appends next, so they are recounted from the restored journal.
+        let end = try JournalReader(directory: options.journal).endSequence()
+        var rollupsPosition = manifest.rollupsPosition
+        if let position = try? options.rollups.current()?.manifest()?.position, position > end {
+            Terminal.writeError(
+                "The backup's rollups cover records up to \(position) but its journal only up to \(end) "
+                    + "(a backup that did not complete); recounting the rollups from the restored journal.\n")
+            do {
+                rollupsPosition =
+                    try Rebuilder(
+                        journal: options.journal, store: options.rollups, calendar: try options.calendar(),
+                        logger: Infinity.makeLogger()
+                    ).run().position
+            } catch {
+                throw CommandFailure(
+                    "the restored rollups are ahead of the restored journal and could not be recounted: \(error); "
+                        + "run `infinity rebuild --data \(target)` before starting the server")
+            }
+        }
         print(
             """
             Restored the backup of \(manifest.created) into \(target): \(copied) files, \(verified.records) journal records, \
-            rollups up to record \(manifest.rollupsPosition).
+            rollups up to record \(rollupsPosition).
             Start the server with: infinity serve --data \(target)
             """)
     }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 
-/// `infinity backup` onto a disk that fills up: it says where and what to do, the data folder is
-/// untouched, and doing what it says gives a backup that restores to the same answers.
-@Suite("backup onto a full disk", .serialized)
-struct BackupDiskFullTests {
+/// Backups that did not complete: one onto a disk that fills up says where and what to do, the data
+/// folder is untouched, and doing what it says gives a backup that restores to the same answers; a
+/// folder whose journal copy stopped part-way restores to rollups that agree with its journal.
+@Suite("backups that did not complete", .serialized)
+struct IncompleteBackupTests {
     static func mount(_ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/mount")
@@ -45,5 +46,30 @@ struct BackupDiskFullTests {
         let restored = folder.path + "/restored"
         #expect(try CLI.run(["restore", "--from", backup, "--data", restored]).status == 0)
         #expect(try DamagedJournalTests.pageviews(restored).total == DamagedJournalTests.pageviews(data).total)
+    }
+
+    @Test("a backup whose journal copy stopped part-way restores with its rollups recounted from its journal")
+    func rollupsAheadOfTheJournalAreRecounted() throws {
+        let folder = TemporaryDirectory()
+        let (data, _) = try DamagedJournalTests.journal(folder)
+        #expect(try CLI.run(["rebuild", "--data", data]).status == 0)
+        let backup = folder.path + "/backup"
+        #expect(try CLI.run(["backup", "--data", data, "--to", backup]).status == 0)
+        // As if the journal copy had stopped before its last segment: the rollups are ahead of it.
+        let journal = backup + "/journal"
+        let last = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".seg") }.max())
+        try FileManager.default.removeItem(atPath: journal + "/" + last)
+        let restored = folder.path + "/restored"
+        let restore = try CLI.run(["restore", "--from", backup, "--data", restored])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(restore.stderr.contains("recounting the rollups"), "\(restore.stderr)")
+        let status = try CLI.run(["rollups", "status", "--data", restored])
+        #expect(status.stdout.contains("(up to date)"), "\(status.stdout)")
+        // The answers are the restored journal's: what a rebuild of it gives.
+        let answered = try DamagedJournalTests.pageviews(restored).total
+        #expect(answered < (try DamagedJournalTests.pageviews(data).total))
+        #expect(try CLI.run(["rebuild", "--data", restored]).status == 0)
+        #expect(try DamagedJournalTests.pageviews(restored).total == answered)
     }
 }
