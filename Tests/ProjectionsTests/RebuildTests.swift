@@ -162,6 +162,33 @@ import Testing
         for (key, rollup) in before { #expect(after[key]?.hasSameNumbers(as: rollup) == true, "\(key)") }
     }
 
+    @Test("rollups ahead of the journal (restored beside an older journal) are recounted, so new records count")
+    func rollupsAheadOfTheJournalAreRecounted() throws {
+        let data = TemporaryDirectory()
+        let hits = try Fixtures.writeJournal(data: data.path, days: 4, perDay: 200, blockSize: 100)
+        let worker = ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
+            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        try worker.catchUp()
+        // The journal loses its newest segment (an older copy of it came back), then takes new hits.
+        let journal = JournalDirectory(dataDirectory: data.path)
+        let last = try #require(try journal.segments().last)
+        _ = chmod(last.path, 0o644)
+        try FileManager.default.removeItem(atPath: last.path)
+        let end = try JournalReader(directory: journal).endSequence()
+        #expect(end < UInt64(hits.count))
+        let later = Fixtures.generator(seed: 99).allHits(
+            firstDay: Fixtures.firstDay + 4 * 86_400_000, days: 1, countPerSite: 50)
+        try Fixtures.append(later, data: data.path)
+        let report = try worker.catchUp()
+        #expect(report.rebuilt, "the worker noticed and recounted")
+        let live = try Fixtures.rollups(data: data.path)
+        let pageviews = live.values.reduce(Int64(0)) { $0 + $1.totals[DayRollup.wholeDay].pageviews }
+        let kept = Int64((try Fixtures.readAll(data: data.path)).filter { $0.name == Hit.pageview }.count)
+        #expect(pageviews == kept, "every page view the journal holds is counted, the new ones too")
+        try Fixtures.expectLiveRollupsEqualARebuild(data: data.path)
+    }
+
     @Test func aCorruptBlockStopsTheRebuildWithFileAndOffsetOrIsSkippedAndCounted() throws {
         let data = TemporaryDirectory()
         try Fixtures.writeJournal(data: data.path, days: 3, perDay: 500, blockSize: 300)

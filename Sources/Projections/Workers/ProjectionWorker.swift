@@ -72,10 +72,21 @@ public struct ProjectionWorker: Sendable {
     @discardableResult
     public func catchUp(until: UInt64? = nil, wait: Bool = true) throws -> Report {
         while true {
-            guard let generation = try store.current(), let manifest = try generation.manifest(),
-                manifest.formatVersion == RollupCodec.formatVersion
+            let current = try store.current()
+            let manifest = try current?.manifest()
+            let ahead = try manifest.map { try isAhead($0, until: until) } ?? false
+            guard let generation = current, let manifest, manifest.formatVersion == RollupCodec.formatVersion,
+                !ahead
             else {
-                logger.notice("no current rollups in this format; rebuilding them from the journal")
+                if ahead {
+                    // Rollups restored or copied from elsewhere, beside an older journal: records
+                    // appended from here on would count as folded and never be counted.
+                    logger.warning(
+                        "the rollups cover journal records this journal does not hold; recounting them from the journal",
+                        metadata: ["rollups_position": "\(manifest?.position ?? 0)"])
+                } else {
+                    logger.notice("no current rollups in this format; rebuilding them from the journal")
+                }
                 let report: RebuildReport
                 do {
                     report = try Rebuilder(
@@ -101,6 +112,18 @@ public struct ProjectionWorker: Sendable {
             // first, so this never waits on itself).
             guard try store.current() == generation, try generation.manifest() == manifest else { continue }
             return try catchUp(generation: generation, manifest: manifest, until: until)
+        }
+    }
+
+    /// Whether rollups with `manifest` claim records past the journal's end. A position past the
+    /// writer's `until` alone is not enough (a rebuild beside `serve` may have read a block written
+    /// a moment before it became durable): the end of the journal on disk decides.
+    private func isAhead(_ manifest: RollupManifest, until: UInt64?) throws -> Bool {
+        if let until, manifest.position <= until { return false }
+        do {
+            return manifest.position > (try JournalReader(directory: journal).endSequence())
+        } catch let error as JournalError where error.code == .notFound {
+            return false  // no journal folder: nothing to recount from (reading it will say so)
         }
     }
 
