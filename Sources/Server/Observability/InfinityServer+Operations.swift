@@ -9,8 +9,9 @@ import NIOCore
 extension InfinityServer {
 
     /// `GET /healthz` (no login): `ok`; `degraded` (200) when journal records are unreadable and
-    /// left out of the numbers; `failing` (503) when the journal cannot take hits. Reasons name
-    /// segment files at most, never a path of this machine (the log has the details).
+    /// left out of the numbers, or the rollups could not be brought up to date in the last round;
+    /// `failing` (503) when the journal cannot take hits. Reasons name segment files at most, never
+    /// a path of this machine (the log has the details).
     func health() -> Response {
         let (durable, queued) = (writer.durableSequence, writer.queueDepth)
         var journal: [String: Any] = ["durable_sequence": durable, "queue_depth": queued]
@@ -21,10 +22,18 @@ extension InfinityServer {
             body["status"] = "failing"
             body["errors"] = [failure.message]  // the message names no file; the log has it
             status = .serviceUnavailable
-        } else if let projections, projections.damagedRecords > 0 {
+        } else if let projections, projections.damagedRecords > 0 || projections.lastError != nil {
+            // Answers fold what the rollups lack from the journal, so they stay current, but slower.
             body["status"] = "degraded"
-            journal["damaged_records"] = projections.damagedRecords
-            journal["damage"] = projections.damage
+            if projections.damagedRecords > 0 {
+                journal["damaged_records"] = projections.damagedRecords
+                journal["damage"] = projections.damage
+            }
+            if let error = projections.lastError {
+                body["rollups"] = [
+                    "error": error, "hint": "see the server log; `infinity rebuild` repairs damaged rollups",
+                ]
+            }
         } else {
             body["status"] = "ok"
         }

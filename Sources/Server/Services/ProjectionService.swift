@@ -15,6 +15,7 @@ public final class ProjectionStatus: Sendable {
         var damagedRecords: UInt64 = 0
         var damage: [String] = []
         var busy = false
+        var lastError: String?
     }
 
     private let state = Mutex(State())
@@ -29,6 +30,10 @@ public final class ProjectionStatus: Sendable {
     /// Catch-ups that failed since start.
     public var failures: Int { state.withLock { $0.failures } }
 
+    /// Why the last catch-up failed, naming no path (nil when it succeeded): the rollups are not
+    /// kept current meanwhile.
+    public var lastError: String? { state.withLock { $0.lastError } }
+
     /// Journal records left out of the rollups because they could not be read (0: none).
     public var damagedRecords: UInt64 { state.withLock { $0.damagedRecords } }
     /// One line per damaged range, naming segment files only (for `/healthz`).
@@ -38,6 +43,7 @@ public final class ProjectionStatus: Sendable {
         state.withLock {
             $0.position = position
             $0.lastDuration = duration
+            $0.lastError = nil
         }
     }
 
@@ -49,7 +55,15 @@ public final class ProjectionStatus: Sendable {
         }
     }
 
-    func recordFailure() { state.withLock { $0.failures += 1 } }
+    func recordFailure(_ error: any Error) {
+        let reason =
+            (error as? ProjectionError)?.message ?? (error as? JournalError)?.message
+            ?? "the rollups could not be updated"
+        state.withLock {
+            $0.failures += 1
+            $0.lastError = reason
+        }
+    }
 }
 
 /// The projection worker as a long-running service: folds what becomes durable in the journal
@@ -134,7 +148,7 @@ public struct ProjectionService: Service {
                     else { break }
                 }
             } catch {
-                status.recordFailure()
+                status.recordFailure(error)
                 failureLog.error("projection worker failed; will retry", metadata: ["error": "\(error)"], to: logger)
             }
             let pause = max(interval, (ContinuousClock.now - started) * 4)
