@@ -56,10 +56,10 @@ struct DiskFullTests {
         let failed = try ServerProcess.metric("infinity_events_failed_total", from: connection)
         #expect(failed >= statuses[503] ?? 0)
         #expect(try ServerProcess.metric("infinity_hits_accepted_total", from: connection) == statuses[202] ?? 0)
-        // A site's first hit of the day needs a new salt, which cannot be saved either: 500, and one
+        // A site's first hit of the day needs a new salt, which cannot be saved either: 503, and one
         // log line for all of them, not one per request.
         for i in 0..<50 {
-            #expect(try hit(i, domain: "quiet.example").status == 500)
+            #expect(try hit(i, domain: "quiet.example").status == 503)
         }
         let health = try connection.request("GET", "/healthz")
         #expect(health.status == 503 && health.body.contains("failing"), "\(health.body)")
@@ -77,6 +77,9 @@ struct DiskFullTests {
         let quiet = try hit(next + 1, domain: "quiet.example")
         statuses[quiet.status, default: 0] += 1
         #expect(quiet.status == 202, "the salt is saved once there is space")
+        // The salt that hit used is in the salt file: a restart gives its visitors the same ids.
+        let salts = try String(contentsOfFile: data + "/salts", encoding: .utf8)
+        #expect(salts.contains("quiet.example "), "the salt in use is not on disk")
         #expect(try connection.request("GET", "/healthz").status == 200)
         let stored = try ServerProcess.metric("infinity_hits_accepted_total", from: connection)
         #expect(stored == statuses[202] ?? 0, "stored \(stored), acknowledged \(statuses[202] ?? 0)")

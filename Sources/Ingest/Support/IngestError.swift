@@ -16,6 +16,8 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let geoip = Code("geoip")
         /// The salt file cannot be read or written.
         public static let salts = Code("salts")
+        /// The disk had no space for a write (the salt file); the same write works once there is space.
+        public static let diskFull = Code("disk-full")
         /// A configuration value is wrong (time zone, proxy block…).
         public static let configuration = Code("configuration")
         /// An import could not read its input or keep its records.

@@ -105,6 +105,10 @@ public final class SaltStore: SaltSource {
             .map { "\($0.key.site) \($0.key.day) \($0.value.hex)\n" }.joined()
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
+        } catch let error as JournalError where error.code == .diskFull {
+            throw IngestError(
+                .diskFull, "cannot write the salt file: \(error.message)", file: path,
+                hint: "The disk is full: free space; hits are taken again once the file can be written")
         } catch {
             throw IngestError(
                 .salts, "cannot write the salt file: \(error)", file: path,

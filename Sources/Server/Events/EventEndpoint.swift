@@ -88,7 +88,7 @@ struct EventEndpoint: Sendable {
             return .reply(Self.droppedReplies[reason] ?? Self.accepted(dropped: 1, reason: reason.rawValue))
         case .failed(let error):
             failureLog.error("ingest failed", metadata: ["error": "\(error)"], to: logger)
-            return .reply(Self.notStored)
+            return .reply(error.code == .diskFull ? Self.diskFull : Self.notStored)
         case .accepted(let hits): return .store(hits)
         }
     }
