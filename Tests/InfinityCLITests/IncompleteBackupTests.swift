@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Testing
 
 /// Backups that did not complete: one onto a disk that fills up says where and what to do, the data
@@ -6,33 +7,16 @@ import Testing
 /// folder whose journal copy stopped part-way restores to rollups that agree with its journal.
 @Suite("backups that did not complete", .serialized)
 struct IncompleteBackupTests {
-    static func mount(_ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/mount")
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
     @Test(
         "a backup that fills its disk names the backup folder; run again with room it completes and restores",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+        .enabled(if: Tmpfs.available, "mounting a tiny tmpfs needs root (CI runs as root)"))
     func fullBackupDiskThenRoom() throws {
         let folder = TemporaryDirectory()
         let (data, _) = try DamagedJournalTests.journal(folder)
         #expect(try CLI.run(["rebuild", "--data", data]).status == 0)
-        let target = folder.path + "/backups"
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        try #require(Self.mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs", target]) == 0)
-        defer {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/umount")
-            process.arguments = ["-l", target]
-            try? process.run()
-            process.waitUntilExit()
-        }
+        let disk = try #require(Tmpfs(at: folder.path + "/backups", size: "64k"))
+        defer { disk.unmount() }
+        let target = disk.path
         let backup = target + "/infinity"
         let full = try CLI.run(["backup", "--data", data, "--to", backup])
         #expect(full.status != 0)
@@ -40,7 +24,7 @@ struct IncompleteBackupTests {
         #expect(full.stderr.contains("run the backup again"))
         #expect(try CLI.run(["journal", "verify", "--data", data]).status == 0, "the data folder is intact")
         // Room again (the operator grows or cleans that disk): the same command completes.
-        #expect(Self.mount(["-o", "remount,size=16m", target]) == 0)
+        #expect(disk.resize(to: "16m"))
         let again = try CLI.run(["backup", "--data", data, "--to", backup])
         #expect(again.status == 0, "\(again.stderr)")
         let restored = folder.path + "/restored"

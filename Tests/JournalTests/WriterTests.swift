@@ -210,21 +210,14 @@ struct WriterTests {
         return (acknowledged, nil)
     }
 
-    /// Mounts a tmpfs of `size` at `<directory>/tiny`; its path.
-    private func tinyDisk(_ directory: TemporaryDirectory, size: String) throws -> String {
-        let mount = directory.path + "/tiny"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        try #require(run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mount]) == 0)
-        return mount
-    }
-
     @Test(
         "a full disk fails the appenders of that block, refuses appends for a pause, and keeps everything acknowledged",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+        .enabled(if: Tmpfs.available, "mounting a tiny tmpfs needs root (CI runs as root)"))
     func diskFull() async throws {
         let directory = TemporaryDirectory()
-        let mount = try tinyDisk(directory, size: "256k")
-        defer { _ = run("/bin/umount", [mount]) }
+        let disk = try #require(Tmpfs(at: directory.path + "/tiny", size: "256k"))
+        defer { disk.unmount() }
+        let mount = disk.path
         let journal = mount + "/journal"
         var configuration = JournalConfiguration(directory: journal)
         configuration.diskFullRetry = .seconds(3600)
@@ -245,11 +238,12 @@ struct WriterTests {
 
     @Test(
         "for tools, a full disk stops the writer, so a flush after queued records reports it",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+        .enabled(if: Tmpfs.available, "mounting a tiny tmpfs needs root (CI runs as root)"))
     func diskFullStopsToolsWriter() async throws {
         let directory = TemporaryDirectory()
-        let mount = try tinyDisk(directory, size: "256k")
-        defer { _ = run("/bin/umount", [mount]) }
+        let disk = try #require(Tmpfs(at: directory.path + "/tiny", size: "256k"))
+        defer { disk.unmount() }
+        let mount = disk.path
         let journal = mount + "/journal"
         // The default configuration, as `import` and `generate` use it: queue, then flush.
         let writer = try JournalWriter(configuration: JournalConfiguration(directory: journal), logger: quietLogger)
@@ -273,11 +267,12 @@ struct WriterTests {
 
     @Test(
         "once a full disk has room again, the same writer stores records without a restart",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+        .enabled(if: Tmpfs.available, "mounting a tiny tmpfs needs root (CI runs as root)"))
     func diskFullThenRoom() async throws {
         let directory = TemporaryDirectory()
-        let mount = try tinyDisk(directory, size: "256k")
-        defer { _ = run("/bin/umount", [mount]) }
+        let disk = try #require(Tmpfs(at: directory.path + "/tiny", size: "256k"))
+        defer { disk.unmount() }
+        let mount = disk.path
         // Something else on the disk that the operator can delete.
         let other = mount + "/other-file"
         try Data(count: 96 << 10).write(to: URL(fileURLWithPath: other))

@@ -83,6 +83,13 @@ enum Fixtures {
         return hits
     }
 
+    /// The live worker over `<data>`, with the fixture sites' calendar.
+    static func worker(data: String) -> ProjectionWorker {
+        ProjectionWorker(
+            journal: JournalDirectory(dataDirectory: data), store: RollupStore(dataDirectory: data),
+            calendar: calendar, logger: quiet)
+    }
+
     static func rebuild(data: String, options: RebuildOptions = RebuildOptions()) throws -> RebuildReport {
         try Rebuilder(
             journal: JournalDirectory(dataDirectory: data), store: RollupStore(dataDirectory: data),

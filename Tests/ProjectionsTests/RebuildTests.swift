@@ -56,9 +56,7 @@ import Testing
     @Test func rollupsFoldedLiveWhileHitsArriveEqualARebuild() throws {
         let data = TemporaryDirectory()
         let hits = Fixtures.generator().allHits(firstDay: Fixtures.firstDay, days: 6, countPerSite: 300)
-        let worker = ProjectionWorker(
-            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
-            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        let worker = Fixtures.worker(data: data.path)
         var reports: [ProjectionWorker.Report] = []
         let chunk = hits.count / 12 + 1
         for start in stride(from: 0, to: hits.count, by: chunk) {
@@ -80,9 +78,7 @@ import Testing
             Fixtures.generator(seed: 11).allHits(firstDay: Fixtures.firstDay, days: 2, countPerSite: 400), seed: 5,
             every: 10
         ).hits
-        let worker = ProjectionWorker(
-            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
-            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        let worker = Fixtures.worker(data: data.path)
         var added = 0
         for start in stride(from: 0, to: hits.count, by: 97) {
             try Fixtures.append(Array(hits[start..<min(start + 97, hits.count)]), data: data.path, blockSize: 40)
@@ -94,23 +90,14 @@ import Testing
 
     @Test(
         "a rebuild that fails on a full disk leaves no unfinished generation behind, and the current rollups stand",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+        .enabled(if: Tmpfs.available, "mounting a tiny tmpfs needs root (CI runs as root)"))
     func aRebuildOnAFullDiskCleansUp() throws {
         let directory = TemporaryDirectory()
         let data = directory.path
         try Fixtures.writeJournal(data: data, days: 3, perDay: 300)
-        let rollups = data + "/rollups"
-        try FileManager.default.createDirectory(atPath: rollups, withIntermediateDirectories: true)
-        func mount(_ arguments: [String]) -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/" + arguments[0])
-            process.arguments = Array(arguments.dropFirst())
-            guard (try? process.run()) != nil else { return -1 }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-        try #require(mount(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", rollups]) == 0)
-        defer { _ = mount(["umount", "-l", rollups]) }
+        let disk = try #require(Tmpfs(at: data + "/rollups", size: "512k"))
+        defer { disk.unmount() }
+        let rollups = disk.path
         _ = try Fixtures.rebuild(data: data)
         let before = try Self.files(data: data)
         let used = before.values.reduce(0) { $0 + $1.count }
@@ -137,9 +124,7 @@ import Testing
         let data = TemporaryDirectory()
         try Fixtures.writeJournal(data: data.path, days: 12, perDay: 200, blockSize: 100)
         let store = RollupStore(dataDirectory: data.path)
-        let worker = ProjectionWorker(
-            journal: JournalDirectory(dataDirectory: data.path), store: store, calendar: Fixtures.calendar,
-            logger: Fixtures.quiet)
+        let worker = Fixtures.worker(data: data.path)
         try worker.catchUp()
         let before = try Fixtures.rollups(data: data.path)
         // Old journal segments go; their days live on only in the rollups.
@@ -166,9 +151,7 @@ import Testing
     func rollupsAheadOfTheJournalAreRecounted() throws {
         let data = TemporaryDirectory()
         let hits = try Fixtures.writeJournal(data: data.path, days: 4, perDay: 200, blockSize: 100)
-        let worker = ProjectionWorker(
-            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
-            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        let worker = Fixtures.worker(data: data.path)
         try worker.catchUp()
         // The journal loses its newest segment (an older copy of it came back), then takes new hits.
         let journal = JournalDirectory(dataDirectory: data.path)
@@ -242,9 +225,7 @@ import Testing
             try generation.read(key)
         } throws: { ($0 as? ProjectionError)?.code == .staleFormat }
         try generation.write(RollupManifest(formatVersion: 99, position: 0))
-        let worker = ProjectionWorker(
-            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
-            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        let worker = Fixtures.worker(data: data.path)
         #expect(try worker.catchUp().rebuilt)
         let fresh = try #require(try RollupStore(dataDirectory: data.path).current())
         #expect(try fresh.read(key)?.records ?? 0 > 0)
@@ -256,9 +237,7 @@ import Testing
         // rolls; blocks of 100 records span well under a day, so a kept segment starts at most a
         // day before the cutoff.
         let hits = try Fixtures.writeJournal(data: data.path, days: 12, perDay: 200, blockSize: 100)
-        let worker = ProjectionWorker(
-            journal: JournalDirectory(dataDirectory: data.path), store: RollupStore(dataDirectory: data.path),
-            calendar: Fixtures.calendar, logger: Fixtures.quiet)
+        let worker = Fixtures.worker(data: data.path)
         try worker.catchUp()
         let before = try Fixtures.rollups(data: data.path)
         let now = Fixtures.firstDay + 12 * 86_400_000

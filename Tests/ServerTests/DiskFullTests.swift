@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Testing
 
 /// A full disk under a running server: hits that cannot be stored get 503 and are counted as
@@ -6,27 +7,15 @@ import Testing
 /// the server stores hits again by itself once there is space.
 @Suite("serve on a full disk", .serialized)
 struct DiskFullTests {
-    static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
     @Test(
         "a full disk answers 503 and counts only stored hits; once there is room, hits are stored again without a restart",
-        .enabled(if: getuid() == 0, "mounting a tiny tmpfs needs root (CI runs as root)"))
+        .enabled(if: Tmpfs.available, "mounting a tiny tmpfs needs root (CI runs as root)"))
     func fullDiskCountsOnlyStoredHitsAndRecovers() throws {
         let folder = ServerProcess.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let data = folder + "/tiny"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        try #require(Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=192k", "tmpfs", data]) == 0)
-        defer { _ = Self.run("/bin/umount", ["-l", data]) }
+        let disk = try #require(Tmpfs(at: folder + "/tiny", size: "192k"))
+        defer { disk.unmount() }
+        let data = disk.path
         // Something else on the disk that the operator deletes once the disk is full.
         let other = data + "/other-file"
         try Data(count: 48 << 10).write(to: URL(fileURLWithPath: other))
