@@ -120,7 +120,7 @@ public struct SiteDeletion: Sendable {
 
     /// Registers `domain` (again): a deleted site's erasure is closed at the journal's end first,
     /// so its old records stay erased and every hit accepted from now on counts.
-    public func add(domain: String, timezone: String?, honorPrivacySignals: Bool? = nil) throws -> SiteStore.Entry {
+    public func add(domain: String, timezone: String?, honorPrivacySignals: Bool? = nil) throws -> Added {
         let name = try SiteStore.normalise(domain)
         if erasures.all.contains(where: { $0.site == name && $0.through == nil }) {
             let journal = JournalDirectory(dataDirectory: dataDirectory)
@@ -130,9 +130,19 @@ public struct SiteDeletion: Sendable {
             try erasures.close(site: name, at: end)
             calendar?.update(erasures: erasures.limits)
         }
+        let before = sites.entries.first { $0.domain == name }?.timezone
         let entry = try sites.add(domain: domain, timezone: timezone, honorPrivacySignals: honorPrivacySignals)
         calendar?.update(zones: sites.timeZones)
-        return entry
+        return Added(entry: entry, previousTimezone: before == entry.timezone ? nil : before)
+    }
+
+    /// What ``add(domain:timezone:honorPrivacySignals:)`` did.
+    public struct Added: Sendable {
+        /// The site as registered now.
+        public var entry: SiteStore.Entry
+        /// The zone a registered site's days were counted in until now, when this changed it:
+        /// its stored days are that zone's until ``recount(_:logger:)``.
+        public var previousTimezone: String?
     }
 
     /// Counts a site's days again from the journal, in its time zone as registered now: after its

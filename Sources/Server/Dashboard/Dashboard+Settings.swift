@@ -48,15 +48,15 @@ extension Dashboard {
             switch action {
             case "add_site":
                 let zone = text("timezone").isEmpty ? nil : text("timezone")
-                let before = settings.sites.entries.first { $0.domain == (try? SiteStore.normalise(text("domain"))) }
-                let entry: SiteStore.Entry
-                if let deletion = settings.deletion {
-                    entry = try deletion.add(domain: text("domain"), timezone: zone)
-                } else {
-                    entry = try settings.sites.add(domain: text("domain"), timezone: zone)
+                guard let deletion = settings.deletion else {
+                    _ = try settings.sites.add(domain: text("domain"), timezone: zone)
+                    engine.worker.calendar.update(zones: settings.sites.timeZones)
+                    break
                 }
+                let added = try deletion.add(domain: text("domain"), timezone: zone)
                 engine.worker.calendar.update(zones: settings.sites.timeZones)
-                if let before, before.timezone != entry.timezone, let deletion = settings.deletion {
+                if added.previousTimezone != nil {
+                    let entry = added.entry
                     // The site's past days are the old zone's: recount them, off the request.
                     let logger = logger
                     DispatchQueue.global().async {

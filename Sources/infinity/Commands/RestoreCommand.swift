@@ -64,25 +64,21 @@ struct RestoreCommand: ParsableCommand {
             )
         }
         // A backup that stopped part-way (a full disk, Ctrl-C) into a folder that held an older one
-        // can hold rollups newer than its journal; rollups ahead of the journal would never fold
-        // the records the server appends next, so they are recounted from the restored journal.
-        let end = try JournalReader(directory: options.journal).endSequence()
-        var rollupsPosition = manifest.rollupsPosition
-        if let position = try? options.rollups.current()?.manifest()?.position, position > end {
-            Terminal.writeError(
-                "The backup's rollups cover records up to \(position) but its journal only up to \(end) "
-                    + "(a backup that did not complete); recounting the rollups from the restored journal.\n")
-            do {
-                rollupsPosition =
-                    try Rebuilder(
-                        journal: options.journal, store: options.rollups, calendar: try options.calendar(),
-                        logger: Infinity.makeLogger()
-                    ).run().position
-            } catch {
-                throw CommandFailure(
-                    "the restored rollups are ahead of the restored journal and could not be recounted: \(error); "
-                        + "run `infinity rebuild --data \(target)` before starting the server")
+        // can hold rollups newer than its journal. The worker's catch-up recounts rollups that are
+        // ahead of the journal (and folds any records they lack), so the server starts current.
+        let rollupsPosition: UInt64
+        do {
+            let end = try JournalReader(directory: options.journal).endSequence()
+            if let position = try? options.rollups.current()?.manifest()?.position, position > end {
+                Terminal.writeError(
+                    "The backup's rollups cover more records than its journal holds (a backup that did not "
+                        + "complete); recounting the rollups from the restored journal.\n")
             }
+            rollupsPosition = try options.worker().catchUp().to
+        } catch {
+            throw CommandFailure(
+                "the restored rollups could not be brought up to date with the restored journal: \(error); "
+                    + "run `infinity rebuild --data \(target)` before starting the server")
         }
         print(
             """

@@ -43,16 +43,14 @@ struct SitesCommand: ParsableCommand {
         var privacySignals: Bool?
 
         func run() throws {
-            let sites = try SitesCommand.store(options)
-            let name = try SiteStore.normalise(domain)
-            let before = sites.entries.first { $0.domain == name }?.timezone
             // Through the deletion's bookkeeping: a site deleted before keeps its old hits erased.
-            let deletion = try SiteDeletion(dataDirectory: options.data, sites: sites)
-            let entry = try deletion.add(domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
+            let deletion = try SiteDeletion(dataDirectory: options.data, sites: SitesCommand.store(options))
+            let added = try deletion.add(domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
+            let entry = added.entry
             let choice =
                 entry.honorPrivacySignals == true ? "; visitors' Do Not Track and Global Privacy Control honoured" : ""
             print("Registered \(entry.domain) (days counted in \(entry.timezone)\(choice)).")
-            guard let before, before != entry.timezone else { return }
+            guard let before = added.previousTimezone else { return }
             let began = Terminal.seconds()
             do {
                 guard let report = try deletion.recount(entry.domain, logger: Infinity.makeLogger()) else { return }
