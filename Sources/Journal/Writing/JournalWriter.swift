@@ -141,9 +141,27 @@ public final class JournalWriter: Sendable {
         } catch {
             return done(.failure(error as? JournalError ?? JournalError(.io, "\(error)")))
         }
+        append(chunks, count: hits.count, done: done)
+    }
+
+    /// Appends blocks encoded elsewhere (``BlockEncoder/payload(_:)``, a ``JournalSpool`` batch),
+    /// each as a block of its own and all at consecutive positions, and calls `done` as
+    /// ``append(_:done:)`` does. A crash keeps a prefix of them, every block whole or not at all.
+    public func append(
+        encoded payloads: [BlockEncoder.Payload], done: @escaping @Sendable (Result<Positions, JournalError>) -> Void
+    ) {
+        let count = payloads.reduce(0) { $0 + $1.recordCount }
+        guard count > 0 else { return done(.success(durableSequence..<durableSequence)) }
+        append(payloads.map { .encoded($0) }, count: count, done: done)
+    }
+
+    private func append(
+        _ chunks: [PendingRecords.Chunk], count: Int,
+        done: @escaping @Sendable (Result<Positions, JournalError>) -> Void
+    ) {
         let refused: JournalError? = lock.withLock { state in
             do throws(JournalError) {
-                let positions = try enqueue(chunks, count: hits.count, into: &state)
+                let positions = try enqueue(chunks, count: count, into: &state)
                 state.waiters.append(Waiter(end: positions.upperBound, callback: done, positions: positions))
                 return nil
             } catch {
