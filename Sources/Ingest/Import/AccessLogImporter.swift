@@ -59,7 +59,11 @@ public final class AccessLogImporter {
         case interrupted
     }
 
-    private let writer: JournalWriter
+    private let destination: ImportDestination
+    private let siteLock: ImportSiteLock
+    /// Batches this run spooled (``ImportDestination/spool(_:journal:classifiers:room:)``), oldest
+    /// first; those taken are dropped from the front as they are seen taken.
+    public private(set) var spooled: [String] = []
     private let options: Options
     private let ledgerPath: String
     private let salts: ImportSalts
@@ -76,10 +80,16 @@ public final class AccessLogImporter {
     private var confirmedLength: Int64 = 0
 
     /// An importer writing through `writer` (which must be the journal's only writer while it runs).
-    public init(dataDirectory: String, writer: JournalWriter, options: Options, logger: Logger) throws {
-        self.writer = writer
+    public convenience init(dataDirectory: String, writer: JournalWriter, options: Options, logger: Logger) throws {
+        try self.init(dataDirectory: dataDirectory, destination: .journal(writer), options: options, logger: logger)
+    }
+
+    /// An importer whose hits go to `destination`.
+    public init(dataDirectory: String, destination: ImportDestination, options: Options, logger: Logger) throws {
+        self.destination = destination
         self.options = options
         self.logger = logger
+        siteLock = try ImportSiteLock(dataDirectory: dataDirectory, site: options.site.domain)
         ledgerPath = ImportLedger.path(dataDirectory: dataDirectory, site: options.site.domain)
         salts = try ImportSalts(path: dataDirectory + "/imports/" + options.site.domain + ".salts")
         pipeline = IngestPipeline(
@@ -87,8 +97,9 @@ public final class AccessLogImporter {
             visitors: VisitorIdentifier(salts: salts, sessionTimeout: -1), geoip: options.geoip)
         ledger = try ImportLedger.load(ledgerPath)
         try Self.recoverPending(
-            &ledger, path: ledgerPath, journal: writer.configuration.directory, site: options.site.domain,
-            logger: logger)
+            &ledger, path: ledgerPath, journal: destination.journalDirectory,
+            spool: JournalSpool(dataDirectory: dataDirectory),
+            site: options.site.domain, logger: logger)
         lines = try ImportedLines(path: ImportLedger.keysPath(ledgerPath), confirmed: ledger.keysLength)
         confirmedLength = ledger.keysLength
     }
@@ -245,7 +256,7 @@ public final class AccessLogImporter {
             }
         }
         func commitIfDue(force: Bool) throws {
-            guard force || batch.count >= writer.configuration.commit.maxRecords || linesSinceCommit >= 100_000
+            guard force || batch.count >= batchRecords || linesSinceCommit >= 100_000
             else { return }
             // A file most of whose lines do not parse is in another format: nothing of it is kept.
             if fileMalformed * 2 > fileLines {
@@ -366,7 +377,9 @@ public final class AccessLogImporter {
             ledger.pending = nil
             try ledger.save(ledgerPath)
             unsaved = false
-        } else {
+        } else if case .spool(let spool, _, let classifiers, let room) = destination {
+            try spoolBatch(spool, classifiers: classifiers, room: room)
+        } else if case .journal(let writer) = destination {
             ledger.pending = ImportLedger.Pending(
                 journalStart: writer.durableSequence, hits: batch.count, keysLength: confirmedLength,
                 keys: lines.noted.count)
@@ -393,9 +406,58 @@ public final class AccessLogImporter {
         linesSinceCommit = 0
     }
 
+    /// Hits per batch: a block's worth for the journal's writer; as many for the spool.
+    private var batchRecords: Int {
+        if case .journal(let writer) = destination { return writer.configuration.commit.maxRecords }
+        return Self.spoolBatchRecords
+    }
+
+    /// Hits per spooled batch (one block each).
+    static let spoolBatchRecords = 8192
+
+    /// Hands the batch to the spool: written and fsynced unpublished, noted as pending in the
+    /// ledger, its keys written, then published. A crash before the keys are on disk leaves an
+    /// unpublished batch that the next run deletes; after, one that it publishes (both in
+    /// ``recoverPending(_:path:journal:spool:site:logger:)``).
+    private func spoolBatch(
+        _ spool: JournalSpool, classifiers: [String: String], room: @Sendable ([String]) throws -> Void
+    ) throws {
+        spooled.removeAll { !spool.isWaiting($0) }
+        try room(spooled)
+        // Under the spool's lock, so that a backup copies the ledger and the batch together.
+        try spool.whileNoneIsTaken { try handOver(spool, classifiers: classifiers) }
+    }
+
+    private func handOver(_ spool: JournalSpool, classifiers: [String: String]) throws {
+        let name = JournalSpool.newName(tag: options.site.domain)
+        let payloads: [BlockEncoder.Payload]
+        do {
+            payloads = try stride(from: 0, to: batch.count, by: Self.spoolBatchRecords).map {
+                try BlockEncoder.payload(batch[$0..<min($0 + Self.spoolBatchRecords, batch.count)])
+            }
+            try spool.write(payloads, name: name, classifiers: classifiers)
+        } catch let error as JournalError {
+            try? spool.discardUnpublished(name)
+            throw IngestError(.importFailed, "the imported hits could not be spooled: \(error)", hint: error.hint)
+        }
+        ledger.pending = ImportLedger.Pending(
+            journalStart: 0, hits: batch.count, keysLength: confirmedLength, keys: lines.noted.count, spool: name)
+        try ledger.save(ledgerPath)
+        _ = try lines.writeNoted()
+        do {
+            try spool.publish(name)
+        } catch let error as JournalError {
+            throw IngestError(.importFailed, "the imported hits could not be spooled: \(error)", hint: error.hint)
+        }
+        spooled.append(name)
+        // Published is handed over: the server appends it exactly once. Confirmed with the next save.
+        confirmedLength = lines.length
+        unsaved = true
+    }
+
     /// Waits until the block handed to the writer last is durable.
     private func settle() throws {
-        guard inFlight else { return }
+        guard inFlight, case .journal(let writer) = destination else { return }
         do {
             try writer.flushBlocking()
         } catch let error as JournalError {
@@ -406,6 +468,12 @@ public final class AccessLogImporter {
     }
 
     /// Waits for the last block, then writes what the ledger learned since its last write.
+    /// The site a batch name (``JournalSpool/newName(tag:)`` with the site as tag) belongs to.
+    static func site(ofBatch name: String) -> String? {
+        guard let first = name.firstIndex(of: "-"), let last = name.lastIndex(of: "-"), first < last else { return nil }
+        return String(name[name.index(after: first)..<last])
+    }
+
     private func finish() throws {
         try settle()
         if unsaved {
@@ -417,11 +485,35 @@ public final class AccessLogImporter {
     }
 
     /// Settles a batch left pending by an interrupted run: its keys count only if its hits are in
-    /// the journal (every record from its start on, as many as it had, imported hits of the site).
+    /// the journal (every record from its start on, as many as it had, imported hits of the site),
+    /// or, for a spooled batch, once it is published. A spooled batch still unpublished is
+    /// published if its keys reached the disk (it was complete before the ledger named it), and
+    /// deleted if not. Unpublished batches of the site that no ledger names are deleted.
     static func recoverPending(
-        _ ledger: inout ImportLedger, path: String, journal: String, site: String, logger: Logger
+        _ ledger: inout ImportLedger, path: String, journal: String, spool: JournalSpool, site: String,
+        logger: Logger
     ) throws {
+        for name in try spool.unpublished() where name != ledger.pending?.spool && Self.site(ofBatch: name) == site {
+            try spool.discardUnpublished(name)
+        }
         guard let pending = ledger.pending else { return }
+        if let name = pending.spool {
+            var landed = true
+            if spool.isUnpublished(name) {
+                let keys = ImportLedger.keysPath(path)
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: keys)[.size] as? NSNumber)?.int64Value ?? 0
+                landed = size >= pending.keysLength + Int64(pending.keys) * 8
+                if landed { try spool.publish(name) } else { try spool.discardUnpublished(name) }
+            }
+            logger.notice(
+                "settling the spooled batch an interrupted import left",
+                metadata: ["landed": "\(landed)", "hits": "\(pending.hits)", "batch": "\(name)"])
+            ledger.keysLength = landed ? pending.keysLength + Int64(pending.keys) * 8 : pending.keysLength
+            ledger.pending = nil
+            try ledger.save(path)
+            return
+        }
         var found = 0
         var landed = true
         do {

@@ -36,6 +36,18 @@ public struct ImportLedger: Sendable, Codable, Equatable {
         public var keysLength: Int64
         /// Keys the batch appends.
         public var keys: Int
+        /// The spooled batch holding the hits, when they were handed to a running server
+        /// (``JournalSpool``) rather than appended; then `journalStart` means nothing.
+        public var spool: String?
+
+        /// A pending batch.
+        public init(journalStart: UInt64, hits: Int, keysLength: Int64, keys: Int, spool: String? = nil) {
+            self.journalStart = journalStart
+            self.hits = hits
+            self.keysLength = keysLength
+            self.keys = keys
+            self.spool = spool
+        }
     }
 
     /// An empty ledger.

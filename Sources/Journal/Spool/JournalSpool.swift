@@ -195,6 +195,58 @@ public struct JournalSpool: Sendable {
         }
     }
 
+    /// Runs `body` while no batch is being taken or handed over (the spool's `.lock`, which the
+    /// consumer holds while it takes a batch and an import while it hands one over). A backup
+    /// copies the import ledgers, the journal and the waiting batches under it, so that each
+    /// batch is in exactly one of the copies and the ledgers' copy names it. A process that may
+    /// not write the data folder (a backup run as another user) and finds no lock file runs
+    /// `body` unlocked: no import could have handed anything over there.
+    public func whileNoneIsTaken<T>(_ body: () throws -> T) throws -> T {
+        let path = directory + "/" + Self.lockName
+        try? FileSystem.createDirectory(directory)
+        guard
+            let file = (try? OpenFile(path: path, flags: O_RDWR | O_CREAT, mode: 0o600))
+                ?? (try? OpenFile(path: path, flags: O_RDONLY))
+        else { return try body() }
+        while flock(file.descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw JournalError.system("flock", path: path) }
+        }
+        defer { flock(file.descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    /// The lock file's name.
+    static let lockName = ".lock"
+
+    /// Takes the lock for taking batches if no one holds it (nil if a backup does).
+    func tryLock() throws -> OpenFile? {
+        let file = try OpenFile(path: directory + "/" + Self.lockName, flags: O_RDWR | O_CREAT, mode: 0o600)
+        return flock(file.descriptor, LOCK_EX | LOCK_NB) == 0 ? file : nil
+    }
+
+    /// Copies the waiting batches and the note of one being taken into `target` (a backup's
+    /// spool), and removes from it those no longer waiting here. Call it inside
+    /// ``whileNoneIsTaken(_:)``.
+    public func copyWaiting(to target: JournalSpool) throws -> Int {
+        let waiting = try published()
+        var copied = 0
+        if !waiting.isEmpty || FileSystem.kind(of: directory + "/" + SpoolConsumer.noteName).exists {
+            try FileSystem.createDirectory(target.directory)
+        }
+        for name in waiting where !target.isWaiting(name) {
+            try AtomicFile.write(try AtomicFile.read(path(name)), to: target.path(name), mode: 0o600)
+            copied += 1
+        }
+        for name in try target.published() where !waiting.contains(name) { try target.remove(name) }
+        let note = directory + "/" + SpoolConsumer.noteName
+        if FileSystem.kind(of: note).exists {
+            try AtomicFile.write(try AtomicFile.read(note), to: target.directory + "/" + SpoolConsumer.noteName)
+        } else if FileSystem.kind(of: target.directory + "/" + SpoolConsumer.noteName).exists {
+            try FileSystem.remove(target.directory + "/" + SpoolConsumer.noteName)
+        }
+        return copied
+    }
+
     /// Removes taken batch `name` (and any refusal note), and fsyncs the folder, so that it cannot
     /// come back after a crash.
     func remove(_ name: String) throws {

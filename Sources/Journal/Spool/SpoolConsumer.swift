@@ -1,6 +1,14 @@
 import Dispatch
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Appends the spool's published batches to the journal, each exactly once, in the process that
 /// holds the journal's writer (`infinity serve`, or an import that found no server running).
 ///
@@ -65,7 +73,10 @@ public struct SpoolConsumer: Sendable {
         }
     }
 
-    var notePath: String { spool.directory + "/CONSUMING" }
+    var notePath: String { spool.directory + "/" + Self.noteName }
+
+    /// The note's file name in the spool.
+    static let noteName = "CONSUMING"
 
     /// Takes every published batch, oldest first, after settling one a crash interrupted; the
     /// number of records appended. Blocks the calling thread while the writer stores them (not for
@@ -74,6 +85,10 @@ public struct SpoolConsumer: Sendable {
     /// leaves the batch for the next call.
     @discardableResult
     public func consumeAll() throws -> Int {
+        guard FileSystem.kind(of: spool.directory).isDirectory else { return 0 }
+        // A backup copying the journal and the spool holds the lock: the batches wait for it.
+        guard let lock = try spool.tryLock() else { return 0 }
+        defer { flock(lock.descriptor, LOCK_UN) }
         var appended = try recover()
         for name in try spool.published() {
             guard spool.refusal(name) == nil else { continue }

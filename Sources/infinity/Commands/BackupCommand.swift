@@ -52,13 +52,22 @@ struct BackupCommand: ParsableCommand {
         let manifest = BackupManifest.read(from: to)
         do {
             try FileManager.default.createDirectory(atPath: to + "/imports", withIntermediateDirectories: true)
-            let settings = Self.settings(in: source)
-            for file in settings { try AtomicFile.write(try AtomicFile.read(source + "/" + file), to: to + "/" + file) }
-            // Rollups first: the journal copied after them holds every record they cover.
-            let rollups = try RollupStore(dataDirectory: source).backUp(
-                to: RollupStore(dataDirectory: to), previous: manifest?.rollupStamps ?? [:])
-            let journal = try JournalBackup(directory: options.journal).copy(
-                to: JournalDirectory(dataDirectory: to), previous: manifest?.journalStamps ?? [:])
+            // Hits an import hands to a running serve are in the journal or still in the spool: no
+            // batch is handed over or taken meanwhile, so the ledgers' copy names every batch, and
+            // each is in exactly one of the journal's and the spool's copies.
+            let spool = JournalSpool(dataDirectory: source)
+            let (settings, rollups, journal, spooled) = try spool.whileNoneIsTaken {
+                let settings = Self.settings(in: source)
+                for file in settings {
+                    try AtomicFile.write(try AtomicFile.read(source + "/" + file), to: to + "/" + file)
+                }
+                // Rollups first: the journal copied after them holds every record they cover.
+                let rollups = try RollupStore(dataDirectory: source).backUp(
+                    to: RollupStore(dataDirectory: to), previous: manifest?.rollupStamps ?? [:])
+                let journal = try JournalBackup(directory: options.journal).copy(
+                    to: JournalDirectory(dataDirectory: to), previous: manifest?.journalStamps ?? [:])
+                return (settings, rollups, journal, try spool.copyWaiting(to: JournalSpool(dataDirectory: to)))
+            }
             try BackupManifest(
                 created: ISO8601DateFormatter().string(from: started), records: journal.endSequence,
                 rollupsPosition: rollups.position, journalStamps: journal.stamps, rollupStamps: rollups.stamps
@@ -70,7 +79,7 @@ struct BackupCommand: ParsableCommand {
                 \(journal.copied.count) segments copied, \(journal.unchanged.count) unchanged, \
                 \(journal.removed.count) removed; rollups up to record \(rollups.position) (\(rollups.copied) files \
                 copied, \(rollups.unchanged) unchanged); \(settings.count) settings files; \
-                \(Format.bytes(journal.bytes + rollups.bytes)) written.
+                \(Format.bytes(journal.bytes + rollups.bytes)) written\(spooled > 0 ? "; \(spooled) imported batches waiting for serve" : "").
                 Restore with: infinity restore --from \(to) --data NEW_FOLDER
                 """)
         } catch let error as JournalError where error.code == .diskFull {

@@ -33,8 +33,10 @@ struct ImportCommand: ParsableCommand {
 
                 Exactly once: importing the same lines again (the same file, a rotated or \
                 concatenated one) adds nothing, and an import stopped with Ctrl-C or a crash continues \
-                where it stopped when run again. Stop `infinity serve` while importing (the journal \
-                has one writer), then run `infinity rollups update` or start serve again.
+                where it stopped when run again. While `infinity serve` runs on the same data folder, \
+                the hits are handed to it (through data/spool) and it stores them between live hits; \
+                the command returns once it has. Otherwise the import writes the journal itself and \
+                folds the imported days into the rollups.
 
                 Examples:
                   infinity import access-log /var/log/nginx/access.log* --site example.com
@@ -129,22 +131,31 @@ struct ImportCommand: ParsableCommand {
             }
             let database = try geoip.map { try MaxMindDatabase(path: $0) }
             let logger = Infinity.makeLogger()
-            let writer: JournalWriter
+            let configuration = SpoolHandOff.journalConfiguration(options.journal.path)
+            let classifiers = configuration.classifiers
+            let spool = JournalSpool(dataDirectory: options.data)
+            let handOff = SpoolHandOff(spool: spool, journal: configuration, logger: logger)
+            let writer: JournalWriter?
             do {
-                writer = try JournalWriter(
-                    configuration: JournalConfiguration(
-                        directory: options.journal.path, commit: CommitPolicy(sync: .everyBlock),
-                        classifiers: IngestPipeline(sites: sites, visitors: VisitorIdentifier(salts: EphemeralSalts()))
-                            .classifierVersions),
-                    logger: logger)
+                writer = try JournalWriter(configuration: configuration, logger: logger)
             } catch let error as JournalError where error.code == .locked {
-                throw CommandFailure(
-                    "the journal in \(options.data) is open in another process (probably `infinity serve`); stop it, import, then start it again"
-                )
+                writer = nil  // serve holds the journal: the hits go to it through the spool
             }
-            defer { try? writer.closeBlocking() }
+            defer { try? writer?.closeBlocking() }
+            let destination: ImportDestination
+            if let writer {
+                // What an earlier import spooled for a server that stopped is stored first.
+                try SpoolConsumer(spool: spool, writer: writer, logger: logger).consumeAll()
+                destination = .journal(writer)
+            } else {
+                FileHandle.standardError.write(
+                    Data("infinity serve is running: the imported hits are handed to it to store.\n".utf8))
+                destination = .spool(
+                    spool, journal: options.journal.path, classifiers: classifiers,
+                    room: { try handOff.waitForRoom($0) })
+            }
             let importer = try AccessLogImporter(
-                dataDirectory: options.data, writer: writer,
+                dataDirectory: options.data, destination: destination,
                 options: AccessLogImporter.Options(
                     site: registered, format: format, rules: rules,
                     defaultOffset: Int64(zone.secondsFromGMT()) * 1000, geoip: database, stopAfterLines: stopAfterLines),
@@ -164,13 +175,32 @@ struct ImportCommand: ParsableCommand {
                     bar.update(done: fraction, count: Double(state.lines), countUnit: "lines")
                 },
                 shouldStop: { ImportCommand.interrupted.withLock { $0 } })
+            if let writer {
+                // A batch an earlier run left unpublished, and published when this one began.
+                try SpoolConsumer(spool: spool, writer: writer, logger: logger).consumeAll()
+            } else if !importer.spooled.isEmpty {
+                bar.finish()
+                let batches = importer.spooled.count
+                bar = ProgressBar(
+                    title: "stored by serve", total: 1, unit: "of the batches",
+                    enabled: progress == .auto && Terminal.stderrIsTerminal)
+                try handOff.waitUntilTaken(importer.spooled) {
+                    bar.update(done: Double($0) / Double(batches), count: Double($0), countUnit: "batches")
+                }
+            }
             bar.finish()
-            try writer.closeBlocking()
+            try writer?.closeBlocking()
             let seconds = Terminal.seconds() - began
             print(
                 self.summary == .json
-                    ? Self.json(summary, seconds: seconds, ending: ending) : Self.describe(summary, seconds: seconds))
-            if summary.pageviews > 0 {
+                    ? Self.json(summary, seconds: seconds, ending: ending, storedByServer: writer == nil)
+                    : Self.describe(summary, seconds: seconds))
+            if summary.pageviews > 0, writer == nil {
+                if self.summary == .text {
+                    print(
+                        "infinity serve stored them; its rollups take them in within seconds (queries count them now).")
+                }
+            } else if summary.pageviews > 0 {
                 // Fold the imported days now, so that queries and the dashboard show them at once.
                 let folded = try options.worker().catchUp()
                 if self.summary == .text {
@@ -191,7 +221,9 @@ struct ImportCommand: ParsableCommand {
             }
         }
 
-        static func json(_ summary: ImportSummary, seconds: Double, ending: AccessLogImporter.Ending) -> String {
+        static func json(
+            _ summary: ImportSummary, seconds: Double, ending: AccessLogImporter.Ending, storedByServer: Bool
+        ) -> String {
             var object = JSONObject()
             object.add("lines", Int64(summary.lines))
             object.add("pageviews", Int64(summary.pageviews))
@@ -208,6 +240,7 @@ struct ImportCommand: ParsableCommand {
             }
             object.add("seconds", seconds)
             object.add("complete", ending == .complete)
+            object.add("stored_by_server", storedByServer)
             return object.json
         }
 

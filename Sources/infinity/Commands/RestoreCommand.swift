@@ -54,6 +54,8 @@ struct RestoreCommand: ParsableCommand {
                 try AtomicFile.write(try AtomicFile.read(source), to: destination, mode: mode_t(mode))
                 copied += 1
             }
+            // A backup of a server that had stored nothing yet has an empty journal folder.
+            try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
         } catch let error as JournalError {
             throw CommandFailure(error.description)
         }
@@ -62,6 +64,18 @@ struct RestoreCommand: ParsableCommand {
             throw CommandFailure(
                 "the restored journal has damage; see `infinity journal verify --data \(target)`, and check the backup folder \(from)"
             )
+        }
+        // Imported hits that an import had handed to serve and serve had not stored yet when the
+        // backup was made: stored now, so that the restored folder answers with them at once.
+        do {
+            _ = try SpoolHandOff(
+                spool: JournalSpool(dataDirectory: target),
+                journal: SpoolHandOff.journalConfiguration(options.journal.path), logger: Infinity.makeLogger()
+            ).storeHere()
+        } catch {
+            throw CommandFailure(
+                "the imported hits waiting in the backup's spool could not be stored: \(error); "
+                    + "`infinity serve --data \(target)` stores them when it starts")
         }
         // A backup that stopped part-way (a full disk, Ctrl-C) into a folder that held an older one
         // can hold rollups newer than its journal. The worker's catch-up recounts rollups that are

@@ -421,6 +421,11 @@ struct ServeCommand: AsyncParsableCommand {
             services: [
                 .init(service: JournalService(writer: writer, logger: logger)),
                 .init(
+                    service: SpoolService(
+                        consumer: SpoolConsumer(
+                            spool: JournalSpool(dataDirectory: dataFolder), writer: writer, logger: logger),
+                        logger: logger)),
+                .init(
                     service: ProjectionService(
                         worker: worker, writer: writer, retention: retentionPolicy,
                         interval: .seconds(foldSeconds), status: projections,
