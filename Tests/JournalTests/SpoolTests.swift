@@ -110,5 +110,15 @@ struct SpoolTests {
         #expect(spool.refusal(foreign)?.contains("another version of infinity") == true)
         #expect(spool.isWaiting(damaged) && spool.isWaiting(foreign))
         #expect(try Self.storedImported(directory).isEmpty)
+
+        // A server of the version that made the foreign batch takes it, and its note goes with it.
+        let matching = try JournalWriter(
+            configuration: JournalConfiguration(
+                directory: directory.journal, classifiers: ["ua-rules": "6", "referrer-lists": "3"]),
+            logger: quietLogger)
+        #expect(try SpoolConsumer(spool: spool, writer: matching, logger: quietLogger).consumeAll() == batch.count)
+        try await matching.close()
+        #expect(!spool.isWaiting(foreign) && spool.refusal(foreign) == nil)
+        #expect(difference(try Self.storedImported(directory), batch) == nil)
     }
 }

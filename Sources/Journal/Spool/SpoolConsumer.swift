@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -24,6 +25,13 @@ public struct SpoolConsumer: Sendable {
     /// The journal's writer, held by this process.
     public let writer: JournalWriter
     let logger: Logger
+    /// Batches this consumer refused: not read again by it. Another process (a server of the
+    /// version that made them) tries them afresh.
+    private let refused = Refused()
+
+    private final class Refused: Sendable {
+        let names = Mutex<Set<String>>([])
+    }
 
     /// A consumer appending through `writer`.
     public init(spool: JournalSpool, writer: JournalWriter, logger: Logger) {
@@ -81,17 +89,20 @@ public struct SpoolConsumer: Sendable {
     /// Takes every published batch, oldest first, after settling one a crash interrupted; the
     /// number of records appended. Blocks the calling thread while the writer stores them (not for
     /// a Swift concurrency task's thread). A batch this build cannot take is left in place with a
-    /// note saying why (``JournalSpool/refusal(_:)``); a failed append (a full disk) throws and
-    /// leaves the batch for the next call.
+    /// note saying why (``JournalSpool/refusal(_:)``), and not tried again by this consumer; a
+    /// failed append (a full disk) throws and leaves the batch for the next call.
+    /// `shouldStop` is asked between batches (a server shutting down stops after the batch it is
+    /// appending).
     @discardableResult
-    public func consumeAll() throws -> Int {
+    public func consumeAll(shouldStop: () -> Bool = { false }) throws -> Int {
         guard FileSystem.kind(of: spool.directory).isDirectory else { return 0 }
         // A backup copying the journal and the spool holds the lock: the batches wait for it.
         guard let lock = try spool.tryLock() else { return 0 }
         defer { flock(lock.descriptor, LOCK_UN) }
         var appended = try recover()
         for name in try spool.published() {
-            guard spool.refusal(name) == nil else { continue }
+            if shouldStop() { break }
+            guard !refused.names.withLock({ $0.contains(name) }) else { continue }
             let batch: JournalSpool.Batch
             do {
                 batch = try spool.read(name)
@@ -99,6 +110,7 @@ public struct SpoolConsumer: Sendable {
             } catch let error as JournalError {
                 logger.error("a spooled batch cannot be taken: \(error)", metadata: ["batch": "\(name)"])
                 try spool.refuse(name, because: error.description)
+                refused.names.withLock { _ = $0.insert(name) }
                 continue
             }
             appended += try consume(name, batch.payloads)

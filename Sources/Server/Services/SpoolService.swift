@@ -2,6 +2,7 @@ import Foundation
 import Journal
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Stores what `infinity import access-log` hands to the running server: it looks at the spool
 /// several times a second and appends every batch found there to the journal, exactly once
@@ -23,14 +24,21 @@ public struct SpoolService: Service {
     /// Runs until shutdown.
     public func run() async throws {
         var lastError: String?
+        // Set at shutdown: the consumer stops after the batch it is appending.
+        let stopping = Stopping()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let consumer = self.consumer
-            let outcome: Result<Int, Error> = await withCheckedContinuation { continuation in
-                // The consumer blocks while the writer stores a batch: on a Dispatch thread, not
-                // on the concurrency pool.
-                DispatchQueue.global(qos: .utility).async {
-                    continuation.resume(returning: Result { try consumer.consumeAll() })
+            let outcome: Result<Int, Error> = await withGracefulShutdownHandler {
+                await withCheckedContinuation { continuation in
+                    // The consumer blocks while the writer stores a batch: on a Dispatch thread,
+                    // not on the concurrency pool.
+                    DispatchQueue.global(qos: .utility).async {
+                        continuation.resume(
+                            returning: Result { try consumer.consumeAll { stopping.flag.withLock { $0 } } })
+                    }
                 }
+            } onGracefulShutdown: {
+                stopping.flag.withLock { $0 = true }
             }
             switch outcome {
             case .success(let stored):
@@ -48,5 +56,9 @@ public struct SpoolService: Service {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+    }
+
+    private final class Stopping: Sendable {
+        let flag = Mutex(false)
     }
 }

@@ -134,7 +134,9 @@ struct ImportCommand: ParsableCommand {
             let configuration = SpoolHandOff.journalConfiguration(options.journal.path)
             let classifiers = configuration.classifiers
             let spool = JournalSpool(dataDirectory: options.data)
-            let handOff = SpoolHandOff(spool: spool, journal: configuration, logger: logger)
+            let handOff = SpoolHandOff(
+                spool: spool, journal: configuration, logger: logger,
+                shouldStop: { ImportCommand.interrupted.withLock { $0 } })
             let writer: JournalWriter?
             do {
                 writer = try JournalWriter(configuration: configuration, logger: logger)
@@ -187,6 +189,11 @@ struct ImportCommand: ParsableCommand {
                 try handOff.waitUntilTaken(importer.spooled) {
                     bar.update(done: Double($0) / Double(batches), count: Double($0), countUnit: "batches")
                 }
+                if ImportCommand.interrupted.withLock({ $0 }), self.summary == .text {
+                    print(
+                        "Stopped waiting for infinity serve; the batches handed to it stay in \(spool.directory) and are stored by it."
+                    )
+                }
             }
             bar.finish()
             try writer?.closeBlocking()
@@ -198,7 +205,8 @@ struct ImportCommand: ParsableCommand {
             if summary.pageviews > 0, writer == nil {
                 if self.summary == .text {
                     print(
-                        "infinity serve stored them; its rollups take them in within seconds (queries count them now).")
+                        "Stored through the running server; its rollups take them in within seconds (queries count them now)."
+                    )
                 }
             } else if summary.pageviews > 0 {
                 // Fold the imported days now, so that queries and the dashboard show them at once.

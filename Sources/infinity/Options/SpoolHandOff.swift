@@ -12,6 +12,8 @@ struct SpoolHandOff: Sendable {
     /// The configuration to open the journal with, should the server stop.
     let journal: JournalConfiguration
     let logger: Logger
+    /// Asked while waiting (Ctrl-C): the batches handed over are safe, so the wait may end.
+    var shouldStop: @Sendable () -> Bool = { false }
 
     /// The journal configuration of a command that appends imported hits (its classifier versions
     /// are what a batch made by this build carries).
@@ -44,7 +46,7 @@ struct SpoolHandOff: Sendable {
         var left = names.filter(spool.isWaiting)
         var lastTaken = Date()
         var lastTry = Date.distantPast
-        while left.count > most {
+        while left.count > most, !shouldStop() {
             if let name = left.first(where: { spool.refusal($0) != nil }), let reason = spool.refusal(name) {
                 throw CommandFailure(
                     "infinity serve cannot store the imported hits: \(reason) (the batch stays in \(spool.path(name)); the lines it holds count as imported)"
