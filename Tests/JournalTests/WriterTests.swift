@@ -282,10 +282,16 @@ struct WriterTests {
         let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
         var (acknowledged, failure) = await fillUntilFailure(writer)
         #expect(failure?.code == .diskFull)
+        // A blocking appender hears that its own records were dropped (it does not wait for their
+        // positions, which later records are given again).
+        #expect(throws: JournalError.self) { try writer.appendBlocking(Fixtures.awkward(50, seed: 5000)) }
         try FileManager.default.removeItem(atPath: other)
         let after = Fixtures.awkward(50, seed: 6000)
         _ = try await writer.append(after)
         acknowledged += after
+        let blocking = Fixtures.awkward(50, seed: 6001)
+        try writer.appendBlocking(blocking)
+        acknowledged += blocking
         #expect(writer.failure == nil, "/healthz is ok again once a block was written")
         try await writer.close()
         #expect(difference(try Fixtures.readAll(journal), acknowledged) == nil)

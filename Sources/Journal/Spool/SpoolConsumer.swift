@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Synchronization
 
@@ -176,21 +175,10 @@ public struct SpoolConsumer: Sendable {
             let note = Consuming(
                 name: name, lowerBound: writer.durableSequence, counts: payloads.map(\.recordCount))
             try AtomicFile.write(note.encoded(), to: notePath)
-            try appendWaiting(payloads)
+            try writer.appendBlocking(encoded: payloads)
         }
         try spool.remove(name)
         return payloads.reduce(0) { $0 + $1.recordCount }
-    }
-
-    private func appendWaiting(_ payloads: [BlockEncoder.Payload]) throws {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = ResultBox()
-        writer.append(encoded: payloads) { result in
-            outcome.set(result.map { _ in () })
-            done.signal()
-        }
-        done.wait()
-        try outcome.get()
     }
 
     /// Imported records from `start` to the journal's durable end.
@@ -205,11 +193,4 @@ public struct SpoolConsumer: Sendable {
         }
         return count
     }
-}
-
-/// One append's outcome, handed from the writer's thread to the waiting one.
-private final class ResultBox: @unchecked Sendable {  // written before the semaphore's signal, read after its wait
-    private var result: Result<Void, JournalError> = .success(())
-    func set(_ value: Result<Void, JournalError>) { result = value }
-    func get() throws { try result.get() }
 }

@@ -16,8 +16,8 @@ public struct JournalConfiguration: Sendable {
     /// failed write, so that a tool's later `flush` or `close` reports it too. A duration (`serve`
     /// gives one second): the writer goes on; appends are refused for that long (at once, with
     /// ``JournalError/Code/diskFull``), then the next block tries again. Only for appenders that
-    /// wait for their own records (a failed block's records are dropped, and a `flush` does not
-    /// report them).
+    /// wait for their own records (every `append` and `appendBlocking`; a failed block's records
+    /// are dropped, and a `flush` does not report them).
     public var diskFullRetry: Duration?
     /// Told of every block written, on the writer's thread, after the lock is released: its bytes and
     /// its fsync's duration in seconds (nil when not synced). For metrics; keep it short.

@@ -1,4 +1,6 @@
+import Dispatch
 import Logging
+import Synchronization
 
 /// The journal's one writer: many appenders, one thread that writes blocks, with group commit.
 ///
@@ -251,13 +253,37 @@ public final class JournalWriter: Sendable {
 
     // MARK: Blocking variants, for threads outside Swift concurrency (tools, benchmarks)
 
-    /// Appends records and blocks the calling thread until they are durable.
+    /// Appends records and blocks the calling thread until they are durable (or could not be
+    /// stored: it waits for its own records, so a block dropped on a full disk is reported here).
     /// Do not call from a Swift concurrency task; use ``append(_:)`` there.
     @discardableResult
     public func appendBlocking(_ hits: [Hit]) throws -> Positions {
-        let positions = try enqueue(hits)
-        try waitUntilDurable(positions.upperBound)
-        return positions
+        try waitFor { append(hits, done: $0) }
+    }
+
+    /// ``append(encoded:done:)``, blocking the calling thread until the blocks are durable.
+    @discardableResult
+    public func appendBlocking(encoded payloads: [BlockEncoder.Payload]) throws -> Positions {
+        try waitFor { append(encoded: payloads, done: $0) }
+    }
+
+    /// Starts an append with a completion and waits for it.
+    private func waitFor(
+        _ start: (@escaping @Sendable (Result<Positions, JournalError>) -> Void) -> Void
+    ) throws -> Positions {
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        start { result in
+            outcome.result.withLock { $0 = result }
+            finished.signal()
+        }
+        finished.wait()
+        return try outcome.result.withLock { $0 }!.get()
+    }
+
+    /// One append's outcome, handed from the writer's thread to the waiting one.
+    private final class Outcome: Sendable {
+        let result = Mutex<Result<Positions, JournalError>?>(nil)
     }
 
     /// Blocks until everything enqueued so far is durable.
