@@ -95,6 +95,12 @@ struct ImportBesideServeTests {
         #expect(Self.summary(first.output)["stored_by_server"] as? Bool == true)
         #expect(try Self.numbers(data) == (try Self.clean()))
         #expect(server.log.contains("stored imported hits from the spool"))
+        // The metrics are set once the look that stored the batch has ended.
+        #expect(
+            try LiveAdministrationTests.eventually {
+                try ServerProcess.metric("infinity_spool_hits_stored_total", from: connection) == 1586
+                    && ServerProcess.metric("infinity_spool_batches_waiting", from: connection) == 0
+            })
         let again = try Self.importLog(data)
         #expect(again.status == 0 && Self.summary(again.output)["pageviews"] as? Int == 0, "\(again.output)")
         #expect(try Self.numbers(data) == (try Self.clean()), "the second import added nothing")

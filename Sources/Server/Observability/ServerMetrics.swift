@@ -30,6 +30,8 @@ public final class ServerMetrics: Sendable {
     private let replicationLag: Gauge
     private let replicationFailures: Counter
     private let rollupFailures: Counter
+    private let spoolWaiting: Gauge
+    private let spoolStored: Counter
     /// The totals already added to the counters above.
     private let reported = Mutex<[String: Int]>([:])
 
@@ -87,6 +89,18 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.named("infinity_replication_failures_total", "Replication passes that failed (retried)."))
         rollupFailures = registry.makeCounter(
             descriptor: Self.named("infinity_rollups_failures_total", "Folds that failed (retried)."))
+        spoolWaiting = registry.makeGauge(
+            descriptor: Self.named(
+                "infinity_spool_batches_waiting", "Batches of imported hits waiting in the spool to be stored."))
+        spoolStored = registry.makeCounter(
+            descriptor: Self.named(
+                "infinity_spool_hits_stored_total", "Imported hits stored from the spool (imports beside serve)."))
+    }
+
+    /// One look at the spool: batches still waiting after it, and hits it stored.
+    public func recordSpool(waiting: Int, stored: Int) {
+        spoolWaiting.set(Int64(waiting))
+        if stored > 0 { spoolStored.increment(by: Int64(stored)) }
     }
 
     /// One journal block was written (the writer's observer).

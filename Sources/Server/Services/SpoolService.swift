@@ -12,12 +12,17 @@ import Synchronization
 public struct SpoolService: Service {
     let consumer: SpoolConsumer
     let interval: Duration
+    let metrics: ServerMetrics?
     let logger: Logger
 
-    /// A service taking `consumer`'s batches every `interval`.
-    public init(consumer: SpoolConsumer, interval: Duration = .milliseconds(200), logger: Logger) {
+    /// A service taking `consumer`'s batches every `interval`, telling `metrics` how it went.
+    public init(
+        consumer: SpoolConsumer, interval: Duration = .milliseconds(200), metrics: ServerMetrics? = nil,
+        logger: Logger
+    ) {
         self.consumer = consumer
         self.interval = interval
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -40,6 +45,8 @@ public struct SpoolService: Service {
             } onGracefulShutdown: {
                 stopping.flag.withLock { $0 = true }
             }
+            metrics?.recordSpool(
+                waiting: (try? consumer.spool.published().count) ?? 0, stored: (try? outcome.get()) ?? 0)
             switch outcome {
             case .success(let stored):
                 if stored > 0 { logger.info("stored imported hits from the spool", metadata: ["hits": "\(stored)"]) }

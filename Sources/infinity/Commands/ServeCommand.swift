@@ -424,7 +424,7 @@ struct ServeCommand: AsyncParsableCommand {
                     service: SpoolService(
                         consumer: SpoolConsumer(
                             spool: JournalSpool(dataDirectory: dataFolder), writer: writer, logger: logger),
-                        logger: logger)),
+                        metrics: metrics, logger: logger)),
                 .init(
                     service: ProjectionService(
                         worker: worker, writer: writer, retention: retentionPolicy,
