@@ -13,6 +13,8 @@ final class ServerProcess {
     let process = Process()
     let port: Int
     private let errors = LogBox()
+    /// Signalled when the server's standard error reached its end (the process exited).
+    private let logEnded = DispatchSemaphore(value: 0)
 
     /// The server's standard error, collected by a reader thread.
     final class LogBox: Sendable {
@@ -58,10 +60,14 @@ final class ServerProcess {
         errors.append(text)
         let handle = err.fileHandleForReading
         let box = errors
+        let ended = logEnded
         Thread.detachNewThread {
             while true {
                 let chunk = handle.availableData
-                if chunk.isEmpty { return }
+                if chunk.isEmpty {
+                    ended.signal()
+                    return
+                }
                 box.append(String(decoding: chunk, as: UTF8.self))
             }
         }
@@ -69,11 +75,19 @@ final class ServerProcess {
 
     var log: String { errors.value }
 
-    /// Sends SIGTERM and waits; returns the exit status.
+    /// Sends SIGTERM and waits; returns the exit status. The server's last log lines are in
+    /// ``log`` then.
     func stop() -> Int32 {
         process.terminate()
         process.waitUntilExit()
+        waitForLogEnd()
         return process.terminationStatus
+    }
+
+    /// Waits until everything the exited server wrote to standard error was read (a child it
+    /// started could keep the pipe open: then at most 10 s).
+    private func waitForLogEnd() {
+        if logEnded.wait(timeout: .now() + 10) == .success { logEnded.signal() }
     }
 
     /// Sends SIGTERM and waits at most `seconds` for the process to end: its exit status, or nil
@@ -86,6 +100,7 @@ final class ServerProcess {
             kill()
             return nil
         }
+        waitForLogEnd()
         return process.terminationStatus
     }
 
