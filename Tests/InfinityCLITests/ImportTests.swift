@@ -91,6 +91,32 @@ struct ImportTests {
         }
     }
 
+    @Test("countries come from the database infinity ships, as serve's do, unless --geoip none")
+    func countriesFromTheShippedDatabase() throws {
+        func countries(_ extra: [String]) throws -> [String: Int] {
+            let data = try Self.folder("countries")
+            #expect(try Self.importLog(data, extra: extra).status == 0)
+            let run = try CLI.run([
+                "query", "elastic.example", "--data", data.path, "--range", Self.range, "--by", "country",
+                "--metrics", "pageviews", "--format", "json",
+            ])
+            let results =
+                (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["results"]
+                as? [[String: Any]] ?? []
+            var counts: [String: Int] = [:]
+            for row in results {
+                counts[(row["dimensions"] as? [String])?.first ?? "?"] = (row["metrics"] as? [Int])?.first
+            }
+            return counts
+        }
+        let shipped = try countries([])
+        // The log's visitors come from dozens of countries, the United States first.
+        #expect(shipped.max { $0.value < $1.value }?.key == "US", "\(shipped)")
+        #expect(shipped.keys.filter { $0.count == 2 }.count >= 20, "\(shipped)")
+        let none = try countries(["--geoip", "none"])
+        #expect(none["US"] == nil && none.values.reduce(0, +) == shipped.values.reduce(0, +), "\(none)")
+    }
+
     @Test("importing the same file twice, or a .gz copy, adds nothing")
     func importingTwiceAddsNothing() throws {
         let data = try Self.folder()

@@ -66,7 +66,8 @@ struct ImportCommand: ParsableCommand {
 
         @Option(
             help: ArgumentHelp(
-                "A MaxMind DB country database. Example: --geoip GeoLite2-Country.mmdb", valueName: "file"))
+                "A MaxMind DB country database (default: the one infinity ships, DB-IP Country Lite; none turns countries off). Example: --geoip GeoLite2-Country.mmdb",
+                valueName: "file"))
         var geoip: String?
 
         @Option(
@@ -129,7 +130,9 @@ struct ImportCommand: ParsableCommand {
                 }
                 zone = parsed
             }
-            let database = try geoip.map { try MaxMindDatabase(path: $0) }
+            // As `serve`: the shipped database unless another (or none) is named.
+            let database = try ShippedGeoIP.resolve(geoip ?? ProcessInfo.processInfo.environment["INFINITY_GEOIP"])
+                .map { try MaxMindDatabase(path: $0) }
             let logger = Infinity.makeLogger()
             let configuration = SpoolHandOff.journalConfiguration(options.journal.path)
             let classifiers = configuration.classifiers

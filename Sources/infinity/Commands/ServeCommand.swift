@@ -262,12 +262,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         // The shipped DB-IP database unless another is named; "none" turns countries off.
         let geoipSetting = try geoip ?? environment["INFINITY_GEOIP"] ?? file?.text("geoip")
-        let geoipPath: String? =
-            switch geoipSetting {
-            case "none", "off": nil
-            case let named?: named
-            case nil: ShippedGeoIP.path
-            }
+        let geoipPath = ShippedGeoIP.resolve(geoipSetting)
         if geoipSetting == nil && geoipPath == nil {
             logger.warning(
                 "the shipped GeoIP database was not found next to the executable; countries stay empty (pass --geoip FILE.mmdb)"

@@ -20,4 +20,14 @@ enum ShippedGeoIP {
         candidates.append(sources.appendingPathComponent("Resources/GeoIP/\(fileName)").path)
         return candidates.first { FileManager.default.isReadableFile(atPath: $0) }
     }
+
+    /// The database a `--geoip` setting names: the file given, none for `none` or `off`, and the
+    /// shipped one when nothing is given (nil if it is not found).
+    static func resolve(_ setting: String?) -> String? {
+        switch setting {
+        case "none", "off": nil
+        case let named?: named
+        case nil: path
+        }
+    }
 }
