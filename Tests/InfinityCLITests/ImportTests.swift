@@ -117,6 +117,42 @@ struct ImportTests {
         #expect(none["US"] == nil && none.values.reduce(0, +) == shipped.values.reduce(0, +), "\(none)")
     }
 
+    @Test("a second import of the same site while one runs is refused, saying so; after it, it imports the rest")
+    func oneImportPerSiteAtATime() throws {
+        let data = try Self.folder()
+        // The first import reads standard input that stays open, so it runs until the test ends it.
+        let first = Process()
+        first.executableURL = CLI.executable
+        first.arguments = [
+            "import", "access-log", "-", "--site", "elastic.example", "--data", data.path, "--progress", "none",
+        ]
+        let input = Pipe()
+        first.standardInput = input
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        let lock = data.path + "/imports/elastic.example.lock"
+        func held() -> Bool {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+            probe.arguments = ["-n", lock, "-c", "true"]
+            guard FileManager.default.fileExists(atPath: lock), (try? probe.run()) != nil else { return false }
+            probe.waitUntilExit()
+            return probe.terminationStatus != 0
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while !held() && first.isRunning && Date() < deadline { usleep(10_000) }
+        let second = try Self.importLog(data)
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another import of elastic.example is running"), "\(second.stderr)")
+        input.fileHandleForWriting.write(Data("garbage that is not a log line\n".utf8))
+        try input.fileHandleForWriting.close()
+        first.waitUntilExit()
+        let third = try Self.importLog(data)
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.summary["pageviews"] as? Int == 1586)
+    }
+
     @Test("importing the same file twice, or a .gz copy, adds nothing")
     func importingTwiceAddsNothing() throws {
         let data = try Self.folder()
