@@ -31,7 +31,7 @@ struct CrashTests {
             while let newline = buffer.firstIndex(of: 0x0A) {
                 let line = buffer[buffer.startIndex..<newline]
                 buffer.removeSubrange(buffer.startIndex...newline)
-                let object = try JSONSerialization.jsonObject(with: line) as! [String: Int]
+                let object = try cast(JSONSerialization.jsonObject(with: line), to: [String: Int].self)
                 acknowledged = max(acknowledged, object["durable"]!)
             }
         }
@@ -62,8 +62,8 @@ struct CrashTests {
         #expect(verify.status == 0)
         #expect(!verify.stdout.contains("torn tail"))
         let stat = try CLI.run(["journal", "stat", "--data", data.path, "--format", "json"])
-        let stats = try JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)) as! [String: Any]
-        #expect(stats["records"] as! Int > records.count)
-        #expect(stats["end_sequence"] as! Int == stats["records"] as! Int)
+        let stats = try cast(JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)), to: [String: Any].self)
+        #expect(try cast(stats["records"], to: Int.self) > records.count)
+        #expect(try cast(stats["end_sequence"], to: Int.self) == cast(stats["records"], to: Int.self))
     }
 }

@@ -32,16 +32,18 @@ struct ImportTests {
             let run = try CLI.run(
                 ["query", "elastic.example", "--data", data.path, "--range", range, "--format", "json"] + flags)
             try #require(run.status == 0, "\(run.stderr)")
-            return (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["results"]
-                as! [[String: Any]]
+            let object = try cast(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)), to: [String: Any].self)
+            return try cast(object["results"], to: [[String: Any]].self)
         }
         var pages: [String: Int] = [:]
         for row in try rows(["--by", "page", "--metrics", "pageviews"]) {
-            pages[(row["dimensions"] as! [String])[0]] = row["metrics"].flatMap { ($0 as! [Int]).first }
+            pages[(try cast(row["dimensions"], to: [String].self))[0]] = try row["metrics"].flatMap {
+                (try cast($0, to: [Int].self)).first
+            }
         }
         var days: [String: Int] = [:]
         for row in try rows(["--interval", "day", "--metrics", "visitors"]) {
-            days[(row["dimensions"] as! [String])[0]] = (row["metrics"] as! [Int])[0]
+            days[(try cast(row["dimensions"], to: [String].self))[0]] = (try cast(row["metrics"], to: [Int].self))[0]
         }
         return (pages, days)
     }
@@ -62,19 +64,23 @@ struct ImportTests {
         counter.standardOutput = out
         try counter.run()
         let counted =
-            try JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile()) as! [String: Any]
+            try cast(
+                JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile()),
+                to: [String: Any].self)
         counter.waitUntilExit()
         #expect(result.summary["lines"] as? Int == 10_000)
         #expect(result.summary["lines"] as? Int == counted["lines"] as? Int)
         #expect(result.summary["pageviews"] as? Int == counted["pageviews"] as? Int)
-        let ours = result.summary["skipped"] as! [String: Int]
-        for (reason, count) in counted["skipped"] as! [String: Int] { #expect(ours[reason] == count, "\(reason)") }
+        let ours = try cast(result.summary["skipped"], to: [String: Int].self)
+        for (reason, count) in try cast(counted["skipped"], to: [String: Int].self) {
+            #expect(ours[reason] == count, "\(reason)")
+        }
         #expect(ours["spam"] == 0 && ours["invalid"] == 0 && ours["already-imported"] == 0)
         #expect(result.summary["malformed_lines"] as? [Int] == [8899])
 
         let numbers = try Self.numbers(data)
-        #expect(numbers.pages == counted["pages"] as! [String: Int])
-        #expect(numbers.days == counted["daily_visitors"] as! [String: Int])
+        #expect(try numbers.pages == cast(counted["pages"], to: [String: Int].self))
+        #expect(try numbers.days == cast(counted["daily_visitors"], to: [String: Int].self))
         // Imported hits are marked as such, and queries can leave them out.
         let live = try CLI.run([
             "query", "elastic.example", "--data", data.path, "--range", Self.range, "--no-imported", "--metrics",
@@ -162,7 +168,7 @@ struct ImportTests {
         #expect(again.status == 0)
         #expect(again.summary["pageviews"] as? Int == 0)
         // Every line that was decided is in already; the one malformed line is reported again.
-        #expect((again.summary["skipped"] as! [String: Int])["already-imported"] == 9_999)
+        #expect(try (cast(again.summary["skipped"], to: [String: Int].self))["already-imported"] == 9_999)
         #expect(again.summary["malformed_lines"] as? [Int] == [8899])
         let gz = data.path + "/copy.log.gz"
         let gzip = Process()

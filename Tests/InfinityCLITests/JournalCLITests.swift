@@ -17,22 +17,24 @@ struct JournalCLITests {
         #expect(generated.status == 0, "\(generated.stderr)")
         let stat = try CLI.run(["journal", "stat", "--data", data.path, "--format", "json"])
         #expect(stat.status == 0)
-        let stats = try JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)) as! [String: Any]
-        let records = stats["records"] as! Int
+        let stats = try cast(JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)), to: [String: Any].self)
+        let records = try cast(stats["records"], to: Int.self)
         #expect(records > 11_000 && records < 13_000)
-        #expect((stats["bytes_per_record"] as! Double) < 24)
+        #expect(try (cast(stats["bytes_per_record"], to: Double.self)) < 24)
         #expect(
-            stats["first_timestamp"] as? String == "2026-09-30T15:00:00.000Z"
-                || (stats["first_timestamp"] as! String) >= "2026-09-30T15")
+            try stats["first_timestamp"] as? String == "2026-09-30T15:00:00.000Z"
+                || (cast(stats["first_timestamp"], to: String.self)) >= "2026-09-30T15")
 
         let dump = try CLI.run(["journal", "dump", "--data", data.path, "--format", "ndjson"])
         #expect(dump.status == 0)
         let lines = dump.stdout.split(separator: "\n")
         #expect(lines.count == records)
-        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let objects = try lines.map {
+            try cast(JSONSerialization.jsonObject(with: Data($0.utf8)), to: [String: Any].self)
+        }
         #expect(objects.enumerated().allSatisfy { $0.element["seq"] as? Int == $0.offset })
-        #expect(Set(objects.map { $0["site"] as! String }) == ["example.com", "tokyo.example"])
-        #expect(objects.allSatisfy { ($0["visitor_id"] as! String).count == 12 })
+        #expect(try Set(objects.map { try cast($0["site"], to: String.self) }) == ["example.com", "tokyo.example"])
+        #expect(try objects.allSatisfy { (try cast($0["visitor_id"], to: String.self)).count == 12 })
 
         let limited = try CLI.run([
             "journal", "dump", "--data", data.path, "--from", "100", "--limit", "5", "--format", "ndjson",

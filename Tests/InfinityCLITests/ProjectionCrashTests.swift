@@ -67,7 +67,7 @@ struct ProjectionCrashTests {
         }
         let records = clean.values.reduce(0) { $0 + $1.records }
         let stat = try CLI.run(["journal", "stat", "--data", data.path, "--format", "json"])
-        let stats = try JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)) as! [String: Any]
-        #expect(Int(records) == stats["records"] as! Int)
+        let stats = try cast(JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)), to: [String: Any].self)
+        #expect(try Int(records) == cast(stats["records"], to: Int.self))
     }
 }

@@ -45,8 +45,8 @@ struct QueryCLITests {
         #expect(lines.count == 4)
         #expect(!csv.stdout.contains("%"))
         let json = try CLI.run(base + ["--format", "json"])
-        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
-        #expect((object["results"] as! [Any]).count == 3)
+        let object = try cast(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)), to: [String: Any].self)
+        #expect(try (cast(object["results"], to: [Any].self)).count == 3)
     }
 
     @Test(

@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Journal
 import Testing
 
@@ -131,7 +132,7 @@ struct VisitorTests {
         let yesterday = try #require(try store.salt(site: "example.com", day: 101))
         #expect(try store.rotate(currentDays: ["example.com": 101]) == 0, "yesterday's salt stays")
         let other = try #require(try store.salt(site: "other.example", day: 90))
-        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
+        let mode = try cast(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions], to: NSNumber.self)
         #expect(mode.intValue == 0o600)
         // A restart reads the same salts back.
         #expect(try SaltStore(path: path).existingSalt(site: "example.com", day: 100) == old)

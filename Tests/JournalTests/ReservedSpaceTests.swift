@@ -151,7 +151,7 @@ struct ReservedSpaceTests {
         let segments = try Fixtures.segmentPaths(directory.journal)
         #expect(segments.count == 2, "appending went on in a new segment")
         #expect(try Damage.size(path) == end, "the damaged segment keeps its blocks and loses its reserve")
-        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
+        let mode = try cast(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions], to: NSNumber.self)
         #expect(mode.intValue & 0o222 == 0, "it is sealed")
 
         var reader = try JournalReader(directory: JournalDirectory(path: directory.journal)).blocks(skipDamaged: true)

@@ -181,7 +181,8 @@ struct WriterTests {
         let segments = try JournalDirectory(path: directory.journal).segments()
         #expect(segments.count > 2)
         for segment in segments.dropLast() {
-            let mode = try FileManager.default.attributesOfItem(atPath: segment.path)[.posixPermissions] as! NSNumber
+            let mode = try cast(
+                FileManager.default.attributesOfItem(atPath: segment.path)[.posixPermissions], to: NSNumber.self)
             #expect(mode.intValue & 0o222 == 0, "\(segment.name) should be read-only")
             #expect(try Damage.size(segment.path) <= 4096 + 1024)
         }

@@ -26,8 +26,8 @@ struct BrowserTests {
                 "query", "example.com", "--data", data, "--range", "30d", "--metrics", metrics.joined(separator: ","),
                 "--format", "json",
             ] + filter.flatMap { ["--filter", $0] })
-        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
-        let values = (object["totals"] as! [String: Any])["metrics"] as! [Any]
+        let object = try cast(JSONSerialization.jsonObject(with: Data(run.utf8)), to: [String: Any].self)
+        let values = try cast(try cast(object["totals"], to: [String: Any].self)["metrics"], to: [Any].self)
         return Dictionary(uniqueKeysWithValues: zip(metrics, values.map { ($0 as? NSNumber)?.doubleValue ?? .nan }))
     }
 
@@ -37,9 +37,12 @@ struct BrowserTests {
             "query", "example.com", "--data", data, "--range", "30d", "--metrics", "visitors,pageviews",
             "--interval", "day", "--format", "json",
         ])
-        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
-        return (object["results"] as! [[String: Any]]).map { row in
-            ((row["dimensions"] as! [String])[0], ((row["metrics"] as! [Any])[0] as? NSNumber)?.intValue ?? 0)
+        let object = try cast(JSONSerialization.jsonObject(with: Data(run.utf8)), to: [String: Any].self)
+        return try (try cast(object["results"], to: [[String: Any]].self)).map { row in
+            (
+                (try cast(row["dimensions"], to: [String].self))[0],
+                ((try cast(row["metrics"], to: [Any].self))[0] as? NSNumber)?.intValue ?? 0
+            )
         }
     }
 
@@ -52,9 +55,12 @@ struct BrowserTests {
                 "query", "example.com", "--data", data, "--range", "30d", "--by", dimension, "--metrics",
                 "visitors,percentage", "--format", "json",
             ] + (filter.map { ["--filter", $0] } ?? []) + (order.map { ["--order", $0] } ?? []))
-        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
-        return (object["results"] as! [[String: Any]]).map { row in
-            [(row["dimensions"] as! [String])[0], "\((row["metrics"] as! [NSNumber])[0].intValue)"]
+        let object = try cast(JSONSerialization.jsonObject(with: Data(run.utf8)), to: [String: Any].self)
+        return try (try cast(object["results"], to: [[String: Any]].self)).map { row in
+            [
+                (try cast(row["dimensions"], to: [String].self))[0],
+                "\((try cast(row["metrics"], to: [NSNumber].self))[0].intValue)",
+            ]
         }
     }
 
@@ -77,9 +83,12 @@ struct BrowserTests {
             "visitors,percentage",
             "--limit", "5", "--format", "json",
         ])
-        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
-        return (object["results"] as! [[String: Any]]).map { row in
-            [(row["dimensions"] as! [String])[0], "\((row["metrics"] as! [NSNumber])[0].intValue)"]
+        let object = try cast(JSONSerialization.jsonObject(with: Data(run.utf8)), to: [String: Any].self)
+        return try (try cast(object["results"], to: [[String: Any]].self)).map { row in
+            [
+                (try cast(row["dimensions"], to: [String].self))[0],
+                "\((try cast(row["metrics"], to: [NSNumber].self))[0].intValue)",
+            ]
         }
     }
 
@@ -104,11 +113,11 @@ struct BrowserTests {
     static func answer(_ data: String, _ arguments: [String]) throws -> [(String, [Double?])] {
         let run = try ServerProcess.run(
             ["query", "example.com", "--data", data, "--range", "30d", "--format", "json"] + arguments)
-        let object = try JSONSerialization.jsonObject(with: Data(run.utf8)) as! [String: Any]
-        return (object["results"] as! [[String: Any]]).map { row in
+        let object = try cast(JSONSerialization.jsonObject(with: Data(run.utf8)), to: [String: Any].self)
+        return try (try cast(object["results"], to: [[String: Any]].self)).map { row in
             (
-                (row["dimensions"] as! [String])[0],
-                (row["metrics"] as! [Any]).map { ($0 as? NSNumber)?.doubleValue }
+                (try cast(row["dimensions"], to: [String].self))[0],
+                (try cast(row["metrics"], to: [Any].self)).map { ($0 as? NSNumber)?.doubleValue }
             )
         }
     }
@@ -161,15 +170,19 @@ struct BrowserTests {
                 chromium, "http://127.0.0.1:\(server.port)", "owner@example.com", DashboardTests.password,
                 "/share/" + token, screenshot, exportZip,
             ])
-        let report = try JSONSerialization.jsonObject(with: output) as! [String: Any]
+        let report = try cast(JSONSerialization.jsonObject(with: output), to: [String: Any].self)
 
-        let loggedIn = report["logged_in"] as! [String: Any]
+        let loggedIn = try cast(report["logged_in"], to: [String: Any].self)
         let expected = try Self.headline(data)
         #expect(expected["visitors"]! > 100)
-        #expect(Self.same(loggedIn["headline"] as! [String: Any], expected), "\(loggedIn["headline"]!) vs \(expected)")
-        let top = loggedIn["top"] as! [String: [[Any]]]
+        #expect(
+            try Self.same(cast(loggedIn["headline"], to: [String: Any].self), expected),
+            "\(loggedIn["headline"]!) vs \(expected)")
+        let top = try cast(loggedIn["top"], to: [String: [[Any]]].self)
         for dimension in ["page", "source", "country", "device"] {
-            let shown = (top[dimension] ?? []).map { ["\($0[0])", "\(($0[1] as! NSNumber).intValue)"] }
+            let shown = try (top[dimension] ?? []).map {
+                ["\($0[0])", "\((try cast($0[1], to: NSNumber.self)).intValue)"]
+            }
             #expect(shown == (try Self.top(data, dimension)), "top 5 \(dimension)")
         }
 
@@ -178,17 +191,22 @@ struct BrowserTests {
         let series = try Self.series(data)
         #expect(chart.map { "\($0[0])" } == series.map(\.0))
         #expect(chart.map { ($0[1] as? NSNumber)?.intValue ?? -1 } == series.map(\.1))
-        let busiest = try #require(chart.max { ($0[1] as! NSNumber).intValue < ($1[1] as! NSNumber).intValue })
-        #expect("\(busiest[2])".hasPrefix("\(busiest[0]): \((busiest[1] as! NSNumber).intValue) visitors, "))
+        let busiest = try #require(
+            chart.max { (try cast($0[1], to: NSNumber.self)).intValue < (try cast($1[1], to: NSNumber.self)).intValue })
+        #expect(
+            try "\(busiest[2])".hasPrefix("\(busiest[0]): \((cast(busiest[1], to: NSNumber.self)).intValue) visitors, ")
+        )
 
         // Details: all pages, 50 at a time, in the CLI's order; sorted; searched; exported whole.
         let details = try #require(report["details"] as? [String: Any])
         let pages = try Self.rows(data, "page")
         try #require(pages.count > 60, "the demo data needs more than one page of pages")
-        func shown(_ key: String) -> [[String]] {
-            ((details[key] as? [[Any]]) ?? []).map { ["\($0[0])", "\(($0[1] as! NSNumber).intValue)"] }
+        func shown(_ key: String) throws -> [[String]] {
+            try ((details[key] as? [[Any]]) ?? []).map {
+                ["\($0[0])", "\((try cast($0[1], to: NSNumber.self)).intValue)"]
+            }
         }
-        #expect(shown("first") == Array(pages.prefix(50)))
+        #expect(try shown("first") == Array(pages.prefix(50)))
         #expect(details["range"] as? String == "1–50")
         // Pages' details show time on page and scroll depth, as the CLI counts them.
         let engagement = try Self.answer(data, ["--by", "page", "--metrics", "visitors,time_on_page,scroll_depth"])
@@ -203,14 +221,14 @@ struct BrowserTests {
             }
             #expect(close, "\(row) vs \(cli)")
         }
-        #expect(shown("second") == Array(pages.dropFirst(50).prefix(50)))
-        let ascending = shown("ascending").map { Int($0[1])! }
+        #expect(try shown("second") == Array(pages.dropFirst(50).prefix(50)))
+        let ascending = try shown("ascending").map { Int($0[1])! }
         #expect(ascending == ascending.sorted() && ascending.first == pages.map { Int($0[1])! }.min())
         let search = try #require(details["search"] as? String)
         // The search keeps the order chosen (ascending), and the export holds what the view shows, whole.
         let searched = try Self.rows(data, "page", filter: "page~=\(search)", order: "visitors:asc")
         #expect(searched.count < pages.count)
-        #expect(shown("searched") == Array(searched.prefix(50)))
+        #expect(try shown("searched") == Array(searched.prefix(50)))
         let csv = try Self.csv(
             data, "page", metrics: "visitors,pageviews,time_on_page,scroll_depth", filter: "page~=\(search)",
             order: "visitors:asc")
@@ -237,38 +255,44 @@ struct BrowserTests {
         #expect(hits.prefix(4) == Data("PAR1".utf8) && hits.suffix(4) == Data("PAR1".utf8))
 
         let country = try #require(report["clicked"] as? String)
-        let filtered = report["filtered"] as! [String: Any]
+        let filtered = try cast(report["filtered"], to: [String: Any].self)
         #expect(filtered["chips"] as? [String] == ["country:\(country)"])
         #expect((report["url"] as? String)?.contains("f=country") == true, "the filter is kept in the URL")
         let expectedFiltered = try Self.headline(data, filter: "country==\(country)")
         #expect(expectedFiltered["visitors"]! < expected["visitors"]!)
-        #expect(Self.same(filtered["headline"] as! [String: Any], expectedFiltered))
+        #expect(try Self.same(cast(filtered["headline"], to: [String: Any].self), expectedFiltered))
 
         // The filter menu: "page is not TOP" beside the country, kept in the URL, removable.
         let excluded = try #require(report["excluded_page"] as? String)
-        let twoFilters = report["two_filters"] as! [String: Any]
+        let twoFilters = try cast(report["two_filters"], to: [String: Any].self)
         #expect(twoFilters["chips"] as? [String] == ["country:\(country)", "page!:\(excluded)"])
         #expect((twoFilters["chip_text"] as? [String])?.last == "page is not \(excluded)")
         #expect(
             (report["two_filters_url"] as? String)?.contains("f=page%21%3A") == true, "\(report["two_filters_url"]!)")
         let expectedTwo = try Self.headline(data, filter: "country==\(country)", "page!=\(excluded)")
         #expect(expectedTwo["pageviews"]! < expectedFiltered["pageviews"]!)
-        #expect(Self.same(twoFilters["headline"] as! [String: Any], expectedTwo))
-        #expect(Self.same((report["bookmarked"] as! [String: Any])["headline"] as! [String: Any], expectedTwo))
-        let pageOnly = report["page_only"] as! [String: Any]
+        #expect(try Self.same(cast(twoFilters["headline"], to: [String: Any].self), expectedTwo))
+        #expect(
+            try Self.same(
+                cast(cast(report["bookmarked"], to: [String: Any].self)["headline"], to: [String: Any].self),
+                expectedTwo))
+        let pageOnly = try cast(report["page_only"], to: [String: Any].self)
         #expect(pageOnly["chips"] as? [String] == ["page!:\(excluded)"])
-        #expect(Self.same(pageOnly["headline"] as! [String: Any], try Self.headline(data, filter: "page!=\(excluded)")))
+        #expect(
+            try Self.same(
+                cast(pageOnly["headline"], to: [String: Any].self), try Self.headline(data, filter: "page!=\(excluded)")
+            ))
 
         // A property row (key=value) filters on that property.
         let property = try #require(report["property"] as? String)
         let pair = property.split(separator: "=", maxSplits: 1).map(String.init)
         try #require(pair.count == 2)
-        let propertyFiltered = report["property_filtered"] as! [String: Any]
+        let propertyFiltered = try cast(report["property_filtered"], to: [String: Any].self)
         #expect(propertyFiltered["chips"] as? [String] == ["props:\(pair[0]):\(pair[1])"])
         #expect(report["property_chip_text"] as? String == "property \(pair[0]) is \(pair[1])")
         let expectedProperty = try Self.headline(data, filter: "props:\(pair[0])==\(pair[1])")
         #expect(expectedProperty["visitors"]! > 0 && expectedProperty["visitors"]! < expected["visitors"]!)
-        #expect(Self.same(propertyFiltered["headline"] as! [String: Any], expectedProperty))
+        #expect(try Self.same(cast(propertyFiltered["headline"], to: [String: Any].self), expectedProperty))
 
         // The realtime view (last 30 minutes) holds exactly the page view sent before the run.
         let realtime = try #require(report["realtime"] as? [String: Any])
@@ -364,8 +388,8 @@ struct BrowserTests {
         #expect(abs((phone["chart_scale"] ?? 0) - 1) < 0.1, "\(phone)")
         #expect((phone["label_px"] ?? 0) >= 9, "chart labels are too small to read on a phone: \(phone)")
 
-        let shared = report["shared"] as! [String: Any]
-        #expect(Self.same(shared["headline"] as! [String: Any], expected))
+        let shared = try cast(report["shared"], to: [String: Any].self)
+        #expect(try Self.same(cast(shared["headline"], to: [String: Any].self), expected))
         #expect(report["shared_has_logout"] as? Bool == false)
         #expect(FileManager.default.fileExists(atPath: screenshot))
     }

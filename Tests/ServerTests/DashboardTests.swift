@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Synchronization
 import Testing
 
@@ -87,9 +88,11 @@ struct DashboardTests {
         // The numbers are the CLI's.
         try Self.query.write(toFile: data + "/q.json", atomically: true, encoding: .utf8)
         let cli = try ServerProcess.run(["query", "--data", data, "--json", data + "/q.json", "--format", "json"])
-        let a = try JSONSerialization.jsonObject(with: Data(shared.body.utf8)) as! [String: Any]
-        let b = try JSONSerialization.jsonObject(with: Data(cli.utf8)) as! [String: Any]
-        #expect(NSDictionary(dictionary: a["totals"] as! [String: Any]).isEqual(to: b["totals"] as! [String: Any]))
+        let a = try cast(JSONSerialization.jsonObject(with: Data(shared.body.utf8)), to: [String: Any].self)
+        let b = try cast(JSONSerialization.jsonObject(with: Data(cli.utf8)), to: [String: Any].self)
+        #expect(
+            try NSDictionary(dictionary: cast(a["totals"], to: [String: Any].self)).isEqual(
+                to: cast(b["totals"], to: [String: Any].self)))
     }
 
     @Test("login: cookie flags, CSRF on every data request, foreign origins refused, throttled after failures")

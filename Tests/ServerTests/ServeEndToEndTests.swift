@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Synchronization
 import Testing
 
@@ -46,15 +47,18 @@ struct ServeEndToEndTests {
         #expect(server.log.contains("journal closed"))
         let lines = try ServerProcess.run(["journal", "dump", "--data", data, "--format", "ndjson"]).split(
             separator: "\n")
-        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let records = try lines.map {
+            try cast(JSONSerialization.jsonObject(with: Data($0.utf8)), to: [String: Any].self)
+        }
         #expect(records.count == 50)
-        #expect(records.map { $0["pathname"] as! String } == sent.map(\.path))
-        #expect(records.map { $0["country"] as! String } == sent.map(\.country))
+        #expect(try records.map { try cast($0["pathname"], to: String.self) } == sent.map(\.path))
+        #expect(try records.map { try cast($0["country"], to: String.self) } == sent.map(\.country))
         #expect(
             records.allSatisfy { $0["hostname"] as? String == "example.com" && $0["source"] as? String == "Google" })
-        #expect(Set(records.map { $0["browser"] as! String }) == ["Chrome", "Safari"])
+        #expect(try Set(records.map { try cast($0["browser"], to: String.self) }) == ["Chrome", "Safari"])
         // The same visitor (IP + agent) on the same day has one id; different visitors differ.
-        #expect(Set(records.map { $0["visitor_id"] as! String }).count == 10)  // 5 addresses × 2 agents
+        // 5 addresses × 2 agents.
+        #expect(try Set(records.map { try cast($0["visitor_id"], to: String.self) }).count == 10)
         try Self.expectNoAddresses(Self.clients.map(\.ip) + ["127.0.0.1"], in: data)
     }
 
@@ -392,8 +396,10 @@ struct ServeEndToEndTests {
         let count = acknowledged.load(ordering: .relaxed)
         #expect(count > 100, "the load produced only \(count) acknowledged hits")
         let stat = try ServerProcess.run(["journal", "stat", "--data", data, "--format", "json"])
-        let stats = try JSONSerialization.jsonObject(with: Data(stat.utf8)) as! [String: Any]
-        #expect(stats["records"] as! Int >= count, "acknowledged \(count), journal holds \(stats["records"] ?? 0)")
+        let stats = try cast(JSONSerialization.jsonObject(with: Data(stat.utf8)), to: [String: Any].self)
+        #expect(
+            try cast(stats["records"], to: Int.self) >= count,
+            "acknowledged \(count), journal holds \(stats["records"] ?? 0)")
         #expect(try ServerProcess.run(["journal", "verify", "--data", data]).contains("OK"))
         // None of the client addresses the load sent is anywhere on disk.
         let sentAddresses = (0..<8).flatMap { worker in [1, 17, 99, 249].map { "8.8.\(worker).\($0)" } }

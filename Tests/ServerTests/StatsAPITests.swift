@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Testing
 
 @Suite("Stats API: POST /api/v2/query", .serialized)
@@ -50,18 +51,18 @@ struct StatsAPITests {
             "POST", "/api/v2/query", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
             body: body)
         #expect(answer.status == 200)
-        let api = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
+        let api = try cast(JSONSerialization.jsonObject(with: Data(answer.body.utf8)), to: [String: Any].self)
         try Self.request.write(toFile: data + "/request.json", atomically: true, encoding: .utf8)
-        let cli =
-            try JSONSerialization.jsonObject(
+        let cli = try cast(
+            JSONSerialization.jsonObject(
                 with: Data(
                     try ServerProcess.run([
                         "query", "--data", data, "--json", data + "/request.json", "--format", "json",
-                    ]).utf8))
-            as! [String: Any]
-        let apiRows = api["results"] as! [[String: Any]]
+                    ]).utf8)),
+            to: [String: Any].self)
+        let apiRows = try cast(api["results"], to: [[String: Any]].self)
         #expect(apiRows.count > 5)
-        #expect(NSArray(array: apiRows).isEqual(to: cli["results"] as! [[String: Any]]))
+        #expect(try NSArray(array: apiRows).isEqual(to: cast(cli["results"], to: [[String: Any]].self)))
         // `Accept: text/csv` gets the same rows as `infinity query --format csv`, byte for byte.
         let csv = try connection.request(
             "POST", "/api/v2/query", headers: ["Authorization": "Bearer \(key)", "Accept": "text/csv"], body: body)

@@ -148,14 +148,14 @@ enum Damage {
 
     static func withWritable(_ path: String, _ body: () throws -> Void) throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        let mode = attributes[.posixPermissions] as! NSNumber
+        let mode = try cast(attributes[.posixPermissions], to: NSNumber.self)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         defer { try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path) }
         try body()
     }
 
     static func size(_ path: String) throws -> Int64 {
-        (try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).int64Value
+        (try cast(FileManager.default.attributesOfItem(atPath: path)[.size], to: NSNumber.self)).int64Value
     }
 
     static func copyDirectory(_ from: String, to: String) throws {
