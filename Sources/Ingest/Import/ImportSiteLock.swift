@@ -1,10 +1,11 @@
 import Foundation
+import Journal
 
 /// Keeps two imports of one site from running at once: they would share its ledger. Held (an
 /// `flock` on `<data>/imports/<site>.lock`) for the importer's life; the system releases it when
 /// the process ends, however it ends.
 final class ImportSiteLock {
-    private let descriptor: Int32
+    private let lock: FileLock
 
     init(dataDirectory: String, site: String) throws {
         let folder = dataDirectory + "/imports"
@@ -16,20 +17,19 @@ final class ImportSiteLock {
                 hint: "Check free space and permissions of the data folder")
         }
         let path = folder + "/" + site + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+        let taken: FileLock?
+        do {
+            taken = try FileLock.ifFree(path, mode: 0o600)
+        } catch {
             throw IngestError(
-                .importFailed, "cannot open the import lock: \(String(cString: strerror(errno)))", file: path,
+                .importFailed, "cannot open the import lock: \(error)", file: path,
                 hint: "Check permissions of the data folder")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
+        guard let taken else {
             throw IngestError(
                 .importFailed, "another import of \(site) is running in this data folder", file: path,
                 hint: "Wait for it to finish, then run this import again; lines it already imported are skipped")
         }
-        descriptor = fd
+        lock = taken
     }
-
-    deinit { close(descriptor) }
 }

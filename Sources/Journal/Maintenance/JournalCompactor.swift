@@ -241,17 +241,12 @@ public struct JournalCompactor: Sendable {
 /// rewrite or delete sealed segments, so they take turns. Readers and the writer never take it.
 struct MaintenanceLock {
     static let fileName = ".maintenance"
-    private let file: OpenFile
+    private let lock: FileLock
 
     /// Waits for and takes the lock.
     init(directory: JournalDirectory) throws {
-        file = try OpenFile(path: directory.path + "/" + Self.fileName, flags: O_RDWR | O_CREAT)
-        while flock(file.descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw JournalError(.io, "cannot lock the journal folder for maintenance", file: directory.path)
-            }
-        }
+        lock = try FileLock.waiting(for: directory.path + "/" + Self.fileName)
     }
 
-    func release() { flock(file.descriptor, LOCK_UN) }
+    func release() { lock.release() }
 }

@@ -205,23 +205,19 @@ public struct JournalSpool: Sendable {
         let path = directory + "/" + Self.lockName
         try? FileSystem.createDirectory(directory)
         guard
-            let file = (try? OpenFile(path: path, flags: O_RDWR | O_CREAT, mode: 0o600))
-                ?? (try? OpenFile(path: path, flags: O_RDONLY))
+            let lock = (try? FileLock.waiting(for: path, mode: 0o600))
+                ?? (try? FileLock.waiting(for: path, create: false))
         else { return try body() }
-        while flock(file.descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw JournalError.system("flock", path: path) }
-        }
-        defer { flock(file.descriptor, LOCK_UN) }
+        defer { lock.release() }
         return try body()
     }
 
     /// The lock file's name.
     static let lockName = ".lock"
 
-    /// Takes the lock for taking batches if no one holds it (nil if a backup does).
-    func tryLock() throws -> OpenFile? {
-        let file = try OpenFile(path: directory + "/" + Self.lockName, flags: O_RDWR | O_CREAT, mode: 0o600)
-        return flock(file.descriptor, LOCK_EX | LOCK_NB) == 0 ? file : nil
+    /// Takes the lock for taking batches if no one holds it (nil if a backup or an import does).
+    func lockIfFree() throws -> FileLock? {
+        try FileLock.ifFree(directory + "/" + Self.lockName, mode: 0o600)
     }
 
     /// Copies the waiting batches and the note of one being taken into `target` (a backup's

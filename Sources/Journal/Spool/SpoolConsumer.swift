@@ -1,14 +1,6 @@
 import Logging
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Appends the spool's published batches to the journal, each exactly once, in the process that
 /// holds the journal's writer (`infinity serve`, or an import that found no server running).
 ///
@@ -96,8 +88,8 @@ public struct SpoolConsumer: Sendable {
     public func consumeAll(shouldStop: () -> Bool = { false }) throws -> Int {
         guard FileSystem.kind(of: spool.directory).isDirectory else { return 0 }
         // A backup copying the journal and the spool holds the lock: the batches wait for it.
-        guard let lock = try spool.tryLock() else { return 0 }
-        defer { flock(lock.descriptor, LOCK_UN) }
+        guard let lock = try spool.lockIfFree() else { return 0 }
+        defer { lock.release() }
         var appended = try recover()
         for name in try spool.published() {
             if shouldStop() { break }

@@ -16,7 +16,7 @@ final class JournalAppender {
     let configuration: JournalConfiguration
     let directory: JournalDirectory
     let logger: Logger
-    private let lock: OpenFile
+    private let lock: FileLock
     private var active: ActiveSegment?
     /// The sequence number the next record gets.
     private(set) var nextSequence: UInt64
@@ -71,13 +71,12 @@ final class JournalAppender {
                 .notWritable, "the journal folder is not writable", file: configuration.directory,
                 hint: "Give this user write access to the data folder, or pass another --data")
         }
-        lock = try OpenFile(
-            path: configuration.directory + "/" + JournalDirectory.lockFileName, flags: O_RDWR | O_CREAT)
-        guard flock(lock.descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard let lock = try FileLock.ifFree(configuration.directory + "/" + JournalDirectory.lockFileName) else {
             throw JournalError(
                 .locked, "another infinity process is writing to this journal", file: configuration.directory,
                 hint: "Stop the other `infinity serve` (or `generate`) first, or pass another --data")
         }
+        self.lock = lock
         for name in try FileSystem.list(configuration.directory) where name.hasSuffix(JournalDirectory.temporarySuffix)
         {
             // A segment that was being created when a process died; it never held a record.
@@ -283,7 +282,7 @@ final class JournalAppender {
         if let segment = active { try cutReserve(of: segment) }
         try active?.file.sync()
         active = nil
-        flock(lock.descriptor, LOCK_UN)
+        lock.release()
     }
 
     /// Seals the active segment: flushed, then made read-only; it is never written again.
