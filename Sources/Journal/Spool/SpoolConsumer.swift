@@ -86,7 +86,8 @@ public struct SpoolConsumer: Sendable {
     /// appending).
     @discardableResult
     public func consumeAll(shouldStop: () -> Bool = { false }) throws -> Int {
-        guard FileSystem.kind(of: spool.directory).isDirectory else { return 0 }
+        // Nothing to do (the common case, looked at several times a second): no lock taken.
+        guard try FileSystem.kind(of: notePath).exists || !spool.published().isEmpty else { return 0 }
         // A backup copying the journal and the spool holds the lock: the batches wait for it.
         guard let lock = try spool.lockIfFree() else { return 0 }
         defer { lock.release() }
