@@ -60,6 +60,7 @@ public final class AccessLogImporter {
     }
 
     private let destination: ImportDestination
+    /// Held while the importer lives: no second import of the site meanwhile.
     private let siteLock: ImportSiteLock
     /// Batches this run spooled (``ImportDestination/spool(_:journal:classifiers:room:)``), oldest
     /// first; those taken are dropped from the front as they are seen taken.
@@ -467,13 +468,13 @@ public final class AccessLogImporter {
         inFlight = false
     }
 
-    /// Waits for the last block, then writes what the ledger learned since its last write.
     /// The site a batch name (``JournalSpool/newName(tag:)`` with the site as tag) belongs to.
     static func site(ofBatch name: String) -> String? {
         guard let first = name.firstIndex(of: "-"), let last = name.lastIndex(of: "-"), first < last else { return nil }
         return String(name[name.index(after: first)..<last])
     }
 
+    /// Waits for the last block, then writes what the ledger learned since its last write.
     private func finish() throws {
         try settle()
         if unsaved {
