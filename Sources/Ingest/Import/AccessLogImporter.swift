@@ -62,6 +62,9 @@ public final class AccessLogImporter {
     private let destination: ImportDestination
     /// Held while the importer lives: no second import of the site meanwhile.
     private let siteLock: ImportSiteLock
+    /// The data folder's spool, whose lock a backup holds while it copies the ledgers and the
+    /// journal: batches are handed over under it, so that the copies agree.
+    private let spool: JournalSpool
     /// Batches this run spooled (``ImportDestination/spool(_:journal:classifiers:room:)``), oldest
     /// first; those taken are dropped from the front as they are seen taken.
     public private(set) var spooled: [String] = []
@@ -91,6 +94,7 @@ public final class AccessLogImporter {
         self.options = options
         self.logger = logger
         siteLock = try ImportSiteLock(dataDirectory: dataDirectory, site: options.site.domain)
+        spool = JournalSpool(dataDirectory: dataDirectory)
         ledgerPath = ImportLedger.path(dataDirectory: dataDirectory, site: options.site.domain)
         salts = try ImportSalts(path: dataDirectory + "/imports/" + options.site.domain + ".salts")
         pipeline = IngestPipeline(
@@ -98,8 +102,7 @@ public final class AccessLogImporter {
             visitors: VisitorIdentifier(salts: salts, sessionTimeout: -1), geoip: options.geoip)
         ledger = try ImportLedger.load(ledgerPath)
         try Self.recoverPending(
-            &ledger, path: ledgerPath, journal: destination.journalDirectory,
-            spool: JournalSpool(dataDirectory: dataDirectory),
+            &ledger, path: ledgerPath, journal: destination.journalDirectory, spool: spool,
             site: options.site.domain, logger: logger)
         lines = try ImportedLines(path: ImportLedger.keysPath(ledgerPath), confirmed: ledger.keysLength)
         confirmedLength = ledger.keysLength
@@ -381,23 +384,9 @@ public final class AccessLogImporter {
         } else if case .spool(let spool, _, let classifiers, let room) = destination {
             try spoolBatch(spool, classifiers: classifiers, room: room)
         } else if case .journal(let writer) = destination {
-            ledger.pending = ImportLedger.Pending(
-                journalStart: writer.durableSequence, hits: batch.count, keysLength: confirmedLength,
-                keys: lines.noted.count)
-            try ledger.save(ledgerPath)
-            _ = try lines.writeNoted()
-            do {
-                while true {
-                    do {
-                        _ = try writer.enqueue(batch)
-                        break
-                    } catch let error as JournalError where error.code == .overloaded {
-                        try writer.flushBlocking()
-                    }
-                }
-            } catch let error as JournalError {
-                throw IngestError(.importFailed, "the journal refused the imported hits: \(error)", hint: error.hint)
-            }
+            // Under the spool's lock: a backup copying the ledgers and the journal meanwhile gets
+            // either this batch's pending note and no records of it past the note, or neither.
+            try spool.whileNoneIsTaken { try append(to: writer) }
             inFlight = true
             // Confirmed once the block is durable: written with the next commit or by ``finish()``.
             confirmedLength = lines.length
@@ -405,6 +394,27 @@ public final class AccessLogImporter {
         }
         batch.removeAll(keepingCapacity: true)
         linesSinceCommit = 0
+    }
+
+    /// Notes the batch as pending, writes its keys and hands it to the journal's writer.
+    private func append(to writer: JournalWriter) throws {
+        ledger.pending = ImportLedger.Pending(
+            journalStart: writer.durableSequence, hits: batch.count, keysLength: confirmedLength,
+            keys: lines.noted.count)
+        try ledger.save(ledgerPath)
+        _ = try lines.writeNoted()
+        do {
+            while true {
+                do {
+                    _ = try writer.enqueue(batch)
+                    break
+                } catch let error as JournalError where error.code == .overloaded {
+                    try writer.flushBlocking()
+                }
+            }
+        } catch let error as JournalError {
+            throw IngestError(.importFailed, "the journal refused the imported hits: \(error)", hint: error.hint)
+        }
     }
 
     /// Hits per batch: a block's worth for the journal's writer; as many for the spool.
