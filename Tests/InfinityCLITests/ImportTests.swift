@@ -162,26 +162,11 @@ struct ImportTests {
     @Test("a backup made while an import runs restores to each imported line once, once the import is run again")
     func backupDuringImport() throws {
         let data = try Self.folder()
-        let long = data.path + "/long.log"
-        let original = try String(contentsOfFile: Self.log, encoding: .utf8)
-        try String(repeating: original, count: 12).write(toFile: long, atomically: true, encoding: .utf8)
+        let long = try ImportRun.longLog(Self.log, copies: 12, in: data.path)
         let clean = try Self.folder("clean")
         #expect(try Self.importLog(clean, [long]).status == 0)
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = [
-            "import", "access-log", long, "--site", "elastic.example", "--data", data.path, "--progress", "none",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let keys = data.path + "/imports/elastic.example.lines"
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline
-            && ((try? FileManager.default.attributesOfItem(atPath: keys)[.size] as? NSNumber)?.intValue ?? 0) == 0
-        {
-            usleep(1_000)
-        }
+        let process = try ImportRun.start(CLI.executable, file: long, site: "elastic.example", data: data.path)
+        ImportRun.waitForFirstLines(process, site: "elastic.example", data: data.path)
         let backup = data.path + "/backup"
         let made = try CLI.run(["backup", "--data", data.path, "--to", backup])
         #expect(made.status == 0, "\(made.stderr)")
@@ -257,26 +242,11 @@ struct ImportTests {
         // moment), then the same command again. The log repeated 20 times is 20 times its hits
         // (each copy of a line is its own line), so there is time to kill it.
         let data = try Self.folder("killed")
-        let long = data.path + "/long.log"
-        let original = try String(contentsOfFile: Self.log, encoding: .utf8)
-        try String(repeating: original, count: 20).write(toFile: long, atomically: true, encoding: .utf8)
+        let long = try ImportRun.longLog(Self.log, copies: 20, in: data.path)
         let cleanLong = try Self.folder("cleanLong")
         #expect(try Self.importLog(cleanLong, [long]).status == 0)
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = [
-            "import", "access-log", long, "--site", "elastic.example", "--data", data.path, "--progress", "none",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let ledger = data.path + "/imports/elastic.example.lines"
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline
-            && ((try? FileManager.default.attributesOfItem(atPath: ledger)[.size] as? NSNumber)?.intValue ?? 0) == 0
-        {
-            usleep(1000)
-        }
+        let process = try ImportRun.start(CLI.executable, file: long, site: "elastic.example", data: data.path)
+        ImportRun.waitForFirstLines(process, site: "elastic.example", data: data.path)
         usleep(useconds_t(Int.random(in: 0...100_000, using: &generator)))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -36,15 +36,6 @@ struct ImportBesideServeTests {
         } ?? [:]
     }
 
-    /// `copies` copies of the log in one file under `folder`: each copy of a line is a line of its
-    /// own, so the file holds `copies` times the hits.
-    static func longLog(copies: Int, in folder: String) throws -> String {
-        let path = folder + "/long.log"
-        let original = try String(contentsOfFile: log, encoding: .utf8)
-        try String(repeating: original, count: copies).write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     /// What a clean import of `file` counts, with no server running.
     static func clean(_ file: String = log, pagesOnly: Bool = false) throws -> [String] {
         let data = ServerProcess.temporaryFolder("clean")
@@ -52,31 +43,6 @@ struct ImportBesideServeTests {
         _ = try ServerProcess.run(["sites", "add", site, "--data", data])
         #expect(try importLog(data, file).status == 0)
         return try numbers(data, pagesOnly: pagesOnly)
-    }
-
-    /// Starts `infinity import access-log FILE` into `data` and returns once it has handed its
-    /// first lines over (its key file is no longer empty).
-    static func startImport(_ file: String, data: String, output: Any? = FileHandle.nullDevice) throws -> Process {
-        let process = Process()
-        process.executableURL = ServerProcess.executable
-        process.arguments = [
-            "import", "access-log", file, "--site", site, "--data", data, "--progress", "none",
-        ]
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        return process
-    }
-
-    /// Waits until the import into `data` has confirmed its first lines, or `process` ended.
-    static func waitForFirstLines(_ process: Process, data: String) {
-        let keys = data + "/imports/\(site).lines"
-        let deadline = Date().addingTimeInterval(120)
-        while process.isRunning && Date() < deadline
-            && ((try? FileManager.default.attributesOfItem(atPath: keys)[.size] as? NSNumber)?.intValue ?? 0) == 0
-        {
-            usleep(1_000)
-        }
     }
 
     @Test("an import beside serve counts what it counts without one, beside live hits, and a second adds nothing")
@@ -131,10 +97,11 @@ struct ImportBesideServeTests {
     func serveKilledDuringImport() throws {
         let data = ServerProcess.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let long = try Self.longLog(copies: 12, in: data)
+        let long = try ImportRun.longLog(Self.log, copies: 12, in: data)
         let server = try ServerProcess(data: data, sites: [Self.site])
         let output = Pipe()
-        let process = try Self.startImport(long, data: data, output: output)
+        let process = try ImportRun.start(
+            ServerProcess.executable, file: long, site: Self.site, data: data, output: output)
         // Killed once it has stored the first batch, long before the import has read the whole file.
         let deadline = Date().addingTimeInterval(120)
         while !server.log.contains("stored imported hits from the spool") && process.isRunning && Date() < deadline {
@@ -154,12 +121,12 @@ struct ImportBesideServeTests {
     func importKilledBesideServe() throws {
         let data = ServerProcess.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let long = try Self.longLog(copies: 12, in: data)
+        let long = try ImportRun.longLog(Self.log, copies: 12, in: data)
         let server = try ServerProcess(data: data, sites: [Self.site])
         defer { _ = server.stop() }
         var generator = SplitMix(seed: 31)
-        let process = try Self.startImport(long, data: data)
-        Self.waitForFirstLines(process, data: data)
+        let process = try ImportRun.start(ServerProcess.executable, file: long, site: Self.site, data: data)
+        ImportRun.waitForFirstLines(process, site: Self.site, data: data)
         usleep(useconds_t(Int.random(in: 0...300_000, using: &generator)))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -179,11 +146,11 @@ struct ImportBesideServeTests {
                 try? FileManager.default.removeItem(atPath: folder)
             }
         }
-        let long = try Self.longLog(copies: 12, in: backup)
+        let long = try ImportRun.longLog(Self.log, copies: 12, in: backup)
         let server = try ServerProcess(data: data, sites: [Self.site])
         defer { _ = server.stop() }
-        let process = try Self.startImport(long, data: data)
-        Self.waitForFirstLines(process, data: data)
+        let process = try ImportRun.start(ServerProcess.executable, file: long, site: Self.site, data: data)
+        ImportRun.waitForFirstLines(process, site: Self.site, data: data)
         #expect(try ServerProcess.invoke(["backup", "--data", data, "--to", backup + "/copy"]).status == 0)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
