@@ -54,8 +54,12 @@ struct SegmentWalk {
     /// Where the previous segment ended, to notice records that no segment holds.
     var previousEnd: UInt64?
 
-    /// The next admitted block and its cursor, or nil at the end.
-    mutating func next() throws -> (SegmentCursor, SegmentCursor.Found)? {
+    /// The next admitted block, or nil at the end; ``cursor`` is the cursor that found it.
+    ///
+    /// Only the block is returned, not a copy of the cursor: a copy kept while ``cursor`` decodes
+    /// would share its chain history, and every linked block would then copy that history (up to
+    /// 256 KiB) before adding its own payload.
+    mutating func next() throws -> SegmentCursor.Found? {
         while true {
             // Nothing at or after `until` is wanted: the header there (perhaps still being written)
             // is not read at all.
@@ -112,7 +116,7 @@ struct SegmentWalk {
                 if let resumed {
                     cursor = probe
                     if let until = selection.until, resumed.header.firstSequence >= until { return nil }
-                    if selection.admits(resumed.header) { return (probe, resumed) }
+                    if selection.admits(resumed.header) { return resumed }
                 } else {
                     previousEnd = next
                     cursor = nil
@@ -120,7 +124,7 @@ struct SegmentWalk {
                 }
             case .block(let found):
                 if let until = selection.until, found.header.firstSequence >= until { return nil }
-                if selection.admits(found.header) { return (cursor!, found) }
+                if selection.admits(found.header) { return found }
             }
         }
     }
@@ -156,11 +160,12 @@ public struct BlockIterator {
     /// The next block, or nil at the end of the journal.
     public mutating func next() throws -> HitBlock? {
         while true {
-            guard let (cursor, found) = try walk.next() else { return nil }
+            guard let found = try walk.next() else { return nil }
             do {
                 // Decoded by the walk's own cursor, which keeps the chain of linked blocks.
                 return try walk.cursor!.decode(found, buffer: &buffer)
             } catch let error as JournalError {
+                let cursor = walk.cursor!
                 if walk.isInLastSegment {
                     // A bad payload at the very end of the last segment is a torn tail, like a bad header.
                     var probe = cursor
@@ -214,7 +219,7 @@ public struct HeaderIterator {
 
     /// The next header, or nil at the end of the journal.
     public mutating func next() throws -> Entry? {
-        guard let (cursor, found) = try walk.next() else { return nil }
+        guard let found = try walk.next(), let cursor = walk.cursor else { return nil }
         return Entry(
             header: found.header, segment: walk.segments[walk.index], offset: found.offset,
             segmentHeader: cursor.header, chainStart: found.chainStart, source: OpenSegment(file: cursor.file))
