@@ -338,6 +338,8 @@ public final class JournalWriter: Sendable {
         let delay = configuration.commit.maxDelay
         let delayNanoseconds = Self.nanoseconds(delay)
         let retryNanoseconds = configuration.diskFullRetry.map(Self.nanoseconds)
+        // The waiters answered after each block (the array is reused).
+        var ready: [Waiter] = []
         while true {
             let batch = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<PendingRecords.Batch?> in
                 if state.queued == 0 { return state.closing ? .done(nil) : .wait }
@@ -362,22 +364,26 @@ public final class JournalWriter: Sendable {
             if case .success = outcome, let observer = configuration.blockObserver {
                 observer(appender.lastBlockBytes, appender.lastSyncSeconds)
             }
-            let (ready, change) = lock.withLock { state -> ([(Waiter, Result<Positions, JournalError>)], DiskChange?) in
+            let (failure, change) = lock.withLock { state -> (JournalError?, DiskChange?) in
                 switch outcome {
                 case .success(let header):
                     state.queue.removeFirst(batch.count)
                     if state.queued > 0 { state.firstQueuedAt = ConditionLock<State>.now() }
                     state.durable = header.endSequence
                     lock.broadcast(Self.progress)  // wake blocking appenders
-                    let done = state.waiters.prefix { $0.end <= state.durable }
-                    state.waiters.removeFirst(done.count)
+                    // Waiters are in order of their records. The durable ones move to `ready`, whose
+                    // storage the writer keeps, and the rest shift down in place: a block costs no
+                    // new arrays and no copies of the waiters still waiting.
+                    let count = state.waiters.firstIndex { $0.end > state.durable } ?? state.waiters.count
+                    ready.append(contentsOf: state.waiters[..<count])
+                    state.waiters.removeSubrange(..<count)
                     var change: DiskChange?
                     if state.diskFull != nil {
                         change = .hasRoom(notStored: state.lostToFullDisk)
                         state.diskFull = nil
                         state.lostToFullDisk = 0
                     }
-                    return (done.map { ($0, .success($0.positions)) }, change)
+                    return (nil, change)
                 case .failure(let error):
                     // Nothing queued was acknowledged: fail every waiter. The appender cut the
                     // partial block, so the journal on disk is intact. A full disk pauses appends
@@ -394,12 +400,13 @@ public final class JournalWriter: Sendable {
                     state.queue.removeAll()
                     state.nextAssigned = state.durable
                     lock.broadcast(Self.progress)
-                    let failed = state.waiters
+                    ready.append(contentsOf: state.waiters)
                     state.waiters.removeAll()
-                    return (failed.map { ($0, .failure(error)) }, change)
+                    return (error, change)
                 }
             }
-            for (waiter, result) in ready { waiter.resume(with: result) }
+            for waiter in ready { waiter.resume(with: failure.map { .failure($0) } ?? .success(waiter.positions)) }
+            ready.removeAll(keepingCapacity: true)
             switch change {
             case .full(let error):
                 logger.error(
