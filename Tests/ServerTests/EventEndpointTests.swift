@@ -44,8 +44,8 @@ struct EventEndpointTests {
 
         let answered = DispatchSemaphore(value: 0)
         let reply = Mutex<EventEndpoint.Reply?>(nil)
-        endpoint.store(hits) { answer in
-            reply.withLock { $0 = answer }
+        endpoint.store(hits) { stored in
+            reply.withLock { $0 = stored.reply }
             answered.signal()
         }
         #expect(answered.wait(timeout: .now() + 5) == .success, "a refused hit is answered at once")

@@ -93,33 +93,59 @@ struct EventEndpoint: Sendable {
         }
     }
 
-    /// The answer once `count` hits were appended (or could not be); counts them for `/metrics`.
-    private func stored(_ outcome: Result<Void, any Error>, count: Int) -> Reply {
+    /// How storing an event's hits ended: all its answer depends on. This, not a ``Reply`` (six
+    /// references to retain and release), goes from the writer's thread to the connection's loop.
+    enum Stored: Sendable {
+        case stored
+        /// The journal's queue was full.
+        case busy
+        case diskFull
+        case failed
+
+        /// The answer it gives.
+        var reply: Reply {
+            switch self {
+            case .stored: EventEndpoint.acceptedReply
+            case .busy: EventEndpoint.busy
+            case .diskFull: EventEndpoint.diskFull
+            case .failed: EventEndpoint.notStored
+            }
+        }
+    }
+
+    /// How an append of `count` hits ended (or could not); counts them for `/metrics`.
+    private static func stored(_ outcome: Result<Void, any Error>, count: Int, counters: IngestCounters) -> Stored {
         switch outcome {
         case .success:
-            pipeline.counters.recordStored(count)
-            return Self.acceptedReply
+            counters.recordStored(count)
+            return .stored
         case .failure(let error as JournalError) where error.code == .overloaded:
-            pipeline.counters.recordStoreFailure()
-            return Self.busy
+            counters.recordStoreFailure()
+            return .busy
         case .failure(let error as JournalError) where error.code == .diskFull:
-            pipeline.counters.recordStoreFailure()
-            return Self.diskFull
+            counters.recordStoreFailure()
+            return .diskFull
         case .failure:
             // The journal writer logs why it failed, once; a line per request would flood the log.
-            pipeline.counters.recordStoreFailure()
-            return Self.notStored
+            counters.recordStoreFailure()
+            return .failed
         }
     }
 
     /// Appends `hits` as the acknowledgement mode says, then calls `done` (on the writer's thread
     /// in durable mode, on the caller's otherwise).
-    func store(_ hits: [Hit], then done: @escaping @Sendable (Reply) -> Void) {
+    func store(_ hits: [Hit], then done: @escaping @Sendable (Stored) -> Void) {
+        // The callback captures what it uses, not this endpoint (a copy of it is a retain of each
+        // of its references, once for every event).
+        let counters = pipeline.counters
+        let count = hits.count
         switch configuration.acknowledgement {
         case .durable:
-            writer.append(hits) { result in done(stored(result.map { _ in () }.mapError { $0 }, count: hits.count)) }
+            writer.append(hits) { result in
+                done(Self.stored(result.map { _ in () }.mapError { $0 }, count: count, counters: counters))
+            }
         case .buffered:
-            done(stored(Result { _ = try writer.enqueue(hits) }, count: hits.count))
+            done(Self.stored(Result { _ = try writer.enqueue(hits) }, count: count, counters: counters))
         }
     }
 

@@ -68,10 +68,10 @@ final class EventFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let closing = head.headerFields[.connection]?.lowercased() == "close"
         let origin = head.headerFields[.origin] != nil
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let finish: @Sendable (EventEndpoint.Reply) -> Void = { reply in
+        let finish: @Sendable (EventEndpoint.Stored) -> Void = { stored in
             bound.eventLoop.execute {
                 let (handler, context) = bound.value
-                handler.write(reply, cors: origin, closing: closing, context: context)
+                handler.write(stored.reply, cors: origin, closing: closing, context: context)
             }
         }
         switch endpoint.decide(head: head, body: body, peer: peer) {

@@ -132,7 +132,7 @@ public struct InfinityServer: Sendable {
 
     private func store(_ hits: [Hit]) async -> EventEndpoint.Reply {
         await withCheckedContinuation { continuation in
-            endpoint.store(hits) { continuation.resume(returning: $0) }
+            endpoint.store(hits) { continuation.resume(returning: $0.reply) }
         }
     }
 

@@ -159,15 +159,15 @@ final class EventWireHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(reply, cors: cors, closing: closing, context: context)
         case .store(let hits):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            endpoint.store(hits) { reply in
+            endpoint.store(hits) { stored in
                 if bound.eventLoop.inEventLoop {
                     // Buffered acknowledgement answers at once; the caller's loop reads on.
                     let (handler, context) = bound.value
-                    handler.write(reply, cors: cors, closing: closing, context: context)
+                    handler.write(stored.reply, cors: cors, closing: closing, context: context)
                 } else {
                     bound.eventLoop.execute {
                         let (handler, context) = bound.value
-                        handler.write(reply, cors: cors, closing: closing, context: context)
+                        handler.write(stored.reply, cors: cors, closing: closing, context: context)
                         handler.serve(context)
                     }
                 }
