@@ -74,6 +74,21 @@ struct CodecTests {
         #expect(builder.intern("value 3") == builder.values.firstIndex(of: "value 3").map(UInt32.init))
     }
 
+    @Test("a sorted column lists its values in byte order and keeps every record's value, few or many")
+    func sortedColumns() {
+        var random = SeededRandom(seed: 9)
+        for distinct in [1, 2, 3, 7, DictionaryBuilder<String>.linearLimit, DictionaryBuilder<String>.linearLimit + 5] {
+            for _ in 0..<50 {
+                let records = (0..<40).map { _ in "v\(random.next() % UInt64(distinct * 3))" }
+                var builder = DictionaryBuilder<String>(capacity: records.count)
+                for value in records { builder.add(value) }
+                builder.sort(by: BlockEncoder.precedesInUTF8)
+                #expect(builder.values == Set(records).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+                #expect(builder.indices.map { builder.values[Int($0)] } == records)
+            }
+        }
+    }
+
     @Test("the site filter admits every site in a block and rejects most others")
     func siteFilter() throws {
         let sites = (0..<3).map { "site\($0).example" }
