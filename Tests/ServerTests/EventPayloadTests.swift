@@ -51,4 +51,26 @@ struct EventPayloadTests {
             #expect(problems.first?.message.contains("not valid JSON") == true)
         }
     }
+
+    @Test("a body that is not UTF-8 is refused as such; one with UTF-8 beyond ASCII is read")
+    func utf8IsChecked() {
+        let plain = Array(#"{"n":"pageview","u":"https://example.com/","d":"example.com","p":{"k":"XY"}}"#.utf8)
+        let at = plain.firstIndex(of: UInt8(ascii: "X"))!
+        for bad: [UInt8] in [[0xFF, 0xFF], [0xC3, 0x28], [0xE2, 0x82]] {
+            var body = plain
+            body.replaceSubrange(at...(at + 1), with: bad)
+            guard case .failure(let problems) = EventPayload.decode(body) else {
+                Issue.record("accepted bytes \(bad)")
+                continue
+            }
+            #expect(problems.first?.message == "the body is not valid UTF-8")
+        }
+        var good = plain
+        good.replaceSubrange(at...(at + 1), with: Array("é".utf8))
+        guard case .event(let event) = EventPayload.decode(good) else {
+            Issue.record("refused a body with é")
+            return
+        }
+        #expect(event.props.first?.value == .string("é"))
+    }
 }

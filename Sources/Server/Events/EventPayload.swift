@@ -17,7 +17,9 @@ enum EventPayload {
 
     /// The event in `body`, or every problem found in it.
     static func decode(_ body: [UInt8]) -> Outcome {
-        guard String(validating: body, as: UTF8.self) != nil else {
+        // Plain ASCII (nearly every body) is valid UTF-8; only other bytes need the full check,
+        // which builds a string.
+        guard body.allSatisfy({ $0 < 0x80 }) || String(validating: body, as: UTF8.self) != nil else {
             return .failure([Problem(field: nil, message: "the body is not valid UTF-8")])
         }
         let json: JSONValue
