@@ -89,6 +89,27 @@ func append(_ chunks: [[Hit]], to writer: JournalWriter) throws {
     try writer.flushBlocking()
 }
 
+/// Decodes every block of `journal` in order on this thread, measuring records a second.
+func decodeAll(_ journal: String, _ benchmark: Benchmark) throws {
+    let reader = JournalReader(directory: JournalDirectory(path: journal))
+    let start = ContinuousClock.now
+    benchmark.startMeasurement()
+    var blocks = try reader.blocks()
+    var records = 0
+    var pageviewsOnHome = 0
+    while let block = try blocks.next() {
+        records += block.count
+        // Touch two columns the way a fold does, so decoding cannot be skipped.
+        let path = block.column(.pathname)
+        if let home = path.dictionary.firstIndex(of: "/") {
+            pageviewsOnHome &+= path.indices.lazy.filter { $0 == UInt32(home) }.count
+        }
+    }
+    benchmark.stopMeasurement()
+    blackHole(pageviewsOnHome)
+    benchmark.measurement(recordsPerSecond, Int(Double(records) / seconds(since: start)))
+}
+
 let recordsPerSecond = BenchmarkMetric.custom("records/s", polarity: .prefersLarger, useScalingFactor: false)
 let bytesPerThousandRecords = BenchmarkMetric.custom(
     "bytes per 1000 records", polarity: .prefersSmaller, useScalingFactor: false)
@@ -163,23 +184,7 @@ let benchmarks: @Sendable () -> Void = {
         "Decode every block of 30 days of demo traffic, one core",
         configuration: .init(metrics: [.wallClock, recordsPerSecond])
     ) { benchmark in
-        let reader = JournalReader(directory: JournalDirectory(path: try readJournal()))
-        let start = ContinuousClock.now
-        benchmark.startMeasurement()
-        var blocks = try reader.blocks()
-        var records = 0
-        var pageviewsOnHome = 0
-        while let block = try blocks.next() {
-            records += block.count
-            // Touch two columns the way a fold does, so decoding cannot be skipped.
-            let path = block.column(.pathname)
-            if let home = path.dictionary.firstIndex(of: "/") {
-                pageviewsOnHome &+= path.indices.lazy.filter { $0 == UInt32(home) }.count
-            }
-        }
-        benchmark.stopMeasurement()
-        blackHole(pageviewsOnHome)
-        benchmark.measurement(recordsPerSecond, Int(Double(records) / seconds(since: start)))
+        try decodeAll(try readJournal(), benchmark)
     }
 
     // `serve`'s projection worker reads what the writer just wrote: small linked blocks, each
@@ -188,22 +193,7 @@ let benchmarks: @Sendable () -> Void = {
         "Decode 262,140 records written as a live server's linked blocks of 20, one core",
         configuration: .init(metrics: [.wallClock, recordsPerSecond])
     ) { benchmark in
-        let reader = JournalReader(directory: JournalDirectory(path: try liveJournal()))
-        let start = ContinuousClock.now
-        benchmark.startMeasurement()
-        var blocks = try reader.blocks()
-        var records = 0
-        var pageviewsOnHome = 0
-        while let block = try blocks.next() {
-            records += block.count
-            let path = block.column(.pathname)
-            if let home = path.dictionary.firstIndex(of: "/") {
-                pageviewsOnHome &+= path.indices.lazy.filter { $0 == UInt32(home) }.count
-            }
-        }
-        benchmark.stopMeasurement()
-        blackHole(pageviewsOnHome)
-        benchmark.measurement(recordsPerSecond, Int(Double(records) / seconds(since: start)))
+        try decodeAll(try liveJournal(), benchmark)
     }
 
     Benchmark(

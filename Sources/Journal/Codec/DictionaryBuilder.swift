@@ -58,6 +58,7 @@ struct DictionaryBuilder<Value: Hashable> {
     /// ``sort(by:)`` for a dictionary of a few values (a live server's small blocks): an insertion
     /// sort in place, with the old positions on the stack, so that none of a block's sixteen
     /// columns allocates for its order. The values are distinct, so any sort gives the same order.
+    /// So few values have no lookup table and no recent list to renumber (see ``add(_:)``).
     private mutating func sortFew(by areInIncreasingOrder: (Value, Value) -> Bool) {
         let count = values.count
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { old in
@@ -80,7 +81,6 @@ struct DictionaryBuilder<Value: Hashable> {
                 for i in indices.indices { indices[i] = renumbered[Int(indices[i])] }
             }
         }
-        recent.removeAll()
     }
 
     /// Adds a value to the dictionary without recording an index (for sparse columns).
