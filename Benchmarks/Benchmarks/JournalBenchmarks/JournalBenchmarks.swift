@@ -40,19 +40,11 @@ func remove(_ journal: String) {
 let readJournalPath = Mutex<String?>(nil)
 
 func readJournal() throws -> String {
-    try readJournalPath.withLock { cached in
-        if let cached { return cached }
-        let journal = temporaryJournal()
-        let writer = try JournalWriter(
-            configuration: JournalConfiguration(directory: journal, commit: CommitPolicy(sync: .none)), logger: logger)
-        try append(
-            stride(from: 0, to: demoTraffic.count, by: 8192).map {
-                Array(demoTraffic[$0..<min($0 + 8192, demoTraffic.count)])
-            }, to: writer)
-        try writer.closeBlocking()
-        cached = journal
-        return journal
-    }
+    try journal(
+        cachedIn: readJournalPath, commit: CommitPolicy(sync: .none),
+        chunks: stride(from: 0, to: demoTraffic.count, by: 8192).map {
+            Array(demoTraffic[$0..<min($0 + 8192, demoTraffic.count)])
+        })
 }
 
 /// The first 262,140 records of `demoTraffic` as a live server writes them: blocks of 20, each
@@ -60,14 +52,21 @@ func readJournal() throws -> String {
 let liveJournalPath = Mutex<String?>(nil)
 
 func liveJournal() throws -> String {
-    try liveJournalPath.withLock { cached in
+    try journal(
+        cachedIn: liveJournalPath, commit: CommitPolicy(maxRecords: 20, sync: .none),
+        chunks: [Array(demoTraffic[0..<262_140])])
+}
+
+/// The path in `cache`, or a new journal of `chunks` written with `commit` and kept there.
+func journal(cachedIn cache: borrowing Mutex<String?>, commit: CommitPolicy, chunks: @autoclosure () -> [[Hit]]) throws
+    -> String
+{
+    try cache.withLock { cached in
         if let cached { return cached }
         let journal = temporaryJournal()
         let writer = try JournalWriter(
-            configuration: JournalConfiguration(
-                directory: journal, commit: CommitPolicy(maxRecords: 20, sync: .none)),
-            logger: logger)
-        try append([Array(demoTraffic[0..<262_140])], to: writer)
+            configuration: JournalConfiguration(directory: journal, commit: commit), logger: logger)
+        try append(chunks(), to: writer)
         try writer.closeBlocking()
         cached = journal
         return journal
