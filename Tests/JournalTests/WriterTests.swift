@@ -109,13 +109,57 @@ struct WriterTests {
         #expect(try Fixtures.readAll(directory.journal).count == 17)
     }
 
+    @Test("periodic syncs: records are stored before their fsync, which follows within the interval")
+    func periodicSyncAnswersBeforeTheFsync() throws {
+        let directory = TemporaryDirectory()
+        let synced = DispatchSemaphore(value: 0)
+        let syncs = Mutex(0)
+        var configuration = JournalConfiguration(
+            directory: directory.journal, commit: CommitPolicy(sync: .periodic, syncInterval: .milliseconds(20)))
+        configuration.syncObserver = { _ in
+            syncs.withLock { $0 += 1 }
+            synced.signal()
+        }
+        let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
+        try writer.appendBlocking(Fixtures.generated(10, seed: 3))
+        // Nothing else arrives: the writer, idle, still syncs the block once it is due.
+        #expect(synced.wait(timeout: .now() + 30) == .success, "the written block was never fsynced")
+        #expect(syncs.withLock { $0 } == 1, "one fsync for one block")
+        try writer.closeBlocking()
+        #expect(try Fixtures.readAll(directory.journal).count == 10)
+    }
+
+    @Test("periodic syncs: an append is answered without waiting for the fsync")
+    func periodicSyncDoesNotHoldAnswers() throws {
+        let directory = TemporaryDirectory()
+        let syncs = Mutex(0)
+        var configuration = JournalConfiguration(
+            directory: directory.journal, commit: CommitPolicy(sync: .periodic, syncInterval: .seconds(3600)))
+        configuration.syncObserver = { _ in syncs.withLock { $0 += 1 } }
+        let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
+        let answered = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<JournalWriter.Positions, JournalError>?>(nil)
+        writer.append(Fixtures.generated(5, seed: 8)) { outcome in
+            result.withLock { $0 = outcome }
+            answered.signal()
+        }
+        // An answer that waited for the fsync would come in an hour.
+        #expect(answered.wait(timeout: .now() + 30) == .success, "the append waited for its fsync")
+        #expect(try result.withLock { $0 }?.get() == 0..<5)
+        #expect(syncs.withLock { $0 } == 0, "no fsync before the interval")
+        try writer.closeBlocking()
+        #expect(try Fixtures.readAll(directory.journal).count == 5)
+    }
+
     @Test("a full queue refuses new records at once instead of growing memory")
     func boundedQueue() async throws {
         let directory = TemporaryDirectory()
-        // What the writer reports of each block it writes (what /metrics shows).
-        let blocks = Mutex<[(bytes: Int, fsync: Double?)]>([])
+        // What the writer reports of each block it writes and each fsync (what /metrics shows).
+        let blocks = Mutex<[Int]>([])
+        let syncs = Mutex<[Double]>([])
         var configuration = JournalConfiguration(directory: directory.journal, queueCapacity: 100)
-        configuration.blockObserver = { bytes, fsync in blocks.withLock { $0.append((bytes, fsync)) } }
+        configuration.blockObserver = { bytes in blocks.withLock { $0.append(bytes) } }
+        configuration.syncObserver = { seconds in syncs.withLock { $0.append(seconds) } }
         let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
         #expect {
             try writer.enqueue(Fixtures.generated(101))
@@ -124,7 +168,8 @@ struct WriterTests {
         try await writer.flush()
         #expect(writer.durableSequence == 100)
         let reported = blocks.withLock { $0 }
-        #expect(reported.count == 1 && reported[0].bytes > 0 && reported[0].fsync != nil, "one block, fsynced")
+        #expect(reported.count == 1 && reported[0] > 0, "one block")
+        #expect(syncs.withLock { $0.count } == 1, "fsynced")
         try await writer.close()
     }
 

@@ -261,8 +261,7 @@ final class JournalAppender {
         if configuration.commit.sync == .everyBlock {
             let start = ContinuousClock.now
             try segment.file.syncData()
-            let elapsed = ContinuousClock.now - start
-            lastSyncSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            lastSyncSeconds = (ContinuousClock.now - start).inSeconds
         }
         lastBlockBytes = block.bytes.count
         segment.size = end

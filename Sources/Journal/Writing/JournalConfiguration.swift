@@ -19,9 +19,12 @@ public struct JournalConfiguration: Sendable {
     /// wait for their own records (every `append` and `appendBlocking`; a failed block's records
     /// are dropped, and a `flush` does not report them).
     public var diskFullRetry: Duration?
-    /// Told of every block written, on the writer's thread, after the lock is released: its bytes and
-    /// its fsync's duration in seconds (nil when not synced). For metrics; keep it short.
-    public var blockObserver: (@Sendable (_ bytes: Int, _ fsyncSeconds: Double?) -> Void)?
+    /// Told of every block written, on the writer's thread, after the lock is released: its bytes.
+    /// For metrics; keep it short.
+    public var blockObserver: (@Sendable (_ bytes: Int) -> Void)?
+    /// Told of every fsync of written blocks (after each block, or periodically, as the commit
+    /// policy says), on the writer's thread: its duration in seconds. For metrics; keep it short.
+    public var syncObserver: (@Sendable (_ seconds: Double) -> Void)?
 
     /// A configuration with safe defaults: fsync every block, 8,192 records a block at most, 64 MiB segments.
     public init(
@@ -42,6 +45,10 @@ public struct CommitPolicy: Sendable, Hashable {
     public enum Sync: String, Sendable, Hashable, CaseIterable {
         /// `fdatasync` after every block (the default): an acknowledged record survives a power cut.
         case everyBlock = "block"
+        /// `fdatasync` at most ``CommitPolicy/syncInterval`` after a block is written, not before
+        /// its appenders are told: an acknowledged record survives a process crash, and a power cut
+        /// loses at most that interval's records.
+        case periodic = "second"
         /// Leave flushing to the OS (segments are still fsynced when sealed and on close): an
         /// acknowledged record survives a process crash, not a power cut.
         case none
@@ -55,11 +62,17 @@ public struct CommitPolicy: Sendable, Hashable {
     public var maxDelay: Duration
     /// Whether blocks are fsynced.
     public var sync: Sync
+    /// With ``Sync/periodic``: how long a written block may wait for its fsync.
+    public var syncInterval: Duration
 
     /// Creates a policy; the defaults are the safe ones.
-    public init(maxRecords: Int = 8192, maxDelay: Duration = .zero, sync: Sync = .everyBlock) {
+    public init(
+        maxRecords: Int = 8192, maxDelay: Duration = .zero, sync: Sync = .everyBlock,
+        syncInterval: Duration = .seconds(1)
+    ) {
         self.maxRecords = max(1, min(maxRecords, BlockEncoder.maxRecords))
         self.maxDelay = maxDelay
         self.sync = sync
+        self.syncInterval = syncInterval
     }
 }

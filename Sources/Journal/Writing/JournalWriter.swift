@@ -328,6 +328,25 @@ public final class JournalWriter: Sendable {
         case hasRoom(notStored: Int)
     }
 
+    /// What the writer thread does next.
+    private enum Step {
+        /// Write these records as the next block.
+        case write(PendingRecords.Batch)
+        /// Fsync the blocks written since the last fsync (``CommitPolicy/Sync/periodic``).
+        case sync
+        /// Stop: closing with nothing queued (or a queue with nothing to take, which cannot be).
+        case stop
+    }
+
+    /// Drops every queued record (none was stored) and returns every waiter, to be told so.
+    private func drop(_ state: inout State) -> [Waiter] {
+        state.queue.removeAll()
+        state.nextAssigned = state.durable
+        lock.broadcast(Self.progress)
+        defer { state.waiters.removeAll() }
+        return state.waiters
+    }
+
     private static func nanoseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
@@ -338,18 +357,47 @@ public final class JournalWriter: Sendable {
         let delay = configuration.commit.maxDelay
         let delayNanoseconds = Self.nanoseconds(delay)
         let retryNanoseconds = configuration.diskFullRetry.map(Self.nanoseconds)
+        // With periodic syncs: how long a written block may wait for its fsync, and when the
+        // oldest block written since the last one is due (monotonic ns).
+        let syncInterval =
+            configuration.commit.sync == .periodic ? Self.nanoseconds(configuration.commit.syncInterval) : nil
+        var syncDue: Int64?
         // The waiters answered after each block (the array is reused).
         var ready: [Waiter] = []
         while true {
-            let batch = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<PendingRecords.Batch?> in
-                if state.queued == 0 { return state.closing ? .done(nil) : .wait }
+            let step = lock.wait(on: Self.work) { state -> ConditionLock<State>.Step<Step> in
+                // A due fsync comes first, so that a writer that is never idle still syncs.
+                if let syncDue, ConditionLock<State>.now() >= syncDue { return .done(.sync) }
+                if state.queued == 0 {
+                    if state.closing { return .done(.stop) }
+                    return syncDue.map { .waitUntil($0) } ?? .wait
+                }
                 if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
                     let deadline = state.firstQueuedAt + delayNanoseconds
-                    if ConditionLock<State>.now() < deadline { return .waitUntil(deadline) }
+                    if ConditionLock<State>.now() < deadline { return .waitUntil(min(deadline, syncDue ?? deadline)) }
                 }
-                return .done(state.queue.peek(maxRecords))
+                return .done(state.queue.peek(maxRecords).map { .write($0) } ?? .stop)
             }
-            guard let batch else { break }
+            if case .sync = step {
+                do {
+                    let start = ContinuousClock.now
+                    try appender.sync()
+                    syncDue = nil
+                    configuration.syncObserver?((ContinuousClock.now - start).inSeconds)
+                    continue
+                } catch {
+                    // The blocks since the last fsync may be lost: no more records are taken.
+                    let error = error as? JournalError ?? JournalError(.io, "\(error)")
+                    let failed = lock.withLock { state in
+                        state.failure = error
+                        return drop(&state)
+                    }
+                    for waiter in failed { waiter.resume(with: .failure(error)) }
+                    logger.error("journal writer stopped", metadata: ["error": "\(error)"])
+                    break
+                }
+            }
+            guard case .write(let batch) = step else { break }
             let outcome: Result<BlockHeader, JournalError>
             do {
                 switch batch {
@@ -361,8 +409,10 @@ public final class JournalWriter: Sendable {
             } catch {
                 outcome = .failure(JournalError(.io, "\(error)"))
             }
-            if case .success = outcome, let observer = configuration.blockObserver {
-                observer(appender.lastBlockBytes, appender.lastSyncSeconds)
+            if case .success = outcome {
+                if let syncInterval, syncDue == nil { syncDue = ConditionLock<State>.now() + syncInterval }
+                configuration.blockObserver?(appender.lastBlockBytes)
+                if let seconds = appender.lastSyncSeconds { configuration.syncObserver?(seconds) }
             }
             let (failure, change) = lock.withLock { state -> (JournalError?, DiskChange?) in
                 switch outcome {
@@ -397,11 +447,7 @@ public final class JournalWriter: Sendable {
                     } else {
                         state.failure = error
                     }
-                    state.queue.removeAll()
-                    state.nextAssigned = state.durable
-                    lock.broadcast(Self.progress)
-                    ready.append(contentsOf: state.waiters)
-                    state.waiters.removeAll()
+                    ready.append(contentsOf: drop(&state))
                     return (error, change)
                 }
             }

@@ -6,7 +6,8 @@ import Synchronization
 /// construction and other Swift server libraries' metrics (Hummingbird's requests, through
 /// swift-metrics) appear beside ours.
 ///
-/// The journal writer reports each block as it is written (``recordBlock(bytes:fsyncSeconds:)``).
+/// The journal writer reports each block as it is written (``recordBlock(bytes:)``) and each fsync
+/// (``recordSync(seconds:)``).
 /// Counts kept elsewhere as running totals (the ingest counters, the projection worker's
 /// status) are brought into the registry when it is read: counters move up by what was added
 /// since, gauges are set.
@@ -103,11 +104,11 @@ public final class ServerMetrics: Sendable {
         if stored > 0 { spoolStored.increment(by: Int64(stored)) }
     }
 
-    /// One journal block was written (the writer's observer).
-    public func recordBlock(bytes: Int, fsyncSeconds: Double?) {
-        bytesWritten.increment(by: Int64(bytes))
-        if let fsyncSeconds { fsync.record(.nanoseconds(Int64(fsyncSeconds * 1e9))) }
-    }
+    /// One journal block was written (the writer's block observer).
+    public func recordBlock(bytes: Int) { bytesWritten.increment(by: Int64(bytes)) }
+
+    /// Written blocks were fsynced (the writer's sync observer).
+    public func recordSync(seconds: Double) { fsync.record(.nanoseconds(Int64(seconds * 1e9))) }
 
     /// Brings running totals into the registry and returns the exposition text.
     func render(

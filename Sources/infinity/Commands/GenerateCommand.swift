@@ -44,7 +44,8 @@ struct GenerateCommand: AsyncParsableCommand {
     var start: String?
 
     @Option(
-        help: "When blocks are flushed to the disk: block (fsync each block, the default) or none (leave it to the OS)."
+        help:
+            "When blocks are flushed to the disk: block (fsync each block, the default), second (fsync within a second of each block) or none (leave it to the OS)."
     )
     var sync: CommitPolicy.Sync = .everyBlock
 

@@ -309,9 +309,8 @@ struct ServeCommand: AsyncParsableCommand {
         // A full disk pauses the writer instead of stopping it: hits are refused (503) until there is
         // space again, then stored without a restart.
         journalConfiguration.diskFullRetry = .seconds(1)
-        journalConfiguration.blockObserver = { bytes, seconds in
-            metrics.recordBlock(bytes: bytes, fsyncSeconds: seconds)
-        }
+        journalConfiguration.blockObserver = { metrics.recordBlock(bytes: $0) }
+        journalConfiguration.syncObserver = { metrics.recordSync(seconds: $0) }
         let writer = try JournalWriter(configuration: journalConfiguration, logger: logger)
         let projections = ProjectionStatus()
         let erasures = try SiteErasures(dataDirectory: dataFolder)
