@@ -141,6 +141,8 @@ struct JournalCLITests {
             (["journal", "dump", "--limit=-1"], "--limit must be 0 or more"),
             (["journal", "dump", "--bogus"], "Unknown option '--bogus'"),
             (["journal", "stat", "--format", "xml"], "table"),
+            (["serve", "--ack", "sometimes"], "--ack must be durable, written or buffered"),
+            (["serve", "--ack", "written", "--clickhouse", "http://127.0.0.1:1"], "use --ack durable"),
         ])
     func wrongFlags(arguments: [String], message: String) throws {
         let result = try CLI.run(arguments)

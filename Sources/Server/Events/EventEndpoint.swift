@@ -133,14 +133,14 @@ struct EventEndpoint: Sendable {
     }
 
     /// Appends `hits` as the acknowledgement mode says, then calls `done` (on the writer's thread
-    /// in durable mode, on the caller's otherwise).
+    /// when the answer waits for the block, on the caller's with buffered answers).
     func store(_ hits: [Hit], then done: @escaping @Sendable (Stored) -> Void) {
         // The callback captures what it uses, not this endpoint (a copy of it is a retain of each
         // of its references, once for every event).
         let counters = pipeline.counters
         let count = hits.count
         switch configuration.acknowledgement {
-        case .durable:
+        case .durable, .written:
             writer.append(hits) { result in
                 done(Self.stored(result.map { _ in () }.mapError { $0 }, count: count, counters: counters))
             }

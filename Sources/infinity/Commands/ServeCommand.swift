@@ -58,13 +58,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "When to answer 202: durable (after fsync, the default) or buffered (at once; a crash can lose queued hits)."
+            "When to answer 202: durable (after fsync, the default), written (once in the journal file, fsynced within a second: a crash of infinity loses none, a power cut the last second's) or buffered (at once; a crash can lose queued hits)."
     )
     var ack: String?
 
     @Option(
         help: ArgumentHelp(
-            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0 with --ack durable, whose answers wait for the block; 500 with --ack buffered). More means fewer, larger fsyncs, at that much added latency. Example: --commit-delay 500",
+            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0 with --ack durable, whose answers wait for the block and its fsync; 250 with --ack written; 500 with --ack buffered). More means fewer, larger fsyncs, at that much added latency. Example: --commit-delay 500",
             valueName: "µs"))
     var commitDelay: Int64?
 
@@ -237,12 +237,19 @@ struct ServeCommand: AsyncParsableCommand {
         let cache = cacheMiB == 0 ? nil : SectionCache(capacity: Int(cacheMiB) << 20)
         let ackText = try ack ?? environment["INFINITY_ACK"] ?? file?.text("ack") ?? "durable"
         guard let acknowledgement = ServerConfiguration.Acknowledgement(rawValue: ackText) else {
-            throw CommandFailure("--ack must be durable or buffered, not '\(ackText)'")
+            throw CommandFailure("--ack must be durable, written or buffered, not '\(ackText)'")
         }
-        // Durable answers wait for their block, so a block waits for nobody; buffered answers do not
-        // wait, so a block may wait for more hits and save fsyncs and writer time (Docs/benchmarks.md).
-        let defaultCommitDelay: Int64 = acknowledgement == .durable ? 0 : 500
-        let commitMicroseconds = try commitDelay ?? file?.number("commit_delay") ?? defaultCommitDelay
+        // ClickHouse, when asked for: one server, or the shards of a cluster (Docs/scale-out.md).
+        let clickhouseURLs = try clickhouse.isEmpty ? file?.addresses("clickhouse") ?? [] : clickhouse
+        if acknowledgement == .written, !clickhouseURLs.isEmpty {
+            // ClickHouse would get hits that a power cut can take from this node's journal, and the
+            // sequence numbers given again afterwards would never reach it.
+            throw CommandFailure(
+                "--ack written cannot be used with --clickhouse: after a power cut ClickHouse would hold hits this node lost, and miss the ones stored next; use --ack durable (the default) on nodes that copy their journal to ClickHouse"
+            )
+        }
+        let commitMicroseconds =
+            try commitDelay ?? file?.number("commit_delay") ?? acknowledgement.defaultCommitDelay
         guard (0...100_000).contains(commitMicroseconds) else {
             throw CommandFailure("the commit delay must be 0 to 100000 µs, not \(commitMicroseconds)")
         }
@@ -281,8 +288,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
         let addresses = ClientAddressResolver(trustedProxies: proxies)
-        // ClickHouse, when asked for: one server, or the shards of a cluster (Docs/scale-out.md).
-        let clickhouseURLs = try clickhouse.isEmpty ? file?.addresses("clickhouse") ?? [] : clickhouse
         let clickhouseCluster =
             try clickhouseURLs.isEmpty
             ? nil
@@ -304,7 +309,9 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         var journalConfiguration = JournalConfiguration(
             directory: JournalDirectory(dataDirectory: dataFolder).path,
-            commit: CommitPolicy(maxDelay: .microseconds(commitMicroseconds)),
+            commit: CommitPolicy(
+                maxDelay: .microseconds(commitMicroseconds), sync: acknowledgement.sync
+            ),
             classifiers: pipeline.classifierVersions)
         // A full disk pauses the writer instead of stopping it: hits are refused (503) until there is
         // space again, then stored without a restart.
