@@ -23,13 +23,15 @@ run_nginx() {
   while [ -e /tmp/infinity-bench-nginx/nginx.pid ]; do sleep 0.1; done
 }
 
-# Starts `$1 serve` on a fresh journal in data folder $2 with --ack $3, waits until it listens, and
-# sets serve_pid.
+# Starts `$1 serve` on a fresh journal in data folder $2 with --ack $3 and any further flags, waits
+# until it listens, and sets serve_pid.
 start_serve() {
-  rm -rf "$2/journal"
-  "$1" serve --data "$2" --listen 127.0.0.1:18080 --trusted-proxy 127.0.0.1 --ack "$3" 2>"$2/serve.log" &
+  local binary=$1 folder=$2 ack=$3
+  shift 3
+  rm -rf "$folder/journal"
+  "$binary" serve --data "$folder" --listen 127.0.0.1:18080 --trusted-proxy 127.0.0.1 --ack "$ack" "$@" 2>"$folder/serve.log" &
   serve_pid=$!
-  for _ in $(seq 1 50); do grep -q "listening on" "$2/serve.log" && break; sleep 0.2; done
+  for _ in $(seq 1 50); do grep -q "listening on" "$folder/serve.log" && break; sleep 0.2; done
 }
 
 # The machine's CPU counters (busy, all) in clock ticks, from /proc/stat; idle and iowait count as

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark of `infinity serve` (issues 4 and 18), side by side with nginx in the same run:
 #   bash Benchmarks/load/run.sh [duration-seconds] [rounds]
-# Each round runs `serve --ack durable`, `serve --ack buffered` and nginx (answering 204 with its
-# access log on) for the same time, one after another, so that the machine's load reaches all
-# three alike; the summary gives medians over rounds and each server's rate as a share of nginx's
+# Each round runs `serve --ack durable`, `--ack written`, `--ack buffered` and nginx (answering 204
+# with its access log on) for the same time, one after another, so that the machine's load reaches
+# all four alike; the summary gives medians over rounds and each server's rate as a share of nginx's
 # in the same round. Needs Debian's wrk and nginx (installed if missing). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +20,7 @@ declare -A rates p99s ratios
 
 for round in $(seq "$rounds"); do
   declare -A result=()
-  for ack in durable buffered; do
+  for ack in durable written buffered; do
     start_serve .build/release/infinity "$data" $ack
     result[$ack]=$(run_wrk http://127.0.0.1:18080)
     rss=$(grep VmHWM /proc/$serve_pid/status | awk '{print $2}')
@@ -41,7 +41,7 @@ for round in $(seq "$rounds"); do
   result[nginx]=$(run_nginx)
   nginx_rate=${result[nginx]% *}
   line="round $round:"
-  for name in durable buffered nginx; do
+  for name in durable written buffered nginx; do
     rate=${result[$name]% *}
     p99=${result[$name]#* }
     ratio=$(echo "scale=3; $rate / $nginx_rate" | bc)
@@ -54,7 +54,7 @@ for round in $(seq "$rounds"); do
 done
 echo "no client address found under the data folder"
 echo "medians of $rounds interleaved rounds of ${duration} s:"
-for name in durable buffered nginx; do
+for name in durable written buffered nginx; do
   printf '  %-9s %7s hits/s  p99 %6s ms  %s of nginx\n' "$name" \
     "$(tr ' ' '\n' <<<"${rates[$name]}" | grep . | median)" "$(tr ' ' '\n' <<<"${p99s[$name]}" | grep . | median)" \
     "$(tr ' ' '\n' <<<"${ratios[$name]}" | grep . | median)"
