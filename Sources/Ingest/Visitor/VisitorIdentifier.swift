@@ -11,14 +11,14 @@ import Synchronization
 public final class VisitorIdentifier: Sendable {
     private let salts: any SaltSource
     private let sessionTimeout: Int64
-    private let capacity: Int
-    private let lastSeen = Mutex<[UInt64: Int64]>([:])
+    private let recent: Mutex<RecentVisitors>
 
-    /// Ids from `salts`; sessions end after `sessionTimeout` ms of silence; at most `capacity` recent ids.
+    /// Ids from `salts`; sessions end after `sessionTimeout` ms of silence (a negative timeout: a
+    /// session never runs over midnight, and no ids are kept); at most `capacity` recent ids.
     public init(salts: any SaltSource, sessionTimeout: Int64 = 30 * 60_000, capacity: Int = 1 << 20) {
         self.salts = salts
         self.sessionTimeout = sessionTimeout
-        self.capacity = capacity
+        self.recent = Mutex(RecentVisitors(sessionTimeout: sessionTimeout, capacity: capacity))
     }
 
     /// The visitor id of a hit at `time` (ms UTC), or nil if the day's salt is gone (a hit from a
@@ -27,24 +27,16 @@ public final class VisitorIdentifier: Sendable {
         let day = site.localDay(of: time)
         guard let salt = try salts.salt(site: site.domain, day: day) else { return nil }
         let today = Self.hash(salt, site: site.domain, address: address, userAgent: userAgent)
-        var previous: UInt64?
-        if let yesterday = salts.existingSalt(site: site.domain, day: day - 1) {
-            previous = Self.hash(yesterday, site: site.domain, address: address, userAgent: userAgent)
-        }
-        return lastSeen.withLock { seen in
-            var id = today
-            if let previous, let last = seen[previous], time - last <= sessionTimeout, seen[today] == nil {
-                id = previous  // a session running over midnight keeps yesterday's id
-            }
-            seen[id] = max(seen[id] ?? time, time)
-            if seen.count > capacity { prune(&seen, now: time) }
+        guard sessionTimeout >= 0 else { return today }
+        // Most hits cannot continue yesterday's session: they are told so without hashing again.
+        let nearMidnight = site.localDay(of: time - sessionTimeout) < day
+        if let id = recent.withLock({ $0.settled(today: today, at: time, nearMidnight: nearMidnight) }) {
             return id
         }
-    }
-
-    private func prune(_ seen: inout [UInt64: Int64], now: Int64) {
-        seen = seen.filter { now - $0.value <= sessionTimeout }
-        if seen.count > capacity { seen.removeAll() }  // a flood of visitors: continuity is best effort
+        let yesterday = salts.existingSalt(site: site.domain, day: day - 1).map {
+            Self.hash($0, site: site.domain, address: address, userAgent: userAgent)
+        }
+        return recent.withLock { $0.assign(today: today, yesterday: yesterday, at: time) }
     }
 
     static func hash(_ salt: Salt, site: String, address: IPAddress, userAgent: String) -> UInt64 {
