@@ -66,6 +66,37 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // A flood of new visitors (every hit from another address) through the ids' memory of the last
+    // half hour: the rate, and the longest single id, which a sweep of that memory under its lock
+    // would show (every event loop waits for it).
+    Benchmark(
+        "Visitor ids of 3,000,000 new visitors in 50 minutes",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, idsPerSecond, longestID], warmupIterations: 0,
+            maxDuration: .seconds(60), maxIterations: 5)
+    ) { benchmark in
+        let site = Site(domain: "example.com")
+        let visitors = VisitorIdentifier(salts: EphemeralSalts())
+        let first = requests[0].1.time
+        let addresses = (0..<3_000_000).map { IPAddress("10.\($0 >> 16).\($0 >> 8 & 255).\($0 & 255)")! }
+        var longest: Duration = .zero
+        let start = ContinuousClock.now
+        benchmark.startMeasurement()
+        for index in 0..<3_000_000 {
+            let before = ContinuousClock.now
+            blackHole(
+                try visitors.visitorID(
+                    site: site, address: addresses[index], userAgent: "A", time: first + Int64(index)))
+            longest = max(longest, ContinuousClock.now - before)
+        }
+        benchmark.stopMeasurement()
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        benchmark.measurement(idsPerSecond, Int(3_000_000 / seconds))
+        benchmark.measurement(
+            longestID, Int(longest.components.seconds * 1_000_000 + longest.components.attoseconds / 1_000_000_000_000))
+    }
+
     // Issue 16: the classifier without its cache, on 16,129 real device strings (uap-core's
     // test_device.yaml): what a server pays for each agent it has not seen yet.
     Benchmark(
@@ -127,6 +158,8 @@ nonisolated(unsafe) let deviceAgents: [String] = {
     }
 }()
 
+let idsPerSecond = BenchmarkMetric.custom("ids/s", polarity: .prefersLarger, useScalingFactor: false)
+let longestID = BenchmarkMetric.custom("longest id (µs)", polarity: .prefersSmaller, useScalingFactor: false)
 let linesPerSecond = BenchmarkMetric.custom("lines/s", polarity: .prefersLarger, useScalingFactor: false)
 let quietLogger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
 
