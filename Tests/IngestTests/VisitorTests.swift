@@ -48,6 +48,31 @@ struct VisitorTests {
                 == site.localDay(of: Self.time("2026-03-11 00:00:00", zone)))
     }
 
+    @Test(
+        "days begin at local midnight around the clocks' changes, whichever hour of the day came first",
+        arguments: [
+            ("Europe/Berlin", "2026-03-29"), ("Europe/Berlin", "2026-10-25"), ("America/New_York", "2026-03-08"),
+            ("America/New_York", "2026-11-01"), ("Australia/Lord_Howe", "2026-04-05"),
+        ])
+    func daysAroundOffsetChanges(zone: String, changeDay: String) throws {
+        let site = Site(domain: "example.com", timeZone: TimeZone(identifier: zone)!)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let day = Int64(try #require(formatter.date(from: changeDay)).timeIntervalSince1970 / 86_400)
+        // First asked early on the day of the change (the answer is remembered), then around its end.
+        #expect(site.localDay(of: Self.time("\(changeDay) 00:30:00", zone)) == day)
+        #expect(site.localDay(of: Self.time("\(changeDay) 23:59:00", zone)) == day)
+        let next = formatter.string(from: Date(timeIntervalSince1970: Double(day + 1) * 86_400))
+        #expect(site.localDay(of: Self.time("\(next) 00:00:00", zone)) == day + 1, "the next day's midnight")
+        #expect(site.localDay(of: Self.time("\(next) 00:40:00", zone)) == day + 1)
+        // And asked first late on the day of the change.
+        let late = Site(domain: "example.com", timeZone: TimeZone(identifier: zone)!)
+        #expect(late.localDay(of: Self.time("\(changeDay) 23:00:00", zone)) == day)
+        #expect(late.localDay(of: Self.time("\(changeDay) 00:10:00", zone)) == day)
+        #expect(late.localDay(of: Self.time("\(next) 00:20:00", zone)) == day + 1)
+    }
+
     @Test("a session running over midnight keeps yesterday's id; a new visitor after midnight gets today's")
     func midnightContinuity() throws {
         let site = Site(domain: "example.com", timeZone: TimeZone(identifier: "Asia/Kolkata")!)
