@@ -24,12 +24,13 @@ public final class VisitorIdentifier: Sendable {
     /// The visitor id of a hit at `time` (ms UTC), or nil if the day's salt is gone (a hit from a
     /// day already rotated away cannot be given an id).
     public func visitorID(site: Site, address: IPAddress, userAgent: String, time: Int64) throws -> UInt64? {
-        let day = site.localDay(of: time)
+        let (day, dayStart) = site.localDaySpan(of: time)
         guard let salt = try salts.salt(site: site.domain, day: day) else { return nil }
         let today = Self.hash(salt, site: site.domain, address: address, userAgent: userAgent)
         guard sessionTimeout >= 0 else { return today }
         // Most hits cannot continue yesterday's session: they are told so without hashing again.
-        let nearMidnight = site.localDay(of: time - sessionTimeout) < day
+        // The day's start may be off by an offset change (an hour at most), so an hour is added.
+        let nearMidnight = time - dayStart < sessionTimeout + 3_600_000
         if let id = recent.withLock({ $0.settled(today: today, at: time, nearMidnight: nearMidnight) }) {
             return id
         }
