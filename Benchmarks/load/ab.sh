@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of `infinity serve` builds under the load of run.sh, with nginx in the same rounds:
 #   bash Benchmarks/load/ab.sh DURATION ROUNDS BINARY[|SERVE-FLAGS]...
-# Each round runs nginx, then each binary (`--ack ${ACK:-durable}`, then its own flags, if any: e.g.
+# Each round runs nginx, then each binary in an order that rotates from round to round (`--ack
+# ${ACK:-durable}`, then its own flags, if any: e.g.
 # ".build/release/infinity|--ack written --commit-delay 100") for DURATION seconds. Per run it
 # prints hits/s, p99, the share of that round's nginx, the blocks written and the server's CPU time
 # per hit (user + system from /proc, which varies far less than throughput on a shared machine) and
@@ -25,7 +26,10 @@ for round in $(seq "$rounds"); do
   nginx_idle=$(idle_percent "$before" "$(cpu_ticks)")
   nginx_rate=${nginx_result% *}
   line="round $round:"
-  for spec in "$@"; do
+  # The order rotates from round to round: whichever ran first after nginx was measurably faster.
+  shift_by=$(((round - 1) % $#))
+  specs=("$@")
+  for spec in "${specs[@]:shift_by}" "${specs[@]:0:shift_by}"; do
     binary=${spec%%|*}
     flags=""
     [ "$spec" != "$binary" ] && flags=${spec#*|}
