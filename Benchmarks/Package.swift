@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(
             name: "IngestBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Ingest", package: "infinity-metrics"),
                 .product(name: "Journal", package: "infinity-metrics"),

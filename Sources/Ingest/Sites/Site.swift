@@ -26,7 +26,7 @@ public final class Site: Sendable {
     /// The site-local day that holds `timestamp` (ms UTC), and when it began (ms UTC) by the zone's
     /// offset at `timestamp`: on a day whose offset changes, the start is off by the change (an hour,
     /// or less, in every zone today).
-    public func localDaySpan(of timestamp: Int64) -> (day: Int64, start: Int64) {
+    func localDaySpan(of timestamp: Int64) -> (day: Int64, start: Int64) {
         if let span = cachedDay.withLock({
             $0.from <= timestamp && timestamp < $0.until ? (day: $0.day, start: $0.start) : nil
         }) {
