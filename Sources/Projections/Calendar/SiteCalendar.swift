@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Synchronization
 
 /// The time zone of every site, which decides where each site's days begin, and the erased

@@ -1,3 +1,5 @@
+import Journal
+
 /// Numbers the distinct visitor ids of a day 0, 1, 2, … in first-seen order, and remembers each
 /// visitor's latest hit time so far, which tells whether a hit may start a visit.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Projections
 
 /// The days (or the stretch of time) a query covers, in the site's time zone.

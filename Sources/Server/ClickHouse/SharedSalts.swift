@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import Journal
 import Logging
 import Projections
 import Synchronization

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Journal
 import Projections
 import Query
 import Server
