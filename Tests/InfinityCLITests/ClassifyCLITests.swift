@@ -52,9 +52,9 @@ struct ClassifyCLITests {
         let stat = try CLI.run(["journal", "stat", "--data", data.path, "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(stat.stdout.utf8)) as? [String: Any])
         let classifiers = try #require(object["classifiers"] as? [String: [String: Int]])
-        #expect(classifiers["ua-rules"] == ["infinity-ua/2": 1], "\(classifiers)")
+        #expect(classifiers["ua-rules"] == ["infinity-ua/3": 1], "\(classifiers)")
         #expect(classifiers["generator"]?.values.reduce(0, +) == 1, "\(classifiers)")
         let table = try CLI.run(["journal", "stat", "--data", data.path])
-        #expect(table.stdout.contains("infinity-ua/2 (1 segment)"), "\(table.stdout)")
+        #expect(table.stdout.contains("infinity-ua/3 (1 segment)"), "\(table.stdout)")
     }
 }

@@ -160,6 +160,23 @@ struct UserAgentAccuracyTests {
         #expect(share.rate >= 0.97, "\(share)")
     }
 
+    @Test("crawlers whose names start like the Links browser, and feed fetchers, are bots; Links and Lynx are browsers")
+    func crawlersNamedLikeTextBrowsers() {
+        for agent in [
+            "LinksCrawler 0.1beta", "Links4US-Crawler, ( http://links4us.com/)",
+            "Digg Feed Fetcher 1.0 (Mozilla/5.0 (Macintosh; Intel Mac OS X 10_7_1) AppleWebKit/534.48.3 (KHTML, like Gecko) Version/5.1 Safari/534.48.3)",
+        ] {
+            #expect(UserAgentClassifier.classifyUncached(agent).isBot, "\(agent)")
+        }
+        for agent in [
+            "Links (2.29; Linux 6.1.0-13-amd64 x86_64; GNU C 12.2; text)", "Links/0.98 (Linux 2.4.20 i686)",
+            "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 GNUTLS/3.7.9",
+        ] {
+            let info = UserAgentClassifier.classifyUncached(agent)
+            #expect(info.kind == .browser && ["Links", "Lynx"].contains(info.browser), "\(agent): \(info)")
+        }
+    }
+
     @Test("real browsers dropped as bots: ≤ 0.05% of uap-core's browser agents; Dalvik is an app client, not a bot")
     func realBrowsersAreKept() throws {
         let crawlers = Set(Self.crawlerAgents)

@@ -16,7 +16,7 @@ enum BotRules {
         "guzzle", "rest-client", "reqwest", "postman", "insomnia", "powershell", "winhttp", "facebookexternalhit",
         "facebookcatalog", "meta-externalagent", "whatsapp/", "embedly", "outbrain", "quora link",
         "skypeuripreview", "vkshare", "ia_archiver", "archive.org", "feedfetcher", "feedly", "feedburner",
-        "feedparser", "feed-parser", "rss reader", "rssreader", "newsblur", "inoreader", "tiny tiny rss",
+        "feedparser", "feed-parser", "fetcher", "rss reader", "rssreader", "newsblur", "inoreader", "tiny tiny rss",
         "mediapartners-google", "adsbot", "apis-google", "google-inspectiontool", "google-read-aloud",
         "googleother", "google-extended", "appengine-google", "google favicon", "google web preview",
         "googlesecurityscanner", "bingpreview", "yahoo! slurp", "yahoocachesystem", "baiduspider", "yandexmetrika",
@@ -102,7 +102,12 @@ enum BotRules {
         let mozilla = lower.starts(with: Array("mozilla/".utf8))
         if !mozilla && ua.containsLower("cfnetwork") && !ua.containsLower("safari") { return .app }
         // Text browsers name the libraries they are built on.
-        if lower.starts(with: Array("lynx/".utf8)) || lower.starts(with: Array("links".utf8)) { return .browser }
+        // Links names itself "Links (2.29; …)" or "Links/0.98"; "LinksCrawler" is not it.
+        if lower.starts(with: Array("lynx/".utf8)) || lower.starts(with: Array("links (".utf8))
+            || lower.starts(with: Array("links/".utf8))
+        {
+            return .browser
+        }
         if let index = tokenBytes.firstIndex(where: { UserAgentText.find($0, in: lower) != nil }) {
             // Safari's own networking (downloads, reading list) names CFNetwork.
             if !(tokens[index] == "cfnetwork/" && ua.containsLower("safari")) { return .bot }

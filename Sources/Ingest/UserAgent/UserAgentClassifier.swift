@@ -11,7 +11,7 @@ import Journal
 /// is kept in memory only, never written anywhere).
 public final class UserAgentClassifier: Sendable {
     /// The version of these rules, recorded in every journal segment.
-    public static let version = "infinity-ua/2"
+    public static let version = "infinity-ua/3"
 
     /// Every browser name reported (``UserAgentInfo/browser``); an unrecognised agent is `Other`.
     public static let browserNames: [String] = BrowserRules.names
