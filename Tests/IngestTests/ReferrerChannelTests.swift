@@ -50,6 +50,59 @@ struct ReferrerChannelTests {
         }
     }
 
+    @Test("an Android app of a search company is search only if it is the search app; its other apps are referrals")
+    func androidAppsOfSearchCompanies() {
+        for (referrer, channel) in [
+            ("android-app://com.google.android.googlequicksearchbox/", Channel.organicSearch),
+            ("android-app://com.yandex.searchapp/", .organicSearch),
+            ("android-app://com.baidu.searchbox/", .organicSearch),
+            ("android-app://com.google.android.apps.maps/", .referral),
+            ("android-app://com.google.android.apps.messaging/", .referral),
+            ("android-app://com.google.android.apps.docs/", .referral),
+            ("android-app://com.facebook.lite/", .organicSocial),
+            ("android-app://com.google.android.gm/", .email),
+        ] {
+            let result = Self.channel(referrer)
+            #expect(result.channel == channel, "\(referrer): \(result)")
+        }
+    }
+
+    @Test("a name listed for any top-level domain matches google.de and google.co.uk, not google.example.com")
+    func anyTopLevelDomainMeansATopLevelDomain() {
+        for (referrer, channel) in [
+            ("https://www.google.de/", Channel.organicSearch), ("https://www.google.co.uk/", .organicSearch),
+            ("https://www.google.com.br/search", .organicSearch), ("https://search.yahoo.co.jp/", .organicSearch),
+            ("https://google.example.com/", .referral), ("https://www.bing.mysite.org/", .referral),
+        ] {
+            let result = Self.channel(referrer)
+            #expect(result.channel == channel, "\(referrer): \(result)")
+        }
+    }
+
+    @Test("webmail on an organisation's own server is Email: Outlook on the web, Roundcube, SquirrelMail")
+    func selfHostedWebmail() {
+        for referrer in [
+            "https://owa.company.example/owa/", "https://exchange.company.example/OWA/#path=/mail",
+            "https://mx.provider.example/roundcube/", "https://host.example/squirrelmail/src/webmail.php",
+        ] {
+            #expect(Self.channel(referrer).channel == .email, "\(referrer): \(Self.channel(referrer))")
+        }
+        #expect(Self.channel("https://blog.example/owala-review").channel == .referral)
+    }
+
+    @Test("short links and apps of networks count as the network, under the network's one name")
+    func shortLinksAndMessengers() {
+        for (referrer, source) in [
+            ("https://pin.it/1", "Pinterest"), ("https://t.me/channel", "Telegram"), ("https://wa.me/1", "WhatsApp"),
+            ("https://redd.it/1", "Reddit"), ("https://www.reddit.com/r/swift", "Reddit"),
+            ("android-app://com.reddit.frontpage/", "Reddit"), ("android-app://com.tencent.mm/", "WeChat"),
+            ("https://statics.teams.cdn.office.net/", "Microsoft Teams"),
+        ] {
+            let result = Self.channel(referrer)
+            #expect(result.channel == .organicSocial && result.source == source, "\(referrer): \(result)")
+        }
+    }
+
     @Test("a referrer on the landing page's own host is a self-referral, counted as Direct")
     func selfReferral() {
         #expect(Self.channel("https://example.com/pricing").channel == .direct)

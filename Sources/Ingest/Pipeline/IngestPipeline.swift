@@ -35,7 +35,7 @@ public final class IngestPipeline: Sendable {
 
     /// The versions of the classifiers behind every hit, for the journal's segment headers.
     public var classifierVersions: [String: String] {
-        var versions = ["ua-rules": UserAgentClassifier.version, "referrer-lists": "matomo-2026-11+infinity-2"]
+        var versions = ["ua-rules": UserAgentClassifier.version, "referrer-lists": "matomo-2026-11+infinity-3"]
         if let geoip { versions["geoip"] = geoip.metadata.version }
         return versions
     }

@@ -163,5 +163,25 @@ extension ReferrerList {
         com.discord	social	Discord
         com.google.android.youtube	social	YouTube
         com.google.android.googlequicksearchbox	search	Google
+        com.microsoft.bing	search	Bing
+        com.instagram.barcelona	social	Threads
+        com.microsoft.teams	social	Microsoft Teams
+        com.tencent.mm	social	WeChat
+        jp.naver.line.android	social	LINE
+        org.thoughtcrime.securesms	social	Signal
+        com.viber.voip	social	Viber
+        com.kakao.talk	social	KakaoTalk
+        pin.it	social	Pinterest
+        t.me	social	Telegram
+        telegram.me	social	Telegram
+        wa.me	social	WhatsApp
+        m.me	social	Facebook Messenger
+        l.messenger.com	social	Facebook Messenger
+        redd.it	social	reddit
+        instagr.am	social	Instagram
+        statics.teams.cdn.office.net	social	Microsoft Teams
+        news.url.google.com	search	Google News
+        copilot.cloud.microsoft	ai	Copilot
+        aistudio.google.com	ai	Google AI Studio
         """
 }

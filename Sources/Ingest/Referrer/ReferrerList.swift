@@ -27,10 +27,16 @@ struct ReferrerList: Sendable {
     init(_ text: String) {
         var exact: [String: Entry] = [:]
         var anyTLD: [String: Entry] = [:]
+        // One spelling per source, the first met (the additions', then the list's): "Reddit" and
+        // "reddit" would be two rows of the same source on the dashboard.
+        var spellings: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: "\t", maxSplits: 2)
             guard parts.count == 3, let kind = Kind(rawValue: String(parts[1])) else { continue }
-            let entry = Entry(kind: kind, source: String(parts[2]))
+            let name = String(parts[2])
+            let source = spellings[name.lowercased(), default: name]
+            spellings[name.lowercased()] = source
+            let entry = Entry(kind: kind, source: source)
             let host = String(parts[0])
             if host.hasSuffix(".{}") {
                 anyTLD[String(host.dropLast(2)), default: entry] = anyTLD[String(host.dropLast(2))] ?? entry
@@ -69,13 +75,29 @@ struct ReferrerList: Sendable {
         for start in 0..<(labels.count - 1) {
             if let entry = exact[labels[start...].joined(separator: ".")] { return entry }
         }
-        // `google.{}` matches google.de and google.co.uk: try every split into name and TLD.
+        // `google.{}` matches google.de and google.co.uk, not google.example.com or the package name
+        // com.google.android.apps.maps: what follows the name must be a top-level domain.
         for start in 0..<(labels.count - 1) {
-            for end in (start + 1)..<labels.count {
+            for end in (start + 1)..<labels.count where Self.isTopLevel(labels[end...]) {
                 if let entry = anyTLD[labels[start..<end].joined(separator: ".") + "."] { return entry }
             }
         }
         return nil
+    }
+
+    /// Second-level labels under which countries register names (`co.uk`, `com.br`, `ne.jp`).
+    static let registrySecondLevels: Set<Substring> = [
+        "co", "com", "net", "org", "ac", "edu", "gov", "gob", "go", "ne", "or", "mil", "nic", "biz", "info",
+    ]
+
+    /// Whether labels are a top-level domain: one label, or a registry's second level and a country
+    /// code (`co.uk`).
+    static func isTopLevel(_ labels: ArraySlice<Substring>) -> Bool {
+        switch labels.count {
+        case 1: true
+        case 2: registrySecondLevels.contains(labels[labels.startIndex]) && labels.last?.count == 2
+        default: false
+        }
     }
 }
 

@@ -98,20 +98,33 @@ public struct TrafficSource: Sendable, Hashable {
         }
     }
 
-    /// Host prefixes of webmail: a link clicked in a mail read in the browser.
+    /// Host prefixes of webmail: a link clicked in a mail read in the browser (`owa.` is Outlook on
+    /// the web on an organisation's own server).
     static let webmailPrefixes = [
         "mail.", "webmail.", "webmail2.", "email.", "mail2.", "mailbusiness.", "lightmailer", "deref-", "e.mail.",
-        "m.mail.", "mailbox.",
+        "m.mail.", "mailbox.", "owa.",
+    ]
+
+    /// Path prefixes of webmail software installed on any host: Outlook on the web, Roundcube,
+    /// SquirrelMail, Horde, RainLoop and SnappyMail (lower-case).
+    static let webmailPaths = [
+        "/webmail", "/owa/", "/roundcube", "/squirrelmail", "/horde/", "/rainloop", "/snappymail",
     ]
 
     /// What a referrer is: a known entry, webmail by the shape of its host or path, or an Android
     /// app by its package name.
     static func lookup(_ host: String, path: String) -> ReferrerList.Entry? {
         let entry = hosts.value(for: host) { Self.entry(host) }
-        if entry?.kind != .email && path.hasPrefix("/webmail") {
+        if entry?.kind != .email && isWebmailPath(path) {
             return ReferrerList.Entry(kind: .email, source: entry?.source ?? host)
         }
         return entry
+    }
+
+    static func isWebmailPath(_ path: String) -> Bool {
+        guard path.utf8.count > 4 else { return false }
+        let lower = path.utf8.prefix(13).contains { $0 >= 65 && $0 <= 90 } ? path.lowercased() : path
+        return webmailPaths.contains { lower.hasPrefix($0) }
     }
 
     /// Host verdicts, remembered: the hot path sees the same few hundred referrer hosts.
@@ -125,13 +138,19 @@ public struct TrafficSource: Sendable, Hashable {
         }
         if let known = ReferrerList.shared.lookup(host) { return known }
         // An Android app's package name (android-app://com.example.app): mail apps are e-mail,
-        // others are the site of the reversed domain (com.facebook.lite is facebook.com's).
+        // others are the site of the reversed domain (com.facebook.lite is facebook.com's). Search
+        // companies make many apps besides search (com.google.android.apps.maps): their apps count
+        // as search only when named for it (com.yandex.searchapp, com.baidu.searchbox).
         let labels = host.split(separator: ".")
         if labels.count >= 3, ["com", "org", "net", "io", "app", "co", "de", "ru", "jp", "me"].contains(labels[0]) {
             if host.containsBytes("mail") || labels.last == "gm" {
                 return ReferrerList.Entry(kind: .email, source: host)
             }
-            if let site = ReferrerList.shared.lookup(labels[1] + "." + labels[0]) { return site }
+            if let site = ReferrerList.shared.lookup(labels[1] + "." + labels[0]),
+                site.kind != .search || host.containsBytes("search")
+            {
+                return site
+            }
         }
         return nil
     }
