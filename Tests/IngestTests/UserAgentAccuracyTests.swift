@@ -155,6 +155,7 @@ struct UserAgentAccuracyTests {
             "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 2 subscribers)",
             "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
             "WhatsApp/2.23.20.0 A", "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Cypress/13.15.0",
         ]
         for agent in tools { share.count(UserAgentClassifier.classifyUncached(agent).isBot, agent) }
         #expect(share.rate >= 0.97, "\(share)")
@@ -174,6 +175,27 @@ struct UserAgentAccuracyTests {
         ] {
             let info = UserAgentClassifier.classifyUncached(agent)
             #expect(info.kind == .browser && ["Links", "Lynx"].contains(info.browser), "\(agent): \(info)")
+        }
+    }
+
+    @Test("a browser that also names the browser it grew from is named for itself (Quest's, the Google app's)")
+    func browsersNamingTheirAncestors() {
+        for (agent, family) in [
+            (
+                "Mozilla/5.0 (X11; Linux x86_64; Quest 2) AppleWebKit/537.36 (KHTML, like Gecko) OculusBrowser/26.2.0.0.10 SamsungBrowser/4.0 Chrome/110.0.5481.192 VR Safari/537.36",
+                "Oculus Browser"
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240905.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/129.0.6668.100 Mobile Safari/537.36 GoogleApp/15.40.41.29.arm64",
+                "Google App"
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; SM-S928B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/27.0 Chrome/125.0.0.0 Mobile Safari/537.36",
+                "Samsung Internet"
+            ),
+        ] {
+            let info = UserAgentClassifier.classifyUncached(agent)
+            #expect(info.kind == .browser && info.browser == family, "\(agent): \(info)")
         }
     }
 

@@ -48,8 +48,10 @@ enum BrowserRules {
         Rule("Snapchat", "Snapchat"), Rule("Pinterest", "Pinterest"), Rule("LinkedInApp", "LinkedIn"),
         Rule("Twitter for", "Twitter"), Rule("TwitterAndroid", "Twitter"), Rule("MicroMessenger", "WeChat"),
         Rule("Line/", "LINE"), Rule("KAKAOTALK", "KakaoTalk"),
-        Rule("GSA/", "Google App"), Rule("NAVER(inapp", "Naver"),
-        // Browsers built on Chromium, WebKit or Gecko that name themselves.
+        Rule("GSA/", "Google App"), Rule("GoogleApp/", "Google App"), Rule("NAVER(inapp", "Naver"),
+        // Browsers built on Chromium, WebKit or Gecko that name themselves. The Quest's browser
+        // names Samsung's, whose engine it grew from, after its own.
+        Rule("OculusBrowser/", "Oculus Browser", version: "OculusBrowser/"),
         Rule("SamsungBrowser/", "Samsung Internet", version: "SamsungBrowser/"),
         Rule("YaBrowser/", "Yandex Browser", version: "YaBrowser/"),
         Rule("YaSearchBrowser/", "Yandex Browser", version: "YaSearchBrowser/"),
