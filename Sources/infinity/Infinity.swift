@@ -38,7 +38,7 @@ struct Infinity: AsyncParsableCommand {
             Foundation.exit(64)
         }
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseWithSiteOption(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -46,6 +46,31 @@ struct Infinity: AsyncParsableCommand {
             }
         } catch {
             exit(withError: error)
+        }
+    }
+
+    /// Parses the command line. `generate`, `import` and `rebuild` take `--site DOMAIN`, while
+    /// `query`, `export`, `goals`, `funnels` and `reports` take the site as an argument; a command
+    /// line that fails to parse with `--site DOMAIN` is tried again with the domain as an argument,
+    /// so that either spelling works everywhere. The first error is the one reported.
+    static func parseWithSiteOption(_ arguments: [String]) throws -> ParsableCommand {
+        do {
+            return try parseAsRoot(arguments)
+        } catch {
+            var rewritten: [String] = []
+            var index = arguments.startIndex
+            while index < arguments.endIndex {
+                let argument = arguments[index]
+                if argument == "--site", index + 1 < arguments.endIndex {
+                    rewritten.append(arguments[index + 1])
+                    index += 2
+                    continue
+                }
+                rewritten.append(argument.hasPrefix("--site=") ? String(argument.dropFirst(7)) : argument)
+                index += 1
+            }
+            guard rewritten != arguments, let command = try? parseAsRoot(rewritten) else { throw error }
+            return command
         }
     }
 

@@ -68,6 +68,27 @@ struct QueryCLITests {
         #expect(run.stderr.split(separator: "\n").count <= 3, "one clear message, not a usage dump: \(run.stderr)")
     }
 
+    @Test("--site DOMAIN works where the site is an argument (query, export, goals), as it does for generate")
+    func siteAsAnOption() throws {
+        let data = try Self.data.path
+        let base = ["--data", data, "--by", "country", "--limit", "3", "--format", "csv"]
+        let positional = try CLI.run(["query", "example.com"] + base)
+        #expect(positional.status == 0, "\(positional.stderr)")
+        for spelling in [["--site", "example.com"], ["--site=example.com"]] {
+            let option = try CLI.run(["query"] + spelling + base)
+            #expect(option.status == 0 && option.stdout == positional.stdout, "\(option.stderr)")
+        }
+        let export = try CLI.run([
+            "export", "--site", "example.com", "--data", data, "--range", "all", "--format", "csv",
+        ])
+        #expect(export.status == 0 && export.stdout.split(separator: "\n").count > 1000, "\(export.stderr)")
+        let goals = try CLI.run(["goals", "list", "--site", "example.com", "--data", data])
+        #expect(goals.status == 0, "\(goals.stderr)")
+        // A command that takes no site still says so.
+        let sites = try CLI.run(["sites", "list", "--site", "example.com", "--data", data])
+        #expect(sites.status != 0 && sites.stderr.contains("--site"), "\(sites.stderr)")
+    }
+
     @Test("an unknown site is named, with the registered ones")
     func unknownSite() throws {
         let run = try CLI.run(["query", "nosuch.example", "--data", try Self.data.path])
