@@ -44,6 +44,8 @@ struct ReferrerChannelTests {
             ("android-app://com.google.android.gm/", .email, "Gmail"),
             ("https://search.yahoo.com/search?p=x", .organicSearch, "Yahoo!"),
             ("https://docs.google.com/document/d/1", .referral, "Google Docs"),
+            ("https://play.google.com/store/apps/details?id=x", .referral, "Google Play"),
+            ("https://chromewebstore.google.com/detail/x", .referral, "Chrome Web Store"),
         ] {
             let result = Self.channel(referrer)
             #expect(result.channel == channel && result.source == source, "\(referrer): \(result)")

@@ -51,6 +51,15 @@ extension ReferrerList {
         analytics.google.com	referral	Google Analytics
         search.google.com	referral	Google Search Console
         business.google.com	referral	Google Business Profile
+        play.google.com	referral	Google Play
+        chromewebstore.google.com	referral	Chrome Web Store
+        chrome.google.com	referral	Chrome Web Store
+        workspace.google.com	referral	Google Workspace
+        ads.google.com	referral	Google Ads
+        colab.research.google.com	referral	Google Colab
+        earth.google.com	referral	Google Earth
+        fonts.google.com	referral	Google Fonts
+        consent.google.com	search	Google
         mail.google.com	email	Gmail
         inbox.google.com	email	Gmail
         com.google.android.gm	email	Gmail
