@@ -155,15 +155,18 @@ struct UserAgentAccuracyTests {
             "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 2 subscribers)",
             "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
             "WhatsApp/2.23.20.0 A", "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)",
-            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Cypress/13.15.0",
         ]
         for agent in tools { share.count(UserAgentClassifier.classifyUncached(agent).isBot, agent) }
         #expect(share.rate >= 0.97, "\(share)")
     }
 
-    @Test("crawlers whose names start like the Links browser, and feed fetchers, are bots; Links and Lynx are browsers")
+    @Test(
+        "crawlers named like the Links browser, feed fetchers, test runners and made-up Windows versions are bots; Links and Lynx are browsers"
+    )
     func crawlersNamedLikeTextBrowsers() {
         for agent in [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Cypress/13.15.0",
+            "Mozilla/5.0 (Windows; U; MSIE 9.0; Windows NT 9.0; en-US)",
             "LinksCrawler 0.1beta", "Links4US-Crawler, ( http://links4us.com/)",
             "Digg Feed Fetcher 1.0 (Mozilla/5.0 (Macintosh; Intel Mac OS X 10_7_1) AppleWebKit/534.48.3 (KHTML, like Gecko) Version/5.1 Safari/534.48.3)",
         ] {

@@ -39,6 +39,8 @@ enum BotRules {
         "siege/", "wrk/", "hey/", "vegeta", "artillery", "bombardier", "loader.io", "blazemeter",
         "yeti/", "daum/", "qwantify", "genieo", "bubing", "ichiro", "pompos", "xenu", "bloglovin", "boardreader",
         "special_archiver", "moatbot", "fake_user_agent", "user agent", "useragent", "user-agent",
+        // Windows versions that never existed (after NT 6.3 came 10.0): made-up agents of scrapers.
+        "windows nt 7.", "windows nt 8.", "windows nt 9.",
     ]
 
     /// Tokens that count only as a whole word (not inside a longer one): `bot` is not in
