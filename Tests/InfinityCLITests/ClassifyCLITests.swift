@@ -36,6 +36,17 @@ struct ClassifyCLITests {
         #expect(rows == ["Organic Search|Google", "Email|Gmail", "Referral|blog.example.org"])
     }
 
+    @Test("referrer: a referrer on the --site host is a self-referral, however the host is written")
+    func referrerSelfReferral() throws {
+        for site in ["www.example.org", "Example.org", "example.org"] {
+            let run = try CLI.run([
+                "referrer", "--site", site, "--format", "tsv", "https://www.example.org/a", "https://example.org/b",
+            ])
+            #expect(run.status == 0)
+            #expect(run.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("Direct\t") }, "\(site): \(run.stdout)")
+        }
+    }
+
     @Test("journal stat lists every classifier version in the journal with its number of segments")
     func classifierVersions() throws {
         let data = TemporaryDirectory()

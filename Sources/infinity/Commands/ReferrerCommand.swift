@@ -44,9 +44,11 @@ struct ReferrerCommand: ParsableCommand {
 
     func run() throws {
         var table = TextTable(["channel", "source", "referrer"])
+        // The landing page's host as the pipeline has it: lower-case, without `www.`.
+        let pageHost = PageURL.parse("https://\(site)/", hashRouting: false)?.host ?? site
         func emit(_ referrer: String) {
             let result = TrafficSource.classify(
-                referrerURL: referrer, pageHost: site, utm: UTM(source: utmSource, medium: utmMedium),
+                referrerURL: referrer, pageHost: pageHost, utm: UTM(source: utmSource, medium: utmMedium),
                 refParameter: "")
             // The pipeline counts a referrer it cannot read as no referrer: say so.
             let readable = PageURL.parse(referrer, hashRouting: false) != nil
