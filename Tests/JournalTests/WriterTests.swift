@@ -109,6 +109,46 @@ struct WriterTests {
         #expect(try Fixtures.readAll(directory.journal).count == 17)
     }
 
+    @Test("a lingering writer cuts the block once every appender waits for it, and not while one may still add")
+    func lingerEndsWhenEveryAppenderWaits() async throws {
+        let directory = TemporaryDirectory()
+        let appenders = ConcurrentAppenders()
+        appenders.opened()
+        appenders.opened()
+        var configuration = JournalConfiguration(
+            directory: directory.journal, commit: CommitPolicy(maxDelay: .seconds(30)))
+        configuration.appenders = appenders
+        let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
+        let hits = Fixtures.generated(3, seed: 5)
+        // Two appenders, both waiting: the block is cut at once, one block for both (were the
+        // delay left to run out, both would still share a block, but nothing would be cut early).
+        async let first = writer.append([hits[0]])
+        async let second = writer.append([hits[1]])
+        let positions = try await [first, second]
+        #expect(Set(positions.map(\.lowerBound)) == [0, 1])
+        #expect(appenders.blocksCutEarly == 1)
+        // One connection left: its lone record does not wait for company.
+        appenders.closed()
+        _ = try await writer.append([hits[2]])
+        #expect(appenders.blocksCutEarly == 2)
+        try await writer.close()
+        let segment = try #require(try Fixtures.segmentPaths(directory.journal).first)
+        #expect(try Fixtures.blockOffsets(of: segment).map(\.header.recordCount) == [2, 1])
+
+        // Two connections, one waiting: the other may still add, so the block waits out its delay.
+        let other = TemporaryDirectory()
+        let two = ConcurrentAppenders()
+        two.opened()
+        two.opened()
+        var lingering = JournalConfiguration(
+            directory: other.journal, commit: CommitPolicy(maxDelay: .milliseconds(200)))
+        lingering.appenders = two
+        let patient = try JournalWriter(configuration: lingering, logger: quietLogger)
+        _ = try await patient.append([hits[0]])
+        #expect(two.blocksCutEarly == 0, "a block was cut while another appender could still add to it")
+        try await patient.close()
+    }
+
     @Test("periodic syncs: records are stored before their fsync, which follows within the interval")
     func periodicSyncAnswersBeforeTheFsync() throws {
         let directory = TemporaryDirectory()

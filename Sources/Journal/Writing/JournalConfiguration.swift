@@ -22,6 +22,9 @@ public struct JournalConfiguration: Sendable {
     /// Told of every block written, on the writer's thread, after the lock is released: its bytes.
     /// For metrics; keep it short.
     public var blockObserver: (@Sendable (_ bytes: Int) -> Void)?
+    /// How many appenders can wait at once (a server's connections), so that a block lingering
+    /// for the commit delay is cut as soon as all of them wait; nil: the delay always runs out.
+    public var appenders: ConcurrentAppenders?
     /// Told of every fsync of written blocks (after each block, or periodically, as the commit
     /// policy says), on the writer's thread: its duration in seconds. For metrics; keep it short.
     public var syncObserver: (@Sendable (_ seconds: Double) -> Void)?

@@ -123,6 +123,7 @@ public final class JournalWriter: Sendable {
                     let positions = try enqueue(chunks, count: hits.count, into: &state)
                     state.waiters.append(
                         Waiter(end: positions.upperBound, continuation: continuation, positions: positions))
+                    wakeIfAllWait(state)
                     return .success(())
                 } catch {
                     return .failure(error)
@@ -165,6 +166,7 @@ public final class JournalWriter: Sendable {
             do throws(JournalError) {
                 let positions = try enqueue(chunks, count: count, into: &state)
                 state.waiters.append(Waiter(end: positions.upperBound, callback: done, positions: positions))
+                wakeIfAllWait(state)
                 return nil
             } catch {
                 return error
@@ -220,6 +222,17 @@ public final class JournalWriter: Sendable {
         if wasEmpty || state.queued >= configuration.commit.maxRecords { lock.signal(Self.work) }
         return start..<state.nextAssigned
     }
+
+    /// Wakes a writer lingering for a fuller block once every appender waits (while the lock is held).
+    private func wakeIfAllWait(_ state: State) {
+        guard lingers, let appenders = configuration.appenders, appenders.allWaiting(state.waiters.count) else {
+            return
+        }
+        lock.signal(Self.work)
+    }
+
+    /// Whether the writer may wait for more records before it cuts a block.
+    private var lingers: Bool { configuration.commit.maxDelay > .zero }
 
     /// Waits until everything enqueued so far is durable.
     public func flush() async throws {
@@ -374,7 +387,12 @@ public final class JournalWriter: Sendable {
                 }
                 if state.queued < maxRecords && !state.closing && delayNanoseconds > 0 {
                     let deadline = state.firstQueuedAt + delayNanoseconds
-                    if ConditionLock<State>.now() < deadline { return .waitUntil(min(deadline, syncDue ?? deadline)) }
+                    if ConditionLock<State>.now() < deadline {
+                        // Nobody is left to add to the block when every appender is waiting for it.
+                        guard let appenders = configuration.appenders, appenders.allWaiting(state.waiters.count)
+                        else { return .waitUntil(min(deadline, syncDue ?? deadline)) }
+                        appenders.cutEarly()
+                    }
                 }
                 return .done(state.queue.peek(maxRecords).map { .write($0) } ?? .stop)
             }

@@ -22,7 +22,12 @@ struct EventChannel: ServerChildChannel {
     let endpoint: EventEndpoint
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        // Each connection is one more appender that may wait for the journal at once.
+        if let appenders = endpoint.writer.configuration.appenders {
+            appenders.opened()
+            channel.closeFuture.whenComplete { _ in appenders.closed() }
+        }
+        return channel.eventLoop.makeCompletedFuture {
             let stack = channel.eventLoop.makePromise(of: HTTPStack?.self)
             let wire = EventWireHandler(endpoint: endpoint, stack: stack) { channel in
                 installStack(on: channel, logger: logger)

@@ -23,7 +23,9 @@ public struct ServerConfiguration: Sendable {
         /// block waits for nobody. Written answers wait too, but without the fsync a writer that
         /// never waits cuts blocks of four or five hits, at twice the bytes a hit; 250 µs gathers
         /// about thirty at the same rate. Buffered answers do not wait, so a block may wait longer
-        /// and save fsyncs and writer time (Docs/benchmarks.md).
+        /// and save fsyncs and writer time. Whatever the delay, a block stops waiting once every
+        /// open connection waits for it (``ConcurrentAppenders``); even so, 200 µs with `durable`
+        /// cost 2 to 8 busy connections a seventh of their rate (Docs/benchmarks.md).
         public var defaultCommitDelay: Int64 {
             switch self {
             case .durable: 0

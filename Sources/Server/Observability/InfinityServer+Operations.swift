@@ -59,7 +59,7 @@ extension InfinityServer {
     func metrics() -> Response {
         let body = serverMetrics.render(
             ingest: pipeline.counters.snapshot, durable: writer.durableSequence, queued: writer.queueDepth,
-            projections: projections, replication: replication)
+            projections: projections, replication: replication, appenders: writer.configuration.appenders)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

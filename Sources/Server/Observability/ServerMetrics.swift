@@ -1,4 +1,5 @@
 import Ingest
+import Journal
 import Prometheus
 import Synchronization
 
@@ -33,6 +34,8 @@ public final class ServerMetrics: Sendable {
     private let rollupFailures: Counter
     private let spoolWaiting: Gauge
     private let spoolStored: Counter
+    private let blocksCutEarly: Counter
+    private let connections: Gauge
     /// The totals already added to the counters above.
     private let reported = Mutex<[String: Int]>([:])
 
@@ -96,6 +99,12 @@ public final class ServerMetrics: Sendable {
         spoolStored = registry.makeCounter(
             descriptor: Self.named(
                 "infinity_spool_hits_stored_total", "Imported hits stored from the spool (imports beside serve)."))
+        blocksCutEarly = registry.makeCounter(
+            descriptor: Self.named(
+                "infinity_journal_blocks_cut_early_total",
+                "Journal blocks written before the commit delay ran out, because every connection waited for them."))
+        connections = registry.makeGauge(
+            descriptor: Self.named("infinity_connections_open", "Open connections to the server."))
     }
 
     /// One look at the spool: batches still waiting after it, and hits it stored.
@@ -113,7 +122,7 @@ public final class ServerMetrics: Sendable {
     /// Brings running totals into the registry and returns the exposition text.
     func render(
         ingest: IngestCounters.Snapshot, durable: UInt64, queued: Int, projections: ProjectionStatus?,
-        replication: ReplicationStatus? = nil
+        replication: ReplicationStatus? = nil, appenders: ConcurrentAppenders? = nil
     ) -> [UInt8] {
         reported.withLock { reported in
             func add(_ counter: Counter, _ key: String, _ total: Int) {
@@ -127,7 +136,9 @@ public final class ServerMetrics: Sendable {
             for (reason, counter) in dropped { add(counter, "dropped." + reason.rawValue, ingest.dropped[reason] ?? 0) }
             if let projections { add(rollupFailures, "rollupFailures", projections.failures) }
             if let replication { add(replicationFailures, "replicationFailures", replication.failures) }
+            if let appenders { add(blocksCutEarly, "blocksCutEarly", appenders.blocksCutEarly) }
         }
+        if let appenders { connections.set(Int64(appenders.current)) }
         durableSequence.set(Int64(durable))
         queueDepth.set(Int64(queued))
         if let projections {

@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0 with --ack durable, whose answers wait for the block and its fsync; 250 with --ack written; 500 with --ack buffered). More means fewer, larger fsyncs, at that much added latency. Example: --commit-delay 500",
+            "Microseconds the journal waits for more hits before it writes and fsyncs a block (default 0 with --ack durable, whose answers wait for the block and its fsync; 250 with --ack written; 500 with --ack buffered). More means fewer, larger fsyncs, at that much added latency; a block stops waiting once every open connection waits for it. Example: --commit-delay 500",
             valueName: "µs"))
     var commitDelay: Int64?
 
@@ -316,6 +316,8 @@ struct ServeCommand: AsyncParsableCommand {
         // A full disk pauses the writer instead of stopping it: hits are refused (503) until there is
         // space again, then stored without a restart.
         journalConfiguration.diskFullRetry = .seconds(1)
+        // A block stops waiting for company once every connection waits for it.
+        journalConfiguration.appenders = ConcurrentAppenders()
         journalConfiguration.blockObserver = { metrics.recordBlock(bytes: $0) }
         journalConfiguration.syncObserver = { metrics.recordSync(seconds: $0) }
         let writer = try JournalWriter(configuration: journalConfiguration, logger: logger)
