@@ -109,16 +109,22 @@ struct WriterTests {
         #expect(try Fixtures.readAll(directory.journal).count == 17)
     }
 
-    @Test("a lingering writer cuts the block once every appender waits for it, and not while one may still add")
-    func lingerEndsWhenEveryAppenderWaits() async throws {
-        let directory = TemporaryDirectory()
+    /// A writer in `directory` that lingers `delay` for a fuller block, told of two open appenders.
+    private static func lingeringWriter(_ directory: TemporaryDirectory, delay: Duration) throws -> (
+        JournalWriter, ConcurrentAppenders
+    ) {
         let appenders = ConcurrentAppenders()
         appenders.opened()
         appenders.opened()
-        var configuration = JournalConfiguration(
-            directory: directory.journal, commit: CommitPolicy(maxDelay: .seconds(30)))
+        var configuration = JournalConfiguration(directory: directory.journal, commit: CommitPolicy(maxDelay: delay))
         configuration.appenders = appenders
-        let writer = try JournalWriter(configuration: configuration, logger: quietLogger)
+        return (try JournalWriter(configuration: configuration, logger: quietLogger), appenders)
+    }
+
+    @Test("a lingering writer cuts the block once every appender waits for it, and not while one may still add")
+    func lingerEndsWhenEveryAppenderWaits() async throws {
+        let directory = TemporaryDirectory()
+        let (writer, appenders) = try Self.lingeringWriter(directory, delay: .seconds(30))
         let hits = Fixtures.generated(3, seed: 5)
         // Two appenders, both waiting: the block is cut at once, one block for both (were the
         // delay left to run out, both would still share a block, but nothing would be cut early).
@@ -137,13 +143,7 @@ struct WriterTests {
 
         // Two connections, one waiting: the other may still add, so the block waits out its delay.
         let other = TemporaryDirectory()
-        let two = ConcurrentAppenders()
-        two.opened()
-        two.opened()
-        var lingering = JournalConfiguration(
-            directory: other.journal, commit: CommitPolicy(maxDelay: .milliseconds(200)))
-        lingering.appenders = two
-        let patient = try JournalWriter(configuration: lingering, logger: quietLogger)
+        let (patient, two) = try Self.lingeringWriter(other, delay: .milliseconds(200))
         _ = try await patient.append([hits[0]])
         #expect(two.blocksCutEarly == 0, "a block was cut while another appender could still add to it")
         try await patient.close()
