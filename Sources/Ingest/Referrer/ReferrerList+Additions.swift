@@ -173,6 +173,7 @@ extension ReferrerList {
         com.google.android.youtube	social	YouTube
         com.google.android.googlequicksearchbox	search	Google
         com.microsoft.bing	search	Bing
+        com.duckduckgo.mobile.android	search	DuckDuckGo
         com.instagram.barcelona	social	Threads
         com.microsoft.teams	social	Microsoft Teams
         com.tencent.mm	social	WeChat
