@@ -105,6 +105,20 @@ struct ReferrerChannelTests {
         }
     }
 
+    @Test("a referrer written without a scheme or protocol-relative is read as https; words are no referrer")
+    func referrersWithoutAScheme() {
+        for (referrer, channel, source) in [
+            ("www.google.com/search?q=x", Channel.organicSearch, "Google"), ("//t.co/abc", .organicSocial, "Twitter"),
+            ("news.ycombinator.com", .organicSocial, "Hacker News"),
+            ("blog.example.org:8080/post", .referral, "blog.example.org"),
+            ("-", .direct, ""), ("(direct)", .direct, ""), ("localhost:3000/x", .direct, ""),
+            ("file:///home/me/page.html", .direct, ""), ("not a url.com", .direct, ""),
+        ] {
+            let result = Self.channel(referrer)
+            #expect(result.channel == channel && result.source == source, "\(referrer): \(result)")
+        }
+    }
+
     @Test("a referrer on the landing page's own host is a self-referral, counted as Direct")
     func selfReferral() {
         #expect(Self.channel("https://example.com/pricing").channel == .direct)

@@ -90,7 +90,7 @@ public final class IngestPipeline: Sendable {
         case .app: return .dropped(.app)
         case .browser: break
         }
-        let referrer = event.referrer.flatMap { PageURL.parse($0, hashRouting: false) }
+        let referrer = event.referrer.flatMap(PageURL.parseReferrer)
         if let referrer, SpamList.shared.contains(referrer.host) { return .dropped(.spam) }
         var registered: [Site]
         if !event.domain.utf8.contains(44), let site = sites.site(for: event.domain) {

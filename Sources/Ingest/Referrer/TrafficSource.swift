@@ -33,7 +33,7 @@ public struct TrafficSource: Sendable, Hashable {
     public static func classify(referrerURL: String?, pageHost: String, utm: UTM, refParameter: String) -> TrafficSource
     {
         classify(
-            referrer: referrerURL.flatMap { PageURL.parse($0, hashRouting: false) }, pageHost: pageHost, utm: utm,
+            referrer: referrerURL.flatMap(PageURL.parseReferrer), pageHost: pageHost, utm: utm,
             refParameter: refParameter)
     }
 

@@ -51,7 +51,7 @@ struct ReferrerCommand: ParsableCommand {
                 referrerURL: referrer, pageHost: pageHost, utm: UTM(source: utmSource, medium: utmMedium),
                 refParameter: "")
             // The pipeline counts a referrer it cannot read as no referrer: say so.
-            let readable = PageURL.parse(referrer, hashRouting: false) != nil
+            let readable = PageURL.parseReferrer(referrer) != nil
             let channel = result.channel.description + (readable ? "" : " (not an http(s) URL)")
             let fields = [channel, result.source, referrer]
             if format == .tsv { print(fields.joined(separator: "\t")) } else { table.add(fields) }
