@@ -156,7 +156,9 @@ struct ImportTests {
         first.waitUntilExit()
         let third = try Self.importLog(data)
         #expect(third.status == 0, "\(third.stderr)")
-        #expect(third.summary["pageviews"] as? Int == 1586)
+        // The log's page views once its bots are dropped (ua rules infinity-ua/3; 1,586 with /2,
+        // which kept a made-up "Windows NT 9.0" scraper and Digg's feed fetcher).
+        #expect(third.summary["pageviews"] as? Int == 1549)
     }
 
     @Test("a backup made while an import runs restores to each imported line once, once the import is run again")

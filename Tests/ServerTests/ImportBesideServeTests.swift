@@ -57,14 +57,16 @@ struct ImportBesideServeTests {
         let first = try Self.importLog(data)
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("infinity serve is running"))
-        #expect(Self.summary(first.output)["pageviews"] as? Int == 1586)
+        // The log's page views once its bots are dropped (ua rules infinity-ua/3; 1,586 with /2,
+        // which kept a made-up "Windows NT 9.0" scraper and Digg's feed fetcher).
+        #expect(Self.summary(first.output)["pageviews"] as? Int == 1549)
         #expect(Self.summary(first.output)["stored_by_server"] as? Bool == true)
         #expect(try Self.numbers(data) == (try Self.clean()))
         #expect(server.log.contains("stored imported hits from the spool"))
         // The metrics are set once the look that stored the batch has ended.
         #expect(
             try LiveAdministrationTests.eventually {
-                try ServerProcess.metric("infinity_spool_hits_stored_total", from: connection) == 1586
+                try ServerProcess.metric("infinity_spool_hits_stored_total", from: connection) == 1549
                     && ServerProcess.metric("infinity_spool_batches_waiting", from: connection) == 0
             })
         let again = try Self.importLog(data)
