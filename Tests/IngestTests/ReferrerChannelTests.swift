@@ -89,7 +89,10 @@ struct ReferrerChannelTests {
         ] {
             #expect(Self.channel(referrer).channel == .email, "\(referrer): \(Self.channel(referrer))")
         }
-        #expect(Self.channel("https://blog.example/owala-review").channel == .referral)
+        #expect(Self.channel("https://host.example/horde/imp/dynamic.php").channel == .email)
+        for page in ["https://blog.example/owala-review", "https://wow.example/horde/guide"] {
+            #expect(Self.channel(page).channel == .referral, "\(page)")
+        }
     }
 
     @Test("short links and apps of networks count as the network, under the network's one name")

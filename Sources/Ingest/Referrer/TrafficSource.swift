@@ -106,9 +106,9 @@ public struct TrafficSource: Sendable, Hashable {
     ]
 
     /// Path prefixes of webmail software installed on any host: Outlook on the web, Roundcube,
-    /// SquirrelMail, Horde, RainLoop and SnappyMail (lower-case).
+    /// SquirrelMail, Horde (its mail, not any `/horde/` page), RainLoop and SnappyMail (lower-case).
     static let webmailPaths = [
-        "/webmail", "/owa/", "/roundcube", "/squirrelmail", "/horde/", "/rainloop", "/snappymail",
+        "/webmail", "/owa/", "/roundcube", "/squirrelmail", "/horde/imp", "/rainloop", "/snappymail",
     ]
 
     /// What a referrer is: a known entry, webmail by the shape of its host or path, or an Android
