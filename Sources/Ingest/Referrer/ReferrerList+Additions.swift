@@ -173,6 +173,10 @@ extension ReferrerList {
         com.google.android.youtube	social	YouTube
         com.google.android.googlequicksearchbox	search	Google
         com.microsoft.bing	search	Bing
+        metager.org	search	MetaGer
+        metager.de	search	MetaGer
+        search.marginalia.nu	search	Marginalia
+        marginalia-search.com	search	Marginalia
         com.duckduckgo.mobile.android	search	DuckDuckGo
         com.instagram.barcelona	social	Threads
         com.microsoft.teams	social	Microsoft Teams
