@@ -29,8 +29,8 @@ deps:
 oracle: $(ORACLE)
 $(ORACLE): | deps
 	python3 -m venv .build/oracle
-	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb websocket-client aiosmtpd
-	@.build/oracle/bin/python3 -c "import duckdb, websocket, aiosmtpd" || { echo "DuckDB, websocket-client or aiosmtpd did not install into .build/oracle"; exit 1; }
+	.build/oracle/bin/pip install --quiet --disable-pip-version-check duckdb websocket-client aiosmtpd maxminddb
+	@.build/oracle/bin/python3 -c "import duckdb, websocket, aiosmtpd, maxminddb" || { echo "DuckDB, websocket-client, aiosmtpd or maxminddb did not install into .build/oracle"; exit 1; }
 
 ## Debian's chromium, for the dashboard test in a real browser.
 browser: deps

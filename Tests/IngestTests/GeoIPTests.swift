@@ -1,3 +1,5 @@
+import Foundation
+import InfinityTestSupport
 import Testing
 
 @testable import Ingest
@@ -16,6 +18,61 @@ struct GeoIPTests {
     func lookups(address: String, country: String) throws {
         let ip = try #require(IPAddress(address))
         #expect(try Self.opened.get().country(of: ip) == country)
+    }
+
+    @Test("countries of 20,000 random addresses equal MaxMind's own reader's (maxminddb, from PyPI)")
+    func sameAsMaxMindsReader() throws {
+        let python = BuiltBinary.packageRoot.appendingPathComponent(".build/oracle/bin/python3").path
+        try #require(
+            FileManager.default.isExecutableFile(atPath: python), "run `make oracle` (make test does) for maxminddb")
+        var state: UInt64 = 7
+        func next() -> UInt64 {  // splitmix64: the same addresses every run
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var addresses: [String] = []
+        for _ in 0..<15_000 {
+            let value = next()
+            addresses.append((0..<4).map { String((value >> (8 * UInt64($0))) & 255) }.joined(separator: "."))
+        }
+        for _ in 0..<5_000 {  // global unicast, 2000::/3, where networks are assigned
+            let value = next() & 0x1FFF_FFFF_FFFF_FFFF | 0x2000_0000_0000_0000
+            let groups = (0..<4).map { String((value >> (48 - 16 * UInt64($0))) & 0xFFFF, radix: 16) }
+            addresses.append(groups.joined(separator: ":") + "::1")
+        }
+        let folder = TemporaryDirectory()
+        let list = folder.path + "/addresses.txt"
+        try addresses.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        let script = """
+            import maxminddb, sys
+            reader = maxminddb.open_database(sys.argv[1])
+            for line in open(sys.argv[2]):
+                record = reader.get(line.strip()) or {}
+                place = record.get("country") or record.get("registered_country") or {}
+                print(place.get("iso_code", ""))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, TestData.geoip, list]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let theirs = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(addresses.count)
+        let database = try Self.opened.get()
+        var mismatches: [String] = []
+        for (address, country) in zip(addresses, theirs) {
+            let ours = database.country(of: try #require(IPAddress(address))) ?? ""
+            if ours != country { mismatches.append("\(address): ours \(ours), maxminddb \(country)") }
+        }
+        #expect(theirs.count == addresses.count)
+        #expect(theirs.filter { !$0.isEmpty }.count > 10_000, "most addresses have a country")
+        #expect(mismatches.isEmpty, "\(mismatches.count) differ: \(mismatches.prefix(5))")
     }
 
     @Test("private and reserved addresses have no country", arguments: ["10.0.0.1", "127.0.0.1", "192.168.1.1", "::1"])

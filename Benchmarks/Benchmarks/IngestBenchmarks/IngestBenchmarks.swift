@@ -4,6 +4,7 @@ import Foundation
 import Ingest
 import Journal
 import Logging
+import Synchronization
 
 // Issue 3's target: ≥ 250,000 hits/s per core through the whole pipeline on realistic traffic,
 // user-agent cache warm. The traffic is the 10,000 real requests of ../shared/data/logs (their
@@ -63,6 +64,37 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(accepted)
             let elapsed = seconds(since: start)
             benchmark.measurement(hitsPerSecond, Int(Double(requests.count) / elapsed))
+        }
+    }
+
+    // Countries of addresses that are all different (a flood, or a busy site's visitors): the
+    // search tree walk and the country record of every lookup, on one thread and on two at once
+    // (as the server's two event loops do).
+    let lookupsPerSecond = BenchmarkMetric.custom("lookups/s", polarity: .prefersLarger, useScalingFactor: false)
+    var generator = SeededAddresses(seed: 42)
+    let addresses = (0..<1_000_000).map { _ in generator.next() }
+    for threads in [1, 2] {
+        Benchmark(
+            "GeoIP: countries of 1,000,000 different IPv4 addresses, \(threads == 1 ? "one thread" : "two threads at once")",
+            configuration: .init(
+                metrics: [.wallClock, lookupsPerSecond], warmupIterations: 1, maxDuration: .seconds(10),
+                maxIterations: 10)
+        ) { benchmark in
+            let database = try MaxMindDatabase(path: shared + "/geoip/dbip-country-lite.mmdb")
+            let found = SharedTotal()
+            let start = ContinuousClock.now
+            benchmark.startMeasurement()
+            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                var known = 0
+                for index in stride(from: part, to: addresses.count, by: threads)
+                where database.country(of: addresses[index]) != nil {
+                    known += 1
+                }
+                found.add(known)
+            }
+            benchmark.stopMeasurement()
+            blackHole(found.value)
+            benchmark.measurement(lookupsPerSecond, Int(Double(addresses.count) / seconds(since: start)))
         }
     }
 
@@ -187,4 +219,27 @@ func bigLog() -> String {
     }
     try! out.write(toFile: path, atomically: true, encoding: .utf8)
     return path
+}
+
+/// Public IPv4 addresses from a fixed seed (splitmix64), the same in every run.
+struct SeededAddresses {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> IPAddress {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let value = UInt32(truncatingIfNeeded: z)
+        let first = 1 + (value >> 24) % 223
+        return IPAddress("\(first).\((value >> 16) & 255).\((value >> 8) & 255).\(value & 255)")!
+    }
+}
+
+/// A total added to from several threads.
+final class SharedTotal: Sendable {
+    private let total = Mutex(0)
+    func add(_ amount: Int) { total.withLock { $0 += amount } }
+    var value: Int { total.withLock { $0 } }
 }
