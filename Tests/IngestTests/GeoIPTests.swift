@@ -25,14 +25,8 @@ struct GeoIPTests {
         let python = BuiltBinary.packageRoot.appendingPathComponent(".build/oracle/bin/python3").path
         try #require(
             FileManager.default.isExecutableFile(atPath: python), "run `make oracle` (make test does) for maxminddb")
-        var state: UInt64 = 7
-        func next() -> UInt64 {  // splitmix64: the same addresses every run
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix(seed: 7)  // the same addresses every run
+        func next() -> UInt64 { random.next() }
         var addresses: [String] = []
         for _ in 0..<15_000 {
             let value = next()

@@ -221,17 +221,12 @@ func bigLog() -> String {
     return path
 }
 
-/// Public IPv4 addresses from a fixed seed (splitmix64), the same in every run.
+/// Public IPv4 addresses from a fixed seed, the same in every run.
 struct SeededAddresses {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var random: SeededRandom
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
     mutating func next() -> IPAddress {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let value = UInt32(truncatingIfNeeded: z)
+        let value = UInt32(truncatingIfNeeded: random.next())
         let first = 1 + (value >> 24) % 223
         return IPAddress("\(first).\((value >> 16) & 255).\((value >> 8) & 255).\(value & 255)")!
     }

@@ -17,9 +17,6 @@ extension PageURL {
             labels.removeLast()
         }
         guard let host = labels.first, let first = host.first, host.contains(UInt8(ascii: ".")) else { return false }
-        func isAlphanumeric(_ byte: UInt8) -> Bool {
-            (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122)
-        }
         return isAlphanumeric(first) && host.allSatisfy { isAlphanumeric($0) || $0 == 46 || $0 == 45 }
     }
 }

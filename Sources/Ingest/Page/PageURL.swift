@@ -139,7 +139,7 @@ public struct PageURL: Sendable, Hashable {
     }
 
     @inline(__always)
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90)
     }
 
