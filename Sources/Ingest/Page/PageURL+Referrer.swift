@@ -4,6 +4,7 @@ extension PageURL {
     /// Anything else that is not an http(s) URL (`-`, `(direct)`, `file:///…`) is no referrer.
     public static func parseReferrer(_ text: String) -> PageURL? {
         if let url = parse(text, hashRouting: false) { return url }
+        if text.isEmpty { return nil }  // no referrer, the common case
         if text.hasPrefix("//") { return parse("https:" + text, hashRouting: false) }
         guard looksLikeHost(text.utf8.prefix { $0 != UInt8(ascii: "/") }) else { return nil }
         return parse("https://" + text, hashRouting: false)

@@ -78,12 +78,15 @@ public final class JournalWriter: Sendable {
     /// The configuration the writer was opened with.
     public let configuration: JournalConfiguration
     private let logger: Logger
+    /// Whether the writer may wait for more records before it cuts a block.
+    private let lingers: Bool
 
     /// Opens (and recovers) the journal and starts the writer thread.
     public init(configuration: JournalConfiguration, logger: Logger) throws {
         let appender = try JournalAppender(configuration: configuration, logger: logger)
         self.configuration = configuration
         self.logger = logger
+        lingers = configuration.commit.maxDelay > .zero
         let next = appender.nextSequence
         lock = ConditionLock(State(nextAssigned: next, durable: next), conditions: 2)
         let box = AppenderBox(appender)
@@ -230,9 +233,6 @@ public final class JournalWriter: Sendable {
         }
         lock.signal(Self.work)
     }
-
-    /// Whether the writer may wait for more records before it cuts a block.
-    private var lingers: Bool { configuration.commit.maxDelay > .zero }
 
     /// Waits until everything enqueued so far is durable.
     public func flush() async throws {
