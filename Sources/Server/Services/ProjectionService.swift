@@ -69,8 +69,8 @@ public final class ProjectionStatus: Sendable {
 /// The projection worker as a long-running service: folds what becomes durable in the journal
 /// into the rollups every few seconds, and applies the retention settings every hour.
 ///
-/// The fold runs on a Dispatch thread (it reads files and uses the CPU), never on the Swift
-/// concurrency pool that serves requests. The pause between catch-ups grows with their cost
+/// The fold runs on a thread of its own (``FoldThread``: it reads files and uses the CPU, and one
+/// thread keeps one malloc arena), never on the Swift concurrency pool that serves requests. The pause between catch-ups grows with their cost
 /// (four times the last one), so a busy day never takes more than a fifth of a core.
 public struct ProjectionService: Service {
     /// The worker.
@@ -108,6 +108,8 @@ public struct ProjectionService: Service {
     /// waited for (it runs on a thread of its own and writes atomically, so leaving it is safe):
     /// the service returns at once, so SIGTERM stops the server whatever the worker is doing.
     public func run() async throws {
+        let thread = FoldThread(name: "infinity-rollup")
+        defer { thread.stop() }
         var nextRetention = ContinuousClock.now
         var nextHousekeeping = ContinuousClock.now
         var lastRetention: Retention?
@@ -116,7 +118,7 @@ public struct ProjectionService: Service {
             let until = writer.durableSequence
             do {
                 // Another process (a rebuild, retention) holding the rollups makes this round a no-op.
-                guard let report = try await offThread({ try worker.catchUp(until: until, wait: false) }) else {
+                guard let report = try await offThread(thread, { try worker.catchUp(until: until, wait: false) }) else {
                     break
                 }
                 let elapsed = ContinuousClock.now - started
@@ -131,7 +133,7 @@ public struct ProjectionService: Service {
                 if ContinuousClock.now >= nextHousekeeping {
                     nextHousekeeping = ContinuousClock.now + .seconds(3600)
                     // Sweeping old import secrets, compacting sealed segments: seconds at most, off the loop.
-                    _ = try await offThread({ housekeeping() })
+                    _ = try await offThread(thread, { housekeeping() })
                 }
                 // Hourly, and at once when the policy changed (SIGHUP).
                 if let retention = retention.value, !report.busy,
@@ -141,9 +143,11 @@ public struct ProjectionService: Service {
                     lastRetention = retention
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
                     guard
-                        try await offThread({
-                            try retention.apply(now: now, worker: worker, until: until, logger: logger)
-                        })
+                        try await offThread(
+                            thread,
+                            {
+                                try retention.apply(now: now, worker: worker, until: until, logger: logger)
+                            })
                             != nil
                     else { break }
                 }
@@ -156,13 +160,15 @@ public struct ProjectionService: Service {
         }
     }
 
-    /// Runs `body` on a Dispatch thread; nil when shutdown began first (the body runs on, unwatched).
-    private func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T? {
+    /// Runs `body` on the service's own thread; nil when shutdown began first (the body runs on, unwatched).
+    private func offThread<T: Sendable>(_ thread: FoldThread, _ body: @escaping @Sendable () throws -> T) async throws
+        -> T?
+    {
         let waiter = OnceContinuation<T?>()
         return try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiter.set(continuation)
-                DispatchQueue.global().async { waiter.resume(with: Result { try body() }) }
+                thread.submit { waiter.resume(with: Result { try body() }) }
             }
         } onGracefulShutdown: {
             waiter.resume(with: .success(nil))
