@@ -293,8 +293,12 @@ final class FoldQueue: Sendable {
         slots = DispatchSemaphore(value: jobs)
         self.generation = generation
         for _ in 0..<jobs {
-            let thread = Thread { [self] in work() }
-            thread.name = "infinity-fold"
+            // Named from inside: Foundation on Linux gives the system the name only when the
+            // thread itself sets it.
+            let thread = Thread { [self] in
+                Thread.current.name = "infinity-fold"
+                work()
+            }
             thread.start()
         }
     }
