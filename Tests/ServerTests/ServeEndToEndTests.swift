@@ -107,6 +107,8 @@ struct ServeEndToEndTests {
             Self.event("/"), agent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
         #expect(bot.status == 202 && bot.headers["x-infinity-drop-reason"] == "bot")
         #expect(try post(Array("<x/>".utf8), type: "application/xml").status == 415)
+        let get = try HTTPConnection(port: server.port).request("GET", "/api/event")
+        #expect(get.status == 405 && get.headers["allow"] == "POST" && get.body.contains("event.gif"))
         // A 1 MB header is refused (or the connection closed), and others are still served.
         let huge = try HTTPConnection(port: server.port)
         let refused = (try? huge.request("GET", "/healthz", headers: ["X-Big": String(repeating: "a", count: 1 << 20)]))

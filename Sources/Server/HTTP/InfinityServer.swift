@@ -58,6 +58,11 @@ public struct InfinityServer: Sendable {
                 maxAge: .seconds(86_400)))
         router.post("/api/event") { request, context in try await self.event(request, context: context) }
         router.get("/api/event.gif") { request, context in try await self.pixel(request, context: context) }
+        // Someone trying the event URL in a browser learns how events are sent, not just "not found".
+        router.get("/api/event") { _, _ in
+            Self.response(
+                EventEndpoint.errors(.methodNotAllowed, [(nil, Self.eventMethodAdvice)], extra: [.allow: "POST"]))
+        }
         router.get("/js/script.js") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/javascript; charset=utf-8"
@@ -143,6 +148,10 @@ public struct InfinityServer: Sendable {
     static func errors(_ status: HTTPResponse.Status, _ errors: [(String?, String)]) -> Response {
         response(EventEndpoint.errors(status, errors))
     }
+
+    /// What `GET /api/event` answers.
+    static let eventMethodAdvice =
+        "events are sent with POST (the tracker script does); for a pixel, GET /api/event.gif?n=pageview&u=URL&d=DOMAIN"
 
     static let gif: [UInt8] = [
         0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
