@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Seconds between folds of new hits into the rollups (at least; longer when a fold is slow). Example: --fold-interval 2",
+            "Seconds between folds of new hits into the rollups, at least (a fold refolds today whole, so a big day waits up to 15 s, fifty times the fold's time). Example: --fold-interval 2",
             valueName: "seconds"))
     var foldInterval: Int64?
 
