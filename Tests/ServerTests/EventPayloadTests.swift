@@ -73,4 +73,52 @@ struct EventPayloadTests {
         }
         #expect(event.props.first?.value == .string("é"))
     }
+
+    @Test(
+        "every field reads the same by its short and its long name; the short name wins, then the first of a repeated key"
+    )
+    func fieldsByEitherName() throws {
+        func event(_ body: String) throws -> IncomingEvent {
+            guard case .event(let event) = EventPayload.decode(Array(body.utf8)) else {
+                throw PayloadRefused(body: body)
+            }
+            return event
+        }
+        let short = try event(
+            #"{"n":"Signup","u":"https://example.com/a","d":"example.com","r":"https://t.co/x","p":{"plan":"pro"},"$":{"amount":"9.5","currency":"EUR"},"h":true,"i":false,"g":1,"w":390,"e":1200,"sd":75}"#
+        )
+        let long = try event(
+            #"{"name":"Signup","url":"https://example.com/a","domain":"example.com","referrer":"https://t.co/x","props":{"plan":"pro"},"revenue":{"amount":"9.5","currency":"EUR"},"hashMode":true,"interactive":false,"privacySignal":1,"w":390,"e":1200,"sd":75}"#
+        )
+        for read in [short, long] {
+            #expect(read.name == "Signup" && read.url == "https://example.com/a" && read.domain == "example.com")
+            #expect(read.referrer == "https://t.co/x")
+            #expect(read.props.map(\.key) == ["plan"])
+            #expect(read.revenue?.currency == "EUR")
+            #expect(read.hashMode && !read.interactive && read.privacySignal)
+            #expect(read.screenWidth == 390 && read.engagedMilliseconds == 1200 && read.scrollDepth == 75)
+        }
+        // Both names: the short one wins, even when it is null; a repeated key: its first value.
+        let both = try event(
+            #"{"name":"long","n":"short","u":"https://example.com/1","u":"https://example.com/2","d":"example.com","r":null,"referrer":"https://t.co/x","w":1,"w":2}"#
+        )
+        #expect(both.name == "short" && both.url == "https://example.com/1")
+        #expect(both.referrer == nil && both.screenWidth == 1)
+        // Unknown keys and keys that only look like ours are ignored; problems name the short field.
+        let near = try event(
+            #"{"n":"pageview","u":"https://example.com/","d":"example.com","nam":"x","URL":"x","ss":1,"s":1,"":2}"#)
+        #expect(near.name == "pageview" && near.url == "https://example.com/")
+        guard
+            case .failure(let problems) = EventPayload.decode(
+                Array(#"{"url":5,"domain":"example.com","sd":"deep"}"#.utf8))
+        else {
+            Issue.record("accepted a body without a name")
+            return
+        }
+        #expect(Set(problems.compactMap(\.field)) == ["n", "u", "sd"])
+    }
+
+    struct PayloadRefused: Error {
+        let body: String
+    }
 }

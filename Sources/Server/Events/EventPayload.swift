@@ -34,19 +34,20 @@ enum EventPayload {
             return .failure([Problem(field: nil, message: "the body must be a JSON object, not \(kind(of: json))")])
         }
         var problems: [Problem] = []
-        func member(_ short: String, _ long: String) -> JSONValue? {
-            switch json[short] ?? json[long] {
+        let members = Members(json)
+        func member(_ field: Field) -> JSONValue? {
+            switch members[field] {
             case nil, .null?: nil
             case let value?: value
             }
         }
-        func string(_ short: String, _ long: String, required: Bool) -> String? {
-            guard let value = member(short, long) else {
-                if required { problems.append(Problem(field: short, message: "is required")) }
+        func string(_ field: Field, required: Bool) -> String? {
+            guard let value = member(field) else {
+                if required { problems.append(Problem(field: field.short, message: "is required")) }
                 return nil
             }
             guard case .string(let text) = value else {
-                problems.append(Problem(field: short, message: "must be a string"))
+                problems.append(Problem(field: field.short, message: "must be a string"))
                 return nil
             }
             return text
@@ -62,12 +63,12 @@ enum EventPayload {
             }
             return nil
         }
-        let name = string("n", "name", required: true)
-        let url = string("u", "url", required: true)
-        let domain = string("d", "domain", required: true)
-        let referrer = string("r", "referrer", required: false)
+        let name = string(.name, required: true)
+        let url = string(.url, required: true)
+        let domain = string(.domain, required: true)
+        let referrer = string(.referrer, required: false)
         var props: [(key: String, value: PropertyValue)] = []
-        if let raw = member("p", "props") {
+        if let raw = member(.props) {
             if case .object(let members)? = object(raw) {
                 props = members.map { ($0.key, property($0.value)) }
             } else {
@@ -75,32 +76,32 @@ enum EventPayload {
             }
         }
         var revenue: (amount: PropertyValue, currency: String)?
-        if let raw = member("$", "revenue") {
+        if let raw = member(.revenue) {
             if let map = object(raw), case .string(let currency)? = map["currency"], let amount = map["amount"] {
                 revenue = (property(amount), currency)
             } else {
                 problems.append(Problem(field: "$", message: "must be an object with amount and currency"))
             }
         }
-        let hashMode = flag(member("h", "hashMode")) ?? false
-        let interactive = flag(member("i", "interactive")) ?? true
-        let privacySignal = flag(member("g", "privacySignal")) ?? false
+        let hashMode = flag(member(.hashMode)) ?? false
+        let interactive = flag(member(.interactive)) ?? true
+        let privacySignal = flag(member(.privacySignal)) ?? false
         var width: Int?
-        if let raw = member("w", "w") {
+        if let raw = member(.width) {
             if case .number(let number) = raw, abs(number) < 1e9 {
                 width = Int(number)
             } else {
                 problems.append(Problem(field: "w", message: "must be a number"))
             }
         }
-        func number(_ key: String) -> Double? {
-            guard let raw = member(key, key) else { return nil }
+        func number(_ field: Field) -> Double? {
+            guard let raw = member(field) else { return nil }
             if case .number(let value) = raw, value.isFinite { return value }
-            problems.append(Problem(field: key, message: "must be a number"))
+            problems.append(Problem(field: field.short, message: "must be a number"))
             return nil
         }
-        let engaged = number("e")
-        let scroll = number("sd")
+        let engaged = number(.engaged)
+        let scroll = number(.scroll)
         guard problems.isEmpty, let name, let url, let domain else { return .failure(problems) }
         var event = IncomingEvent(
             name: name, url: url, domain: domain, referrer: referrer, props: props, revenue: revenue,
@@ -108,6 +109,111 @@ enum EventPayload {
         event.engagedMilliseconds = engaged
         event.scrollDepth = scroll
         return .event(event)
+    }
+
+    /// A member the event reads, known by a short name (the tracker's) and a long one (Plausible's
+    /// API; the same for `w`, `e` and `sd`).
+    enum Field: Int, CaseIterable {
+        case name, url, domain, referrer, props, revenue, hashMode, interactive, privacySignal, width, engaged, scroll
+
+        /// The short name, which problems are reported under.
+        var short: String {
+            switch self {
+            case .name: "n"
+            case .url: "u"
+            case .domain: "d"
+            case .referrer: "r"
+            case .props: "p"
+            case .revenue: "$"
+            case .hashMode: "h"
+            case .interactive: "i"
+            case .privacySignal: "g"
+            case .width: "w"
+            case .engaged: "e"
+            case .scroll: "sd"
+            }
+        }
+
+        /// The long name (the short one where there is no other).
+        var long: String {
+            switch self {
+            case .name: "name"
+            case .url: "url"
+            case .domain: "domain"
+            case .referrer: "referrer"
+            case .props: "props"
+            case .revenue: "revenue"
+            case .hashMode: "hashMode"
+            case .interactive: "interactive"
+            case .privacySignal: "privacySignal"
+            case .width, .engaged, .scroll: short
+            }
+        }
+
+        /// The field `key` names and whether by its short name; nil for keys the event ignores.
+        /// A short name is told by its bytes and a long one compared with the names of its length,
+        /// so that a body's members are sorted in one pass, where a lookup of each field by both
+        /// its names compared every member's key two dozen times.
+        static func named(_ key: String) -> (field: Field, short: Bool)? {
+            var key = key
+            return key.withUTF8 { bytes -> (field: Field, short: Bool)? in
+                switch bytes.count {
+                case 0: return nil
+                case 1:
+                    let field: Field? =
+                        switch bytes[0] {
+                        case UInt8(ascii: "n"): .name
+                        case UInt8(ascii: "u"): .url
+                        case UInt8(ascii: "d"): .domain
+                        case UInt8(ascii: "r"): .referrer
+                        case UInt8(ascii: "p"): .props
+                        case UInt8(ascii: "$"): .revenue
+                        case UInt8(ascii: "h"): .hashMode
+                        case UInt8(ascii: "i"): .interactive
+                        case UInt8(ascii: "g"): .privacySignal
+                        case UInt8(ascii: "w"): .width
+                        case UInt8(ascii: "e"): .engaged
+                        default: nil
+                        }
+                    return field.map { ($0, true) }
+                case 2:
+                    return bytes[0] == UInt8(ascii: "s") && bytes[1] == UInt8(ascii: "d") ? (.scroll, true) : nil
+                default:
+                    for field in allCases where field.long.utf8.count == bytes.count {
+                        if field.long.utf8.elementsEqual(bytes) { return (field, false) }
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// The members of a body's object that the event reads: for each field the first member under
+    /// its short name, else the first under its long name, as a lookup by each name would find.
+    struct Members {
+        private let members: [(key: String, value: JSONValue)]
+        /// Two slots a field (under its short name, then its long one): the member's index, or -1.
+        /// A vector on the stack, not an array of values: no allocation and no generic copies.
+        private var slots = SIMD32<Int32>(repeating: -1)
+
+        init(_ json: JSONValue) {
+            guard case .object(let members) = json else {
+                self.members = []
+                return
+            }
+            self.members = members
+            for (index, member) in members.enumerated() {
+                guard let (field, short) = Field.named(member.key) else { continue }
+                let slot = 2 * field.rawValue + (short ? 0 : 1)
+                if slots[slot] < 0 { slots[slot] = Int32(index) }
+            }
+        }
+
+        subscript(field: Field) -> JSONValue? {
+            let short = slots[2 * field.rawValue]
+            let index = short >= 0 ? short : slots[2 * field.rawValue + 1]
+            return index >= 0 ? members[Int(index)].value : nil
+        }
     }
 
     private static func property(_ value: JSONValue) -> PropertyValue {
