@@ -8,7 +8,7 @@ import Synchronization
 /// Dispatch's pool each round could run on another thread, and glibc gives each thread its own
 /// malloc arena that keeps what was freed in it, so the server kept one round's peak once for
 /// every thread a round had run on. On one thread every round reuses the same memory: with a
-/// 2-million-hit day, peak memory fell from 640–660 MB to 490 MB (Docs/benchmarks.md).
+/// 2-million-hit day, peak memory fell from 623–658 MB to 478 MB (Docs/benchmarks.md).
 final class FoldThread: Sendable {
     /// Jobs in order; nil ends the thread.
     private let jobs = Mutex<[(@Sendable () -> Void)?]>([])

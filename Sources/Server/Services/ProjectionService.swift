@@ -120,12 +120,15 @@ public struct ProjectionService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             let until = writer.durableSequence
+            // What the catch-up took (the hourly chores after it do not lengthen the pause).
+            var cost = Duration.zero
             do {
                 // Another process (a rebuild, retention) holding the rollups makes this round a no-op.
                 guard let report = try await offThread(thread, { try worker.catchUp(until: until, wait: false) }) else {
                     break
                 }
                 let elapsed = ContinuousClock.now - started
+                cost = elapsed
                 if report.busy {
                     logger.debug("rollups are locked by another process (a rebuild?); folding later")
                 } else {
@@ -137,7 +140,7 @@ public struct ProjectionService: Service {
                 if ContinuousClock.now >= nextHousekeeping {
                     nextHousekeeping = ContinuousClock.now + .seconds(3600)
                     // Sweeping old import secrets, compacting sealed segments: seconds at most, off the loop.
-                    _ = try await offThread(thread, { housekeeping() })
+                    _ = try await offThread(thread) { housekeeping() }
                 }
                 // Hourly, and at once when the policy changed (SIGHUP).
                 if let retention = retention.value, !report.busy,
@@ -146,20 +149,17 @@ public struct ProjectionService: Service {
                     nextRetention = ContinuousClock.now + .seconds(3600)
                     lastRetention = retention
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
-                    guard
-                        try await offThread(
-                            thread,
-                            {
-                                try retention.apply(now: now, worker: worker, until: until, logger: logger)
-                            })
-                            != nil
-                    else { break }
+                    let applied = try await offThread(thread) {
+                        try retention.apply(now: now, worker: worker, until: until, logger: logger)
+                    }
+                    guard applied != nil else { break }
                 }
             } catch {
+                if cost == .zero { cost = ContinuousClock.now - started }
                 status.recordFailure(error)
                 failureLog.error("projection worker failed; will retry", metadata: ["error": "\(error)"], to: logger)
             }
-            let pause = Self.pause(after: ContinuousClock.now - started, interval: interval)
+            let pause = Self.pause(after: cost, interval: interval)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
     }
