@@ -72,7 +72,7 @@ enum EventPayload {
             if case .object(let members)? = object(raw) {
                 props = members.map { ($0.key, property($0.value)) }
             } else {
-                problems.append(Problem(field: "p", message: "must be an object of properties"))
+                problems.append(Problem(field: Field.props.short, message: "must be an object of properties"))
             }
         }
         var revenue: (amount: PropertyValue, currency: String)?
@@ -80,7 +80,8 @@ enum EventPayload {
             if let map = object(raw), case .string(let currency)? = map["currency"], let amount = map["amount"] {
                 revenue = (property(amount), currency)
             } else {
-                problems.append(Problem(field: "$", message: "must be an object with amount and currency"))
+                problems.append(
+                    Problem(field: Field.revenue.short, message: "must be an object with amount and currency"))
             }
         }
         let hashMode = flag(member(.hashMode)) ?? false
@@ -91,7 +92,7 @@ enum EventPayload {
             if case .number(let number) = raw, abs(number) < 1e9 {
                 width = Int(number)
             } else {
-                problems.append(Problem(field: "w", message: "must be a number"))
+                problems.append(Problem(field: Field.width.short, message: "must be a number"))
             }
         }
         func number(_ field: Field) -> Double? {

@@ -127,14 +127,13 @@ public struct ProjectionService: Service {
                 guard let report = try await offThread(thread, { try worker.catchUp(until: until, wait: false) }) else {
                     break
                 }
-                let elapsed = ContinuousClock.now - started
-                cost = elapsed
+                cost = ContinuousClock.now - started
                 if report.busy {
                     logger.debug("rollups are locked by another process (a rebuild?); folding later")
                 } else {
                     status.record(
                         position: report.to,
-                        duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                        duration: Double(cost.components.seconds) + Double(cost.components.attoseconds) / 1e18)
                 }
                 if let quarantined = report.quarantined { status.record(damaged: quarantined) }
                 if ContinuousClock.now >= nextHousekeeping {
