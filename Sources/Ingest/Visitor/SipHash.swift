@@ -1,3 +1,5 @@
+import Journal
+
 /// SipHash-2-4 (Aumasson & Bernstein): a keyed hash made for short inputs, so that without the key
 /// nobody can compute or reverse a visitor id.
 struct SipHash {
@@ -58,8 +60,7 @@ struct SipHash {
 
     /// Feeds a string's UTF-8 bytes followed by a 0 separator, so that ("ab","c") ≠ ("a","bc").
     mutating func combine(_ string: String) {
-        var string = string
-        string.withUTF8 { combine(UnsafeRawBufferPointer($0)) }
+        string.withBorrowedUTF8 { combine(UnsafeRawBufferPointer($0)) }
         withUnsafeBytes(of: UInt8(0)) { combine($0) }
     }
 

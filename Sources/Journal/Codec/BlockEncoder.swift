@@ -346,10 +346,8 @@ public enum BlockEncoder {
     /// `a.utf8.lexicographicallyPrecedes(b.utf8)` answers, on the contiguous bytes, without going
     /// through the generic sequence comparison for every pair.
     static func precedesInUTF8(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        a.withBorrowedUTF8 { x in
+            b.withBorrowedUTF8 { y in
                 for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
                 return x.count < y.count
             }

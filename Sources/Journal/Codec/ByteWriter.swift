@@ -42,8 +42,7 @@ public struct ByteWriter {
 
     /// Appends a varint length followed by the string's UTF-8 bytes.
     public mutating func append(lengthPrefixed string: String) {
-        var string = string
-        string.withUTF8 { utf8 in
+        string.withBorrowedUTF8 { utf8 in
             append(varint: UInt64(utf8.count))
             bytes.append(contentsOf: utf8)
         }
