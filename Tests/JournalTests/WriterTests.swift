@@ -237,6 +237,27 @@ struct WriterTests {
         #expect(try JournalDirectory(path: directory.journal).segments().count == 2)
     }
 
+    @Test("the writer's thread shows as infinity-writer in top -H, and answers appenders from it")
+    func namedThread() async throws {
+        let directory = TemporaryDirectory()
+        let writer = try JournalWriter(
+            configuration: JournalConfiguration(directory: directory.journal), logger: quietLogger)
+        let answered = Mutex<(name: String?, thread: pthread_t)?>(nil)
+        // A completion runs on the writer's own thread.
+        let finished = DispatchSemaphore(value: 0)
+        writer.append(Fixtures.generated(2, seed: 6)) { _ in
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            answered.withLock { $0 = (name, pthread_self()) }
+            finished.signal()
+        }
+        #expect(finished.wait(timeout: .now() + 60) == .success, "the append was never answered")
+        try await writer.close()
+        let seen = try #require(answered.withLock { $0 })
+        #expect(seen.name == "infinity-writer")
+        #expect(seen.thread != pthread_self())
+    }
+
     @Test("a second writer on the same journal is refused")
     func exclusiveWriter() async throws {
         let directory = TemporaryDirectory()

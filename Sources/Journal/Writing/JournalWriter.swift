@@ -90,7 +90,12 @@ public final class JournalWriter: Sendable {
         let next = appender.nextSequence
         lock = ConditionLock(State(nextAssigned: next, durable: next), conditions: 2)
         let box = AppenderBox(appender)
-        startThread { [self] in self.run(box) }
+        do {
+            try startThread(named: "infinity-writer") { [self] in self.run(box) }
+        } catch {
+            try? appender.close()  // gives the journal back (its lock, its reserved space)
+            throw error
+        }
     }
 
     /// Every record below this sequence number is durable (readers in this process may read up to it).
