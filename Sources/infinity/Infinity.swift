@@ -28,13 +28,12 @@ struct Infinity: AsyncParsableCommand {
         ]
     )
 
-    /// Runs the command line; a mistyped command name gets a suggestion instead of ArgumentParser's
-    /// "unexpected argument".
+    /// Runs the command line; a mistyped command name, or a group's mistyped subcommand, gets a
+    /// suggestion instead of ArgumentParser's "unexpected argument".
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let first = arguments.first, !first.hasPrefix("-"), let suggestion = CommandSuggestion.suggest(first) {
-            Terminal.writeError(
-                "Error: '\(first)' is not an infinity command; did you mean `\(suggestion)`? (see `infinity --help`)\n")
+        if let mistake = CommandSuggestion.mistake(in: arguments) {
+            Terminal.writeError(mistake.message)
             Foundation.exit(64)
         }
         do {

@@ -10,7 +10,48 @@ struct FriendlyErrorTests {
     func mistypedCommand(typed: String, meant: String) throws {
         let run = try CLI.run([typed])
         #expect(run.status == 64)
+        #expect(run.stderr.contains("did you mean `infinity \(meant)`"), "\(run.stderr)")
+    }
+
+    @Test(
+        "a mistyped subcommand gets a suggestion, not the usage of the group's default",
+        arguments: [
+            (["journal", "verfy"], "infinity journal verify"), (["sites", "ad", "example.org"], "infinity sites add"),
+            (["rollups", "updte"], "infinity rollups update"),
+            (["import", "acess-log", "x.log"], "infinity import access-log"),
+        ])
+    func mistypedSubcommand(typed: [String], meant: String) throws {
+        let data = TemporaryDirectory()
+        let run = try CLI.run(typed + ["--data", data.path])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("'\(typed[1])' is not an `infinity \(typed[0])` command"), "\(run.stderr)")
         #expect(run.stderr.contains("did you mean `\(meant)`"), "\(run.stderr)")
+        #expect(!run.stderr.contains("Usage:"), "\(run.stderr)")
+    }
+
+    @Test("a group named alone runs its listing: sites, keys, users, reports, rollups, journal")
+    func groupsList() throws {
+        let data = TemporaryDirectory()
+        let added = try CLI.run(["sites", "add", "example.org", "--data", data.path])
+        #expect(added.status == 0, "\(added.stderr)")
+        let generated = try CLI.run([
+            "generate", "--site", "example.org", "--days", "1", "--hits-per-day", "10", "--data", data.path,
+        ])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let sites = try CLI.run(["sites", "--data", data.path])
+        #expect(sites.status == 0, "\(sites.stderr)")
+        #expect(sites.stdout.contains("example.org"), "\(sites.stdout)")
+        for (group, says) in [
+            ("keys", "No keys yet"), ("users", "No logins yet"), ("reports", "No reports yet"),
+            ("rollups", "No rollups yet"), ("journal", "segments"),
+        ] {
+            let run = try CLI.run([group, "--data", data.path])
+            #expect(run.status == 0, "\(group): \(run.stderr)")
+            #expect(run.stdout.contains(says), "\(group): \(run.stdout)")
+        }
+        // Groups whose listing needs a site still show their help.
+        let goals = try CLI.run(["goals"])
+        #expect(goals.stdout.contains("SUBCOMMANDS"), "\(goals.stdout)\(goals.stderr)")
     }
 
     @Test("a data folder that does not exist is named as such, not as an unknown site")

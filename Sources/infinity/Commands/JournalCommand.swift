@@ -8,7 +8,8 @@ struct JournalCommand: ParsableCommand {
         abstract: "Inspect and check the journal (the segment files everything is derived from).",
         subcommands: [
             JournalStatCommand.self, JournalVerifyCommand.self, JournalDumpCommand.self, JournalCompactCommand.self,
-        ]
+        ],
+        defaultSubcommand: JournalStatCommand.self
     )
 }
 

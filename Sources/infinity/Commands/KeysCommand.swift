@@ -12,7 +12,8 @@ struct KeysCommand: ParsableCommand {
             once, when it is created. `infinity serve` reads the file when it starts.
             Example: infinity keys create "Grafana" --site example.com
             """,
-        subcommands: [Create.self, List.self, Revoke.self]
+        subcommands: [Create.self, List.self, Revoke.self],
+        defaultSubcommand: List.self
     )
 
     static func store(_ options: DataOptions) throws -> APIKeyStore {

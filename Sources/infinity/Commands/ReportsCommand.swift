@@ -22,7 +22,8 @@ struct ReportsCommand: AsyncParsableCommand {
               infinity reports send example.com --to owner@example.com --period month --smtp-url smtp://mail.example.com:587
               infinity reports remove example.com --to owner@example.com
             """,
-        subcommands: [Add.self, List.self, Remove.self, Send.self])
+        subcommands: [Add.self, List.self, Remove.self, Send.self],
+        defaultSubcommand: List.self)
 
     static func store(_ options: DataOptions) throws -> ReportStore {
         do {

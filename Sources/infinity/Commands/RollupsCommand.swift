@@ -8,7 +8,8 @@ struct RollupsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollups",
         abstract: "Show the rollups' state, or fold new journal records into them.",
-        subcommands: [Status.self, Update.self]
+        subcommands: [Status.self, Update.self],
+        defaultSubcommand: Status.self
     )
 
     struct Status: ParsableCommand {

@@ -9,7 +9,8 @@ struct SitesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sites",
         abstract: "Register the sites whose hits are counted (hits for other domains are dropped).",
-        subcommands: [Add.self, List.self, Remove.self, Share.self]
+        subcommands: [Add.self, List.self, Remove.self, Share.self],
+        defaultSubcommand: List.self
     )
 
     static func store(_ options: DataOptions) throws -> SiteStore { try SiteStore(path: options.data + "/sites.json") }

@@ -8,7 +8,8 @@ struct UsersCommand: ParsableCommand {
         commandName: "users",
         abstract: "Add, list and remove dashboard logins (passwords stored as bcrypt hashes).",
         discussion: "Example: infinity users add owner@example.com   (asks for the password)",
-        subcommands: [Add.self, List.self, Remove.self]
+        subcommands: [Add.self, List.self, Remove.self],
+        defaultSubcommand: List.self
     )
 
     static func store(_ options: DataOptions) throws -> UserStore {

@@ -1,9 +1,52 @@
-/// The command a mistyped one most likely meant (`quer` → `query`).
+import ArgumentParser
+
+/// The command a mistyped one most likely meant (`quer` → `query`, `journal verfy` → `journal
+/// verify`).
 enum CommandSuggestion {
-    /// Nil when `word` is a command, or nothing is close enough to it.
-    static func suggest(_ word: String) -> String? {
-        let names = Infinity.configuration.subcommands.map { $0._commandName } + ["help"]
-        guard !names.contains(word) else { return nil }
+    /// A word of a command line that names no command where a command's name must stand.
+    struct Mistake: Equatable {
+        /// The command the word follows (`infinity`, `infinity journal`).
+        let parent: String
+        /// The word as typed.
+        let typed: String
+        /// The full command it most likely meant (`infinity journal verify`); nil when nothing is
+        /// close enough.
+        let suggestion: String?
+
+        /// The one line that says so.
+        var message: String {
+            let help = "(see `\(parent) --help`)"
+            guard let suggestion else { return "Error: '\(typed)' is not an `\(parent)` command \(help)\n" }
+            return "Error: '\(typed)' is not an `\(parent)` command; did you mean `\(suggestion)`? \(help)\n"
+        }
+    }
+
+    /// The first word of `arguments` that stands where a command's name must and names none: the
+    /// first word, or the word after a command that has subcommands (even one with a default: its
+    /// default takes no words). Nil when every such word names a command, or at the top level when
+    /// nothing is close enough to the word to be a typo (it is left to ArgumentParser's message).
+    static func mistake(in arguments: [String]) -> Mistake? {
+        var command: any ParsableCommand.Type = Infinity.self
+        var path = "infinity"
+        for word in arguments {
+            let children = command.configuration.subcommands
+            guard !children.isEmpty, !word.hasPrefix("-") else { return nil }
+            if let child = children.first(where: { $0._commandName == word }) {
+                command = child
+                path += " " + word
+                continue
+            }
+            let top = path == "infinity"
+            if top && word == "help" { return nil }
+            let closest = closest(to: word, among: children.map { $0._commandName } + (top ? ["help"] : []))
+            if top && closest == nil { return nil }
+            return Mistake(parent: path, typed: word, suggestion: closest.map { path + " " + $0 })
+        }
+        return nil
+    }
+
+    /// The name in `names` closest to `word`, if close enough to be a typo of it.
+    static func closest(to word: String, among names: [String]) -> String? {
         let scored = names.map { ($0, distance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
         guard let (name, score) = scored, score <= max(2, name.count / 3) || name.hasPrefix(word.lowercased()) else {
             return nil
