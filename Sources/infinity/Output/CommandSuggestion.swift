@@ -4,7 +4,7 @@ import ArgumentParser
 /// verify`).
 enum CommandSuggestion {
     /// A word of a command line that names no command where a command's name must stand.
-    struct Mistake: Equatable {
+    struct Mistake {
         /// The command the word follows (`infinity`, `infinity journal`).
         let parent: String
         /// The word as typed.
