@@ -31,7 +31,8 @@ struct Infinity: AsyncParsableCommand {
     /// Runs the command line; a mistyped command name, or a group's mistyped subcommand, gets a
     /// suggestion instead of ArgumentParser's "unexpected argument".
     static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let help = CommandSuggestion.helpRequest(in: arguments) { arguments = help }
         if let mistake = CommandSuggestion.mistake(in: arguments) {
             Terminal.writeError(mistake.message)
             Foundation.exit(64)

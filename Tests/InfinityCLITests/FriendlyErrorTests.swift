@@ -49,6 +49,12 @@ struct FriendlyErrorTests {
             #expect(run.status == 0, "\(group): \(run.stderr)")
             #expect(run.stdout.contains(says), "\(group): \(run.stdout)")
         }
+        // `help` after a command shows that command's help, as `infinity help …` does.
+        for words in [["sites", "help"], ["journal", "verify", "help"]] {
+            let run = try CLI.run(words)
+            #expect(run.status == 0, "\(words): \(run.stderr)")
+            #expect(run.stdout.contains("USAGE: infinity \(words.dropLast().joined(separator: " "))"), "\(run.stdout)")
+        }
         // Groups whose listing needs a site still show their help.
         let goals = try CLI.run(["goals"])
         #expect(goals.stdout.contains("SUBCOMMANDS"), "\(goals.stdout)\(goals.stderr)")

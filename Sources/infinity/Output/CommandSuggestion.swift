@@ -26,6 +26,7 @@ enum CommandSuggestion {
     /// default takes no words). Nil when every such word names a command, or at the top level when
     /// nothing is close enough to the word to be a typo (it is left to ArgumentParser's message).
     static func mistake(in arguments: [String]) -> Mistake? {
+        if helpRequest(in: arguments) != nil { return nil }
         var command: any ParsableCommand.Type = Infinity.self
         var path = "infinity"
         for word in arguments {
@@ -43,6 +44,21 @@ enum CommandSuggestion {
             return Mistake(parent: path, typed: word, suggestion: closest.map { path + " " + $0 })
         }
         return nil
+    }
+
+    /// `infinity sites help` (and `infinity import access-log help`) as ArgumentParser understands
+    /// it: `infinity help sites`. Nil unless `help` is the last word and every word before it names
+    /// a command.
+    static func helpRequest(in arguments: [String]) -> [String]? {
+        guard arguments.count > 1, arguments.last == "help" else { return nil }
+        var command: any ParsableCommand.Type = Infinity.self
+        for word in arguments.dropLast() {
+            guard let child = command.configuration.subcommands.first(where: { $0._commandName == word }) else {
+                return nil
+            }
+            command = child
+        }
+        return ["help"] + arguments.dropLast()
     }
 
     /// The name in `names` closest to `word`, if close enough to be a typo of it.
