@@ -9,7 +9,7 @@ import Testing
 struct FoldThreadTests {
     @Test("jobs run one at a time, in the order submitted, all on the same named thread")
     func jobsShareOneThreadInOrder() throws {
-        let thread = FoldThread(name: "infinity-rollup")
+        let thread = try FoldThread(name: "infinity-rollup")
         defer { thread.stop() }
         let seen = Mutex<[(index: Int, thread: pthread_t, name: String?, overlapping: Bool)]>([])
         let running = Mutex(false)

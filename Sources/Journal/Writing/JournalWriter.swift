@@ -91,7 +91,7 @@ public final class JournalWriter: Sendable {
         lock = ConditionLock(State(nextAssigned: next, durable: next), conditions: 2)
         let box = AppenderBox(appender)
         do {
-            try startThread(named: "infinity-writer") { [self] in self.run(box) }
+            try OSThread.start(named: "infinity-writer") { [self] in self.run(box) }
         } catch {
             try? appender.close()  // gives the journal back (its lock, its reserved space)
             throw error

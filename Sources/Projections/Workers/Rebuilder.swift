@@ -70,7 +70,7 @@ public struct Rebuilder: Sendable {
             ])
 
         // 2. One pass: read and split blocks in windows, fold days as they complete.
-        let folds = FoldQueue(jobs: options.jobs, generation: generation)
+        let folds = try FoldQueue(jobs: options.jobs, generation: generation)
         var open: [DayKey: [DaySlice]] = [:]
         var openOrder: [DayKey] = []
         var written = Set<DayKey>()
@@ -288,18 +288,19 @@ final class FoldQueue: Sendable {
     private let state = Mutex<(queue: [Job?], finished: Int, failure: ProjectionError?)>(([], 0, nil))
     private let stopped = Mutex(false)
 
-    init(jobs: Int, generation: RollupGeneration) {
+    init(jobs: Int, generation: RollupGeneration) throws(ProjectionError) {
         self.jobs = jobs
         slots = DispatchSemaphore(value: jobs)
         self.generation = generation
-        for _ in 0..<jobs {
-            // Named from inside: Foundation on Linux gives the system the name only when the
-            // thread itself sets it.
-            let thread = Thread { [self] in
-                Thread.current.name = "infinity-fold"
-                work()
+        for started in 0..<jobs {
+            do {
+                try OSThread.start(named: "infinity-fold") { [self] in work() }
+            } catch {
+                // The threads already started end once they take the stop marks.
+                state.withLock { $0.queue += [Job?](repeating: nil, count: started) }
+                for _ in 0..<started { available.signal() }
+                throw ProjectionError(.io, error.message, hint: error.hint)
             }
-            thread.start()
         }
     }
 

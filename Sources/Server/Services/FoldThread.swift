@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Journal
 import Synchronization
 
 /// A thread of its own on which the projection service runs its rounds, one at a time.
@@ -15,15 +15,9 @@ final class FoldThread: Sendable {
     private let available = DispatchSemaphore(value: 0)
 
     /// Starts the thread, named `name` (at most 15 bytes, Linux's limit, or the system keeps the
-    /// name it inherited).
-    init(name: String) {
-        // Named from inside: Foundation on Linux gives the system the name only when the thread
-        // itself sets it.
-        let thread = Thread { [self] in
-            Thread.current.name = name
-            work()
-        }
-        thread.start()
+    /// name it inherited). Throws when the system cannot start another thread.
+    init(name: String) throws {
+        try OSThread.start(named: name) { [self] in work() }
     }
 
     /// Runs `job` on the thread after the jobs submitted before it.

@@ -112,7 +112,7 @@ public struct ProjectionService: Service {
     /// waited for (it runs on a thread of its own and writes atomically, so leaving it is safe):
     /// the service returns at once, so SIGTERM stops the server whatever the worker is doing.
     public func run() async throws {
-        let thread = FoldThread(name: "infinity-rollup")
+        let thread = try FoldThread(name: "infinity-rollup")
         defer { thread.stop() }
         var nextRetention = ContinuousClock.now
         var nextHousekeeping = ContinuousClock.now
