@@ -14,32 +14,7 @@ public enum PythonScript {
 
     /// Runs `python -c script arguments…` and waits for it.
     public static func run(_ python: String, script: String, arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Standard error on its own thread, so that neither pipe fills while the other is read.
-        let errors = ErrorText()
-        let reader = Thread {
-            errors.set(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-        }
-        reader.start()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1_000) }
-        return Outcome(status: process.terminationStatus, output: output, errors: errors.get())
-    }
-
-    /// Standard error's text, handed from the reading thread.
-    ///
-    /// `@unchecked Sendable`: `text` is only touched under `lock`.
-    private final class ErrorText: @unchecked Sendable {
-        private let lock = NSLock()
-        private var text = ""
-        func set(_ value: String) { lock.withLock { text = value } }
-        func get() -> String { lock.withLock { text } }
+        let run = try ChildProcess.run(URL(fileURLWithPath: python), ["-c", script] + arguments)
+        return Outcome(status: run.status, output: run.output, errors: run.errors)
     }
 }

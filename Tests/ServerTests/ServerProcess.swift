@@ -120,28 +120,13 @@ final class ServerProcess {
     /// Runs `infinity` for a test's setup; its standard output. A failing command fails the
     /// test (its exit status and standard error are recorded).
     static func run(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errors = LogBox()
-        let reader = Thread {
-            errors.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-        }
-        reader.start()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1_000) }
-        if process.terminationStatus != 0 {
+        let run = try ChildProcess.run(executable, arguments)
+        if run.status != 0 {
             Issue.record(
-                "`infinity \(arguments.prefix(3).joined(separator: " "))` exited \(process.terminationStatus): \(errors.value)",
+                "`infinity \(arguments.prefix(3).joined(separator: " "))` exited \(run.status): \(run.errors)",
                 sourceLocation: sourceLocation)
         }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: run.output, as: UTF8.self)
     }
 
     /// Runs `infinity` to completion: its exit status and what it wrote (standard output, then
