@@ -25,14 +25,14 @@ enum CommandSuggestion {
     /// first word, or the word after a command that has subcommands (even one with a default: its
     /// default takes no words). Nil when every such word names a command, or at the top level when
     /// nothing is close enough to the word to be a typo (it is left to ArgumentParser's message).
+    /// `infinity … help` is rewritten by ``helpRequest(in:)`` before this is asked.
     static func mistake(in arguments: [String]) -> Mistake? {
-        if helpRequest(in: arguments) != nil { return nil }
         var command: any ParsableCommand.Type = Infinity.self
         var path = "infinity"
         for word in arguments {
             let children = command.configuration.subcommands
             guard !children.isEmpty, !word.hasPrefix("-") else { return nil }
-            if let child = children.first(where: { $0._commandName == word }) {
+            if let child = subcommand(of: command, named: word) {
                 command = child
                 path += " " + word
                 continue
@@ -53,12 +53,17 @@ enum CommandSuggestion {
         guard arguments.count > 1, arguments.last == "help" else { return nil }
         var command: any ParsableCommand.Type = Infinity.self
         for word in arguments.dropLast() {
-            guard let child = command.configuration.subcommands.first(where: { $0._commandName == word }) else {
-                return nil
-            }
+            guard let child = subcommand(of: command, named: word) else { return nil }
             command = child
         }
         return ["help"] + arguments.dropLast()
+    }
+
+    /// `command`'s subcommand called `name`, if it has one.
+    private static func subcommand(of command: any ParsableCommand.Type, named name: String)
+        -> (any ParsableCommand.Type)?
+    {
+        command.configuration.subcommands.first { $0._commandName == name }
     }
 
     /// The name in `names` closest to `word`, if close enough to be a typo of it.
