@@ -81,11 +81,12 @@ public struct PageURL: Sendable, Hashable {
         } else {
             while hostEnd < authorityEnd && bytes[hostEnd] != 58 { hostEnd += 1 }
         }
-        var host = lowercased(bytes, hostStart, hostEnd)
-        while host.last == 46 { host.removeLast() }
-        if host.starts(with: "www.".utf8) { host.removeFirst(4) }
-        guard !host.isEmpty, host.count <= 253,
-            host.allSatisfy({
+        // The host is read in place: trailing dots and a leading `www.` (in any case) trimmed off
+        // the range, and lower-cased only as it becomes a string.
+        while hostEnd > hostStart, bytes[hostEnd - 1] == 46 { hostEnd -= 1 }
+        if hostEnd - hostStart >= 4, matches(bytes, hostStart, hostStart + 4, "www.") { hostStart += 4 }
+        guard hostEnd > hostStart, hostEnd - hostStart <= 253,
+            bytes[hostStart..<hostEnd].allSatisfy({
                 isAlphanumeric($0) || $0 == 46 || $0 == 45 || $0 == 95 || $0 == 91 || $0 == 93 || $0 == 58
             })
         else { return .refused(.badHost) }
@@ -107,7 +108,7 @@ public struct PageURL: Sendable, Hashable {
         }
         if path.utf8.contains(37) { path = Self.pathDecoded(path) }  // '%'
         guard path.utf8.count <= maxLength else { return .refused(.pathTooLong) }
-        return .page(PageURL(host: String(decoding: host, as: UTF8.self), path: path, utm: utm, ref: ref))
+        return .page(PageURL(host: lowercased(bytes, hostStart, hostEnd), path: path, utm: utm, ref: ref))
     }
 
     private static func parseQuery(_ query: UnsafeBufferPointer<UInt8>, utm: inout UTM, ref: inout String) {
@@ -117,25 +118,50 @@ public struct PageURL: Sendable, Hashable {
             while end < query.count && query[end] != 38 { end += 1 }  // '&'
             var equals = start
             while equals < end && query[equals] != 61 { equals += 1 }  // '='
-            let key = lowercased(query, start, equals)
-            if key.count >= 3, key[0] == 117 || key[0] == 114 || key[0] == 115, equals < end {  // u, r, s
-                let raw = Substring(
-                    String(decoding: UnsafeBufferPointer(rebasing: query[(equals + 1)..<end]), as: UTF8.self))
-                let value = percentDecoded(raw)
+            // The key is compared in place, in any case; only a wanted parameter's value is decoded.
+            if equals < end, let parameter = CampaignParameter(query, start, equals),
+                parameter != .ref || ref.isEmpty
+            {
+                let value = parameterValue(UnsafeBufferPointer(rebasing: query[(equals + 1)..<end]))
                 if !value.isEmpty && value.utf8.count <= 300 {
-                    switch String(decoding: key, as: UTF8.self) {
-                    case "utm_source": utm.source = value
-                    case "utm_medium": utm.medium = value
-                    case "utm_campaign": utm.campaign = value
-                    case "utm_content": utm.content = value
-                    case "utm_term": utm.term = value
-                    case "ref", "source": if ref.isEmpty { ref = value }
-                    default: break
+                    switch parameter {
+                    case .utmSource: utm.source = value
+                    case .utmMedium: utm.medium = value
+                    case .utmCampaign: utm.campaign = value
+                    case .utmContent: utm.content = value
+                    case .utmTerm: utm.term = value
+                    case .ref: ref = value
                     }
                 }
             }
             start = end + 1
         }
+    }
+
+    /// The query parameters a page URL keeps.
+    private enum CampaignParameter {
+        case utmSource, utmMedium, utmCampaign, utmContent, utmTerm, ref
+
+        /// The parameter `bytes[start..<end]` names, in any case; nil for any other.
+        init?(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+            switch end - start {
+            case 3 where PageURL.matches(bytes, start, end, "ref"): self = .ref
+            case 6 where PageURL.matches(bytes, start, end, "source"): self = .ref
+            case 8 where PageURL.matches(bytes, start, end, "utm_term"): self = .utmTerm
+            case 10 where PageURL.matches(bytes, start, end, "utm_source"): self = .utmSource
+            case 10 where PageURL.matches(bytes, start, end, "utm_medium"): self = .utmMedium
+            case 11 where PageURL.matches(bytes, start, end, "utm_content"): self = .utmContent
+            case 12 where PageURL.matches(bytes, start, end, "utm_campaign"): self = .utmCampaign
+            default: return nil
+            }
+        }
+    }
+
+    /// A query parameter's value, decoded (``percentDecoded(_:)``); one with nothing to decode
+    /// becomes a string straight from its bytes.
+    private static func parameterValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let raw = String(decoding: bytes, as: UTF8.self)
+        return bytes.contains(where: { $0 == 37 || $0 == 43 }) ? percentDecoded(Substring(raw)) : raw  // '%', '+'
     }
 
     @inline(__always)
@@ -158,9 +184,16 @@ public struct PageURL: Sendable, Hashable {
     @inline(__always)
     private static func lowered(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
 
-    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
-        guard start < end else { return [] }
-        return (start..<end).map { lowered(bytes[$0]) }
+    /// `bytes[start..<end]` as a string with ASCII capitals made small (in place: no copy of the
+    /// bytes before the string's own storage, and none at all for a string short enough to be
+    /// stored inline).
+    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard part.contains(where: { $0 >= 65 && $0 <= 90 }) else { return String(decoding: part, as: UTF8.self) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: part.count) { lower in
+            for i in 0..<part.count { lower[i] = lowered(part[i]) }
+            return String(decoding: UnsafeBufferPointer(lower), as: UTF8.self)
+        }
     }
 
     /// A path as people read it, as Plausible shows it: `/category/%D8%AC%D9%88` → `/category/جو`.

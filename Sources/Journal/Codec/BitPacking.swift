@@ -17,19 +17,18 @@ public enum BitPacking {
         guard width > 0 else { return }
         var accumulator: UInt64 = 0
         var bits = 0
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(byteCount(count: count, width: width))
+        // Straight into the writer: a buffer of its own per column was most of a small block's
+        // allocations.
         for value in values {
             accumulator |= UInt64(value) << UInt64(bits)
             bits += width
             while bits >= 8 {
-                bytes.append(UInt8(truncatingIfNeeded: accumulator))
+                writer.append(byte: UInt8(truncatingIfNeeded: accumulator))
                 accumulator >>= 8
                 bits -= 8
             }
         }
-        if bits > 0 { bytes.append(UInt8(truncatingIfNeeded: accumulator)) }
-        writer.append(contentsOf: bytes)
+        if bits > 0 { writer.append(byte: UInt8(truncatingIfNeeded: accumulator)) }
     }
 
     /// Reads the width byte and `count` packed values, each of which must be `< limit`.

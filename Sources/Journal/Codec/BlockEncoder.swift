@@ -250,14 +250,17 @@ public enum BlockEncoder {
     private static func appendSmallColumn(
         _ hits: UnsafeBufferPointer<Hit>, _ which: SmallColumn, count: Int, to out: inout ByteWriter
     ) {
-        let column: [UInt32] =
+        let value: (Int) -> UInt32 =
             switch which {
-            case .channel: (0..<count).map { UInt32(hits[$0].channel.rawValue) }
-            case .device: (0..<count).map { UInt32(hits[$0].device.rawValue) }
-            case .screen: (0..<count).map { UInt32(hits[$0].screen.rawValue) }
-            case .flags: (0..<count).map { UInt32(hits[$0].flags.rawValue) }
+            case .channel: { UInt32(hits[$0].channel.rawValue) }
+            case .device: { UInt32(hits[$0].device.rawValue) }
+            case .screen: { UInt32(hits[$0].screen.rawValue) }
+            case .flags: { UInt32(hits[$0].flags.rawValue) }
             }
-        BitPacking.pack(column, count: count, width: BitPacking.width(forMax: column.max() ?? 0), into: &out)
+        // Read in place twice (for the width, then to pack) rather than copied into a column.
+        var largest: UInt32 = 0
+        for i in 0..<count { largest = max(largest, value(i)) }
+        BitPacking.pack((0..<count).lazy.map(value), count: count, width: BitPacking.width(forMax: largest), into: &out)
     }
 
     /// What one visitor's records share: the id and everything derived from the address and the

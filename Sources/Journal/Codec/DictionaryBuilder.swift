@@ -16,6 +16,8 @@ struct DictionaryBuilder<Value: Hashable> {
 
     init(capacity: Int) {
         indices.reserveCapacity(capacity)
+        // Room for the few distinct values of a small block at once, not four regrowths a column.
+        if capacity > 0 { values.reserveCapacity(Swift.min(capacity, Self.linearLimit)) }
     }
 
     /// Adds one record's value and returns its dictionary index.

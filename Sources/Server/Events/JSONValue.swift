@@ -92,6 +92,8 @@ enum JSONValue: Sendable, Equatable {
                 index += 1
                 return .object(members)
             }
+            // An event's object has a handful of members: room for them at once, not four regrowths.
+            members.reserveCapacity(8)
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == 34 else { throw Malformed(message: "expected a quoted key") }
