@@ -82,6 +82,8 @@ struct EventWireTests {
             ("a folded line", Self.request(plain + "\r\nUser-Agent: a\r\n b", body: "{}")),
             ("space before the colon", Self.request(plain + "\r\nUser-Agent : a", body: "{}")),
             ("a bare LF", Array((plain + "\nUser-Agent: a\r\n\r\n{}").utf8)),
+            ("a bare LF deep in a line", Array((plain + "\r\nUser-Agent: abcdefghijklmnopq\nrs\r\n\r\n{}").utf8)),
+            ("a bare CR", Self.request(plain + "\r\nUser-Agent: abcdefghijk\rlmnopqrstuvwxyz", body: "{}")),
             ("a control byte", Self.request(plain + "\r\nUser-Agent: a\u{01}b", body: "{}")),
             ("a body over the limit", Self.request("POST /api/event HTTP/1.1\r\nContent-Length: 70000")),
         ]

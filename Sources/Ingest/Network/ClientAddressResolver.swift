@@ -50,6 +50,10 @@ public struct ClientAddressResolver: Sendable {
             return client(nearestFirst: chain.reversed(), proxies: proxies) ?? peerAddress
         }
         if let forwardedFor, !forwardedFor.isEmpty {
+            // One plain IPv4 address, as nearly every request names, read as it is.
+            if let address = IPAddress(dottedQuad: forwardedFor) {
+                return client(nearestFirst: CollectionOfOne(address), proxies: proxies) ?? peerAddress
+            }
             // Walked in place from our side: almost every request names one address, and needs no
             // array of parts.
             let utf8 = forwardedFor.utf8

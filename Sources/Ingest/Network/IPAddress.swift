@@ -1,3 +1,5 @@
+import Journal
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -55,6 +57,13 @@ public struct IPAddress: Sendable, Hashable {
         for i in 0..<8 { high = high << 8 | UInt64(raw[i]) }
         for i in 8..<16 { low = low << 8 | UInt64(raw[i]) }
         self.init(high: high, low: low)
+    }
+
+    /// `text` if it is a plain IPv4 address (``dottedQuad(_:)``) and nothing else, read from its
+    /// bytes in place; nil for anything else, even what ``init(_:)`` would take.
+    init?(dottedQuad text: String) {
+        guard let address = text.withBorrowedUTF8({ Self.dottedQuad($0) }) else { return nil }
+        self = address
     }
 
     /// A plain IPv4 address (four decimal numbers up to 255, no leading zeros, nothing else), read

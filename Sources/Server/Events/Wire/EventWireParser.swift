@@ -128,6 +128,13 @@ enum EventWireParser {
     /// and leaves anything else to the HTTP stack); a CR is returned only with a byte after it.
     private static func lineEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
         var index = from
+        // Eight bytes at a time past those that are neither CR nor LF (a header line is most of
+        // a request's bytes), then byte by byte from the word that holds one.
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if holds(word, 0x0D) || holds(word, 0x0A) { break }
+            index += 8
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x0D {
@@ -138,6 +145,15 @@ enum EventWireParser {
             index += 1
         }
         return nil
+    }
+
+    /// Whether any of the eight bytes of `word` is `byte` (a byte of `word ^ pattern` is zero
+    /// exactly where `byte` is, and the subtraction sets the top bit of the lowest such byte).
+    @inline(__always)
+    private static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let x = word ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & 0x8080_8080_8080_8080 != 0
     }
 
     /// The name and the trimmed value of the header line `from..<to`; nil when the line is not
