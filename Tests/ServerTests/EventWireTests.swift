@@ -66,6 +66,50 @@ struct EventWireTests {
         #expect(request.closing)
     }
 
+    @Test(
+        "a header name of RFC 9110 token characters is read past; any other byte in it leaves the request to the HTTP stack"
+    )
+    func headerNames() {
+        let symbols = Set("!#$%&'*+-.^_`|~".utf8)
+        for byte in UInt8(0)...UInt8(255) where byte != UInt8(ascii: ":") {
+            let token =
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || symbols.contains(byte)
+            let head =
+                Array("POST /api/event HTTP/1.1\r\nContent-Length: 2\r\nX-".utf8) + [byte]
+                + Array("y: visible value long enough for a word\r\n\r\n{}".utf8)
+            let outcome = Self.parse(head)
+            if token {
+                guard case .event = outcome else {
+                    Issue.record("a name with byte \(byte) was not read past")
+                    continue
+                }
+            } else {
+                #expect(outcome == .other, "a name with byte \(byte)")
+            }
+        }
+    }
+
+    @Test("header values of visible bytes, tabs and UTF-8 are read; a control byte anywhere leaves the request")
+    func headerValues() {
+        let plain = Array("POST /api/event HTTP/1.1\r\nContent-Length: 2\r\nUser-Agent: ".utf8)
+        let text = Array("Mozilla/5.0 (X11; Linux x86_64)\tcafé ~ok~".utf8)
+        guard case .event(let request, _) = Self.parse(plain + text + Array("\r\n\r\n{}".utf8)) else {
+            Issue.record("a value of visible bytes, a tab and UTF-8 was not read")
+            return
+        }
+        #expect(request.headers.userAgent == String(decoding: text, as: UTF8.self))
+        for position in 0..<text.count {
+            for control: UInt8 in [0x00, 0x01, 0x1F, 0x7F] {
+                var value = text
+                value[position] = control
+                #expect(
+                    Self.parse(plain + value + Array("\r\n\r\n{}".utf8)) == .other, "byte \(control) at \(position)")
+            }
+        }
+    }
+
     @Test("requests the wire path does not fully understand are left to the HTTP stack")
     func leavesTheRestToTheHTTPStack() {
         let plain = "POST /api/event HTTP/1.1\r\nHost: x\r\nContent-Length: 2"
