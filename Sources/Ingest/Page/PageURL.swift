@@ -160,8 +160,8 @@ public struct PageURL: Sendable, Hashable {
     /// A query parameter's value, decoded (``percentDecoded(_:)``); one with nothing to decode
     /// becomes a string straight from its bytes.
     private static func parameterValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let raw = String(decoding: bytes, as: UTF8.self)
-        return bytes.contains(where: { $0 == 37 || $0 == 43 }) ? percentDecoded(Substring(raw)) : raw  // '%', '+'
+        bytes.contains(where: { $0 == 37 || $0 == 43 })  // '%', '+'
+            ? percentDecoded(bytes) : String(decoding: bytes, as: UTF8.self)
     }
 
     @inline(__always)
@@ -189,7 +189,7 @@ public struct PageURL: Sendable, Hashable {
     /// stored inline).
     private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        guard part.contains(where: { $0 >= 65 && $0 <= 90 }) else { return String(decoding: part, as: UTF8.self) }
+        guard part.contains(where: { lowered($0) != $0 }) else { return String(decoding: part, as: UTF8.self) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: part.count) { lower in
             for i in 0..<part.count { lower[i] = lowered(part[i]) }
             return String(decoding: UnsafeBufferPointer(lower), as: UTF8.self)
@@ -245,9 +245,9 @@ public struct PageURL: Sendable, Hashable {
     }
 
     /// `a+b%20c` → `a b c`; malformed escapes are kept as they are.
-    static func percentDecoded(_ text: Substring) -> String {
+    static func percentDecoded(_ text: UnsafeBufferPointer<UInt8>) -> String {
         var bytes: [UInt8] = []
-        var iterator = Array(text.utf8)[...]
+        var iterator = text[...]
         while let byte = iterator.popFirst() {
             if byte == 43 {
                 bytes.append(32)
