@@ -99,26 +99,36 @@ public final class SiteStore: SiteRegistry {
                 .configuration, "unknown time zone '\(timezone)'",
                 hint: "Use an IANA name such as Europe/Berlin or America/New_York")
         }
-        return try state.withLock { state in
-            let before = state.entries.first { $0.domain == domain }
+        return try change { entries in
+            let before = entries.first { $0.domain == domain }
             let entry = Entry(
                 domain: domain, timezone: timezone ?? before?.timezone ?? "UTC",
                 honorPrivacySignals: honorPrivacySignals ?? before?.honorPrivacySignals)
-            var entries = state.entries.filter { $0.domain != domain }
+            entries.removeAll { $0.domain == domain }
             entries.append(entry)
-            state = (entries, Self.index(entries), try save(entries))
-            return entry
+            return (true, entry)
         }
     }
 
     /// Removes a site; returns false if it was not registered. Its data stays in the journal.
     public func remove(domain: String) throws -> Bool {
         let domain = try Self.normalise(domain)
-        return try state.withLock { state in
-            guard state.entries.contains(where: { $0.domain == domain }) else { return false }
-            let entries = state.entries.filter { $0.domain != domain }
-            state = (entries, Self.index(entries), try save(entries))
-            return true
+        return try change { entries in
+            guard entries.contains(where: { $0.domain == domain }) else { return (false, false) }
+            entries.removeAll { $0.domain == domain }
+            return (true, true)
+        }
+    }
+
+    /// Applies `change` to the sites as the file holds them now, taking turns with other processes
+    /// that change it (``RegistryFile/modify(known:read:write:_:)``): a site another process added
+    /// a moment ago is kept.
+    private func change<R: Sendable>(_ change: (inout [Entry]) -> (save: Bool, result: R)) throws -> R {
+        try state.withLock { state in
+            let outcome = try file.modify(
+                known: (state.entries, state.stamp), read: { [file] in try Self.read(file) }, write: save, change)
+            state = (outcome.entries, Self.index(outcome.entries), outcome.stamp)
+            return outcome.result
         }
     }
 

@@ -30,17 +30,50 @@ public struct RegistryFile<Entry: Codable & Sendable>: Sendable {
         return (try JSONDecoder().decode([Entry].self, from: Data(try AtomicFile.read(path))), stamp)
     }
 
+    /// The lock that processes changing a registry file of this folder take turns on
+    /// (`.registry.lock` beside the file).
+    public var lockPath: String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return (folder.isEmpty ? "." : folder) + "/.registry.lock"
+    }
+
+    /// Changes the entries as the file holds them now, and writes them, under the folder's
+    /// registry lock: processes that change a registry file at once (two CLI commands, or one beside
+    /// `serve`) take turns, and each starts from the other's result, so no change is lost. The
+    /// caller's `known` entries are used when the file still has their `stamp`; otherwise the file is
+    /// read again with `read`. `change` says whether to write (with `write`) and what to return.
+    /// Returns the entries and the stamp that are now on disk, and `change`'s result.
+    public func modify<R>(
+        known: (entries: [Entry], stamp: FileStamp?),
+        read: (() throws -> (entries: [Entry], stamp: FileStamp?))? = nil,
+        write: (([Entry]) throws -> FileStamp?)? = nil,
+        _ change: (inout [Entry]) throws -> (save: Bool, result: R)
+    ) throws -> (entries: [Entry], stamp: FileStamp?, result: R) {
+        try createFolder()
+        let lock = try FileLock.waiting(for: lockPath)
+        defer { lock.release() }
+        var current = FileStamp.of(path) == known.stamp ? known : try (read ?? self.read)()
+        let outcome = try change(&current.entries)
+        guard outcome.save else { return (current.entries, current.stamp, outcome.result) }
+        let stamp = try (write ?? self.write)(current.entries)
+        return (current.entries, stamp, outcome.result)
+    }
+
     /// Replaces the file with `entries` (pretty-printed, keys sorted); returns its new stamp.
     @discardableResult
     public func write(_ entries: [Entry]) throws -> FileStamp? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try createFolder()
+        try AtomicFile.write(Array(try encoder.encode(entries)), to: path, mode: mode)
+        return FileStamp.of(path)
+    }
+
+    private func createFolder() throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        try AtomicFile.write(Array(try encoder.encode(entries)), to: path, mode: mode)
-        return FileStamp.of(path)
     }
 }
 

@@ -24,25 +24,27 @@ public final class RegistryList<Entry: Codable & Sendable>: Sendable {
         state.withLock { $0 = read }
     }
 
-    /// The entries now.
+    /// The entries in memory (as of this process's last look at the file).
     public var entries: [Entry] { state.withLock { $0.entries } }
 
-    /// Applies `change` to the entries and, if it says to (`true` in its result), writes them
-    /// first; returns its result.
-    public func update<R>(_ change: (inout [Entry]) -> (save: Bool, result: R)) throws -> R {
+    /// The entries as the file holds them now: the file's stamp is looked at first (one `stat`),
+    /// and a file another process replaced is read again. For checking a secret or a login, so
+    /// that a key created, or revoked, by the CLI a moment ago counts at once rather than at the
+    /// watcher's next look. A file that does not parse leaves the entries as they were (the
+    /// watcher logs it).
+    public var current: [Entry] {
+        _ = try? reloadIfChanged()
+        return entries
+    }
+
+    /// Applies `change` to the entries as the file holds them now and, if it says to (`true` in its
+    /// result), writes them first; returns its result. Processes changing the file at once take
+    /// turns (``RegistryFile/modify(known:read:write:_:)``), so none of their changes is lost.
+    public func update<R: Sendable>(_ change: (inout [Entry]) -> (save: Bool, result: R)) throws -> R {
         try state.withLock { state in
-            var entries = state.entries
-            let outcome = change(&entries)
-            guard outcome.save else { return outcome.result }
-            do {
-                let stamp = try file.write(entries)
-                state = (entries, stamp)
-            } catch {
-                throw JournalError(
-                    .io, "cannot write the \(noun) file: \(error)", file: file.path,
-                    hint: "Check free space and permissions of the data folder")
-            }
-            return outcome.result
+            let (entries, stamp, result) = try file.modify(known: state, read: read, write: write, change)
+            state = (entries, stamp)
+            return result
         }
     }
 
@@ -53,6 +55,16 @@ public final class RegistryList<Entry: Codable & Sendable>: Sendable {
         let read = try self.read()
         state.withLock { $0 = read }
         return true
+    }
+
+    private func write(_ entries: [Entry]) throws -> FileStamp? {
+        do {
+            return try file.write(entries)
+        } catch {
+            throw JournalError(
+                .io, "cannot write the \(noun) file: \(error)", file: file.path,
+                hint: "Check free space and permissions of the data folder")
+        }
     }
 
     private func read() throws -> (entries: [Entry], stamp: FileStamp?) {
