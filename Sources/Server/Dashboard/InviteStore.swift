@@ -60,7 +60,7 @@ public final class InviteStore: Sendable {
     /// Uses up the invitation of `token`: returns it, or nil when there is none (wrong, used or
     /// expired). The token is compared in constant time against every stored hash.
     public func redeem(_ token: String, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> Invite? {
-        guard let invite = HashedSecret.match(token, in: invites.entries, hashOf: \.sha256), invite.expires > now
+        guard let invite = HashedSecret.match(token, in: invites.current, hashOf: \.sha256), invite.expires > now
         else { return nil }
         try invites.update { list in
             list.removeAll { $0.sha256 == invite.sha256 || $0.expires <= now }

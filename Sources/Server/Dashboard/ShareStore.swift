@@ -63,8 +63,9 @@ public final class ShareStore: Sendable {
         }
     }
 
-    /// The site a token shows, compared in constant time against every stored hash.
+    /// The site a token shows, compared in constant time against every stored hash, as the links
+    /// file holds them now.
     public func site(for token: String) -> String? {
-        HashedSecret.match(token, in: shares.entries, hashOf: \.sha256)?.site
+        HashedSecret.match(token, in: shares.current, hashOf: \.sha256)?.site
     }
 }

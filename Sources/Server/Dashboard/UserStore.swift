@@ -40,7 +40,7 @@ public final class UserStore: Sendable {
     public func reloadIfChanged() throws -> Bool { try users.reloadIfChanged() }
 
     /// Whether a user with this e-mail address exists.
-    public func exists(email: String) -> Bool { users.entries.contains { $0.email == email.lowercased() } }
+    public func exists(email: String) -> Bool { users.current.contains { $0.email == email.lowercased() } }
 
     /// Every user's e-mail address, sorted.
     public var emails: [String] { users.entries.map(\.email).sorted() }
@@ -52,7 +52,7 @@ public final class UserStore: Sendable {
 
     /// The role of a user, if they exist.
     public func role(of email: String) -> Role? {
-        users.entries.first { $0.email == email.lowercased() }.map { $0.role ?? .owner }
+        users.current.first { $0.email == email.lowercased() }.map { $0.role ?? .owner }
     }
 
     /// Adds a user or changes their password (and role; an existing user keeps theirs when nil).
@@ -85,7 +85,7 @@ public final class UserStore: Sendable {
     /// Whether `password` is the user's (bcrypt verifies in constant time for a given hash). An
     /// unknown user costs the same as a wrong password.
     public func verify(email: String, password: String) -> Bool {
-        let user = users.entries.first { $0.email == email.lowercased() }
+        let user = users.current.first { $0.email == email.lowercased() }
         guard let user else {
             _ = Bcrypt.verify(password, hash: Self.decoy)
             return false

@@ -72,8 +72,9 @@ public final class APIKeyStore: Sendable {
         }
     }
 
-    /// The entry of `token`, compared in constant time against every stored hash.
+    /// The entry of `token`, compared in constant time against every stored hash, as the keys file
+    /// holds them now: a key the CLI created or revoked a moment ago counts at once.
     public func authenticate(_ token: String) -> Entry? {
-        HashedSecret.match(token, in: entries.entries, hashOf: \.sha256)
+        HashedSecret.match(token, in: entries.current, hashOf: \.sha256)
     }
 }

@@ -9,7 +9,8 @@ struct KeysCommand: ParsableCommand {
         abstract: "Create, list and revoke keys for the Stats API (POST /api/v2/query).",
         discussion: """
             Keys are stored only as SHA-256 hashes in <data>/keys.json (mode 0600); a key is shown \
-            once, when it is created. `infinity serve` reads the file when it starts.
+            once, when it is created. A running `infinity serve` takes a new key, or a revoked one, at its \
+            next request: no restart.
             Example: infinity keys create "Grafana" --site example.com
             """,
         subcommands: [Create.self, List.self, Revoke.self],
@@ -71,7 +72,7 @@ struct KeysCommand: ParsableCommand {
             commandName: "revoke",
             abstract: "Revoke a key by its id.",
             discussion:
-                "A running `infinity serve` stops accepting the key within about a second. Example: infinity keys revoke 3fa85f64"
+                "A running `infinity serve` refuses the key from its next request on. Example: infinity keys revoke 3fa85f64"
         )
 
         @OptionGroup var options: DataOptions

@@ -11,7 +11,8 @@ extension SitesCommand {
             abstract: "Make an unguessable read-only link to a site's dashboard, list links, or revoke one.",
             discussion: """
                 The link shows that one site's dashboard without a login. Only a hash of it is stored; \
-                it is printed once. `infinity serve` reads links when it starts.
+                it is printed once. A running `infinity serve` opens a new link, and refuses a revoked one, \
+                at its next request: no restart.
                 Examples:
                   infinity sites share example.com
                   infinity sites share --list
@@ -39,7 +40,7 @@ extension SitesCommand {
                 guard try store.revoke(id: revoke) else {
                     throw CommandFailure("there is no link with id '\(revoke)'; see `infinity sites share --list`")
                 }
-                print("Revoked link \(revoke) (a running `infinity serve` stops showing it within about a second).")
+                print("Revoked link \(revoke) (a running `infinity serve` refuses it from its next request on).")
             } else if let domain {
                 let sites = try SiteStore(path: options.data + "/sites.json")
                 guard let site = sites.site(for: domain.lowercased()) else {
