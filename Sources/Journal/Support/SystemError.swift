@@ -31,6 +31,9 @@ extension JournalError {
             errorCode = .notWritable
         case ENOENT:
             hint = "Check the --data path"
+        case EMFILE, ENFILE:
+            hint =
+                "Too many files are open: raise the open-file limit (LimitNOFILE= in a systemd unit, ulimit -n in a shell), or lower `infinity serve --max-connections`"
         default:
             hint = "Check the disk and the data folder"
         }

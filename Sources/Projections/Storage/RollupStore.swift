@@ -130,7 +130,7 @@ func io<T>(_ body: () throws -> T) throws -> T {
     } catch let error as JournalError {
         throw ProjectionError(
             .io, error.message, file: error.file, offset: error.offset,
-            hint: "Check free space and permissions of the data folder")
+            hint: error.hint ?? "Check free space and permissions of the data folder")
     }
 }
 
