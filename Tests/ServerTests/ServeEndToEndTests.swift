@@ -263,6 +263,7 @@ struct ServeEndToEndTests {
         ack = "buffered"
         idle_timeout = 2
         request_timeout = 20
+        max_connections = 100
         retention = 3000
         rollup_retention = 3000
         fold_interval = 1
@@ -274,7 +275,8 @@ struct ServeEndToEndTests {
         #expect(server.log.contains("countries from DBIP"))
         let effective = try #require(server.log.split(separator: "\n").first { $0.contains("settings") })
         for expected in [
-            "idle_timeout=2", "request_timeout=20", "retention=3000", "rollup_retention=3000", "fold_interval=1",
+            "idle_timeout=2", "request_timeout=20", "max_connections=100", "retention=3000", "rollup_retention=3000",
+            "fold_interval=1",
             "query_cache=8", "commit_delay=100", "trusted_proxies=127.0.0.1",
         ] {
             #expect(effective.contains(expected), "\(expected) not in: \(effective)")

@@ -26,19 +26,27 @@ final class ServerProcess {
     /// Registers `sites` and starts the server.
     /// With `shippedGeoIP`, no `--geoip` is passed, so the server finds its own database. With
     /// `onlyArguments`, the server gets `serve` and `arguments` and nothing else (its settings come
-    /// from a config file).
+    /// from a config file). With `softOpenFiles`, the server starts with that soft open-file limit
+    /// (as a shell's `ulimit -Sn` would start it) and the test process's hard limit.
     init(
         data: String, sites: [String] = ["example.com"], arguments: [String] = [], shippedGeoIP: Bool = false,
-        onlyArguments: Bool = false
+        onlyArguments: Bool = false, softOpenFiles: Int? = nil
     ) throws {
         self.data = data
         for site in sites { _ = try Self.run(["sites", "add", site, "--data", data]) }
-        process.executableURL = Self.executable
-        process.arguments =
+        let serve =
             onlyArguments
             ? ["serve"] + arguments
             : ["serve", "--data", data, "--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"]
                 + (shippedGeoIP ? [] : ["--geoip", Self.geoip]) + arguments
+        if let softOpenFiles {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments =
+                ["-c", "ulimit -Sn \(softOpenFiles) && exec \"$0\" \"$@\"", Self.executable.path] + serve
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = serve
+        }
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

@@ -20,8 +20,19 @@ struct EventChannel: ServerChildChannel {
 
     let http1: HTTP1Channel
     let endpoint: EventEndpoint
+    /// The connections open at once; one over it is closed as it arrives.
+    let connections: ConnectionLimit
+    /// Says, at most once a minute, that connections were closed for the limit.
+    let limitLog: ConnectionLimitLog
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        guard connections.admit() else {
+            limitLog.refused(limit: connections.maximum)
+            channel.close(promise: nil)
+            return channel.eventLoop.makeSucceededFuture(
+                Value(channel: channel, stack: channel.eventLoop.makeSucceededFuture(nil)))
+        }
+        channel.closeFuture.whenComplete { [connections] _ in connections.release() }
         // Each connection is one more appender that may wait for the journal at once.
         if let appenders = endpoint.writer.configuration.appenders {
             appenders.opened()

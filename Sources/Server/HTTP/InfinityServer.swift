@@ -25,6 +25,8 @@ public struct InfinityServer: Sendable {
     public let replication: ReplicationStatus?
     /// What `/metrics` shows.
     public let serverMetrics: ServerMetrics
+    /// The connections open now, against ``ServerConfiguration/maxConnections``.
+    public let connections: ConnectionLimit
     let logger: Logger
     /// Shared by every request's ``EventEndpoint``.
     private let failureLog = ThrottledLog()
@@ -40,6 +42,7 @@ public struct InfinityServer: Sendable {
         self.stats = stats
         self.dashboard = dashboard
         self.configuration = configuration
+        self.connections = ConnectionLimit(maximum: configuration.maxConnections)
         self.pipeline = pipeline
         self.writer = writer
         self.projections = projections
@@ -78,7 +81,7 @@ public struct InfinityServer: Sendable {
         dashboard?.register(on: router)
         return Application(
             router: router,
-            server: HTTPServerBuilder { [endpoint, configuration] responder in
+            server: HTTPServerBuilder { [endpoint, configuration, connections, logger] responder in
                 EventChannel(
                     http1: HTTP1Channel(
                         responder: responder,
@@ -87,7 +90,7 @@ public struct InfinityServer: Sendable {
                                 RequestDeadlineHandler(deadline: .seconds(configuration.requestTimeout))
                             ],
                             idleTimeout: .seconds(configuration.idleTimeout))),
-                    endpoint: endpoint)
+                    endpoint: endpoint, connections: connections, limitLog: ConnectionLimitLog(logger: logger))
             },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "infinity"),

@@ -48,11 +48,14 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a connection has to deliver a complete request (from connecting, or from its
     /// previous response) before it is closed: the guard against clients that trickle bytes.
     public var requestTimeout: Int64
+    /// The most connections open at once; more are closed as they arrive.
+    public var maxConnections: Int
 
     /// A configuration; the defaults listen on 127.0.0.1:8080 and acknowledge durably.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, acknowledgement: Acknowledgement = .durable,
-        maxBodySize: Int = 64 * 1024, idleTimeout: Int64 = 30, requestTimeout: Int64 = 30
+        maxBodySize: Int = 64 * 1024, idleTimeout: Int64 = 30, requestTimeout: Int64 = 30,
+        maxConnections: Int = 1024
     ) {
         self.host = host
         self.port = port
@@ -60,5 +63,6 @@ public struct ServerConfiguration: Sendable {
         self.maxBodySize = maxBodySize
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
+        self.maxConnections = maxConnections
     }
 }

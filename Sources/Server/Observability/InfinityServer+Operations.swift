@@ -59,7 +59,8 @@ extension InfinityServer {
     func metrics() -> Response {
         let body = serverMetrics.render(
             ingest: pipeline.counters.snapshot, durable: writer.durableSequence, queued: writer.queueDepth,
-            projections: projections, replication: replication, appenders: writer.configuration.appenders)
+            projections: projections, replication: replication, appenders: writer.configuration.appenders,
+            connections: connections)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -36,6 +36,7 @@ public final class ServerMetrics: Sendable {
     private let spoolStored: Counter
     private let blocksCutEarly: Counter
     private let connections: Gauge
+    private let connectionsRefused: Counter
     /// The totals already added to the counters above.
     private let reported = Mutex<[String: Int]>([:])
 
@@ -105,6 +106,10 @@ public final class ServerMetrics: Sendable {
                 "Journal blocks written before the commit delay ran out, because every connection waited for them."))
         connections = registry.makeGauge(
             descriptor: Self.named("infinity_connections_open", "Open connections to the server."))
+        connectionsRefused = registry.makeCounter(
+            descriptor: Self.named(
+                "infinity_connections_refused_total",
+                "Connections closed as they arrived because --max-connections were open."))
     }
 
     /// One look at the spool: batches still waiting after it, and hits it stored.
@@ -122,7 +127,8 @@ public final class ServerMetrics: Sendable {
     /// Brings running totals into the registry and returns the exposition text.
     func render(
         ingest: IngestCounters.Snapshot, durable: UInt64, queued: Int, projections: ProjectionStatus?,
-        replication: ReplicationStatus? = nil, appenders: ConcurrentAppenders? = nil
+        replication: ReplicationStatus? = nil, appenders: ConcurrentAppenders? = nil,
+        connections limit: ConnectionLimit? = nil
     ) -> [UInt8] {
         reported.withLock { reported in
             func add(_ counter: Counter, _ key: String, _ total: Int) {
@@ -137,8 +143,13 @@ public final class ServerMetrics: Sendable {
             if let projections { add(rollupFailures, "rollupFailures", projections.failures) }
             if let replication { add(replicationFailures, "replicationFailures", replication.failures) }
             if let appenders { add(blocksCutEarly, "blocksCutEarly", appenders.blocksCutEarly) }
+            if let limit { add(connectionsRefused, "connectionsRefused", limit.refused) }
         }
-        if let appenders { connections.set(Int64(appenders.current)) }
+        if let limit {
+            connections.set(Int64(limit.current))
+        } else if let appenders {
+            connections.set(Int64(appenders.current))
+        }
         durableSequence.set(Int64(durable))
         queueDepth.set(Int64(queued))
         if let projections {

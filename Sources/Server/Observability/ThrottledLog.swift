@@ -16,6 +16,14 @@ final class ThrottledLog: Sendable {
     init(interval: Duration = .seconds(60)) { self.interval = interval }
 
     func error(_ message: Logger.Message, metadata: Logger.Metadata, to logger: Logger) {
+        log(.error, message, metadata: metadata, to: logger)
+    }
+
+    func warning(_ message: Logger.Message, metadata: Logger.Metadata, to logger: Logger) {
+        log(.warning, message, metadata: metadata, to: logger)
+    }
+
+    private func log(_ level: Logger.Level, _ message: Logger.Message, metadata: Logger.Metadata, to logger: Logger) {
         let now = ContinuousClock.now
         let suppressed: Int? = state.withLock { state in
             if let last = state.lastLogged, now - last < interval {
@@ -31,6 +39,6 @@ final class ThrottledLog: Sendable {
         guard let suppressed else { return }
         var metadata = metadata
         if suppressed > 0 { metadata["repeated_since_last_line"] = "\(suppressed)" }
-        logger.error(message, metadata: metadata)
+        logger.log(level: level, message, metadata: metadata)
     }
 }

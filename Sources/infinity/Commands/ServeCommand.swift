@@ -82,6 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "The most connections open at once; more are closed as they arrive, so that a flood of connections cannot use up the descriptors the journal and the rollups need (default: the open-file limit less 256, at most 16384; serve raises its soft open-file limit to the hard one). Example: --max-connections 4096",
+            valueName: "n"))
+    var maxConnections: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "Keep raw journal records this many days (default: forever); checked every hour. Example: --retention 90",
             valueName: "days"))
     var retention: Int?
@@ -220,6 +226,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...3600).contains(requestTimeout) else {
             throw CommandFailure("the request timeout must be 1 to 3600 seconds, not \(requestTimeout)")
         }
+        let openFiles = OpenFileLimit.raise()
+        let maxConnections =
+            try self.maxConnections ?? file?.number("max_connections").map { Int(clamping: $0) }
+            ?? ConnectionLimit.defaultMaximum(openFiles: openFiles.now)
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw CommandFailure("--max-connections must be 1 to 1000000, not \(maxConnections)")
+        }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65535).contains(port)
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
@@ -261,12 +274,21 @@ struct ServeCommand: AsyncParsableCommand {
             "settings",
             metadata: [
                 "idle_timeout": "\(idleTimeout)", "request_timeout": "\(requestTimeout)",
+                "max_connections": "\(maxConnections)", "open_files": "\(openFiles.now)",
                 "retention": "\(journalDays.map(String.init) ?? "forever")",
                 "rollup_retention": "\(rollupDays.map(String.init) ?? "forever")", "fold_interval": "\(foldSeconds)",
                 "query_cache": "\(cacheMiB)", "commit_delay": "\(commitMicroseconds)",
                 "trusted_proxies": "\(proxies.map(\.description).joined(separator: ","))",
                 "config": "\(file?.path ?? "none")",
             ])
+        if maxConnections > openFiles.now - ConnectionLimit.reservedFiles {
+            logger.warning(
+                "\(maxConnections) connections at once leave the server fewer than \(ConnectionLimit.reservedFiles) of its \(openFiles.now) file descriptors for the journal and the rollups",
+                metadata: [
+                    "hint":
+                        "Raise the open-file limit (LimitNOFILE= in a systemd unit, ulimit -Hn in a shell) or lower --max-connections"
+                ])
+        }
         // The shipped DB-IP database unless another is named; "none" turns countries off.
         let geoipSetting = try geoip ?? environment["INFINITY_GEOIP"] ?? file?.text("geoip")
         let geoipPath = ShippedGeoIP.resolve(geoipSetting)
@@ -369,7 +391,7 @@ struct ServeCommand: AsyncParsableCommand {
         let server = InfinityServer(
             configuration: ServerConfiguration(
                 host: host, port: port, acknowledgement: acknowledgement, idleTimeout: idleTimeout,
-                requestTimeout: requestTimeout),
+                requestTimeout: requestTimeout, maxConnections: maxConnections),
             pipeline: pipeline, writer: writer, projections: projections,
             stats: StatsAPI(engine: engine, keys: keys, logger: logger),
             dashboard: Dashboard(

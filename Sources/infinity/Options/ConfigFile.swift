@@ -18,7 +18,8 @@ import TOMLKit
 struct ConfigFile {
     /// The keys `infinity serve` understands.
     static let keys: Set<String> = [
-        "data", "listen", "geoip", "trusted_proxies", "ack", "idle_timeout", "request_timeout", "retention",
+        "data", "listen", "geoip", "trusted_proxies", "ack", "idle_timeout", "request_timeout", "max_connections",
+        "retention",
         "rollup_retention", "fold_interval", "query_cache", "commit_delay", "clickhouse", "clickhouse_database", "node",
         "query_from", "clickhouse_cluster", "smtp_url", "mail_from",
     ]
