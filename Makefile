@@ -9,8 +9,11 @@ ORACLE     := .build/oracle/bin/python3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Wait for another apt or dpkg (unattended upgrades, a second make) instead of failing at once.
 APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
+# The same, for packages whose scripts would start a service of their own (nginx on port 80).
+APT_NO_START := $(SUDO) env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get -o DPkg::Lock::Timeout=600 \
+	-o Acquire::Retries=3
 
-.PHONY: run test deps oracle browser clickhouse build release format lint bench clean
+.PHONY: run test deps oracle browser clickhouse deploy-tools build install release format lint bench clean
 
 # The ClickHouse server the scale-out tests use: Debian's package, on loopback, data under .build.
 CLICKHOUSE_PORT ?= 18123
@@ -38,6 +41,17 @@ browser: deps
 		$(APT) update -qq && $(APT) install -y -qq chromium >/dev/null \
 			|| { echo "apt-get could not install chromium"; exit 1; }; }
 
+## nginx, curl and systemd-analyze, for the test that runs Docs/deploy's files as written. RUNLEVEL=1
+## keeps the package from starting an nginx of its own on port 80.
+DEPLOY_TOOLS := /usr/sbin/nginx:nginx /usr/bin/curl:curl /usr/bin/systemd-analyze:systemd
+deploy-tools: deps
+	@missing=""; for t in $(DEPLOY_TOOLS); do [ -x "$${t%%:*}" ] || missing="$$missing $${t##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(APT_NO_START) update -qq && $(APT_NO_START) install -y -qq --no-install-recommends $$missing >/dev/null \
+			|| { echo "apt-get could not install:$$missing"; exit 1; }; \
+	fi
+
 ## ClickHouse from Debian's packages, started on 127.0.0.1:$(CLICKHOUSE_PORT) (idempotent).
 clickhouse: deps
 	@command -v clickhouse-server >/dev/null 2>&1 || { echo "Installing clickhouse-server"; \
@@ -50,6 +64,11 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+## Put the release build under $(PREFIX): `make release && sudo make install` (Docs/deployment.md).
+PREFIX     ?= /usr/local
+install:
+	@sh Scripts/install.sh "$(PREFIX)" .build/release/infinity
 
 LISTEN     ?= 127.0.0.1:8080
 
@@ -69,7 +88,7 @@ run: release
 	.build/release/infinity serve --data "$(DATA)" --listen "$(LISTEN)"
 
 ## The whole test suite.
-test: deps oracle browser clickhouse
+test: deps oracle browser clickhouse deploy-tools
 	$(SWIFT) build --build-tests -j $(JOBS)
 	INFINITY_CLICKHOUSE=http://127.0.0.1:$(CLICKHOUSE_PORT) $(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
 

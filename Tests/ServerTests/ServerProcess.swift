@@ -27,10 +27,11 @@ final class ServerProcess {
     /// With `shippedGeoIP`, no `--geoip` is passed, so the server finds its own database. With
     /// `onlyArguments`, the server gets `serve` and `arguments` and nothing else (its settings come
     /// from a config file). With `softOpenFiles`, the server starts with that soft open-file limit
-    /// (as a shell's `ulimit -Sn` would start it) and the test process's hard limit.
+    /// (as a shell's `ulimit -Sn` would start it) and the test process's hard limit. `executable`
+    /// is the `infinity` to run (the built one unless an installed copy is tested).
     init(
         data: String, sites: [String] = ["example.com"], arguments: [String] = [], shippedGeoIP: Bool = false,
-        onlyArguments: Bool = false, softOpenFiles: Int? = nil
+        onlyArguments: Bool = false, softOpenFiles: Int? = nil, executable: URL = ServerProcess.executable
     ) throws {
         self.data = data
         for site in sites { _ = try Self.run(["sites", "add", site, "--data", data]) }
@@ -42,9 +43,9 @@ final class ServerProcess {
         if let softOpenFiles {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments =
-                ["-c", "ulimit -Sn \(softOpenFiles) && exec \"$0\" \"$@\"", Self.executable.path] + serve
+                ["-c", "ulimit -Sn \(softOpenFiles) && exec \"$0\" \"$@\"", executable.path] + serve
         } else {
-            process.executableURL = Self.executable
+            process.executableURL = executable
             process.arguments = serve
         }
         let err = Pipe()
