@@ -47,6 +47,7 @@ struct ReplicateCommand: AsyncParsableCommand {
     var batchRecords = 100_000
 
     func run() async throws {
+        try options.adoptOwner()
         let logger = Infinity.makeLogger()
         let replicator = try JournalReplicator(
             journal: options.journal,

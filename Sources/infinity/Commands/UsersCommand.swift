@@ -25,7 +25,7 @@ struct UsersCommand: ParsableCommand {
                 Asks for the password twice on a terminal; with --password-stdin it reads one line \
                 from standard input (for scripts). At least 10 characters. An owner may do everything \
                 in the dashboard (goals, funnels, settings); a viewer only reads the numbers. A running \
-                `infinity serve` takes the change within about a second.
+                `infinity serve` takes the change at once.
                 Examples:
                   echo 'correct horse battery' | infinity users add owner@example.com --password-stdin
                   infinity users add colleague@example.com --role viewer
@@ -51,13 +51,15 @@ struct UsersCommand: ParsableCommand {
                 guard first == second else { throw CommandFailure("the two passwords differ; nothing changed") }
                 password = first
             }
+            // After the password is read from this user's terminal.
+            try options.adoptOwner()
             do {
                 try UsersCommand.store(options).set(email: email, password: password, role: role)
             } catch let error as ServerError {
                 throw CommandFailure(error.description)
             }
             print(
-                "\(email.lowercased()) may log in to the dashboard (a running `infinity serve` takes it within about a second)."
+                "\(email.lowercased()) may log in to the dashboard (a running `infinity serve` takes it at once)."
             )
         }
     }
@@ -69,6 +71,7 @@ struct UsersCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
+            try options.adoptOwner()
             let users = try UsersCommand.store(options).roles
             print(
                 users.isEmpty
@@ -85,6 +88,7 @@ struct UsersCommand: ParsableCommand {
         @Argument(help: "The e-mail address.") var email: String
 
         func run() throws {
+            try options.adoptOwner()
             guard try UsersCommand.store(options).remove(email: email) else {
                 throw CommandFailure("there is no login '\(email)'; see `infinity users list`")
             }

@@ -1,0 +1,48 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A command run as root on a data folder that belongs to another user (the service's, as
+/// `Docs/deployment.md` sets it up) switches to that user before it writes anything there.
+///
+/// `sudo infinity users add …` is what an operator types. Run as root, it left `users.json` owned
+/// by root with mode 0600, which the server, running as its own user, could not read: the new login
+/// was refused as a wrong password. Run as the folder's owner, every file it writes is one the
+/// server can read and replace, as if `sudo -u OWNER infinity …` had been typed.
+enum DataFolderOwner {
+    /// Switches to the owner of `folder` (and that user's groups) when this process is root and
+    /// the folder exists and belongs to someone else; the owner's name when it did.
+    @discardableResult
+    static func adopt(_ folder: String) throws -> String? {
+        guard geteuid() == 0 else { return nil }
+        var info = stat()
+        guard stat(folder, &info) == 0, info.st_uid != 0 else { return nil }
+        let user = getpwuid(info.st_uid)
+        let name = user.map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)"
+        let group = user?.pointee.pw_gid ?? info.st_gid
+        let groupsSet =
+            if let user {
+                initgroups(user.pointee.pw_name, group) == 0
+            } else {
+                setgroups(0, nil) == 0
+            }
+        guard groupsSet, setgid(group) == 0, setuid(info.st_uid) == 0 else {
+            throw CommandFailure(
+                "\(folder) belongs to \(name), and this command, run as root, could not switch to that user: \(String(cString: strerror(errno))). Run it as that user: sudo -u \(name) infinity …"
+            )
+        }
+        return name
+    }
+}
+
+extension DataOptions {
+    /// Before a command writes the data folder: as root, become the folder's owner
+    /// (``DataFolderOwner``).
+    func adoptOwner() throws { try DataFolderOwner.adopt(data) }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `sudo infinity …` on the data folder of a service that runs as its own user must leave files
+/// that user can read and replace.
+@Suite("commands run as root on another user's data folder")
+struct DataFolderOwnerTests {
+    /// The user the folder is given to: `nobody`, which every Debian system has.
+    static let owner: uid_t = 65_534
+
+    @Test(
+        "run as root, commands write the data folder as its owner: no file there belongs to root",
+        .enabled(if: geteuid() == 0, "only root can give a folder to another user and run commands as root")
+    )
+    func filesBelongToTheFolderOwner() throws {
+        let directory = TemporaryDirectory()
+        let data = directory.path + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        #expect(chown(data, Self.owner, Self.owner) == 0)
+
+        let steps: [([String], String?)] = [
+            (["sites", "add", "example.com", "--data", data], nil),
+            (["users", "add", "owner@example.com", "--password-stdin", "--data", data], "correct horse battery\n"),
+            (["keys", "create", "grafana", "--data", data], nil),
+            (["generate", "--data", data, "--site", "example.com", "--days", "2", "--hits-per-day", "200"], nil),
+            (["rebuild", "--data", data], nil),
+        ]
+        for (arguments, input) in steps {
+            let run = try CLI.run(arguments, input: input)
+            #expect(run.status == 0, "\(arguments.prefix(2)): \(run.stderr)")
+        }
+        var owners: [String: uid_t] = [:]
+        for path in try FileManager.default.subpathsOfDirectory(atPath: data) {
+            var info = stat()
+            #expect(lstat(data + "/" + path, &info) == 0)
+            owners[path] = info.st_uid
+        }
+        #expect(owners["users.json"] == Self.owner, "the server could not read its logins")
+        #expect(owners["keys.json"] == Self.owner)
+        #expect(owners.keys.contains { $0.hasPrefix("journal/") } && owners.keys.contains { $0.hasPrefix("rollups/") })
+        #expect(owners.filter { $0.value != Self.owner }.keys.sorted() == [], "files of root's in the data folder")
+        // Listing still works, and a folder root owns stays root's.
+        #expect(try CLI.run(["keys", "list", "--data", data]).stdout.contains("grafana"))
+        let own = directory.path + "/own"
+        #expect(try CLI.run(["sites", "add", "example.com", "--data", own]).status == 0)
+        var info = stat()
+        #expect(stat(own + "/sites.json", &info) == 0 && info.st_uid == 0)
+    }
+}
