@@ -78,13 +78,20 @@ struct LiveAdministrationTests {
             #expect(response.status == 202)
         }
         try send("/before")  // from 127.0.0.1, not trusted yet: no country
-        try (base + "trusted_proxies = [\"127.0.0.1\"]\nidle_timeout = 5\n").write(
+        let open = try HTTPConnection(port: server.port)  // a second connection, idle
+        try (base + "trusted_proxies = [\"127.0.0.1\"]\nidle_timeout = 5\nmax_connections = 2\n").write(
             toFile: config, atomically: true, encoding: .utf8)
         kill(server.process.processIdentifier, SIGHUP)
         #expect(Self.eventually { server.log.contains("SIGHUP: re-read the config file") }, "\(server.log)")
-        // The restart warning is a line of its own, logged after the re-read one.
+        // The restart warning is a line of its own, logged after the re-read one; the connection
+        // limit is not in it: it changes at once.
         #expect(
-            Self.eventually { server.log.contains("take effect only after a restart: idle_timeout") }, "\(server.log)")
+            Self.eventually { server.log.contains("take effect only after a restart: idle_timeout\n") }, "\(server.log)"
+        )
+        #expect(server.log.contains("max_connections=2"), "\(server.log)")
+        let third = try HTTPConnection(port: server.port)
+        #expect(third.isClosedByPeer(within: 10), "a third connection was taken past max_connections = 2")
+        _ = open
         try send("/after")
         #expect(server.stop() == 0)
         let dump = try ServerProcess.run(["journal", "dump", "--data", data, "--format", "ndjson"])

@@ -8,12 +8,17 @@ import Synchronization
 /// once (its client sees the connection end, not a hang) and counted.
 public final class ConnectionLimit: Sendable {
     /// The most connections open at once.
-    public let maximum: Int
+    public var maximum: Int { limit.load(ordering: .relaxed) }
+    private let limit: Atomic<Int>
     private let open = Atomic<Int>(0)
     private let refusedTotal = Atomic<Int>(0)
 
     /// A limit of `maximum` connections.
-    public init(maximum: Int) { self.maximum = maximum }
+    public init(maximum: Int) { limit = Atomic(maximum) }
+
+    /// A new limit (SIGHUP with a changed `max_connections`): connections open beyond it stay,
+    /// and new ones are taken again once fewer are open.
+    public func update(maximum: Int) { limit.store(maximum, ordering: .relaxed) }
 
     /// Takes a place for a new connection; false (and counted) when all are taken.
     func admit() -> Bool {

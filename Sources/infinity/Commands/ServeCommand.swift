@@ -144,6 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         var journalDays: Int?
         var rollupDays: Int?
         var proxies: [CIDR]
+        var maxConnections: Int
     }
 
     func liveSettings(file: ConfigFile?, environment: [String: String]) throws -> LiveSettings {
@@ -167,7 +168,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return block
         }
-        return LiveSettings(journalDays: journalDays, rollupDays: rollupDays, proxies: proxies)
+        let maxConnections =
+            try self.maxConnections ?? file?.number("max_connections").map { Int(clamping: $0) }
+            ?? ConnectionLimit.defaultMaximum(openFiles: OpenFileLimit.current)
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw CommandFailure("--max-connections must be 1 to 1000000, not \(maxConnections)")
+        }
+        return LiveSettings(
+            journalDays: journalDays, rollupDays: rollupDays, proxies: proxies, maxConnections: maxConnections)
     }
 
     /// Re-reads the config file at `path` (SIGHUP) and applies what may change live; says what
@@ -184,7 +192,8 @@ struct ServeCommand: AsyncParsableCommand {
             let file = try ConfigFile(path: path)
             let settings = try liveSettings(file: file, environment: environment)
             apply(settings)
-            let restart = ConfigFile.keys.subtracting(["retention", "rollup_retention", "trusted_proxies"]).filter {
+            let live: Set = ["retention", "rollup_retention", "trusted_proxies", "max_connections"]
+            let restart = ConfigFile.keys.subtracting(live).filter {
                 file.values[$0] != previous?.values[$0]
             }
             logger.notice(
@@ -193,6 +202,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "file": "\(path)", "retention": "\(settings.journalDays.map(String.init) ?? "forever")",
                     "rollup_retention": "\(settings.rollupDays.map(String.init) ?? "forever")",
                     "trusted_proxies": "\(settings.proxies.map(\.description).joined(separator: ","))",
+                    "max_connections": "\(settings.maxConnections)",
                 ])
             if !restart.isEmpty {
                 logger.warning(
@@ -226,19 +236,15 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...3600).contains(requestTimeout) else {
             throw CommandFailure("the request timeout must be 1 to 3600 seconds, not \(requestTimeout)")
         }
+        // Before the settings, whose default connection limit follows from it.
         let openFiles = OpenFileLimit.raise()
-        let maxConnections =
-            try self.maxConnections ?? file?.number("max_connections").map { Int(clamping: $0) }
-            ?? ConnectionLimit.defaultMaximum(openFiles: openFiles.now)
-        guard (1...1_000_000).contains(maxConnections) else {
-            throw CommandFailure("--max-connections must be 1 to 1000000, not \(maxConnections)")
-        }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65535).contains(port)
         else { throw CommandFailure("--listen must be host:port, like 127.0.0.1:8080, not '\(address)'") }
         let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let live = try liveSettings(file: file, environment: environment)
         let (journalDays, rollupDays, proxies) = (live.journalDays, live.rollupDays, live.proxies)
+        let maxConnections = live.maxConnections
         let foldSeconds = try foldInterval ?? file?.number("fold_interval") ?? 2
         guard (1...3600).contains(foldSeconds) else {
             throw CommandFailure("the fold interval must be 1 to 3600 seconds, not \(foldSeconds)")
@@ -425,7 +431,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ? Retention(journalDays: settings.journalDays, rollupDays: settings.rollupDays) : nil
         }
         let retentionPolicy = LiveSetting(policy(live))
-        // SIGHUP re-reads the config file: retention and trusted proxies change at once.
+        // SIGHUP re-reads the config file: retention, trusted proxies and the connection limit
+        // change at once.
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "infinity.sighup"))
         let configPath = config ?? (file != nil ? "infinity.toml" : nil)
@@ -436,6 +443,7 @@ struct ServeCommand: AsyncParsableCommand {
                     path: configPath, environment: environment, previous: state.0, current: state.1,
                     apply: { settings in
                         addresses.update(trustedProxies: settings.proxies)
+                        server.connections.update(maximum: settings.maxConnections)
                         retentionPolicy.update(policy(settings))
                     }, logger: logger)
             }

@@ -23,6 +23,12 @@ enum OpenFileLimit {
         return (before, Int(clamping: ceiling))
     }
 
+    /// The soft limit now.
+    static var current: Int {
+        var limit = rlimit()
+        return getrlimit(resource, &limit) == 0 ? Int(clamping: limit.rlim_cur) : 1024
+    }
+
     #if os(Linux)
         private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #else
