@@ -43,6 +43,31 @@ struct DataFolderOwnerTests {
         #expect(owners["keys.json"] == Self.owner)
         #expect(owners.keys.contains { $0.hasPrefix("journal/") } && owners.keys.contains { $0.hasPrefix("rollups/") })
         #expect(owners.filter { $0.value != Self.owner }.keys.sorted() == [], "files of root's in the data folder")
+        // An access log only root may read is named, with the way to hand it in; handed in on
+        // standard input, its lines are imported into files the owner can use.
+        let log = directory.path + "/access.log"
+        let lines =
+            try String(
+                contentsOf: BuiltBinary.fixtures.appendingPathComponent("logs/elastic-apache_logs"), encoding: .utf8
+            ).split(separator: "\n").prefix(40).joined(separator: "\n") + "\n"
+        try lines.write(toFile: log, atomically: true, encoding: .utf8)
+        #expect(chmod(log, 0o600) == 0)
+        let named = try CLI.run([
+            "import", "access-log", log, "--site", "example.com", "--data", data, "--progress", "none",
+        ])
+        #expect(named.status != 0)
+        #expect(
+            named.stderr.contains("hand the file in on standard input instead: sudo cat \(log) |"), "\(named.stderr)")
+        let piped = try CLI.run(
+            ["import", "access-log", "-", "--site", "example.com", "--data", data, "--progress", "none"], input: lines)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        var afterImport: [String] = []
+        for path in try FileManager.default.subpathsOfDirectory(atPath: data) {
+            var info = stat()
+            if lstat(data + "/" + path, &info) == 0 && info.st_uid != Self.owner { afterImport.append(path) }
+        }
+        #expect(afterImport == [], "files of root's after the import")
+
         // Listing still works, and a folder root owns stays root's.
         #expect(try CLI.run(["keys", "list", "--data", data]).stdout.contains("grafana"))
         let own = directory.path + "/own"

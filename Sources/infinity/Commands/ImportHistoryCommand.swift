@@ -20,6 +20,8 @@ struct ImportHistoryCommand {
         let store = try store(options)
         do {
             let read = try AggregateImport.read(format, paths: paths)
+            // Once the files are read, as root may: what is written next is the folder owner's.
+            try options.adoptOwner()
             // A data folder that never had a journal (history imported before the first start)
             // gets an empty one, as `serve` would make, so queries can read it.
             try FileManager.default.createDirectory(atPath: options.journal.path, withIntermediateDirectories: true)
@@ -181,6 +183,7 @@ struct ImportHistoryCommand {
         var id: Int
 
         func run() throws {
+            try options.adoptOwner()
             let store = try ImportHistoryCommand.store(options)
             let removed: ImportRecord?
             do {

@@ -45,4 +45,16 @@ extension DataOptions {
     /// Before a command writes the data folder: as root, become the folder's owner
     /// (``DataFolderOwner``).
     func adoptOwner() throws { try DataFolderOwner.adopt(data) }
+
+    /// ``adoptOwner()`` for a command that reads `files` as it goes (`-` is standard input, open
+    /// already): a file the folder's owner may not read (a log only root and `adm` may) is named
+    /// at once, with the way to hand it in.
+    func adoptOwner(reading files: [String], retry: String) throws {
+        guard let owner = try DataFolderOwner.adopt(data) else { return }
+        for file in files where file != "-" && access(file, R_OK) != 0 {
+            throw CommandFailure(
+                "\(file) cannot be read by \(owner), the owner of \(data), whom this command runs as so that the server can use what it writes; hand the file in on standard input instead: sudo cat \(file) | \(retry)"
+            )
+        }
+    }
 }
