@@ -12,11 +12,7 @@ import Testing
 @Suite("connections past the limit", .serialized)
 struct ConnectionLimitTests {
     static func hit(_ connection: HTTPConnection, _ path: String) throws -> Int {
-        try connection.request(
-            "POST", "/api/event",
-            headers: ["Content-Type": "application/json", "User-Agent": ServeEndToEndTests.chrome],
-            body: ServeEndToEndTests.event(path)
-        ).status
+        try connection.sendPageview(path, from: nil).status
     }
 
     @Test(

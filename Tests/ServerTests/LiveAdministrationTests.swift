@@ -15,13 +15,7 @@ struct LiveAdministrationTests {
     }
 
     static func hit(_ connection: HTTPConnection, domain: String) throws -> HTTPConnection.Response {
-        try connection.request(
-            "POST", "/api/event",
-            headers: [
-                "Content-Type": "application/json", "User-Agent": ServeEndToEndTests.chrome,
-                "X-Forwarded-For": "81.2.69.142",
-            ],
-            body: ServeEndToEndTests.event("/first", domain: domain))
+        try connection.sendPageview("/first", domain: domain)
     }
 
     @Test("a site added while serve runs is counted from then on, in its own time zone")

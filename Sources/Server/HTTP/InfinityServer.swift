@@ -27,6 +27,8 @@ public struct InfinityServer: Sendable {
     public let serverMetrics: ServerMetrics
     /// The connections open now, against ``ServerConfiguration/maxConnections``.
     public let connections: ConnectionLimit
+    /// Says, at most once a minute, that connections were closed at the limit.
+    private let limitLog: ConnectionLimitLog
     let logger: Logger
     /// Shared by every request's ``EventEndpoint``.
     private let failureLog = ThrottledLog()
@@ -43,6 +45,7 @@ public struct InfinityServer: Sendable {
         self.dashboard = dashboard
         self.configuration = configuration
         self.connections = ConnectionLimit(maximum: configuration.maxConnections)
+        self.limitLog = ConnectionLimitLog(logger: logger)
         self.pipeline = pipeline
         self.writer = writer
         self.projections = projections
@@ -81,7 +84,7 @@ public struct InfinityServer: Sendable {
         dashboard?.register(on: router)
         return Application(
             router: router,
-            server: HTTPServerBuilder { [endpoint, configuration, connections, logger] responder in
+            server: HTTPServerBuilder { [endpoint, configuration, connections, limitLog] responder in
                 EventChannel(
                     http1: HTTP1Channel(
                         responder: responder,
@@ -90,7 +93,7 @@ public struct InfinityServer: Sendable {
                                 RequestDeadlineHandler(deadline: .seconds(configuration.requestTimeout))
                             ],
                             idleTimeout: .seconds(configuration.idleTimeout))),
-                    endpoint: endpoint, connections: connections, limitLog: ConnectionLimitLog(logger: logger))
+                    endpoint: endpoint, connections: connections, limitLog: limitLog)
             },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "infinity"),
