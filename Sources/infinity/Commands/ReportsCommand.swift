@@ -111,7 +111,7 @@ struct ReportsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A config file with smtp_url and mail_from.", valueName: "file")) var config: String?
 
         func run() async throws {
-            try options.adoptOwner()
+            try options.restartAsOwner()
             let domain = try GoalsCommand.site(site, options: options)
             guard let smtp = try mail.settings(file: try config.map { try ConfigFile(path: $0) }) else {
                 throw CommandFailure(
