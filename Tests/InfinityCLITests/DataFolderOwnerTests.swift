@@ -33,16 +33,11 @@ struct DataFolderOwnerTests {
             let run = try CLI.run(arguments, input: input)
             #expect(run.status == 0, "\(arguments.prefix(2)): \(run.stderr)")
         }
-        var owners: [String: uid_t] = [:]
-        for path in try FileManager.default.subpathsOfDirectory(atPath: data) {
-            var info = stat()
-            #expect(lstat(data + "/" + path, &info) == 0)
-            owners[path] = info.st_uid
-        }
-        #expect(owners["users.json"] == Self.owner, "the server could not read its logins")
-        #expect(owners["keys.json"] == Self.owner)
-        #expect(owners.keys.contains { $0.hasPrefix("journal/") } && owners.keys.contains { $0.hasPrefix("rollups/") })
-        #expect(owners.filter { $0.value != Self.owner }.keys.sorted() == [], "files of root's in the data folder")
+        let paths = try FileManager.default.subpathsOfDirectory(atPath: data)
+        #expect(paths.contains("users.json") && paths.contains("keys.json"))
+        #expect(paths.contains { $0.hasPrefix("journal/") } && paths.contains { $0.hasPrefix("rollups/") })
+        // users.json among them would be a login the server cannot read.
+        #expect(try FileOwners.notOwned(by: Self.owner, in: data) == [], "files of root's in the data folder")
         // An access log only root may read is named, with the way to hand it in; handed in on
         // standard input, its lines are imported into files the owner can use.
         let log = directory.path + "/access.log"
@@ -61,12 +56,7 @@ struct DataFolderOwnerTests {
         let piped = try CLI.run(
             ["import", "access-log", "-", "--site", "example.com", "--data", data, "--progress", "none"], input: lines)
         #expect(piped.status == 0, "\(piped.stderr)")
-        var afterImport: [String] = []
-        for path in try FileManager.default.subpathsOfDirectory(atPath: data) {
-            var info = stat()
-            if lstat(data + "/" + path, &info) == 0 && info.st_uid != Self.owner { afterImport.append(path) }
-        }
-        #expect(afterImport == [], "files of root's after the import")
+        #expect(try FileOwners.notOwned(by: Self.owner, in: data) == [], "files of root's after the import")
 
         // Listing still works, and a folder root owns stays root's.
         #expect(try CLI.run(["keys", "list", "--data", data]).stdout.contains("grafana"))

@@ -1,4 +1,5 @@
 import Foundation
+import InfinityTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -32,12 +33,7 @@ struct ServeOwnerTests {
                 try ServerProcess.metric("infinity_rollups_position", from: connection) >= durable
             })
         #expect(server.stop() == 0)
-        var notTheOwners: [String] = []
-        for path in try FileManager.default.subpathsOfDirectory(atPath: data) {
-            var info = stat()
-            if lstat(data + "/" + path, &info) == 0 && info.st_uid != Self.owner { notTheOwners.append(path) }
-        }
-        #expect(notTheOwners == [], "files serve left to root")
+        #expect(try FileOwners.notOwned(by: Self.owner, in: data) == [], "files serve left to root")
         #expect(try FileManager.default.subpathsOfDirectory(atPath: data).contains { $0.hasPrefix("journal/") })
     }
 }
