@@ -41,21 +41,22 @@ public struct RegistryFile<Entry: Codable & Sendable>: Sendable {
     /// registry lock: processes that change a registry file at once (two CLI commands, or one beside
     /// `serve`) take turns, and each starts from the other's result, so no change is lost. The
     /// caller's `known` entries are used when the file still has their `stamp`; otherwise the file is
-    /// read again with `read`. `change` says whether to write (with `write`) and what to return.
-    /// Returns the entries and the stamp that are now on disk, and `change`'s result.
+    /// read again with `read` (``read()`` with the caller's error). `change` says whether to write
+    /// (with `write`: ``write(_:)`` with the caller's error) and what to return. Returns the entries
+    /// and the stamp that are now on disk, and `change`'s result.
     public func modify<R>(
         known: (entries: [Entry], stamp: FileStamp?),
-        read: (() throws -> (entries: [Entry], stamp: FileStamp?))? = nil,
-        write: (([Entry]) throws -> FileStamp?)? = nil,
+        read: () throws -> (entries: [Entry], stamp: FileStamp?),
+        write: ([Entry]) throws -> FileStamp?,
         _ change: (inout [Entry]) throws -> (save: Bool, result: R)
     ) throws -> (entries: [Entry], stamp: FileStamp?, result: R) {
         try createFolder()
         let lock = try FileLock.waiting(for: lockPath)
         defer { lock.release() }
-        var current = FileStamp.of(path) == known.stamp ? known : try (read ?? self.read)()
+        var current = FileStamp.of(path) == known.stamp ? known : try read()
         let outcome = try change(&current.entries)
         guard outcome.save else { return (current.entries, current.stamp, outcome.result) }
-        let stamp = try (write ?? self.write)(current.entries)
+        let stamp = try write(current.entries)
         return (current.entries, stamp, outcome.result)
     }
 

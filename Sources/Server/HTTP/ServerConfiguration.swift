@@ -48,7 +48,8 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a connection has to deliver a complete request (from connecting, or from its
     /// previous response) before it is closed: the guard against clients that trickle bytes.
     public var requestTimeout: Int64
-    /// The most connections open at once; more are closed as they arrive.
+    /// The most connections open at once; more are closed as they arrive. `serve` derives its
+    /// default from the open-file limit (``ConnectionLimit/defaultMaximum(openFiles:)``).
     public var maxConnections: Int
 
     /// A configuration; the defaults listen on 127.0.0.1:8080 and acknowledge durably.

@@ -128,7 +128,7 @@ public final class ServerMetrics: Sendable {
     func render(
         ingest: IngestCounters.Snapshot, durable: UInt64, queued: Int, projections: ProjectionStatus?,
         replication: ReplicationStatus? = nil, appenders: ConcurrentAppenders? = nil,
-        connections limit: ConnectionLimit? = nil
+        connections limit: ConnectionLimit
     ) -> [UInt8] {
         reported.withLock { reported in
             func add(_ counter: Counter, _ key: String, _ total: Int) {
@@ -143,13 +143,9 @@ public final class ServerMetrics: Sendable {
             if let projections { add(rollupFailures, "rollupFailures", projections.failures) }
             if let replication { add(replicationFailures, "replicationFailures", replication.failures) }
             if let appenders { add(blocksCutEarly, "blocksCutEarly", appenders.blocksCutEarly) }
-            if let limit { add(connectionsRefused, "connectionsRefused", limit.refused) }
+            add(connectionsRefused, "connectionsRefused", limit.refused)
         }
-        if let limit {
-            connections.set(Int64(limit.current))
-        } else if let appenders {
-            connections.set(Int64(appenders.current))
-        }
+        connections.set(Int64(limit.current))
         durableSequence.set(Int64(durable))
         queueDepth.set(Int64(queued))
         if let projections {
