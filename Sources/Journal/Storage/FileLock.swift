@@ -38,10 +38,7 @@ public final class FileLock: Sendable {
     public func release() { flock(descriptor, LOCK_UN) }
 
     private static func openFile(_ path: String, create: Bool, mode: mode_t) throws -> Int32 {
-        var fd = create ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode) : open(path, O_RDONLY | O_CLOEXEC)
-        // A lock file another user made (root, say) that this one may not write is still a lock:
-        // `flock` needs only a descriptor, and a read-only one will do.
-        if fd < 0 && create && errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = create ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode) : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.system("open", path: path) }
         return fd
     }
