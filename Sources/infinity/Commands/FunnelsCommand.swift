@@ -40,7 +40,7 @@ struct FunnelsCommand: ParsableCommand {
         var step: [String] = []
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let domain = try GoalsCommand.site(site, options: options)
             let funnel = Funnel(site: domain, name: name, steps: step)
             do {
@@ -63,7 +63,6 @@ struct FunnelsCommand: ParsableCommand {
         @Option(help: "Output: table or json.") var format: GoalsCommand.ListFormat = .table
 
         func run() throws {
-            try options.adoptOwner()
             let domain = try GoalsCommand.site(site, options: options)
             let funnels = try GoalsCommand.store(options).funnels(of: domain)
             switch format {
@@ -92,7 +91,7 @@ struct FunnelsCommand: ParsableCommand {
         @Argument(help: "The funnel's name, as `infinity funnels list` shows it.") var name: String
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let domain = try GoalsCommand.site(site, options: options)
             guard try GoalsCommand.store(options).removeFunnel(site: domain, name: name) else {
                 throw CommandFailure("\(domain) has no funnel named '\(name)'; see `infinity funnels list \(domain)`")

@@ -122,7 +122,7 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try options.restartAsOwner()
+        try options.requireOwner()
         let today = Int64(Date().timeIntervalSince1970 / 86_400)
         let firstDayNumber = start.flatMap(Format.parseDate) ?? (today - Int64(days))
         let firstDay = firstDayNumber * 86_400_000

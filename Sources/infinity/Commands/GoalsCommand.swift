@@ -91,7 +91,7 @@ struct GoalsCommand: ParsableCommand {
         }
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let domain = try GoalsCommand.site(site, options: options)
             var properties: [String: String] = [:]
             for pair in property {
@@ -128,7 +128,6 @@ struct GoalsCommand: ParsableCommand {
         @Option(help: "Output: table or json.") var format: ListFormat = .table
 
         func run() throws {
-            try options.adoptOwner()
             let domain = try GoalsCommand.site(site, options: options)
             let goals = try GoalsCommand.store(options).goals(of: domain)
             switch format {
@@ -155,7 +154,7 @@ struct GoalsCommand: ParsableCommand {
         @Argument(help: "The goal's name, as `infinity goals list` shows it.") var name: String
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let domain = try GoalsCommand.site(site, options: options)
             guard try GoalsCommand.store(options).removeGoal(site: domain, name: name) else {
                 throw CommandFailure("\(domain) has no goal named '\(name)'; see `infinity goals list \(domain)`")

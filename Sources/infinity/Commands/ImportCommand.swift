@@ -105,9 +105,7 @@ struct ImportCommand: ParsableCommand {
         }
 
         func run() throws {
-            try options.adoptOwner(
-                reading: files,
-                retry: "sudo infinity import access-log - --site \(site) --data \(options.data)")
+            try options.requireOwner(importing: files, site: site)
             let sites = try SiteStore(path: options.data + "/sites.json")
             guard let registered = sites.site(for: site.lowercased()) else {
                 let known = sites.entries.map(\.domain).joined(separator: ", ")

@@ -16,12 +16,11 @@ struct ImportHistoryCommand {
 
     /// Reads `paths`, stores them as one import of `domain`, and says what happened.
     static func run(_ format: AggregateImport.Format, paths: [String], domain: String, options: DataOptions) throws {
+        try options.requireOwner()
         let site = try GoalsCommand.site(domain, options: options)
         let store = try store(options)
         do {
             let read = try AggregateImport.read(format, paths: paths)
-            // Once the files are read, as root may: what is written next is the folder owner's.
-            try options.adoptOwner()
             // A data folder that never had a journal (history imported before the first start)
             // gets an empty one, as `serve` would make, so queries can read it.
             try FileManager.default.createDirectory(atPath: options.journal.path, withIntermediateDirectories: true)
@@ -183,7 +182,7 @@ struct ImportHistoryCommand {
         var id: Int
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let store = try ImportHistoryCommand.store(options)
             let removed: ImportRecord?
             do {

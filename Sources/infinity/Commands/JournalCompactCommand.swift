@@ -22,7 +22,7 @@ struct JournalCompactCommand: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func run() throws {
-        try options.adoptOwner()
+        try options.requireOwner()
         let crashAfter = ProcessInfo.processInfo.environment["INFINITY_COMPACT_CRASH_AFTER"].flatMap {
             JournalCompactor.Step(rawValue: $0)
         }

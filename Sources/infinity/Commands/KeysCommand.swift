@@ -34,7 +34,7 @@ struct KeysCommand: ParsableCommand {
         var site: [String] = []
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let (entry, token) = try KeysCommand.store(options).create(name: name, sites: site)
             print(token)
             Terminal.writeError(
@@ -52,7 +52,6 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            try options.adoptOwner()
             let entries = try KeysCommand.store(options).all
             guard !entries.isEmpty else {
                 print("No keys yet. Create one with: infinity keys create NAME")
@@ -81,7 +80,7 @@ struct KeysCommand: ParsableCommand {
         @Argument(help: "The key's id, as `infinity keys list` shows it.") var id: String
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             guard try KeysCommand.store(options).revoke(id: id) else {
                 throw CommandFailure("there is no key with id '\(id)'; see `infinity keys list`")
             }

@@ -67,7 +67,7 @@ struct RebuildCommand: ParsableCommand {
     }
 
     func run() throws {
-        try options.adoptOwner()
+        try options.requireOwner()
         let calendar = try options.calendar()
         if let site, calendar.zones[site] == nil {
             let known = calendar.zones.keys.sorted().joined(separator: ", ")

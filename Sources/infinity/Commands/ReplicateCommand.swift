@@ -47,7 +47,7 @@ struct ReplicateCommand: AsyncParsableCommand {
     var batchRecords = 100_000
 
     func run() async throws {
-        try options.restartAsOwner()
+        try options.requireOwner()
         let logger = Infinity.makeLogger()
         let replicator = try JournalReplicator(
             journal: options.journal,

@@ -45,7 +45,7 @@ struct ReportsCommand: AsyncParsableCommand {
         @Option(help: "week or month.") var period: ReportPeriod = .week
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let domain = try GoalsCommand.site(site, options: options)
             do {
                 try ReportsCommand.store(options).add(site: domain, email: to, period: period)
@@ -65,7 +65,6 @@ struct ReportsCommand: AsyncParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            try options.adoptOwner()
             let all = try ReportsCommand.store(options).all
             guard !all.isEmpty else {
                 print("No reports yet; add one with `infinity reports add example.com --to owner@example.com`.")
@@ -87,7 +86,7 @@ struct ReportsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The recipient.", valueName: "address")) var to: String
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             guard try ReportsCommand.store(options).remove(site: site.lowercased(), email: to) else {
                 throw CommandFailure("\(to) gets no report of \(site); see `infinity reports list`")
             }
@@ -111,7 +110,7 @@ struct ReportsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A config file with smtp_url and mail_from.", valueName: "file")) var config: String?
 
         func run() async throws {
-            try options.restartAsOwner()
+            try options.requireOwner()
             let domain = try GoalsCommand.site(site, options: options)
             guard let smtp = try mail.settings(file: try config.map { try ConfigFile(path: $0) }) else {
                 throw CommandFailure(

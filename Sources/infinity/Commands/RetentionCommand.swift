@@ -36,7 +36,7 @@ struct RetentionCommand: ParsableCommand {
     }
 
     func run() throws {
-        try options.adoptOwner()
+        try options.requireOwner()
         let report = try Retention(journalDays: retention, rollupDays: rollupRetention).apply(
             now: Int64(Date().timeIntervalSince1970 * 1000), worker: try options.worker(), logger: Infinity.makeLogger()
         )

@@ -21,7 +21,6 @@ struct RollupsCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            try options.adoptOwner()
             guard let generation = try options.rollups.current(), let manifest = try generation.manifest() else {
                 print("No rollups yet. Make them with: infinity rebuild --data \(options.data)")
                 return
@@ -72,7 +71,7 @@ struct RollupsCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let report = try options.worker().catchUp()
             if report.rebuilt {
                 print("Built the rollups from scratch up to journal record \(report.to).")

@@ -275,20 +275,10 @@ struct ServeCommand: AsyncParsableCommand {
         // Only once every setting is known to be good: a mistake in the config file is named even
         // while another server holds the port.
         try ListenCheck.ensureAvailable(host: host, port: port)
-        // Started as root on the service user's data folder (by hand, say), serve becomes that
-        // user, as the other commands do, so that what it writes stays the service's. Only root
-        // may bind a port below 1024, so there it stays root, and says what that means.
-        let owner = DataFolderOwner.foreignOwner(of: dataFolder)?.1
-        if port == 0 || port >= 1024 { try DataFolderOwner.restartAsOwner(of: dataFolder) }
+        // Started as root on the service user's data folder (by hand, say), the files serve
+        // writes would be root's, and the service could not use them.
+        try DataFolderOwner.requireOwner(of: dataFolder, rerun: "infinity serve --data \(dataFolder) …")
         let logger = Infinity.makeLogger()
-        if let owner, port > 0 && port < 1024 {
-            logger.warning(
-                "serve runs as root on a data folder that belongs to \(owner): files it creates there will be root's",
-                metadata: [
-                    "hint":
-                        "Run it as \(owner) on a port from 1024 up behind a proxy (Docs/deployment.md), or give the folder to root"
-                ])
-        }
         logger.info(
             "settings",
             metadata: [

@@ -44,7 +44,7 @@ struct SitesCommand: ParsableCommand {
         var privacySignals: Bool?
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             // Through the deletion's bookkeeping: a site deleted before keeps its old hits erased.
             let deletion = try SiteDeletion(dataDirectory: options.data, sites: SitesCommand.store(options))
             let added = try deletion.add(domain: domain, timezone: timezone, honorPrivacySignals: privacySignals)
@@ -75,7 +75,6 @@ struct SitesCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            try options.adoptOwner()
             let entries = try SitesCommand.store(options).entries
             guard !entries.isEmpty else {
                 print("No sites yet. Add one with: infinity sites add example.com --timezone Europe/Berlin")
@@ -113,7 +112,7 @@ struct SitesCommand: ParsableCommand {
         var deleteData = false
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             guard deleteData else {
                 guard try SitesCommand.store(options).remove(domain: domain) else {
                     throw CommandFailure("\(domain) is not a registered site; see `infinity sites list`")

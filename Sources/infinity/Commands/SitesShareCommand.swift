@@ -31,7 +31,7 @@ extension SitesCommand {
         }
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             let store = try ShareStore(path: options.data + "/shares.json")
             if list {
                 let shares = store.all

@@ -41,6 +41,7 @@ struct UsersCommand: ParsableCommand {
         var role: UserStore.Role?
 
         func run() throws {
+            try options.requireOwner()
             let password: String
             if passwordStdin {
                 password = (readLine(strippingNewline: true) ?? "")
@@ -51,8 +52,6 @@ struct UsersCommand: ParsableCommand {
                 guard first == second else { throw CommandFailure("the two passwords differ; nothing changed") }
                 password = first
             }
-            // After the password is read from this user's terminal.
-            try options.adoptOwner()
             do {
                 try UsersCommand.store(options).set(email: email, password: password, role: role)
             } catch let error as ServerError {
@@ -71,7 +70,6 @@ struct UsersCommand: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            try options.adoptOwner()
             let users = try UsersCommand.store(options).roles
             print(
                 users.isEmpty
@@ -88,7 +86,7 @@ struct UsersCommand: ParsableCommand {
         @Argument(help: "The e-mail address.") var email: String
 
         func run() throws {
-            try options.adoptOwner()
+            try options.requireOwner()
             guard try UsersCommand.store(options).remove(email: email) else {
                 throw CommandFailure("there is no login '\(email)'; see `infinity users list`")
             }
